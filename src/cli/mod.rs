@@ -1,0 +1,103 @@
+//! Argument parsing and dispatch. Each subcommand lives in its own file; all of them return a
+//! [`Failure`] that says whether the input was bad (exit 2) or something else went wrong (exit 1).
+
+mod landscape;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Agent-based simulation of centralized versus shared (network) leadership through change.
+#[derive(Debug, Parser)]
+#[command(name = "leadsim", version, about, long_about = None)]
+#[command(
+    after_help = "Examples:\n  leadsim landscape --n 12 --k 3 --samples 50\n  leadsim landscape --n 16 --k 15 --json"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print statistics of sampled NK landscapes (local optima, optimum fitness, walk lengths).
+    Landscape(landscape::Args),
+}
+
+/// Why a command failed, which decides the exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// The user's input (a file, an argument, a result folder) is invalid: exit code 2.
+    Input(anyhow::Error),
+    /// Anything else (I/O, a full disk, an interrupted run): exit code 1.
+    Other(anyhow::Error),
+}
+
+impl Failure {
+    fn code(&self) -> u8 {
+        match self {
+            Failure::Input(_) => 2,
+            Failure::Other(_) => 1,
+        }
+    }
+    fn error(&self) -> &anyhow::Error {
+        match self {
+            Failure::Input(e) | Failure::Other(e) => e,
+        }
+    }
+}
+
+/// Marks an error as bad input.
+pub trait InputContext<T> {
+    fn input(self) -> Result<T, Failure>;
+}
+
+impl<T, E: Into<anyhow::Error>> InputContext<T> for Result<T, E> {
+    fn input(self) -> Result<T, Failure> {
+        self.map_err(|e| Failure::Input(e.into()))
+    }
+}
+
+/// Marks an error as a failure other than bad input.
+pub trait OtherContext<T> {
+    fn other(self) -> Result<T, Failure>;
+}
+
+impl<T, E: Into<anyhow::Error>> OtherContext<T> for Result<T, E> {
+    fn other(self) -> Result<T, Failure> {
+        self.map_err(|e| Failure::Other(e.into()))
+    }
+}
+
+/// Sizes the global rayon pool; `None` keeps rayon's default (one thread per core).
+pub fn set_threads(threads: Option<usize>) -> Result<(), Failure> {
+    if let Some(t) = threads {
+        if t == 0 {
+            return Err(Failure::Input(anyhow::anyhow!(
+                "--threads 0 is not valid: give at least 1"
+            )));
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build_global()
+            .other()?;
+    }
+    Ok(())
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Landscape(args) => landscape::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            let err = failure.error();
+            eprintln!("error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(failure.code())
+        }
+    }
+}

@@ -1,0 +1,290 @@
+//! Statistics of sampled landscapes, to check the substrate against Kauffman's known results:
+//! number of local optima under one-bit moves, their mean fitness, the global maximum, and the
+//! length of adaptive walks that move to a uniformly chosen fitter one-bit neighbour until none
+//! is fitter.
+//!
+//! Counting local optima needs the fitness of all `2^N` configurations, so it is limited to
+//! `N ≤ MAX_ENUMERATION_N`. Landscapes are sampled in parallel; each sample has its own streams
+//! derived from the seed and its index, and the figures are reduced in sample order, so the
+//! result does not depend on the number of threads.
+
+use super::{Config, Landscape, LandscapeError, NkSpec, Normalization};
+use crate::rng::{self, Purpose, SimRng};
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// The largest `N` whose `2^N` configurations are enumerated (2^24 × 8 bytes = 128 MiB per
+/// landscape being analysed).
+pub const MAX_ENUMERATION_N: usize = 24;
+
+/// The largest number of landscapes or walks a request may ask for.
+pub const MAX_SAMPLES: usize = 1_000_000;
+
+/// Why a statistics request cannot be served.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StatsError {
+    #[error(transparent)]
+    Landscape(#[from] LandscapeError),
+    #[error(
+        "counting local optima enumerates all 2^N configurations: N = {n} would need {mib} MiB per landscape; N must be at most {MAX_ENUMERATION_N}",
+        mib = (8u128 << .n) >> 20
+    )]
+    TooLargeToEnumerate { n: usize },
+    #[error("{what} = {value} is out of range: it must be between 1 and {MAX_SAMPLES}")]
+    BadCount { what: &'static str, value: usize },
+}
+
+/// Figures for one landscape.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct LandscapeFigures {
+    /// Configurations fitter than all of their `N` one-bit neighbours.
+    pub local_optima: usize,
+    /// Mean fitness of those local optima.
+    pub local_optimum_fitness: f64,
+    /// The global maximum fitness.
+    pub global_max: f64,
+    /// Mean number of moves of the adaptive walks.
+    pub walk_length: f64,
+}
+
+/// Mean and standard deviation over samples.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MeanSd {
+    pub mean: f64,
+    pub sd: f64,
+}
+
+/// Figures over all sampled landscapes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LandscapeSummary {
+    pub samples: usize,
+    pub walks: usize,
+    pub local_optima: MeanSd,
+    pub local_optimum_fitness: MeanSd,
+    pub global_max: MeanSd,
+    pub walk_length: MeanSd,
+}
+
+/// The fitness of every configuration, indexed by the configuration's bits.
+///
+/// Enumerates in Gray-code order, updating only the contributions a flipped decision touches, but
+/// sums the contributions afresh in locus order for every configuration so each value is exactly
+/// [`Landscape::fitness`] of that configuration.
+pub fn all_fitness(land: &Landscape) -> Vec<f64> {
+    let n = land.n();
+    assert!(n <= MAX_ENUMERATION_N);
+    let mut out = vec![0.0; 1 << n];
+    let mut index: Vec<usize> = vec![0; n];
+    let len: Vec<usize> = (0..n).map(|i| land.locus_vars(i).len()).collect();
+    let mut contrib: Vec<f64> = (0..n).map(|i| land.level(i, len[i])[0]).collect();
+    let mut config = 0u64;
+    let total = |contrib: &[f64]| {
+        let mut s = 0.0;
+        for &x in contrib {
+            s += x;
+        }
+        s / n as f64
+    };
+    out[0] = total(&contrib);
+    for g in 1u64..(1 << n) {
+        let j = g.trailing_zeros() as usize;
+        config ^= 1 << j;
+        for &(locus, pos) in land.uses(j) {
+            let l = locus as usize;
+            index[l] ^= 1 << pos;
+            contrib[l] = land.level(l, len[l])[index[l]];
+        }
+        out[config as usize] = total(&contrib);
+    }
+    out
+}
+
+/// Local optima under one-bit moves: their number and mean fitness.
+pub fn local_optima(fitness: &[f64], n: usize) -> (usize, f64) {
+    let mut count = 0usize;
+    let mut sum = 0.0;
+    for (c, &f) in fitness.iter().enumerate() {
+        if (0..n).all(|j| fitness[c ^ (1 << j)] < f) {
+            count += 1;
+            sum += f;
+        }
+    }
+    (count, if count > 0 { sum / count as f64 } else { 0.0 })
+}
+
+/// Length of one adaptive walk from `start`: at each step move to a uniformly chosen fitter
+/// one-bit neighbour; stop when none is fitter.
+pub fn adaptive_walk(
+    fitness: &[f64],
+    n: usize,
+    start: usize,
+    rng: &mut SimRng,
+    fitter: &mut Vec<usize>,
+) -> usize {
+    let mut c = start;
+    let mut steps = 0;
+    loop {
+        fitter.clear();
+        fitter.extend(
+            (0..n)
+                .map(|j| c ^ (1 << j))
+                .filter(|&x| fitness[x] > fitness[c]),
+        );
+        if fitter.is_empty() {
+            return steps;
+        }
+        c = fitter[rng::below(rng, fitter.len())];
+        steps += 1;
+    }
+}
+
+/// Draws landscape number `sample` and measures it with `walks` adaptive walks.
+pub fn measure(
+    spec: &NkSpec,
+    seed: u64,
+    sample: u64,
+    walks: usize,
+) -> Result<LandscapeFigures, StatsError> {
+    // Every configuration is enumerated anyway, so the maximum comes from the enumeration and
+    // the branch and bound (slow on the most rugged landscapes) is skipped.
+    let enumerated = NkSpec {
+        normalization: Normalization::Bound,
+        ..*spec
+    };
+    let land = Landscape::generate(
+        &enumerated,
+        &mut rng::stream(seed, Purpose::Landscape, &[sample]),
+    )?;
+    let n = land.n();
+    let fitness = all_fitness(&land);
+    let global_max = fitness.iter().copied().fold(f64::MIN, f64::max);
+    let (count, mean_opt) = local_optima(&fitness, n);
+    let mut walk_rng = rng::stream(seed, Purpose::Sampling, &[sample]);
+    let mut fitter = Vec::with_capacity(n);
+    let mut total = 0usize;
+    for _ in 0..walks {
+        let start = Config::random(n, &mut walk_rng).0 as usize;
+        total += adaptive_walk(&fitness, n, start, &mut walk_rng, &mut fitter);
+    }
+    Ok(LandscapeFigures {
+        local_optima: count,
+        local_optimum_fitness: mean_opt,
+        global_max,
+        walk_length: total as f64 / walks as f64,
+    })
+}
+
+/// Samples `samples` landscapes from `spec` in parallel and summarizes them.
+pub fn sample(
+    spec: &NkSpec,
+    seed: u64,
+    samples: usize,
+    walks: usize,
+) -> Result<LandscapeSummary, StatsError> {
+    check_request(spec, samples, walks)?;
+    let figures: Vec<LandscapeFigures> = (0..samples as u64)
+        .into_par_iter()
+        .map(|s| measure(spec, seed, s, walks))
+        .collect::<Result<_, _>>()?;
+    let summarize = |f: fn(&LandscapeFigures) -> f64| mean_sd(figures.iter().map(f));
+    Ok(LandscapeSummary {
+        samples,
+        walks,
+        local_optima: summarize(|f| f.local_optima as f64),
+        local_optimum_fitness: summarize(|f| f.local_optimum_fitness),
+        global_max: summarize(|f| f.global_max),
+        walk_length: summarize(|f| f.walk_length),
+    })
+}
+
+/// Checks a request before any work: valid landscape, enumerable size, sane counts.
+pub fn check_request(spec: &NkSpec, samples: usize, walks: usize) -> Result<(), StatsError> {
+    spec.validate()?;
+    if spec.n > MAX_ENUMERATION_N {
+        return Err(StatsError::TooLargeToEnumerate { n: spec.n });
+    }
+    for (what, value) in [("samples", samples), ("walks", walks)] {
+        if value == 0 || value > MAX_SAMPLES {
+            return Err(StatsError::BadCount { what, value });
+        }
+    }
+    Ok(())
+}
+
+/// Mean and sample standard deviation (0 for fewer than two values), summed in order.
+fn mean_sd(values: impl Iterator<Item = f64> + Clone) -> MeanSd {
+    let (mut n, mut sum) = (0usize, 0.0);
+    for v in values.clone() {
+        n += 1;
+        sum += v;
+    }
+    let mean = sum / n as f64;
+    let ss: f64 = values.map(|v| (v - mean) * (v - mean)).sum();
+    let sd = if n > 1 {
+        (ss / (n - 1) as f64).sqrt()
+    } else {
+        0.0
+    };
+    MeanSd { mean, sd }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::landscape::Interaction;
+
+    #[test]
+    fn enumeration_matches_direct_fitness() {
+        let spec = NkSpec {
+            interaction: Interaction::Adjacent,
+            ..NkSpec::random(10, 3)
+        };
+        let land =
+            Landscape::generate(&spec, &mut rng::stream(4, Purpose::Landscape, &[])).unwrap();
+        let all = all_fitness(&land);
+        for (c, &f) in all.iter().enumerate() {
+            assert_eq!(f, land.fitness(Config(c as u64)));
+        }
+        let max = all.iter().cloned().fold(f64::MIN, f64::max);
+        assert_eq!(max, land.global_max());
+        let figs = measure(&spec, 4, 0, 10).unwrap();
+        let again =
+            Landscape::generate(&spec, &mut rng::stream(4, Purpose::Landscape, &[0])).unwrap();
+        assert_eq!(figs.global_max, again.global_max());
+    }
+
+    #[test]
+    fn local_optima_on_a_hand_made_landscape() {
+        // N = 2: configurations 00, 01, 10, 11 with 00 and 11 both peaks.
+        let f = [0.9, 0.1, 0.2, 0.8];
+        let (count, mean) = local_optima(&f, 2);
+        assert_eq!(count, 2);
+        assert!((mean - 0.85).abs() < 1e-12);
+        let mut r = rng::from_seed(1);
+        let mut scratch = Vec::new();
+        assert_eq!(adaptive_walk(&f, 2, 1, &mut r, &mut scratch), 1);
+        assert_eq!(adaptive_walk(&f, 2, 0, &mut r, &mut scratch), 0);
+    }
+
+    #[test]
+    fn k_zero_has_one_optimum_and_walks_fix_wrong_bits() {
+        let spec = NkSpec::random(12, 0);
+        let figs = measure(&spec, 8, 0, 200).unwrap();
+        assert_eq!(figs.local_optima, 1);
+        assert_eq!(figs.local_optimum_fitness, figs.global_max);
+    }
+
+    #[test]
+    fn refuses_sizes_it_cannot_enumerate() {
+        let err = check_request(&NkSpec::random(30, 2), 1, 1).unwrap_err();
+        assert!(err.to_string().contains("at most 24"), "{err}");
+        assert!(check_request(&NkSpec::random(10, 2), 0, 1).is_err());
+    }
+
+    #[test]
+    fn mean_sd_of_known_values() {
+        let m = mean_sd([2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0].into_iter());
+        assert_eq!(m.mean, 5.0);
+        assert!((m.sd - (32.0f64 / 7.0).sqrt()).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,19 @@
+//! # leadsim
+//!
+//! Agent-based simulation of centralized versus shared (network) leadership in organizations that
+//! search a rugged task environment (an NK landscape) and live through change: shocks, the loss
+//! of a leader, turnover, cut communication. The library holds the whole model and the
+//! experiment machinery; the `leadsim` binary is a thin command line over it. The library never
+//! prints and never reads the clock: every result is a pure function of its inputs and seeds.
+//!
+//! See `ARCHITECTURE.md` for the map of modules and `docs/ODD.md` for the model.
+//!
+//! ```
+//! use leadsim::landscape::{stats, NkSpec};
+//! // Kauffman's K = 0 landscapes have a single optimum.
+//! let summary = stats::sample(&NkSpec::random(8, 0), 1, 4, 10).unwrap();
+//! assert_eq!(summary.local_optima.mean, 1.0);
+//! ```
+
+pub mod landscape;
+pub mod rng;
