@@ -16,4 +16,6 @@
 //! ```
 
 pub mod landscape;
+pub mod network;
+pub mod reference;
 pub mod rng;
