@@ -15,7 +15,19 @@
 //! assert_eq!(summary.local_optima.mean, 1.0);
 //! ```
 
+pub mod behaviour;
+pub mod events;
+pub mod experiment;
 pub mod landscape;
+pub mod leadership;
+pub mod metrics;
 pub mod network;
+pub mod org;
+pub mod output;
+pub mod params;
 pub mod reference;
 pub mod rng;
+pub mod scenario;
+pub mod sim;
+pub mod stats;
+pub mod world;

@@ -1,7 +1,11 @@
 //! Argument parsing and dispatch. Each subcommand lives in its own file; all of them return a
 //! [`Failure`] that says whether the input was bad (exit 2) or something else went wrong (exit 1).
 
+mod check;
+mod experiment;
 mod landscape;
+mod models;
+mod run;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -19,6 +23,12 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run every model and replicate of a scenario and write CSV, manifest, charts and report.
+    Run(run::Args),
+    /// Validate a scenario or sweep file and print what would run, without running.
+    Check(check::Args),
+    /// List the leadership models, their parameters, defaults and meaning.
+    Models(models::Args),
     /// Print statistics of sampled NK landscapes (local optima, optimum fitness, walk lengths).
     Landscape(landscape::Args),
 }
@@ -87,6 +97,9 @@ pub fn set_threads(threads: Option<usize>) -> Result<(), Failure> {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Models(args) => models::run(args),
         Command::Landscape(args) => landscape::run(args),
     };
     match result {

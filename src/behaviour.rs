@@ -1,0 +1,580 @@
+//! Members' behaviour rules (SPEC §2.4): participation, proposals, screening, engagement
+//! dynamics, leaving, and the growth of expertise and leadership skill.
+//!
+//! The rules are the same under every leadership model; the parameters live in the scenario's
+//! `[behaviour]` table. Each member draws a fixed number of random numbers per step
+//! ([`DRAWS`]) whether or not it acts, so under common random numbers the same member meets the
+//! same draws under every leadership model, and proposals differ only where the models' own
+//! decisions have made the organizations differ.
+
+use crate::landscape::{Config, Landscape};
+use crate::org::{Idea, Organization, Slot};
+use crate::params::{Default as D, InputError, Kind, Param, Reader};
+
+/// Random numbers each member slot consumes per step, used or not.
+pub const DRAWS: usize = 12;
+
+/// Where each of a member's per-step draws goes.
+mod draw {
+    pub const PARTICIPATE: usize = 0;
+    pub const KIND: usize = 1;
+    pub const NEIGHBOUR: usize = 2;
+    /// Four draws for the decisions a proposal changes.
+    pub const DECISIONS: usize = 3;
+    pub const ROUTE: usize = 7;
+    /// Two draws for the screening noise (Box–Muller).
+    pub const SCREEN: usize = 8;
+    pub const LEAVE: usize = 10;
+}
+
+/// The most decisions a radical proposal changes.
+pub const MAX_RADICAL: usize = 4;
+
+/// The behaviour rules' parameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BehaviourParams {
+    pub propose_rate: f64,
+    pub radical: f64,
+    pub radical_size: usize,
+    pub imitate: f64,
+    pub screen: bool,
+    pub noise: f64,
+    pub adopted_gain: f64,
+    pub autonomy_gain: f64,
+    pub rejected_loss: f64,
+    pub expired_loss: f64,
+    pub overload_loss: f64,
+    pub overload_at: f64,
+    pub relax: f64,
+    pub leave_below: f64,
+    pub leave_rate: f64,
+    pub learn_decide: f64,
+    pub learn_vote: f64,
+    pub mentor: f64,
+    pub practice: f64,
+    pub review_practice: f64,
+    pub skill_capacity: f64,
+}
+
+const fn rate(key: &'static str, default: f64, meaning: &'static str) -> Param {
+    Param {
+        key,
+        kind: Kind::Real { min: 0.0, max: 1.0 },
+        default: D::Real(default),
+        meaning,
+    }
+}
+
+pub const PROPOSE_RATE: Param = rate(
+    "propose_rate",
+    0.1,
+    "probability per step that a fully engaged member proposes; a member with engagement g proposes with probability propose_rate · g",
+);
+pub const RADICAL: Param = rate(
+    "radical",
+    0.1,
+    "share of proposals that are radical (change several decisions at once)",
+);
+pub const RADICAL_SIZE: Param = Param {
+    key: "radical_size",
+    kind: Kind::Whole {
+        min: 2,
+        max: MAX_RADICAL as u64,
+    },
+    default: D::Whole(3),
+    meaning: "decisions a radical proposal changes (drawn from all decisions, the first from the member's own domain)",
+};
+pub const IMITATE: Param = rate(
+    "imitate",
+    0.2,
+    "share of proposals that re-propose the last idea of a random network neighbour",
+);
+pub const SCREEN: Param = Param {
+    key: "screen",
+    kind: Kind::Flag,
+    default: D::Flag(true),
+    meaning: "members submit only proposals they themselves judge to improve their domain",
+};
+pub const NOISE: Param = Param {
+    key: "noise",
+    kind: Kind::Real {
+        min: 0.0,
+        max: 10.0,
+    },
+    default: D::Real(0.05),
+    meaning: "evaluation noise: an evaluator with mean expertise e on the decisions touched perceives the change in fitness plus Normal(0, noise · (1 − e)); 0 makes evaluation exact",
+};
+pub const ADOPTED: Param = rate(
+    "adopted",
+    0.05,
+    "engagement gained when one's proposal is adopted",
+);
+pub const AUTONOMY: Param = rate(
+    "autonomy",
+    0.01,
+    "engagement gained per step while holding decision rights or voting (autonomy, voice)",
+);
+pub const REJECTED: Param = rate(
+    "rejected",
+    0.02,
+    "engagement lost when one's proposal is rejected",
+);
+pub const EXPIRED: Param = rate(
+    "expired",
+    0.03,
+    "engagement lost when one's proposal expires unreviewed",
+);
+pub const OVERLOAD: Param = rate(
+    "overload",
+    0.02,
+    "engagement lost per step by a decision maker whose backlog exceeds overload_at steps of capacity",
+);
+pub const OVERLOAD_AT: Param = Param {
+    key: "overload_at",
+    kind: Kind::Real { min: 0.0, max: 1e6 },
+    default: D::Real(3.0),
+    meaning: "backlog, in steps of review capacity, above which a decision maker is overloaded",
+};
+pub const RELAX: Param = rate(
+    "relax",
+    0.02,
+    "per step, engagement moves this fraction of the way back to the member's baseline",
+);
+pub const LEAVE_BELOW: Param = rate(
+    "leave_below",
+    0.15,
+    "engagement below which a member may leave",
+);
+pub const LEAVE_RATE: Param = rate(
+    "leave_rate",
+    0.05,
+    "probability per step that a member below leave_below leaves (replaced at once by a newcomer)",
+);
+pub const LEARN_DECIDE: Param = rate(
+    "decide",
+    0.01,
+    "leadership skill gained per review: skill += decide · (1 − skill)",
+);
+pub const LEARN_VOTE: Param = rate(
+    "vote",
+    0.002,
+    "leadership skill gained per vote cast: skill += vote · (1 − skill)",
+);
+pub const MENTOR: Param = rate(
+    "mentor",
+    0.002,
+    "per step, a member tied to a decision maker of higher skill moves this fraction of the way toward that skill (mentoring)",
+);
+pub const PRACTICE: Param = rate(
+    "practice",
+    0.02,
+    "expertise gained on the decisions of one's own proposal: e += practice · (1 − e)",
+);
+pub const REVIEW_PRACTICE: Param = rate(
+    "review_practice",
+    0.01,
+    "expertise a reviewer gains on the decisions it reviews",
+);
+pub const SKILL_CAPACITY: Param = Param {
+    key: "skill_capacity",
+    kind: Kind::Real {
+        min: 0.0,
+        max: 10.0,
+    },
+    default: D::Real(0.5),
+    meaning: "review capacity grows with the decision maker's skill: capacity · (1 + skill_capacity · skill)",
+};
+
+impl BehaviourParams {
+    /// Reads `[behaviour]` with its sub-tables `engagement` and `learning`.
+    pub fn read(r: &mut Reader) -> Result<BehaviourParams, InputError> {
+        let propose_rate = r.real(&PROPOSE_RATE)?;
+        let radical = r.real(&RADICAL)?;
+        let radical_size = r.whole(&RADICAL_SIZE)? as usize;
+        let imitate = r.real(&IMITATE)?;
+        if radical + imitate > 1.0 {
+            return Err(r.error(
+                "imitate",
+                format!(
+                    "radical + imitate = {} exceeds 1: they are shares of all proposals",
+                    radical + imitate
+                ),
+            ));
+        }
+        let screen = r.flag(&SCREEN)?;
+        let noise = r.real(&NOISE)?;
+        let mut e = r.table("engagement")?;
+        let adopted_gain = e.real(&ADOPTED)?;
+        let autonomy_gain = e.real(&AUTONOMY)?;
+        let rejected_loss = e.real(&REJECTED)?;
+        let expired_loss = e.real(&EXPIRED)?;
+        let overload_loss = e.real(&OVERLOAD)?;
+        let overload_at = e.real(&OVERLOAD_AT)?;
+        let relax = e.real(&RELAX)?;
+        let leave_below = e.real(&LEAVE_BELOW)?;
+        let leave_rate = e.real(&LEAVE_RATE)?;
+        e.finish()?;
+        let mut l = r.table("learning")?;
+        let learn_decide = l.real(&LEARN_DECIDE)?;
+        let learn_vote = l.real(&LEARN_VOTE)?;
+        let mentor = l.real(&MENTOR)?;
+        let practice = l.real(&PRACTICE)?;
+        let review_practice = l.real(&REVIEW_PRACTICE)?;
+        let skill_capacity = l.real(&SKILL_CAPACITY)?;
+        l.finish()?;
+        Ok(BehaviourParams {
+            propose_rate,
+            radical,
+            radical_size,
+            imitate,
+            screen,
+            noise,
+            adopted_gain,
+            autonomy_gain,
+            rejected_loss,
+            expired_loss,
+            overload_loss,
+            overload_at,
+            relax,
+            leave_below,
+            leave_rate,
+            learn_decide,
+            learn_vote,
+            mentor,
+            practice,
+            review_practice,
+            skill_capacity,
+        })
+    }
+
+    /// Every parameter, by table, for documentation.
+    pub fn params() -> Vec<(&'static str, Vec<Param>)> {
+        vec![
+            (
+                "behaviour",
+                vec![PROPOSE_RATE, RADICAL, RADICAL_SIZE, IMITATE, SCREEN, NOISE],
+            ),
+            (
+                "behaviour.engagement",
+                vec![
+                    ADOPTED,
+                    AUTONOMY,
+                    REJECTED,
+                    EXPIRED,
+                    OVERLOAD,
+                    OVERLOAD_AT,
+                    RELAX,
+                    LEAVE_BELOW,
+                    LEAVE_RATE,
+                ],
+            ),
+            (
+                "behaviour.learning",
+                vec![
+                    LEARN_DECIDE,
+                    LEARN_VOTE,
+                    MENTOR,
+                    PRACTICE,
+                    REVIEW_PRACTICE,
+                    SKILL_CAPACITY,
+                ],
+            ),
+        ]
+    }
+}
+
+/// One member's draws for one step.
+pub type Draws = [u64; DRAWS];
+
+#[inline]
+fn unit_of(x: u64) -> f64 {
+    (x >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+#[inline]
+fn below_of(x: u64, n: usize) -> usize {
+    ((x as u128 * n as u128) >> 64) as usize
+}
+
+/// The `k`-th set bit of `mask` chosen by draw `x` (uniform over the set bits).
+#[inline]
+fn pick_bit(mask: u64, x: u64) -> usize {
+    let k = below_of(x, mask.count_ones() as usize);
+    let mut m = mask;
+    for _ in 0..k {
+        m &= m - 1;
+    }
+    m.trailing_zeros() as usize
+}
+
+/// What kind of proposal a member makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProposalKind {
+    Incremental,
+    Radical,
+    Imitated,
+}
+
+/// A proposal a member has decided to make, before screening.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Intent {
+    pub idea: Idea,
+    pub kind: ProposalKind,
+}
+
+/// Whether the member in `slot` proposes this step, given its draws.
+#[inline]
+pub fn participates(p: &BehaviourParams, engagement: f64, d: &Draws) -> bool {
+    unit_of(d[draw::PARTICIPATE]) < p.propose_rate * engagement
+}
+
+/// The proposal the member in `slot` makes: incremental (one decision of its own domain),
+/// radical (`radical_size` decisions, the first in its own domain, the others anywhere) or
+/// imitated (a neighbour's last idea, when it would change something; otherwise incremental).
+pub fn intent(
+    p: &BehaviourParams,
+    org: &Organization,
+    slot: Slot,
+    config: Config,
+    d: &Draws,
+) -> Intent {
+    let own = org.domain_decisions[org.domain[slot] as usize];
+    let k = unit_of(d[draw::KIND]);
+    if k < p.radical {
+        let n = org.n;
+        let mut mask = 1u64 << pick_bit(own, d[draw::DECISIONS]);
+        let all = crate::landscape::low_mask(n);
+        for i in 1..p.radical_size.min(n) {
+            mask |= 1 << pick_bit(all & !mask, d[draw::DECISIONS + i]);
+        }
+        return Intent {
+            idea: Idea {
+                mask,
+                values: !config.0 & mask,
+            },
+            kind: ProposalKind::Radical,
+        };
+    }
+    if k < p.radical + p.imitate {
+        let neighbours = org.network.neighbours(slot);
+        if !neighbours.is_empty() {
+            let other = neighbours[below_of(d[draw::NEIGHBOUR], neighbours.len())] as usize;
+            let idea = org.idea[other];
+            if org.active[other] && idea.mask != 0 && (config.0 ^ idea.values) & idea.mask != 0 {
+                return Intent {
+                    idea,
+                    kind: ProposalKind::Imitated,
+                };
+            }
+        }
+    }
+    let j = pick_bit(own, d[draw::DECISIONS]);
+    Intent {
+        idea: Idea {
+            mask: 1 << j,
+            values: !config.0 & (1 << j),
+        },
+        kind: ProposalKind::Incremental,
+    }
+}
+
+/// The decisions an idea would actually change in `config`.
+#[inline]
+pub fn flips(idea: &Idea, config: Config) -> u64 {
+    (config.0 ^ idea.values) & idea.mask
+}
+
+/// The member's own judgement of its idea: the change in its domain's contributions plus its
+/// evaluation noise. Submitted only when positive (if screening is on).
+pub fn screen(
+    p: &BehaviourParams,
+    land: &Landscape,
+    org: &Organization,
+    slot: Slot,
+    config: Config,
+    idea: &Idea,
+    d: &Draws,
+) -> bool {
+    if !p.screen {
+        return true;
+    }
+    let flip = flips(idea, config);
+    let view = org.domain_decisions[org.domain[slot] as usize];
+    let sigma = p.noise * (1.0 - org.mean_expertise(slot, flip));
+    let u1 = 1.0 - unit_of(d[draw::SCREEN]);
+    let u2 = unit_of(d[draw::SCREEN + 1]);
+    let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+    land.delta_within(config, flip, view) + sigma * z > 0.0
+}
+
+/// The draw a leadership model uses to route this proposal (power sharing), aligned across
+/// models.
+#[inline]
+pub fn route_draw(d: &Draws) -> f64 {
+    unit_of(d[draw::ROUTE])
+}
+
+/// Whether a member with engagement `g` leaves this step.
+#[inline]
+pub fn leaves(p: &BehaviourParams, g: f64, d: &Draws) -> bool {
+    g < p.leave_below && unit_of(d[draw::LEAVE]) < p.leave_rate
+}
+
+/// What happened to a member this step, as far as engagement is concerned.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Feedback {
+    pub adopted: u16,
+    pub rejected: u16,
+    pub expired: u16,
+    /// Held decision rights or voted this step.
+    pub voice: bool,
+    /// Was a decision maker with a backlog beyond `overload_at` steps of capacity.
+    pub overloaded: bool,
+}
+
+/// Engagement after one step: gains for adoption and voice, losses for rejection, expiry and
+/// overload, and relaxation toward the member's baseline; clamped to [0, 1].
+#[inline]
+pub fn next_engagement(p: &BehaviourParams, g: f64, baseline: f64, f: &Feedback) -> f64 {
+    let mut next = g + p.adopted_gain * f.adopted as f64
+        - p.rejected_loss * f.rejected as f64
+        - p.expired_loss * f.expired as f64;
+    if f.voice {
+        next += p.autonomy_gain;
+    }
+    if f.overloaded {
+        next -= p.overload_loss;
+    }
+    next += p.relax * (baseline - next);
+    next.clamp(0.0, 1.0)
+}
+
+/// Skill after mentoring by a tied decision maker of skill `mentor_skill` (if higher).
+#[inline]
+pub fn mentored(p: &BehaviourParams, skill: f64, mentor_skill: f64) -> f64 {
+    if mentor_skill > skill {
+        skill + p.mentor * (mentor_skill - skill)
+    } else {
+        skill
+    }
+}
+
+/// Skill after `reviews` reviews and `votes` votes (learning by doing).
+#[inline]
+pub fn practised_skill(p: &BehaviourParams, skill: f64, reviews: u16, votes: u16) -> f64 {
+    let mut s = skill;
+    for _ in 0..reviews {
+        s += p.learn_decide * (1.0 - s);
+    }
+    for _ in 0..votes {
+        s += p.learn_vote * (1.0 - s);
+    }
+    s
+}
+
+/// Review capacity per step of a decision maker of skill `skill`.
+#[inline]
+pub fn capacity(p: &BehaviourParams, base: f64, skill: f64) -> f64 {
+    base * (1.0 + p.skill_capacity * skill)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::Source;
+    use crate::rng;
+
+    fn defaults() -> BehaviourParams {
+        let t = toml::Table::new();
+        let s = Source::unnamed("t");
+        BehaviourParams::read(&mut Reader::new(&t, "behaviour", &s)).unwrap()
+    }
+
+    #[test]
+    fn engagement_rules() {
+        let p = defaults();
+        let none = Feedback::default();
+        // Relaxation only: moves toward the baseline.
+        let g = next_engagement(&p, 0.2, 0.6, &none);
+        assert!((g - (0.2 + 0.02 * 0.4)).abs() < 1e-12);
+        let adopted = Feedback { adopted: 1, ..none };
+        assert!(next_engagement(&p, 0.5, 0.5, &adopted) > 0.5);
+        let rejected = Feedback {
+            rejected: 2,
+            ..none
+        };
+        assert!(next_engagement(&p, 0.5, 0.5, &rejected) < 0.5);
+        let expired = Feedback { expired: 1, ..none };
+        assert!(
+            next_engagement(&p, 0.5, 0.5, &expired)
+                < next_engagement(&p, 0.5, 0.5, &rejected) + 0.02
+        );
+        let voice = Feedback {
+            voice: true,
+            ..none
+        };
+        assert!(next_engagement(&p, 0.5, 0.5, &voice) > 0.5);
+        let over = Feedback {
+            overloaded: true,
+            ..none
+        };
+        assert!(next_engagement(&p, 0.5, 0.5, &over) < 0.5);
+        assert_eq!(
+            next_engagement(&p, 1.0, 1.0, &Feedback { adopted: 9, ..none }),
+            1.0
+        );
+        assert_eq!(
+            next_engagement(
+                &p,
+                0.0,
+                0.0,
+                &Feedback {
+                    rejected: 9,
+                    ..none
+                }
+            ),
+            0.0
+        );
+    }
+
+    #[test]
+    fn skill_rules() {
+        let p = defaults();
+        assert!((practised_skill(&p, 0.5, 1, 0) - 0.505).abs() < 1e-12);
+        assert_eq!(practised_skill(&p, 0.5, 0, 0), 0.5);
+        assert!((mentored(&p, 0.2, 0.7) - (0.2 + 0.002 * 0.5)).abs() < 1e-12);
+        assert_eq!(mentored(&p, 0.7, 0.2), 0.7);
+        assert!((capacity(&p, 2.0, 0.5) - 2.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn picking_bits_is_uniform_over_the_mask() {
+        let mask = 0b1011_0000u64;
+        let mut seen = [0usize; 64];
+        let mut r = rng::from_seed(1);
+        for _ in 0..3000 {
+            seen[pick_bit(mask, rand::Rng::next_u64(&mut r))] += 1;
+        }
+        for b in [4, 5, 7] {
+            assert!((800..1200).contains(&seen[b]), "{seen:?}");
+        }
+        assert_eq!(seen.iter().sum::<usize>(), 3000);
+    }
+
+    #[test]
+    fn participation_rises_with_engagement() {
+        let p = defaults();
+        let mut d = [0u64; DRAWS];
+        d[draw::PARTICIPATE] = u64::MAX / 20; // unit ≈ 0.05
+        assert!(participates(&p, 0.9, &d));
+        assert!(!participates(&p, 0.3, &d));
+    }
+
+    #[test]
+    fn leaving_needs_low_engagement() {
+        let p = defaults();
+        let d = [0u64; DRAWS];
+        assert!(leaves(&p, 0.1, &d));
+        assert!(!leaves(&p, 0.5, &d));
+    }
+}

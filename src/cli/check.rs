@@ -1,0 +1,98 @@
+//! `leadsim check`: validate a scenario (or sweep) file and show what would run.
+
+use super::{Failure, run};
+use leadsim::landscape::{CrossModule, Interaction, LinkRule, Normalization};
+use leadsim::org::NetworkSpec;
+use leadsim::scenario::Scenario;
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  leadsim check scenarios/baseline.toml\n  leadsim check my-sweep.toml"
+)]
+pub struct Args {
+    /// Scenario or sweep file (TOML).
+    pub file: PathBuf,
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    let (s, _, _) = run::load(&args.file, None, None)?;
+    print!("{}", describe(&s, &args.file.display().to_string()));
+    Ok(())
+}
+
+/// A human-readable account of a validated scenario.
+pub fn describe(s: &Scenario, file: &str) -> String {
+    let l = &s.landscape;
+    let interaction = match l.interaction {
+        Interaction::Random => "random".to_string(),
+        Interaction::Adjacent => "adjacent".to_string(),
+        Interaction::Modular { modules, cross } => match cross {
+            CrossModule::Count(c) => {
+                format!("modular, {modules} modules, {c} cross-module links per decision")
+            }
+            CrossModule::Probability(p) => {
+                format!("modular, {modules} modules, cross-module probability {p}")
+            }
+        },
+    };
+    let links = if l.links == LinkRule::WithReplacement {
+        ", links drawn with replacement"
+    } else {
+        ""
+    };
+    let norm = match l.normalization {
+        Normalization::Exact => "exact global maximum",
+        Normalization::Bound => "sum of table maxima (bound)",
+    };
+    let o = &s.organization;
+    let network = match o.network {
+        NetworkSpec::Hierarchy => "the reporting tree".to_string(),
+        NetworkSpec::SmallWorld { degree, rewire } => {
+            format!("small world (degree {degree}, rewiring {rewire})")
+        }
+        NetworkSpec::ScaleFree { m } => format!("scale free (m = {m})"),
+        NetworkSpec::Complete => "complete".to_string(),
+        NetworkSpec::Ring { degree } => format!("ring (degree {degree})"),
+        NetworkSpec::Teams { inside, between } => {
+            format!("teams (inside {inside}, between {between})")
+        }
+    };
+    let mut out = format!("{file}: valid scenario \"{}\"\n", s.name);
+    if !s.description.is_empty() {
+        out += &format!("  {}\n", s.description);
+    }
+    out += &format!(
+        "  landscape: N = {}, K = {}, {interaction}{links}; performance normalized by the {norm}\n",
+        l.n, l.k
+    );
+    out += &format!(
+        "  organization: {} members in {} domains, reporting span {}, informal network: {network}\n",
+        o.members, o.domains, o.span
+    );
+    out += "  models:\n";
+    for m in &s.models {
+        let params: Vec<String> = m
+            .config
+            .describe()
+            .into_iter()
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect();
+        out += &format!(
+            "    {} ({}): {}\n",
+            m.name,
+            m.config.kind(),
+            params.join(", ")
+        );
+    }
+    out += &format!(
+        "  runs: {} models × {} replicates = {} runs of {} steps (seed {})\n",
+        s.models.len(),
+        s.replications,
+        s.runs(),
+        s.steps,
+        s.seed
+    );
+    out += &format!("  output: output/{} (unless -o is given)\n", s.name);
+    out
+}

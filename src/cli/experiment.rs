@@ -1,0 +1,242 @@
+//! Running a plan into a result folder: folder checks, the lock, progress, interruption,
+//! assembly, the manifest and the closing summary. Shared by `run` and `sweep`.
+
+use super::{Failure, OtherContext};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use leadsim::experiment::Plan;
+use leadsim::experiment::runner::{self, RunError};
+use leadsim::output::manifest::Manifest;
+use leadsim::output::{self, FolderLock, FolderState, OutputError};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Options shared by commands that run experiments.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunArgs {
+    /// Result folder (default: output/<name>).
+    #[arg(short, long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Replace a finished or unfinished result in the folder.
+    #[arg(long, conflicts_with = "resume")]
+    pub force: bool,
+    /// Finish an interrupted run in the folder, running only what is missing.
+    #[arg(long)]
+    pub resume: bool,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_name = "T")]
+    pub threads: Option<usize>,
+    /// No progress bar.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Do not draw charts or write the report.
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+pub fn output_error(e: OutputError) -> Failure {
+    if e.is_input() {
+        Failure::Input(e.into())
+    } else {
+        Failure::Other(e.into())
+    }
+}
+
+/// The process-wide stop flag, set by Ctrl-C or SIGTERM.
+fn stop_flag() -> Arc<AtomicBool> {
+    static FLAG: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let f = flag.clone();
+        // If a handler cannot be installed the run simply cannot be stopped gracefully.
+        let _ = ctrlc::set_handler(move || {
+            if f.swap(true, Ordering::SeqCst) {
+                eprintln!("\nleadsim: stopping now; finished runs are kept");
+                std::process::exit(130);
+            }
+            eprintln!("\nleadsim: stopping after the runs in progress (press Ctrl-C again to stop at once)");
+        });
+        flag
+    })
+    .clone()
+}
+
+fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{bar:40.cyan/blue} {pos}/{len} runs  {per_sec}  ETA {eta}  {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+/// Checks the folder, takes the lock and writes (or checks) the plan. Returns `None` when a
+/// resumed folder is already complete.
+pub fn prepare(
+    dir: &Path,
+    manifest: &Manifest,
+    args: &RunArgs,
+) -> Result<Option<FolderLock>, Failure> {
+    let state = output::state(dir).map_err(output_error)?;
+    match state {
+        FolderState::Complete if args.resume => {
+            let done = Manifest::read(dir, output::MANIFEST).map_err(output_error)?;
+            check_identity(dir, &done, manifest)?;
+            eprintln!("{} is already complete; nothing to resume", dir.display());
+            return Ok(None);
+        }
+        FolderState::Complete if !args.force => {
+            return Err(output_error(OutputError::Exists {
+                path: dir.to_path_buf(),
+            }));
+        }
+        FolderState::Unfinished if !args.force && !args.resume => {
+            return Err(output_error(OutputError::Unfinished {
+                path: dir.to_path_buf(),
+            }));
+        }
+        FolderState::Foreign if !args.force => {
+            return Err(output_error(OutputError::Foreign {
+                path: dir.to_path_buf(),
+            }));
+        }
+        _ => {}
+    }
+    let lock = FolderLock::acquire(dir).map_err(output_error)?;
+    if args.force {
+        output::clear(dir).map_err(output_error)?;
+    }
+    if args.resume && state == FolderState::Unfinished {
+        let old = Manifest::read(dir, output::PLAN).map_err(output_error)?;
+        check_identity(dir, &old, manifest)?;
+    } else {
+        manifest.write_plan(dir).map_err(output_error)?;
+    }
+    Ok(Some(lock))
+}
+
+fn check_identity(dir: &Path, old: &Manifest, new: &Manifest) -> Result<(), Failure> {
+    if old.identity != new.identity || old.shard != new.shard {
+        let what = if old.shard != new.shard {
+            format!("shard \"{}\", not \"{}\"", old.shard, new.shard)
+        } else {
+            format!(
+                "it was started from other inputs or options (`{}`)",
+                old.command
+            )
+        };
+        return Err(output_error(OutputError::Mismatch {
+            path: dir.to_path_buf(),
+            detail: format!("{what}; resume with the same command, or use --force to start over"),
+        }));
+    }
+    Ok(())
+}
+
+/// Runs `indices` of `plan` into `dir` with a progress bar; on interruption says how to resume.
+pub fn run_indices(
+    plan: &Plan,
+    dir: &Path,
+    indices: &[u64],
+    args: &RunArgs,
+    resume_command: &str,
+) -> Result<(), Failure> {
+    let stop = stop_flag();
+    let bar = progress_bar(indices.len() as u64, args.quiet);
+    let progress = |done: u64, _total: u64| bar.set_position(done);
+    let result = runner::execute(plan, &dir.join(output::RUNS), indices, &stop, &progress);
+    bar.finish_and_clear();
+    match result {
+        Ok(()) => Ok(()),
+        Err(RunError::Interrupted { done, total }) => Err(Failure::Other(anyhow::anyhow!(
+            "interrupted: {done} of {total} runs are finished and kept in {}\nresume with: {resume_command} --resume",
+            dir.display()
+        ))),
+        Err(RunError::Output(e)) => Err(output_error(e)),
+    }
+}
+
+/// Assembles the tables, writes the manifest and removes the per-run parts.
+pub fn finish(plan: &Plan, dir: &Path, manifest: Manifest) -> Result<Manifest, Failure> {
+    let runs = dir.join(output::RUNS);
+    output::tables::assemble(plan, std::slice::from_ref(&runs), dir).map_err(output_error)?;
+    let manifest = manifest
+        .write_manifest(
+            dir,
+            &[
+                output::TIMESERIES,
+                output::SUMMARY,
+                output::SHOCKS,
+                output::STATS,
+            ],
+        )
+        .map_err(output_error)?;
+    std::fs::remove_dir_all(&runs).other()?;
+    Ok(manifest)
+}
+
+/// A short table of headline statistics per model from `stats.csv`, for the terminal.
+pub fn headline(dir: &Path) -> Result<String, Failure> {
+    let path = dir.join(output::STATS);
+    let mut r = csv::Reader::from_path(&path).other()?;
+    let headers = r.headers().other()?.clone();
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    let (Some(metric), Some(model), Some(versus), Some(mean), Some(lo), Some(hi)) = (
+        col("metric"),
+        col("model"),
+        col("versus"),
+        col("mean"),
+        col("ci_low"),
+        col("ci_high"),
+    ) else {
+        return Ok(String::new());
+    };
+    let point = col("point");
+    let wanted = [
+        "performance_final",
+        "performance_mean",
+        "innovations_mean",
+        "engagement_mean",
+        "leadership_skill_final",
+        "messages_mean",
+        "conflicts_mean",
+    ];
+    let mut out = String::new();
+    let mut current = String::new();
+    for rec in r.records() {
+        let rec = rec.other()?;
+        if point.is_some_and(|p| rec.get(p) != Some("0"))
+            || !rec.get(versus).unwrap_or("").is_empty()
+        {
+            continue;
+        }
+        let m = rec.get(metric).unwrap_or("");
+        if !wanted.contains(&m) {
+            continue;
+        }
+        if m != current {
+            out += &format!("{m}\n");
+            current = m.to_string();
+        }
+        out += &format!(
+            "  {:<16} {:>9}  [{}, {}]\n",
+            rec.get(model).unwrap_or(""),
+            short(rec.get(mean).unwrap_or("")),
+            short(rec.get(lo).unwrap_or("")),
+            short(rec.get(hi).unwrap_or(""))
+        );
+    }
+    Ok(out)
+}
+
+fn short(cell: &str) -> String {
+    cell.parse::<f64>()
+        .map(|x| format!("{x:.4}"))
+        .unwrap_or_else(|_| "NA".into())
+}

@@ -1,0 +1,121 @@
+//! `leadsim run`: every model and replicate of one scenario.
+
+use super::experiment::{self, RunArgs};
+use super::{Failure, InputContext, set_threads};
+use leadsim::experiment::Plan;
+use leadsim::output::manifest::{InputFile, Manifest, Provenance};
+use leadsim::params::Source;
+use leadsim::scenario::{LoadError, Scenario, text_of};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  leadsim run scenarios/baseline.toml\n  leadsim run scenarios/baseline.toml -o output/base-r50 --replications 50 --seed 7\n  leadsim run scenarios/baseline.toml --resume        # finish an interrupted run"
+)]
+pub struct Args {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Master seed (overrides the file's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Replicates per model (overrides the file's `replications`).
+    #[arg(long)]
+    pub replications: Option<u32>,
+    #[command(flatten)]
+    pub common: RunArgs,
+}
+
+/// Reads a scenario file applying command-line overrides; bad input is exit 2.
+pub fn load(
+    path: &Path,
+    seed: Option<u64>,
+    replications: Option<u32>,
+) -> Result<(Scenario, String, BTreeMap<String, String>), Failure> {
+    let bytes = std::fs::read(path)
+        .map_err(|source| LoadError::Io {
+            file: path.display().to_string(),
+            source,
+        })
+        .input()?;
+    let text = text_of(path, bytes).input()?;
+    let (mut table, source) = Source::parse(path, &text).input()?;
+    let mut overrides = BTreeMap::new();
+    if let Some(s) = seed {
+        if s > i64::MAX as u64 {
+            return Err(Failure::Input(anyhow::anyhow!(
+                "--seed {s} is too large: seeds must be at most {}",
+                i64::MAX
+            )));
+        }
+        table.insert("seed".into(), toml::Value::Integer(s as i64));
+        overrides.insert("seed".into(), s.to_string());
+    }
+    if let Some(r) = replications {
+        table.insert("replications".into(), toml::Value::Integer(r as i64));
+        overrides.insert("replications".into(), r.to_string());
+    }
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".into());
+    let scenario = Scenario::from_table(table, source, text.clone(), &stem).input()?;
+    Ok((scenario, text, overrides))
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    let (scenario, text, overrides) = load(&args.scenario, args.seed, args.replications)?;
+    set_threads(args.common.threads)?;
+    let dir = args
+        .common
+        .output
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&scenario.name));
+    let mut command = format!(
+        "leadsim run {}",
+        shell_word(&args.scenario.display().to_string())
+    );
+    for (k, v) in &overrides {
+        command += &format!(" --{k} {v}");
+    }
+    let prov = Provenance {
+        command: command.clone(),
+        inputs: vec![InputFile::new(
+            "scenario",
+            &args.scenario.display().to_string(),
+            &text,
+        )],
+        overrides,
+    };
+    let plan = Plan::single(scenario);
+    let manifest = Manifest::plan(&plan, &prov, "");
+    let Some(_lock) = experiment::prepare(&dir, &manifest, &args.common)? else {
+        return Ok(());
+    };
+    let indices: Vec<u64> = (0..plan.runs()).collect();
+    let resume = format!("{command} -o {}", shell_word(&dir.display().to_string()));
+    experiment::run_indices(&plan, &dir, &indices, &args.common, &resume)?;
+    experiment::finish(&plan, &dir, manifest)?;
+    println!(
+        "{}: {} runs ({} models × {} replicates) → {}",
+        plan.name,
+        plan.runs(),
+        plan.models.len(),
+        plan.replications,
+        dir.display()
+    );
+    print!("{}", experiment::headline(&dir)?);
+    Ok(())
+}
+
+/// Quotes a word for a POSIX shell when needed.
+pub fn shell_word(w: &str) -> String {
+    if !w.is_empty()
+        && w.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c))
+    {
+        w.to_string()
+    } else {
+        format!("'{}'", w.replace('\'', "'\\''"))
+    }
+}

@@ -1,0 +1,158 @@
+//! Experiments: the flat list of runs a scenario or a sweep asks for, their seeds, and the
+//! runner that executes them in parallel ([`runner`]).
+//!
+//! A [`Plan`] is a list of points (a scenario with some parameters set), each run with every
+//! model and every replicate. Runs are numbered point-major, then replicate, then model:
+//! `index = (point · R + replicate) · M + model`. This order is the order of every output file.
+//!
+//! Seeds are derived, never drawn: the *world seed* of a run is
+//! `derive_seed(master, ["world", world_key, replicate])`, where `world_key` numbers the distinct
+//! combinations of the point's non-model parameters. So every model of a replicate meets the same
+//! world (common random numbers), and so do points that differ only in a model parameter.
+
+pub mod runner;
+
+use crate::rng::derive_seed;
+use crate::scenario::Scenario;
+
+/// Stream identifier of world seeds ("WORLD" in ASCII).
+const WORLD: u64 = 0x0057_4F52_4C44;
+
+/// The largest number of runs a plan may hold.
+pub const MAX_RUNS: u64 = 100_000_000;
+
+/// One point of an experiment: a validated scenario and the swept values that made it.
+#[derive(Debug, Clone)]
+pub struct Point {
+    /// Values of the sweep axes at this point (in axis order); empty for a plain run.
+    pub values: Vec<toml::Value>,
+    /// Points with equal world keys share worlds (they differ only in model parameters).
+    pub world_key: u64,
+    pub scenario: Scenario,
+}
+
+/// What a plan came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// `leadsim run SCENARIO`.
+    Run,
+    /// `leadsim sweep SWEEP`.
+    Sweep,
+}
+
+/// Everything an experiment will run.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub origin: Origin,
+    pub name: String,
+    pub seed: u64,
+    pub replications: u32,
+    /// Dotted paths of the swept parameters (empty for a plain run).
+    pub axes: Vec<String>,
+    pub points: Vec<Point>,
+    /// Model names, the same at every point.
+    pub models: Vec<String>,
+}
+
+/// One run of the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunSpec {
+    pub index: u64,
+    pub point: usize,
+    pub replicate: u32,
+    pub model: usize,
+    pub world_seed: u64,
+}
+
+impl Plan {
+    /// The plan of a single scenario (`leadsim run`).
+    pub fn single(s: Scenario) -> Plan {
+        Plan {
+            origin: Origin::Run,
+            name: s.name.clone(),
+            seed: s.seed,
+            replications: s.replications,
+            axes: Vec::new(),
+            models: s.models.iter().map(|m| m.name.clone()).collect(),
+            points: vec![Point {
+                values: Vec::new(),
+                world_key: 0,
+                scenario: s,
+            }],
+        }
+    }
+
+    /// Total number of runs.
+    pub fn runs(&self) -> u64 {
+        self.points.len() as u64 * self.replications as u64 * self.models.len() as u64
+    }
+
+    /// The run numbered `index`.
+    pub fn spec(&self, index: u64) -> RunSpec {
+        let m = self.models.len() as u64;
+        let r = self.replications as u64;
+        let model = (index % m) as usize;
+        let replicate = ((index / m) % r) as u32;
+        let point = (index / (m * r)) as usize;
+        RunSpec {
+            index,
+            point,
+            replicate,
+            model,
+            world_seed: self.world_seed(point, replicate),
+        }
+    }
+
+    /// The world seed of `replicate` at `point`.
+    pub fn world_seed(&self, point: usize, replicate: u32) -> u64 {
+        derive_seed(
+            self.seed,
+            &[WORLD, self.points[point].world_key, replicate as u64],
+        )
+    }
+
+    /// The runs of shard `i` of `n` (1-based): every run whose index is `i − 1` modulo `n`, which
+    /// spreads every point's runs evenly over the shards.
+    pub fn shard(&self, i: u64, n: u64) -> Vec<u64> {
+        (0..self.runs()).filter(|x| x % n == i - 1).collect()
+    }
+
+    /// Whether this plan sweeps parameters.
+    pub fn is_sweep(&self) -> bool {
+        self.origin == Origin::Sweep
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan() -> Plan {
+        let s = Scenario::from_text(
+            "replications = 3\n[[models]]\nkind = \"centralized\"\n[[models]]\nkind = \"shared\"\n",
+            "p.toml",
+        )
+        .unwrap();
+        Plan::single(s)
+    }
+
+    #[test]
+    fn runs_are_numbered_point_replicate_model() {
+        let p = plan();
+        assert_eq!(p.runs(), 6);
+        let s = p.spec(3);
+        assert_eq!((s.point, s.replicate, s.model), (0, 1, 1));
+        // Every model of a replicate shares the world seed; replicates differ.
+        assert_eq!(p.spec(2).world_seed, p.spec(3).world_seed);
+        assert_ne!(p.spec(1).world_seed, p.spec(2).world_seed);
+    }
+
+    #[test]
+    fn shards_cover_every_run_once() {
+        let p = plan();
+        let mut all: Vec<u64> = (1..=4).flat_map(|i| p.shard(i, 4)).collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..6).collect::<Vec<_>>());
+        assert_eq!(p.shard(1, 4), vec![0, 4]);
+    }
+}

@@ -1,0 +1,316 @@
+//! What is measured (SPEC §2.6), by an observer the step does not know about.
+//!
+//! [`Recorder::observe`] reads the world after each step and computes one row of [`METRICS`];
+//! rows are kept every `every` steps for the time series, and every step enters the run's
+//! summary (final value and mean over steps 1..T). A metric that is undefined at a step (mean
+//! latency when nothing was decided) is `NaN` and written as an empty (NA) cell.
+
+use crate::leadership::LeadershipModel;
+use crate::world::World;
+
+/// A measured quantity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Metric {
+    pub name: &'static str,
+    pub meaning: &'static str,
+}
+
+const fn m(name: &'static str, meaning: &'static str) -> Metric {
+    Metric { name, meaning }
+}
+
+/// Every per-step metric, in column order.
+pub const METRICS: [Metric; 17] = [
+    m(
+        "performance",
+        "fitness of the organization's configuration divided by the landscape's global maximum (0–1)",
+    ),
+    m("proposals", "proposals submitted this step"),
+    m("adoptions", "proposals adopted this step"),
+    m(
+        "innovations",
+        "adopted changes that raised true fitness this step",
+    ),
+    m(
+        "radical_adoptions",
+        "adopted radical proposals (several decisions at once) this step",
+    ),
+    m(
+        "distinct_configs",
+        "distinct configurations the organization has held so far (cumulative)",
+    ),
+    m("engagement", "mean engagement of members (0–1)"),
+    m(
+        "participation",
+        "share of members who proposed within the last `window` steps",
+    ),
+    m(
+        "decision_makers",
+        "members who reviewed, were consulted on or voted on a proposal within the last `window` steps",
+    ),
+    m(
+        "leadership_centralization",
+        "Gini coefficient of decisions made (reviews, consultations and votes) across members within the last `window` steps (0: equal, near 1: one decider); NA when nobody decided",
+    ),
+    m("leadership_skill", "mean leadership skill of members (0–1)"),
+    m(
+        "messages",
+        "messages sent this step: hops of proposals and decisions along the reporting chain or to leads, consultations, votes",
+    ),
+    m(
+        "latency",
+        "mean steps from proposal to decision for proposals decided this step; NA when none",
+    ),
+    m(
+        "conflicts",
+        "adopted changes that lowered true fitness this step",
+    ),
+    m("expired", "proposals that expired unreviewed this step"),
+    m("members", "members in the organization (occupied slots)"),
+    m(
+        "departures",
+        "members who left this step (disengagement and events)",
+    ),
+];
+
+/// Number of metrics.
+pub const N_METRICS: usize = METRICS.len();
+
+/// One row of metric values.
+pub type Row = [f64; N_METRICS];
+
+/// The index of a metric by name.
+pub fn index(name: &str) -> Option<usize> {
+    METRICS.iter().position(|m| m.name == name)
+}
+
+/// Final value and mean of each metric over a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub finals: Row,
+    pub means: Row,
+}
+
+/// Computes metric rows from the world after each step.
+#[derive(Debug)]
+pub struct Recorder {
+    window: usize,
+    every: u32,
+    /// Kept rows: `(step, values)`.
+    pub rows: Vec<(u32, Row)>,
+    /// Decisions made by each slot at each of the last `window` steps (`window × slots`).
+    ring: Vec<u16>,
+    /// Decisions made by each slot within the window.
+    in_window: Vec<u32>,
+    /// Last step at which each slot proposed (`u32::MAX`: never).
+    last_proposed: Vec<u32>,
+    scratch: Vec<u32>,
+    sums: Row,
+    counts: [u32; N_METRICS],
+    last: Row,
+}
+
+impl Recorder {
+    /// A recorder for `steps` steps keeping every `every`-th row, sized for up to `slots` slots.
+    pub fn new(window: usize, every: u32, steps: u32, slots: usize) -> Recorder {
+        let window = window.max(1);
+        Recorder {
+            window,
+            every: every.max(1),
+            rows: Vec::with_capacity((steps / every.max(1)) as usize + 2),
+            ring: vec![0; window * slots],
+            in_window: vec![0; slots],
+            last_proposed: vec![u32::MAX; slots],
+            scratch: Vec::with_capacity(slots),
+            sums: [0.0; N_METRICS],
+            counts: [0; N_METRICS],
+            last: [f64::NAN; N_METRICS],
+        }
+    }
+
+    fn slots(&self) -> usize {
+        self.in_window.len()
+    }
+
+    /// Makes room for `slots` slots (after growth).
+    fn fit(&mut self, slots: usize) {
+        let old = self.slots();
+        if slots <= old {
+            return;
+        }
+        let mut ring = vec![0u16; self.window * slots];
+        for w in 0..self.window {
+            ring[w * slots..w * slots + old].copy_from_slice(&self.ring[w * old..(w + 1) * old]);
+        }
+        self.ring = ring;
+        self.in_window.resize(slots, 0);
+        self.last_proposed.resize(slots, u32::MAX);
+    }
+
+    /// Records the state after step `world.t` (step 0: the initial state).
+    pub fn observe(&mut self, world: &World, model: &dyn LeadershipModel) {
+        let _ = model;
+        let t = world.t;
+        let org = &world.org;
+        let slots = org.slots();
+        self.fit(slots);
+        let stride = self.slots();
+        let pos = (t as usize % self.window) * stride;
+        let (mut active, mut engaged, mut skilled) = (0usize, 0.0, 0.0);
+        let mut participating = 0usize;
+        let mut deciders = 0usize;
+        self.scratch.clear();
+        for s in 0..slots {
+            let decided = if t == 0 {
+                0
+            } else {
+                world.reviews[s].saturating_add(world.votes[s])
+            };
+            if t > 0 && org.joined[s] == t {
+                // A newcomer in this slot: the predecessor's record is not theirs.
+                for w in 0..self.window {
+                    self.ring[w * stride + s] = 0;
+                }
+                self.in_window[s] = 0;
+                self.last_proposed[s] = u32::MAX;
+            }
+            self.in_window[s] -= self.ring[pos + s] as u32;
+            self.ring[pos + s] = decided;
+            self.in_window[s] += decided as u32;
+            if t > 0 && world.proposals[s] > 0 {
+                self.last_proposed[s] = t;
+            }
+            if !org.active[s] {
+                continue;
+            }
+            active += 1;
+            engaged += org.engagement[s];
+            skilled += org.skill[s];
+            let lp = self.last_proposed[s];
+            if lp != u32::MAX && (t - lp) < self.window as u32 {
+                participating += 1;
+            }
+            if self.in_window[s] > 0 {
+                deciders += 1;
+            }
+            self.scratch.push(self.in_window[s]);
+        }
+        let tally = &world.tally;
+        let per_member = |x: f64| {
+            if active > 0 {
+                x / active as f64
+            } else {
+                f64::NAN
+            }
+        };
+        let latency = if tally.latency_count > 0 {
+            tally.latency_sum as f64 / tally.latency_count as f64
+        } else {
+            f64::NAN
+        };
+        let row: Row = [
+            world.land.performance(world.config),
+            tally.proposals as f64,
+            tally.adoptions as f64,
+            tally.innovations as f64,
+            tally.radical_adoptions as f64,
+            world.distinct_configs() as f64,
+            per_member(engaged),
+            per_member(participating as f64),
+            deciders as f64,
+            gini(&mut self.scratch),
+            per_member(skilled),
+            tally.messages as f64,
+            latency,
+            tally.conflicts as f64,
+            tally.expired as f64,
+            active as f64,
+            tally.departures as f64,
+        ];
+        if t > 0 {
+            for (i, &v) in row.iter().enumerate() {
+                if !v.is_nan() {
+                    self.sums[i] += v;
+                    self.counts[i] += 1;
+                }
+            }
+        }
+        self.last = row;
+        if t.is_multiple_of(self.every) {
+            self.rows.push((t, row));
+        }
+    }
+
+    /// Final value and mean over steps 1..T of every metric (NaN when never defined).
+    pub fn summary(&self) -> Summary {
+        let mut means = [f64::NAN; N_METRICS];
+        for ((mean, &sum), &count) in means.iter_mut().zip(&self.sums).zip(&self.counts) {
+            if count > 0 {
+                *mean = sum / count as f64;
+            }
+        }
+        Summary {
+            finals: self.last,
+            means,
+        }
+    }
+
+    /// The latest row.
+    pub fn last(&self) -> &Row {
+        &self.last
+    }
+}
+
+/// Gini coefficient of non-negative counts (sorts `values`); NaN when they sum to zero or there
+/// are none. G = Σᵢ (2i − n − 1)·x₍ᵢ₎ / (n · Σx), with x sorted ascending and i from 1.
+pub fn gini(values: &mut [u32]) -> f64 {
+    let n = values.len();
+    let total: u64 = values.iter().map(|&v| v as u64).sum();
+    if n == 0 || total == 0 {
+        return f64::NAN;
+    }
+    values.sort_unstable();
+    let mut acc = 0i64;
+    for (i, &v) in values.iter().enumerate() {
+        acc += (2 * (i as i64 + 1) - n as i64 - 1) * v as i64;
+    }
+    acc as f64 / (n as f64 * total as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gini_of_known_distributions() {
+        assert_eq!(gini(&mut [5, 5, 5, 5]), 0.0);
+        // One of n holds everything: (n − 1)/n.
+        assert!((gini(&mut [0, 0, 0, 8]) - 0.75).abs() < 1e-12);
+        assert!((gini(&mut [1, 2, 3, 4]) - 0.25).abs() < 1e-12);
+        assert!(gini(&mut [0, 0]).is_nan());
+        assert!(gini(&mut []).is_nan());
+    }
+
+    #[test]
+    fn metric_names_are_the_specified_columns() {
+        for name in [
+            "performance",
+            "proposals",
+            "adoptions",
+            "innovations",
+            "radical_adoptions",
+            "distinct_configs",
+            "engagement",
+            "participation",
+            "decision_makers",
+            "leadership_centralization",
+            "leadership_skill",
+            "messages",
+            "latency",
+            "conflicts",
+            "expired",
+        ] {
+            assert!(index(name).is_some(), "{name}");
+        }
+    }
+}

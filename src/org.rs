@@ -1,0 +1,687 @@
+//! The organization: members in slots, domains, the formal reporting tree and the informal
+//! communication network (SPEC §2.2).
+//!
+//! Plain data: one vector per member attribute, indexed by slot. A slot is a position in the
+//! organization; when a member leaves and is replaced, the newcomer takes the same slot (and its
+//! ties) under a new member id. Slot 0 is the formal leader, the root of the reporting tree.
+//!
+//! Decisions are split into `domains` contiguous blocks (decision `j` belongs to domain
+//! ⌊j·domains/N⌋, aligned with the modules of a modular landscape of as many modules); member
+//! slot `s` belongs to domain `s mod domains`.
+
+use crate::network::{self, Graph};
+use crate::params::{Default as D, Dist, InputError, Kind, Param, Reader};
+use crate::rng::{self, Purpose, SimRng};
+use rand_distr::Distribution;
+
+/// A slot index.
+pub type Slot = usize;
+
+/// The informal communication network.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NetworkSpec {
+    /// The reporting tree itself.
+    Hierarchy,
+    /// Watts–Strogatz: ring of `degree`, each tie rewired with probability `rewire`.
+    SmallWorld { degree: usize, rewire: f64 },
+    /// Barabási–Albert with `m` ties per newcomer.
+    ScaleFree { m: usize },
+    /// Everyone linked to everyone.
+    Complete,
+    /// A ring, each linked to its `degree` nearest.
+    Ring { degree: usize },
+    /// Same-domain pairs linked with probability `inside`, others with `between`.
+    Teams { inside: f64, between: f64 },
+}
+
+/// Everything that defines how an organization is built.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrgSpec {
+    pub members: usize,
+    pub domains: usize,
+    pub span: usize,
+    pub network: NetworkSpec,
+    pub expertise_own: Dist,
+    pub expertise_other: Dist,
+    pub expertise_leader: Dist,
+    pub expertise_newcomer: Dist,
+    pub engagement: Dist,
+    pub skill: Dist,
+    pub skill_newcomer: Dist,
+}
+
+/// The largest organization a scenario may ask for (members, after growth).
+pub const MAX_MEMBERS: u64 = 1_000_000;
+
+pub const MEMBERS: Param = Param {
+    key: "members",
+    kind: Kind::Whole {
+        min: 2,
+        max: MAX_MEMBERS,
+    },
+    default: D::Whole(50),
+    meaning: "number of members (slot 0 is the formal leader)",
+};
+pub const DOMAINS: Param = Param {
+    key: "domains",
+    kind: Kind::Whole { min: 1, max: 64 },
+    default: D::Whole(4),
+    meaning: "number of domains (teams/departments); decisions and members are split among them; at most N and at most members",
+};
+pub const SPAN: Param = Param {
+    key: "span",
+    kind: Kind::Whole { min: 1, max: 1000 },
+    default: D::Whole(4),
+    meaning: "reporting tree: direct reports per manager inside a domain (under the leader, one head per domain)",
+};
+pub const NETWORK_KIND: Param = Param {
+    key: "kind",
+    kind: Kind::Choice(&[
+        "hierarchy",
+        "small_world",
+        "scale_free",
+        "complete",
+        "ring",
+        "teams",
+    ]),
+    default: D::Word("small_world"),
+    meaning: "informal communication network",
+};
+pub const DEGREE: Param = Param {
+    key: "degree",
+    kind: Kind::Whole {
+        min: 1,
+        max: 10_000,
+    },
+    default: D::Whole(4),
+    meaning: "small_world and ring: ties per member in the ring",
+};
+pub const REWIRE: Param = Param {
+    key: "rewire",
+    kind: Kind::Real { min: 0.0, max: 1.0 },
+    default: D::Real(0.1),
+    meaning: "small_world: probability that a ring tie is rewired",
+};
+pub const ATTACH: Param = Param {
+    key: "m",
+    kind: Kind::Whole { min: 1, max: 1000 },
+    default: D::Whole(2),
+    meaning: "scale_free: ties each new member makes (preferential attachment)",
+};
+pub const INSIDE: Param = Param {
+    key: "inside",
+    kind: Kind::Real { min: 0.0, max: 1.0 },
+    default: D::Real(0.8),
+    meaning: "teams: tie probability between members of the same domain",
+};
+pub const BETWEEN: Param = Param {
+    key: "between",
+    kind: Kind::Real { min: 0.0, max: 1.0 },
+    default: D::Real(0.02),
+    meaning: "teams: tie probability between members of different domains",
+};
+pub const EXPERTISE_OWN: Param = Param {
+    key: "own",
+    kind: Kind::Distribution,
+    default: D::Dist(Dist::Beta {
+        mean: 0.6,
+        sd: 0.15,
+    }),
+    meaning: "expertise of members on their own domain's decisions",
+};
+pub const EXPERTISE_OTHER: Param = Param {
+    key: "other",
+    kind: Kind::Distribution,
+    default: D::Dist(Dist::Beta {
+        mean: 0.25,
+        sd: 0.1,
+    }),
+    meaning: "expertise of members on other domains' decisions",
+};
+pub const EXPERTISE_LEADER: Param = Param {
+    key: "leader",
+    kind: Kind::Distribution,
+    default: D::Dist(Dist::Beta {
+        mean: 0.6,
+        sd: 0.15,
+    }),
+    meaning: "expertise of the formal leader (slot 0) on every decision: a generalist",
+};
+pub const EXPERTISE_NEWCOMER: Param = Param {
+    key: "newcomer",
+    kind: Kind::Distribution,
+    default: D::Dist(Dist::Beta {
+        mean: 0.25,
+        sd: 0.1,
+    }),
+    meaning: "expertise of replacements and new members on their own domain's decisions (others: `other`)",
+};
+pub const ENGAGEMENT: Param = Param {
+    key: "initial",
+    kind: Kind::Distribution,
+    default: D::Dist(Dist::Beta {
+        mean: 0.6,
+        sd: 0.15,
+    }),
+    meaning: "initial engagement; each member's draw is also the baseline its engagement relaxes to",
+};
+pub const SKILL: Param = Param {
+    key: "initial",
+    kind: Kind::Distribution,
+    default: D::Dist(Dist::Beta { mean: 0.3, sd: 0.1 }),
+    meaning: "initial leadership skill",
+};
+pub const SKILL_NEWCOMER: Param = Param {
+    key: "newcomer",
+    kind: Kind::Distribution,
+    default: D::Dist(Dist::Beta {
+        mean: 0.15,
+        sd: 0.05,
+    }),
+    meaning: "leadership skill of replacements and new members",
+};
+
+impl OrgSpec {
+    /// Reads `[organization]` (`r`), checked against `n` decisions.
+    pub fn read(r: &mut Reader, n: usize) -> Result<OrgSpec, InputError> {
+        let members = r.whole(&MEMBERS)? as usize;
+        let domains = r.whole(&DOMAINS)? as usize;
+        if domains > n {
+            return Err(r.error(
+                "domains",
+                format!("{domains} domains for N = {n} decisions: every domain needs at least one decision, so domains must be at most {n}"),
+            ));
+        }
+        if domains > members {
+            return Err(r.error(
+                "domains",
+                format!("{domains} domains for {members} members: domains must be at most members"),
+            ));
+        }
+        let mut rep = r.table("reporting")?;
+        let span = rep.whole(&SPAN)? as usize;
+        rep.finish()?;
+        let mut net = r.table("network")?;
+        let network = match net.choice(&NETWORK_KIND)? {
+            "hierarchy" => NetworkSpec::Hierarchy,
+            "small_world" => NetworkSpec::SmallWorld {
+                degree: net.whole(&DEGREE)? as usize,
+                rewire: net.real(&REWIRE)?,
+            },
+            "scale_free" => NetworkSpec::ScaleFree {
+                m: net.whole(&ATTACH)? as usize,
+            },
+            "complete" => NetworkSpec::Complete,
+            "ring" => NetworkSpec::Ring {
+                degree: net.whole(&DEGREE)? as usize,
+            },
+            _ => NetworkSpec::Teams {
+                inside: net.real(&INSIDE)?,
+                between: net.real(&BETWEEN)?,
+            },
+        };
+        if let NetworkSpec::SmallWorld { degree, .. } | NetworkSpec::Ring { degree } = network
+            && degree >= members
+        {
+            {
+                return Err(net.error(
+                    "degree",
+                    format!("{degree} ties per member with {members} members: degree must be below members"),
+                ));
+            }
+        }
+        if matches!(network, NetworkSpec::Complete) && members > 20_000 {
+            return Err(net.error(
+                "kind",
+                format!("a complete network of {members} members has {} ties; use a sparse network above 20000 members", members * (members - 1) / 2),
+            ));
+        }
+        net.finish()?;
+        let mut ex = r.table("expertise")?;
+        let expertise_own = ex.dist(&EXPERTISE_OWN)?;
+        let expertise_other = ex.dist(&EXPERTISE_OTHER)?;
+        let expertise_leader = ex.dist(&EXPERTISE_LEADER)?;
+        let expertise_newcomer = ex.dist(&EXPERTISE_NEWCOMER)?;
+        ex.finish()?;
+        let mut en = r.table("engagement")?;
+        let engagement = en.dist(&ENGAGEMENT)?;
+        en.finish()?;
+        let mut sk = r.table("skill")?;
+        let skill = sk.dist(&SKILL)?;
+        let skill_newcomer = sk.dist(&SKILL_NEWCOMER)?;
+        sk.finish()?;
+        Ok(OrgSpec {
+            members,
+            domains,
+            span,
+            network,
+            expertise_own,
+            expertise_other,
+            expertise_leader,
+            expertise_newcomer,
+            engagement,
+            skill,
+            skill_newcomer,
+        })
+    }
+
+    /// Every parameter of `[organization]`, by sub-table, for documentation.
+    pub fn params() -> Vec<(&'static str, Vec<Param>)> {
+        vec![
+            ("organization", vec![MEMBERS, DOMAINS]),
+            ("organization.reporting", vec![SPAN]),
+            (
+                "organization.network",
+                vec![NETWORK_KIND, DEGREE, REWIRE, ATTACH, INSIDE, BETWEEN],
+            ),
+            (
+                "organization.expertise",
+                vec![
+                    EXPERTISE_OWN,
+                    EXPERTISE_OTHER,
+                    EXPERTISE_LEADER,
+                    EXPERTISE_NEWCOMER,
+                ],
+            ),
+            ("organization.engagement", vec![ENGAGEMENT]),
+            ("organization.skill", vec![SKILL, SKILL_NEWCOMER]),
+        ]
+    }
+}
+
+/// Draws one value from a distribution on [0, 1].
+pub fn sample(d: &Dist, rng: &mut SimRng) -> f64 {
+    match *d {
+        Dist::Constant(v) => v,
+        Dist::Uniform { low, high } => low + (high - low) * rng::unit(rng),
+        Dist::Beta { mean, sd } => {
+            let c = mean * (1.0 - mean) / (sd * sd) - 1.0;
+            // Validation guarantees c > 0, so both shapes are positive.
+            match rand_distr::Beta::new(mean * c, (1.0 - mean) * c) {
+                Ok(beta) => beta.sample(rng).clamp(0.0, 1.0),
+                Err(_) => mean,
+            }
+        }
+    }
+}
+
+/// An idea a member last proposed: set the decisions in `mask` to the bits of `values`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Idea {
+    pub mask: u64,
+    pub values: u64,
+}
+
+/// The members and their ties.
+#[derive(Debug, Clone)]
+pub struct Organization {
+    /// Number of decisions.
+    pub n: usize,
+    /// Number of domains.
+    pub domains: usize,
+    /// Decisions of each domain, as a bit set.
+    pub domain_decisions: Vec<u64>,
+    /// Member id in each slot (ids are never reused).
+    pub id: Vec<u32>,
+    /// Whether the slot is occupied (a vacated leader's seat is not).
+    pub active: Vec<bool>,
+    /// Domain of each slot.
+    pub domain: Vec<u16>,
+    /// Expertise, `slots × n`, row per slot.
+    pub expertise: Vec<f64>,
+    pub engagement: Vec<f64>,
+    /// The engagement each member relaxes toward (its initial draw).
+    pub baseline: Vec<f64>,
+    pub skill: Vec<f64>,
+    /// The step at which the slot's current member joined.
+    pub joined: Vec<u32>,
+    /// Each member's last idea (mask 0: none yet).
+    pub idea: Vec<Idea>,
+    /// Formal manager of each slot (`u32::MAX` for the root).
+    pub parent: Vec<u32>,
+    /// Depth in the reporting tree (root 0).
+    pub depth: Vec<u16>,
+    /// Slots of each domain, ascending.
+    pub domain_members: Vec<Vec<u32>>,
+    /// Informal communication network.
+    pub network: Graph,
+    next_id: u32,
+    seed: u64,
+}
+
+impl Organization {
+    /// Builds the organization of `spec` for `n` decisions from `seed`'s organization stream.
+    pub fn build(spec: &OrgSpec, n: usize, seed: u64) -> Organization {
+        let mut rng = rng::stream(seed, Purpose::Organization, &[0]);
+        let m = spec.members;
+        let domains = spec.domains;
+        let mut domain_decisions = vec![0u64; domains];
+        for j in 0..n {
+            domain_decisions[j * domains / n] |= 1 << j;
+        }
+        let domain: Vec<u16> = (0..m).map(|s| (s % domains) as u16).collect();
+        let mut expertise = vec![0.0; m * n];
+        let mut engagement = vec![0.0; m];
+        let mut skill = vec![0.0; m];
+        for s in 0..m {
+            let own = domain_decisions[domain[s] as usize];
+            for j in 0..n {
+                let d = if s == 0 {
+                    &spec.expertise_leader
+                } else if own >> j & 1 == 1 {
+                    &spec.expertise_own
+                } else {
+                    &spec.expertise_other
+                };
+                expertise[s * n + j] = sample(d, &mut rng);
+            }
+            engagement[s] = sample(&spec.engagement, &mut rng);
+            skill[s] = sample(&spec.skill, &mut rng);
+        }
+        let mut domain_members = vec![Vec::new(); domains];
+        for s in 0..m {
+            domain_members[domain[s] as usize].push(s as u32);
+        }
+        let (parent, depth) = reporting_tree(&domain_members, m, spec.span);
+        let mut net_rng = rng::stream(seed, Purpose::Organization, &[1]);
+        let network = match spec.network {
+            NetworkSpec::Hierarchy => {
+                let mut g = Graph::empty(m);
+                for (s, &p) in parent.iter().enumerate().skip(1) {
+                    g.add_edge(s, p as usize);
+                }
+                g
+            }
+            NetworkSpec::SmallWorld { degree, rewire } => {
+                network::watts_strogatz(m, degree, rewire, &mut net_rng)
+            }
+            NetworkSpec::ScaleFree { m: attach } => {
+                network::barabasi_albert(m, attach, &mut net_rng)
+            }
+            NetworkSpec::Complete => network::complete(m),
+            NetworkSpec::Ring { degree } => network::ring_lattice(m, degree),
+            NetworkSpec::Teams { inside, between } => {
+                let team_of: Vec<usize> = domain.iter().map(|&d| d as usize).collect();
+                network::teams(&team_of, inside, between, &mut net_rng)
+            }
+        };
+        Organization {
+            n,
+            domains,
+            domain_decisions,
+            id: (0..m as u32).collect(),
+            active: vec![true; m],
+            domain,
+            expertise,
+            baseline: engagement.clone(),
+            engagement,
+            skill,
+            joined: vec![0; m],
+            idea: vec![Idea::default(); m],
+            parent,
+            depth,
+            domain_members,
+            network,
+            next_id: m as u32,
+            seed,
+        }
+    }
+
+    /// Number of slots (occupied or not).
+    #[inline]
+    pub fn slots(&self) -> usize {
+        self.id.len()
+    }
+
+    /// Number of occupied slots.
+    pub fn active_count(&self) -> usize {
+        self.active.iter().filter(|&&a| a).count()
+    }
+
+    /// Expertise of `slot` on decision `j`.
+    #[inline]
+    pub fn expertise(&self, slot: Slot, j: usize) -> f64 {
+        self.expertise[slot * self.n + j]
+    }
+
+    /// Mean expertise of `slot` over the decisions in `mask` (0 for an empty mask).
+    #[inline]
+    pub fn mean_expertise(&self, slot: Slot, mask: u64) -> f64 {
+        let row = &self.expertise[slot * self.n..(slot + 1) * self.n];
+        let (mut sum, mut count) = (0.0, 0u32);
+        let mut m = mask;
+        while m != 0 {
+            sum += row[m.trailing_zeros() as usize];
+            count += 1;
+            m &= m - 1;
+        }
+        if count == 0 { 0.0 } else { sum / count as f64 }
+    }
+
+    /// Raises expertise on the decisions in `mask` by `rate · (1 − e)` (learning by practice).
+    #[inline]
+    pub fn practise(&mut self, slot: Slot, mask: u64, rate: f64) {
+        let row = &mut self.expertise[slot * self.n..(slot + 1) * self.n];
+        let mut m = mask;
+        while m != 0 {
+            let e = &mut row[m.trailing_zeros() as usize];
+            *e += rate * (1.0 - *e);
+            m &= m - 1;
+        }
+    }
+
+    /// The stream a newcomer's attributes are drawn from: keyed by the newcomer's id, so the
+    /// same newcomer has the same attributes under every leadership model.
+    fn newcomer_rng(&self, id: u32) -> SimRng {
+        rng::stream(self.seed, Purpose::Organization, &[2, id as u64])
+    }
+
+    /// Fills `slot` with a newcomer (new id, low expertise) joining at step `t`; keeps the slot's
+    /// ties and place in the reporting tree. Returns the new id.
+    pub fn replace(&mut self, slot: Slot, t: u32, spec: &OrgSpec) -> u32 {
+        let id = self.next_id;
+        self.next_id += 1;
+        let mut rng = self.newcomer_rng(id);
+        let own = self.domain_decisions[self.domain[slot] as usize];
+        for j in 0..self.n {
+            let d = if own >> j & 1 == 1 {
+                &spec.expertise_newcomer
+            } else {
+                &spec.expertise_other
+            };
+            self.expertise[slot * self.n + j] = sample(d, &mut rng);
+        }
+        let g = sample(&spec.engagement, &mut rng);
+        self.engagement[slot] = g;
+        self.baseline[slot] = g;
+        self.skill[slot] = sample(&spec.skill_newcomer, &mut rng);
+        self.id[slot] = id;
+        self.active[slot] = true;
+        self.joined[slot] = t;
+        self.idea[slot] = Idea::default();
+        id
+    }
+
+    /// Empties `slot` (its member left and nobody replaces them yet).
+    pub fn vacate(&mut self, slot: Slot) {
+        self.active[slot] = false;
+        self.idea[slot] = Idea::default();
+    }
+
+    /// Adds a new member to `domain` at step `t` (growth): a newcomer who reports to a uniformly
+    /// chosen member of the domain and is tied to `ties` members of the domain (or of the whole
+    /// organization when the domain is empty), chosen uniformly from `rng`. Returns the slot.
+    pub fn grow(
+        &mut self,
+        domain: usize,
+        t: u32,
+        spec: &OrgSpec,
+        ties: usize,
+        rng: &mut SimRng,
+    ) -> Slot {
+        let slot = self.id.len();
+        let peers: Vec<u32> = self.domain_members[domain]
+            .iter()
+            .copied()
+            .filter(|&s| self.active[s as usize])
+            .collect();
+        self.id.push(0);
+        self.active.push(true);
+        self.domain.push(domain as u16);
+        self.expertise.extend(std::iter::repeat_n(0.0, self.n));
+        self.engagement.push(0.0);
+        self.baseline.push(0.0);
+        self.skill.push(0.0);
+        self.joined.push(t);
+        self.idea.push(Idea::default());
+        self.network.add_node();
+        let boss = if peers.is_empty() {
+            0
+        } else {
+            peers[rng::below(rng, peers.len())]
+        };
+        self.parent.push(boss);
+        self.depth.push(self.depth[boss as usize] + 1);
+        self.domain_members[domain].push(slot as u32);
+        let pool: Vec<u32> = if peers.is_empty() {
+            (0..slot as u32).collect()
+        } else {
+            peers
+        };
+        let mut scratch = Vec::new();
+        let mut picked = Vec::new();
+        rng::choose_distinct(
+            rng,
+            pool.len(),
+            ties.min(pool.len()),
+            &mut scratch,
+            &mut picked,
+        );
+        for &i in &picked {
+            self.network.add_edge(slot, pool[i] as usize);
+        }
+        self.replace(slot, t, spec);
+        slot
+    }
+}
+
+/// The formal reporting tree: slot 0 at the root; under it one head per domain (the domain's
+/// first member other than slot 0); inside a domain, its members in slot order form a tree in
+/// which each manager has up to `span` direct reports.
+fn reporting_tree(domain_members: &[Vec<u32>], m: usize, span: usize) -> (Vec<u32>, Vec<u16>) {
+    let mut parent = vec![u32::MAX; m];
+    let mut depth = vec![0u16; m];
+    for members in domain_members {
+        let list: Vec<u32> = members.iter().copied().filter(|&s| s != 0).collect();
+        for (i, &s) in list.iter().enumerate() {
+            let p = if i == 0 { 0 } else { list[(i - 1) / span] };
+            parent[s as usize] = p;
+            depth[s as usize] = depth[p as usize] + 1;
+        }
+    }
+    (parent, depth)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(members: usize, domains: usize) -> OrgSpec {
+        OrgSpec {
+            members,
+            domains,
+            span: 3,
+            network: NetworkSpec::SmallWorld {
+                degree: 4,
+                rewire: 0.1,
+            },
+            expertise_own: Dist::Beta { mean: 0.6, sd: 0.1 },
+            expertise_other: Dist::Constant(0.2),
+            expertise_leader: Dist::Constant(0.5),
+            expertise_newcomer: Dist::Constant(0.1),
+            engagement: Dist::Uniform {
+                low: 0.4,
+                high: 0.8,
+            },
+            skill: Dist::Constant(0.3),
+            skill_newcomer: Dist::Constant(0.1),
+        }
+    }
+
+    #[test]
+    fn domains_partition_decisions_and_members() {
+        let org = Organization::build(&spec(20, 4), 10, 1);
+        let all = org.domain_decisions.iter().fold(0u64, |a, &m| {
+            assert_eq!(a & m, 0);
+            a | m
+        });
+        assert_eq!(all, (1 << 10) - 1);
+        assert_eq!(org.domain_decisions[0], 0b111);
+        assert_eq!(org.domain_members[1], vec![1, 5, 9, 13, 17]);
+        assert!(org.engagement.iter().all(|g| (0.4..=0.8).contains(g)));
+    }
+
+    #[test]
+    fn reporting_tree_has_domain_heads_under_the_leader() {
+        let org = Organization::build(&spec(20, 4), 10, 1);
+        assert_eq!(org.parent[0], u32::MAX);
+        // Heads: first non-root member of each domain.
+        for head in [4, 1, 2, 3] {
+            assert_eq!(org.parent[head], 0);
+            assert_eq!(org.depth[head], 1);
+        }
+        // Domain 1 members 1, 5, 9, 13, 17 with span 3: 5, 9, 13 report to 1; 17 to 5.
+        assert_eq!(org.parent[5], 1);
+        assert_eq!(org.parent[13], 1);
+        assert_eq!(org.parent[17], 5);
+        assert_eq!(org.depth[17], 3);
+    }
+
+    #[test]
+    fn leader_is_a_generalist_and_experts_know_their_domain() {
+        let org = Organization::build(&spec(20, 4), 10, 1);
+        assert!((0..10).all(|j| org.expertise(0, j) == 0.5));
+        assert_eq!(org.expertise(1, 0), 0.2);
+        assert!(org.mean_expertise(1, org.domain_decisions[1]) > 0.3);
+    }
+
+    #[test]
+    fn replacement_is_the_same_under_any_history() {
+        let s = spec(20, 4);
+        let mut a = Organization::build(&s, 10, 7);
+        let mut b = a.clone();
+        let ida = a.replace(3, 10, &s);
+        b.replace(5, 2, &s);
+        b.replace(6, 2, &s);
+        // Newcomer ids differ by history, but a given id always draws the same attributes.
+        let mut c = Organization::build(&s, 10, 7);
+        let idc = c.replace(3, 10, &s);
+        assert_eq!(ida, idc);
+        assert_eq!(a.engagement[3], c.engagement[3]);
+        assert_eq!(a.expertise(3, 8), 0.1);
+        assert_eq!(a.expertise(3, 4), 0.2);
+        assert_eq!(a.joined[3], 10);
+    }
+
+    #[test]
+    fn growth_adds_a_connected_member() {
+        let s = spec(12, 3);
+        let mut org = Organization::build(&s, 9, 3);
+        let mut r = rng::stream(3, Purpose::Events, &[]);
+        let slot = org.grow(2, 5, &s, 3, &mut r);
+        assert_eq!(slot, 12);
+        assert_eq!(org.network.degree(slot), 3);
+        assert_eq!(org.domain[slot], 2);
+        assert!(org.domain_members[2].contains(&12));
+        assert_eq!(org.depth[slot], org.depth[org.parent[slot] as usize] + 1);
+        assert_eq!(org.active_count(), 13);
+    }
+
+    #[test]
+    fn practice_moves_expertise_toward_one() {
+        let mut org = Organization::build(&spec(4, 2), 4, 1);
+        let before = org.expertise(1, 2);
+        org.practise(1, 1 << 2, 0.5);
+        assert!((org.expertise(1, 2) - (before + 0.5 * (1.0 - before))).abs() < 1e-12);
+    }
+}

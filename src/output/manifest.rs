@@ -1,0 +1,221 @@
+//! `plan.json` and `manifest.json`: what an experiment is, so every number can be reproduced.
+//!
+//! The plan is written before the first run and names the experiment by an *identity* (a hash of
+//! the tool version, the input texts, the command-line overrides, the seed and the number of
+//! replications): a resumed run or a merge checks it. The manifest is the plan plus the
+//! SHA-256 of every table, written last; its presence marks the folder complete. Neither holds a
+//! clock time or a host name, so the same experiment gives the same manifest everywhere.
+
+use super::{MANIFEST, OutputError, PLAN, io_at, sha256, write_atomic};
+use crate::experiment::Plan;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// An input file of the experiment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputFile {
+    /// `scenario` or `sweep` (or `base` for a sweep's base scenario).
+    pub role: String,
+    /// The path as given.
+    pub path: String,
+    pub sha256: String,
+    pub text: String,
+}
+
+/// A model as run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    pub name: String,
+    pub kind: String,
+    pub params: BTreeMap<String, String>,
+}
+
+/// One point of the experiment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointInfo {
+    pub point: usize,
+    pub values: BTreeMap<String, String>,
+    pub world_key: u64,
+}
+
+/// The world seed of one replicate of one world.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeedInfo {
+    pub world_key: u64,
+    pub replicate: u32,
+    pub seed: u64,
+}
+
+/// The content of `plan.json` and `manifest.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub tool: String,
+    pub version: String,
+    /// `run` or `sweep`.
+    pub kind: String,
+    pub name: String,
+    /// Hash naming the experiment: equal for every shard of it and for a resumed run.
+    pub identity: String,
+    /// The command that reproduces the result.
+    pub command: String,
+    /// Values given on the command line that override the files (`seed`, `replications`).
+    pub overrides: BTreeMap<String, String>,
+    pub inputs: Vec<InputFile>,
+    pub seed: u64,
+    pub replications: u32,
+    pub steps: Vec<u32>,
+    pub runs: u64,
+    pub models: Vec<ModelInfo>,
+    pub axes: Vec<String>,
+    pub points: Vec<PointInfo>,
+    pub seeds: Vec<SeedInfo>,
+    /// `"i/n"` for a shard, empty for a whole experiment.
+    pub shard: String,
+    /// SHA-256 of each table (manifest only).
+    pub files: BTreeMap<String, String>,
+}
+
+/// How the experiment was invoked (the binary supplies it).
+#[derive(Debug, Clone, Default)]
+pub struct Provenance {
+    pub command: String,
+    pub inputs: Vec<InputFile>,
+    pub overrides: BTreeMap<String, String>,
+}
+
+impl InputFile {
+    pub fn new(role: &str, path: &str, text: &str) -> InputFile {
+        InputFile {
+            role: role.into(),
+            path: path.into(),
+            sha256: sha256(text.as_bytes()),
+            text: text.into(),
+        }
+    }
+}
+
+impl Manifest {
+    /// The plan of `plan` as invoked (`shard` empty for a whole experiment).
+    pub fn plan(plan: &Plan, prov: &Provenance, shard: &str) -> Manifest {
+        let version = env!("CARGO_PKG_VERSION").to_string();
+        let identity = {
+            let mut id = format!(
+                "leadsim {version}\nseed {}\nreplications {}\n",
+                plan.seed, plan.replications
+            );
+            for f in &prov.inputs {
+                id += &format!("{} {}\n", f.role, f.sha256);
+            }
+            for (k, v) in &prov.overrides {
+                id += &format!("override {k}={v}\n");
+            }
+            sha256(id.as_bytes())
+        };
+        let first = &plan.points[0].scenario;
+        let models = first
+            .models
+            .iter()
+            .map(|m| ModelInfo {
+                name: m.name.clone(),
+                kind: m.config.kind().into(),
+                params: m
+                    .config
+                    .describe()
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+            })
+            .collect();
+        let points = plan
+            .points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| PointInfo {
+                point: i,
+                values: plan
+                    .axes
+                    .iter()
+                    .cloned()
+                    .zip(p.values.iter().map(super::tables::cell))
+                    .collect(),
+                world_key: p.world_key,
+            })
+            .collect();
+        let mut keys: Vec<(u64, usize)> = plan
+            .points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.world_key, i))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup_by_key(|k| k.0);
+        let seeds = keys
+            .iter()
+            .flat_map(|&(key, point)| {
+                (0..plan.replications).map(move |r| SeedInfo {
+                    world_key: key,
+                    replicate: r,
+                    seed: plan.world_seed(point, r),
+                })
+            })
+            .collect();
+        let mut steps: Vec<u32> = plan.points.iter().map(|p| p.scenario.steps).collect();
+        steps.sort_unstable();
+        steps.dedup();
+        Manifest {
+            tool: "leadsim".into(),
+            version,
+            kind: if plan.is_sweep() { "sweep" } else { "run" }.into(),
+            name: plan.name.clone(),
+            identity,
+            command: prov.command.clone(),
+            overrides: prov.overrides.clone(),
+            inputs: prov.inputs.clone(),
+            seed: plan.seed,
+            replications: plan.replications,
+            steps,
+            runs: plan.runs(),
+            models,
+            axes: plan.axes.clone(),
+            points,
+            seeds,
+            shard: shard.into(),
+            files: BTreeMap::new(),
+        }
+    }
+
+    /// Serializes as pretty JSON with a final newline.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut b = serde_json::to_vec_pretty(self).expect("serializable");
+        b.push(b'\n');
+        b
+    }
+
+    /// Reads `plan.json` or `manifest.json` of `dir`.
+    pub fn read(dir: &Path, name: &str) -> Result<Manifest, OutputError> {
+        let path = dir.join(name);
+        let bytes = std::fs::read(&path).map_err(io_at(&path))?;
+        serde_json::from_slice(&bytes).map_err(|e| OutputError::Corrupt {
+            path: path.clone(),
+            detail: format!("not a leadsim {name}: {e}"),
+        })
+    }
+
+    /// Writes `plan.json` into `dir`.
+    pub fn write_plan(&self, dir: &Path) -> Result<(), OutputError> {
+        write_atomic(&dir.join(PLAN), &self.to_bytes())
+    }
+
+    /// Records the hash of each table present in `dir` and writes `manifest.json` (last).
+    pub fn write_manifest(mut self, dir: &Path, tables: &[&str]) -> Result<Manifest, OutputError> {
+        for name in tables {
+            let p = dir.join(name);
+            if p.is_file() {
+                self.files.insert(name.to_string(), super::sha256_file(&p)?);
+            }
+        }
+        write_atomic(&dir.join(MANIFEST), &self.to_bytes())?;
+        Ok(self)
+    }
+}

@@ -1,0 +1,347 @@
+//! Result folders and files: atomic writes, the folder's state, the lock, number formatting.
+//!
+//! A result folder holds `plan.json` (written first: what will run), `runs/` (one part file per
+//! finished run, each written atomically), the tables assembled from the parts in run order
+//! (`timeseries.csv`, `summary.csv`, `shocks.csv`, `stats.csv`), and `manifest.json`, written
+//! last: a folder with a manifest is complete, one with only a plan is unfinished and can be
+//! resumed. Every file is written to a temporary name in the same folder and renamed, so a
+//! reader never sees half a file and an interruption never corrupts a finished one.
+
+pub mod manifest;
+pub mod tables;
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+pub const PLAN: &str = "plan.json";
+pub const MANIFEST: &str = "manifest.json";
+pub const RUNS: &str = "runs";
+pub const LOCK: &str = ".lock";
+pub const TIMESERIES: &str = "timeseries.csv";
+pub const SUMMARY: &str = "summary.csv";
+pub const SHOCKS: &str = "shocks.csv";
+pub const STATS: &str = "stats.csv";
+
+/// Files and folders leadsim writes into a result folder (what `--force` clears).
+pub const OWNED: &[&str] = &[
+    PLAN,
+    MANIFEST,
+    RUNS,
+    TIMESERIES,
+    SUMMARY,
+    SHOCKS,
+    STATS,
+    "charts",
+    "report.html",
+];
+
+/// Errors of result folders.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error(
+        "{path} already holds a finished result (it has {MANIFEST}); use --force to replace it, or -o to choose another folder"
+    )]
+    Exists { path: PathBuf },
+    #[error(
+        "{path} holds an unfinished run (it has {PLAN} but no {MANIFEST}); use --resume to finish it or --force to start over"
+    )]
+    Unfinished { path: PathBuf },
+    #[error(
+        "{path} is not empty and is not a leadsim result folder; choose another folder with -o, or use --force to write into it anyway"
+    )]
+    Foreign { path: PathBuf },
+    #[error(
+        "{path} is being written by another leadsim process (it holds {LOCK}); wait for it to finish or choose another folder"
+    )]
+    Locked { path: PathBuf },
+    #[error("{path} holds a different experiment: {detail}")]
+    Mismatch { path: PathBuf, detail: String },
+    #[error("{path}: {detail}")]
+    Corrupt { path: PathBuf, detail: String },
+}
+
+impl OutputError {
+    /// Whether the error is the user's to fix by changing the command (exit 2) rather than a
+    /// failure of the machine (exit 1).
+    pub fn is_input(&self) -> bool {
+        !matches!(self, OutputError::Io { .. })
+    }
+}
+
+/// Attaches a path to an I/O error.
+pub fn io_at(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed to disk,
+/// then renamed over `path`.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    let mut w = AtomicFile::create(path)?;
+    w.write_all(bytes).map_err(io_at(path))?;
+    w.commit()
+}
+
+/// Like [`write_atomic`] without flushing to disk: the file is whole or absent after the
+/// process is killed, but an operating-system crash may lose it. Used for the many per-run part
+/// files, which a resumed run re-creates if they are lost or damaged.
+pub fn write_atomic_fast(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    let mut w = AtomicFile::create(path)?;
+    w.durable = false;
+    w.write_all(bytes).map_err(io_at(path))?;
+    w.commit()
+}
+
+/// A file being written under a temporary name; [`AtomicFile::commit`] renames it into place.
+/// Dropped without committing, the temporary file is removed.
+pub struct AtomicFile {
+    tmp: PathBuf,
+    dest: PathBuf,
+    file: Option<io::BufWriter<File>>,
+    durable: bool,
+}
+
+impl AtomicFile {
+    pub fn create(dest: &Path) -> Result<AtomicFile, OutputError> {
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "out".into());
+        let tmp = dest.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+        let file = File::create(&tmp).map_err(io_at(&tmp))?;
+        Ok(AtomicFile {
+            tmp,
+            dest: dest.to_path_buf(),
+            file: Some(io::BufWriter::with_capacity(1 << 16, file)),
+            durable: true,
+        })
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    pub fn commit(mut self) -> Result<(), OutputError> {
+        let w = self.file.take().expect("not committed twice");
+        let file = w.into_inner().map_err(|e| OutputError::Io {
+            path: self.tmp.clone(),
+            source: e.into_error(),
+        })?;
+        if self.durable {
+            file.sync_all().map_err(io_at(&self.tmp))?;
+        }
+        fs::rename(&self.tmp, &self.dest).map_err(io_at(&self.dest))?;
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.file.as_mut().expect("open").write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.as_mut().expect("open").flush()
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.file.is_some() {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// What a folder holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FolderState {
+    Missing,
+    Empty,
+    /// A finished result (`manifest.json`).
+    Complete,
+    /// A started but unfinished run (`plan.json` without a manifest).
+    Unfinished,
+    /// Something else.
+    Foreign,
+}
+
+/// Inspects `dir`.
+pub fn state(dir: &Path) -> Result<FolderState, OutputError> {
+    if !dir.exists() {
+        return Ok(FolderState::Missing);
+    }
+    if !dir.is_dir() {
+        return Ok(FolderState::Foreign);
+    }
+    if dir.join(MANIFEST).is_file() {
+        return Ok(FolderState::Complete);
+    }
+    if dir.join(PLAN).is_file() {
+        return Ok(FolderState::Unfinished);
+    }
+    // Hidden files (the lock, temporaries) do not make a folder foreign.
+    let visible = fs::read_dir(dir)
+        .map_err(io_at(dir))?
+        .filter_map(Result::ok)
+        .any(|e| !e.file_name().to_string_lossy().starts_with('.'));
+    Ok(if visible {
+        FolderState::Foreign
+    } else {
+        FolderState::Empty
+    })
+}
+
+/// An exclusive lock on a result folder, held while a process writes into it.
+#[derive(Debug)]
+pub struct FolderLock {
+    _file: File,
+}
+
+impl FolderLock {
+    /// Takes the lock on `dir` (creating the folder), or fails if another process holds it.
+    pub fn acquire(dir: &Path) -> Result<FolderLock, OutputError> {
+        fs::create_dir_all(dir).map_err(io_at(dir))?;
+        let path = dir.join(LOCK);
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(io_at(&path))?;
+        match file.try_lock() {
+            Ok(()) => Ok(FolderLock { _file: file }),
+            Err(fs::TryLockError::WouldBlock) => Err(OutputError::Locked {
+                path: dir.to_path_buf(),
+            }),
+            Err(fs::TryLockError::Error(e)) => Err(OutputError::Io { path, source: e }),
+        }
+    }
+}
+
+/// Removes what leadsim wrote into `dir` (for `--force`), leaving anything else.
+pub fn clear(dir: &Path) -> Result<(), OutputError> {
+    for name in OWNED {
+        let p = dir.join(name);
+        if p.is_dir() {
+            fs::remove_dir_all(&p).map_err(io_at(&p))?;
+        } else if p.exists() {
+            fs::remove_file(&p).map_err(io_at(&p))?;
+        }
+    }
+    Ok(())
+}
+
+/// Formats a number for CSV: integers without a decimal point, other values in the shortest
+/// form that reads back to the same `f64`, NaN as an empty (NA) cell.
+pub fn number(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x:?}")
+    }
+}
+
+/// Parses a cell written by [`number`] (empty → NaN).
+pub fn parse_number(cell: &str) -> Option<f64> {
+    if cell.is_empty() {
+        Some(f64::NAN)
+    } else {
+        cell.parse().ok()
+    }
+}
+
+/// SHA-256 of `bytes`, as lowercase hex.
+pub fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// SHA-256 of a file's content, read in blocks.
+pub fn sha256_file(path: &Path) -> Result<String, OutputError> {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut f = File::open(path).map_err(io_at(path))?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf).map_err(io_at(path))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_round_trip() {
+        for x in [0.0, 1.0, -3.0, 0.1, 1.0 / 3.0, 1e-300, 123456.789, 2.5e20] {
+            assert_eq!(parse_number(&number(x)).unwrap(), x, "{x}");
+        }
+        assert_eq!(number(3.0), "3");
+        assert_eq!(number(f64::NAN), "");
+        assert!(parse_number("").unwrap().is_nan());
+    }
+
+    #[test]
+    fn atomic_files_appear_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.txt");
+        {
+            let mut w = AtomicFile::create(&p).unwrap();
+            w.write_all(b"half").unwrap();
+            // Dropped without commit: nothing appears, no temporary is left.
+        }
+        assert!(!p.exists());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+        write_atomic(&p, b"whole").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"whole");
+    }
+
+    #[test]
+    fn folder_states_and_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().join("r");
+        assert_eq!(state(&d).unwrap(), FolderState::Missing);
+        let lock = FolderLock::acquire(&d).unwrap();
+        assert!(matches!(
+            FolderLock::acquire(&d),
+            Err(OutputError::Locked { .. })
+        ));
+        drop(lock);
+        assert!(FolderLock::acquire(&d).is_ok());
+        fs::write(d.join(PLAN), "{}").unwrap();
+        assert_eq!(state(&d).unwrap(), FolderState::Unfinished);
+        fs::write(d.join(MANIFEST), "{}").unwrap();
+        assert_eq!(state(&d).unwrap(), FolderState::Complete);
+        clear(&d).unwrap();
+        assert_eq!(
+            state(&d).unwrap(),
+            FolderState::Empty,
+            "only the lock file is left"
+        );
+        fs::write(d.join("notes.txt"), "mine").unwrap();
+        assert_eq!(state(&d).unwrap(), FolderState::Foreign);
+    }
+
+    #[test]
+    fn sha256_of_known_text() {
+        assert_eq!(
+            sha256(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

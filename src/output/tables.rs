@@ -1,0 +1,394 @@
+//! The tidy tables: their columns, one run's rows (a *part*), and the assembly of all parts, in
+//! run order, into `timeseries.csv`, `summary.csv`, `shocks.csv` and `stats.csv`.
+//!
+//! Every table starts with the columns that identify a run: for sweeps `point` and one column
+//! per swept parameter (named by its dotted path), then `model`, `replicate` and `seed` (the run's
+//! world seed). Numbers are written in the shortest form that reads back exactly; NA is an empty
+//! cell, which R's `read.csv` and pandas' `read_csv` read as missing without options.
+
+use super::{AtomicFile, OutputError, io_at, number, parse_number};
+use crate::events::SHOCK_COLUMNS;
+use crate::experiment::{Plan, RunSpec};
+use crate::metrics::{METRICS, N_METRICS, Summary};
+use crate::stats;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Rows one run contributes to each table (CSV lines without header).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Part {
+    pub timeseries: Vec<u8>,
+    pub summary: Vec<u8>,
+    pub shocks: Vec<u8>,
+}
+
+const MAGIC: &str = "#leadsim-part 1";
+
+/// The file name of run `index`'s part.
+pub fn part_name(index: u64) -> String {
+    format!("{index:09}.part")
+}
+
+/// A TOML value as a CSV cell.
+pub fn cell(v: &toml::Value) -> String {
+    match v {
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(x) => number(*x),
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Boolean(b) => b.to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn csv_line(cells: &[String]) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::with_capacity(256));
+    // Writing to memory cannot fail.
+    w.write_record(cells).expect("in-memory CSV");
+    w.into_inner().expect("in-memory CSV")
+}
+
+/// Header cells identifying a run.
+pub fn id_header(plan: &Plan) -> Vec<String> {
+    let mut h = Vec::new();
+    if plan.is_sweep() {
+        h.push("point".to_string());
+        h.extend(plan.axes.iter().cloned());
+    }
+    h.extend(["model", "replicate", "seed"].map(String::from));
+    h
+}
+
+/// Cells identifying run `spec`.
+pub fn id_cells(plan: &Plan, spec: &RunSpec) -> Vec<String> {
+    let mut c = Vec::new();
+    if plan.is_sweep() {
+        c.push(spec.point.to_string());
+        c.extend(plan.points[spec.point].values.iter().map(cell));
+    }
+    c.push(plan.models[spec.model].clone());
+    c.push(spec.replicate.to_string());
+    c.push(spec.world_seed.to_string());
+    c
+}
+
+/// The columns of `summary.csv` after the identifying ones.
+pub fn summary_columns() -> Vec<String> {
+    let mut cols = Vec::with_capacity(2 * N_METRICS);
+    for m in METRICS {
+        cols.push(format!("{}_final", m.name));
+        cols.push(format!("{}_mean", m.name));
+    }
+    cols
+}
+
+pub fn timeseries_header(plan: &Plan) -> Vec<u8> {
+    let mut h = id_header(plan);
+    h.push("step".into());
+    h.extend(METRICS.iter().map(|m| m.name.to_string()));
+    csv_line(&h)
+}
+
+pub fn summary_header(plan: &Plan) -> Vec<u8> {
+    let mut h = id_header(plan);
+    h.extend(summary_columns());
+    csv_line(&h)
+}
+
+pub fn shocks_header(plan: &Plan) -> Vec<u8> {
+    let mut h = id_header(plan);
+    h.extend(SHOCK_COLUMNS.iter().map(|c| c.to_string()));
+    csv_line(&h)
+}
+
+pub const STATS_COLUMNS: [&str; 10] = [
+    "metric",
+    "model",
+    "versus",
+    "n",
+    "mean",
+    "sd",
+    "se",
+    "ci_low",
+    "ci_high",
+    "effect_size",
+];
+
+pub fn stats_header(plan: &Plan) -> Vec<u8> {
+    let mut h = Vec::new();
+    if plan.is_sweep() {
+        h.push("point".to_string());
+        h.extend(plan.axes.iter().cloned());
+    }
+    h.extend(STATS_COLUMNS.map(String::from));
+    csv_line(&h)
+}
+
+/// A time-series row.
+pub fn timeseries_row(id: &[String], step: u32, values: &[f64]) -> Vec<u8> {
+    let mut c = id.to_vec();
+    c.push(step.to_string());
+    c.extend(values.iter().map(|&v| number(v)));
+    csv_line(&c)
+}
+
+/// A summary row.
+pub fn summary_row(id: &[String], s: &Summary) -> Vec<u8> {
+    let mut c = id.to_vec();
+    for i in 0..N_METRICS {
+        c.push(number(s.finals[i]));
+        c.push(number(s.means[i]));
+    }
+    csv_line(&c)
+}
+
+/// Serializes a part for its file.
+pub fn encode_part(index: u64, part: &Part) -> Vec<u8> {
+    let mut out = Vec::with_capacity(part.timeseries.len() + part.summary.len() + 128);
+    out.extend_from_slice(format!("{MAGIC} run={index}\n#timeseries\n").as_bytes());
+    out.extend_from_slice(&part.timeseries);
+    out.extend_from_slice(b"#summary\n");
+    out.extend_from_slice(&part.summary);
+    out.extend_from_slice(b"#shocks\n");
+    out.extend_from_slice(&part.shocks);
+    out.extend_from_slice(b"#end\n");
+    out
+}
+
+/// Reads a part file back; any damage is an error naming the file.
+pub fn decode_part(path: &Path, index: u64, bytes: &[u8]) -> Result<Part, OutputError> {
+    let corrupt = |detail: &str| OutputError::Corrupt {
+        path: path.to_path_buf(),
+        detail: format!("damaged run file ({detail}); delete it and resume to re-run that run"),
+    };
+    let text = std::str::from_utf8(bytes).map_err(|_| corrupt("not UTF-8"))?;
+    let head = format!("{MAGIC} run={index}\n#timeseries\n");
+    let rest = text
+        .strip_prefix(head.as_str())
+        .ok_or_else(|| corrupt("wrong header"))?;
+    let rest = rest
+        .strip_suffix("#end\n")
+        .ok_or_else(|| corrupt("truncated"))?;
+    let (ts, rest) = split_section(rest, "#summary\n").ok_or_else(|| corrupt("no summary"))?;
+    let (summary, shocks) =
+        split_section(rest, "#shocks\n").ok_or_else(|| corrupt("no shocks section"))?;
+    Ok(Part {
+        timeseries: ts.as_bytes().to_vec(),
+        summary: summary.as_bytes().to_vec(),
+        shocks: shocks.as_bytes().to_vec(),
+    })
+}
+
+/// Splits `text` at a line equal to `marker` (which must start a line).
+fn split_section<'a>(text: &'a str, marker: &str) -> Option<(&'a str, &'a str)> {
+    if let Some(rest) = text.strip_prefix(marker) {
+        return Some(("", rest));
+    }
+    let needle = format!("\n{marker}");
+    let at = text.find(&needle)?;
+    Some((&text[..at + 1], &text[at + needle.len()..]))
+}
+
+/// Where each run's part file is: the first of `dirs` that holds it.
+pub fn find_part(dirs: &[PathBuf], index: u64) -> Option<PathBuf> {
+    let name = part_name(index);
+    dirs.iter().map(|d| d.join(&name)).find(|p| p.is_file())
+}
+
+/// Summary values of one point: `[model][replicate][column]`.
+struct PointValues {
+    values: Vec<Vec<Vec<f64>>>,
+}
+
+impl PointValues {
+    fn new(models: usize, replications: usize) -> PointValues {
+        PointValues {
+            values: vec![vec![Vec::new(); replications]; models],
+        }
+    }
+}
+
+/// Assembles the final tables in `out` from the parts found in `dirs` (one folder for a run, the
+/// shard folders for a merge). Fails, writing nothing, if a part is missing or damaged.
+pub fn assemble(plan: &Plan, dirs: &[PathBuf], out: &Path) -> Result<(), OutputError> {
+    let runs = plan.runs();
+    // Check that every part exists before writing anything.
+    for i in 0..runs {
+        if find_part(dirs, i).is_none() {
+            return Err(OutputError::Corrupt {
+                path: out.to_path_buf(),
+                detail: format!(
+                    "run {i} has no result in {}: the experiment is not complete",
+                    dirs.iter()
+                        .map(|d| d.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+    }
+    let mut ts = AtomicFile::create(&out.join(super::TIMESERIES))?;
+    let mut sum = AtomicFile::create(&out.join(super::SUMMARY))?;
+    let mut sh = AtomicFile::create(&out.join(super::SHOCKS))?;
+    let mut st = AtomicFile::create(&out.join(super::STATS))?;
+    let w = |f: &mut AtomicFile, b: &[u8], p: &Path| f.write_all(b).map_err(io_at(p));
+    w(&mut ts, &timeseries_header(plan), out)?;
+    w(&mut sum, &summary_header(plan), out)?;
+    w(&mut sh, &shocks_header(plan), out)?;
+    w(&mut st, &stats_header(plan), out)?;
+    let n_id = id_header(plan).len();
+    let models = plan.models.len();
+    let reps = plan.replications as usize;
+    let per_point = (models * reps) as u64;
+    let mut point = PointValues::new(models, reps);
+    let mut shock_rows: Vec<Vec<u8>> = Vec::new();
+    for i in 0..runs {
+        let path = find_part(dirs, i).expect("checked above");
+        let bytes = std::fs::read(&path).map_err(io_at(&path))?;
+        let part = decode_part(&path, i, &bytes)?;
+        w(&mut ts, &part.timeseries, out)?;
+        w(&mut sum, &part.summary, out)?;
+        w(&mut sh, &part.shocks, out)?;
+        let spec = plan.spec(i);
+        point.values[spec.model][spec.replicate as usize] =
+            parse_values(&path, &part.summary, n_id)?;
+        shock_rows.push(part.shocks);
+        if (i + 1) % per_point == 0 {
+            let rows = point_stats(plan, spec.point, &point, &shock_rows, n_id, &path)?;
+            w(&mut st, &rows, out)?;
+            point = PointValues::new(models, reps);
+            shock_rows.clear();
+        }
+    }
+    ts.commit()?;
+    sum.commit()?;
+    sh.commit()?;
+    st.commit()?;
+    Ok(())
+}
+
+/// The numeric cells of a one-line CSV after the first `skip` cells.
+fn parse_values(path: &Path, line: &[u8], skip: usize) -> Result<Vec<f64>, OutputError> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(line);
+    let record = r
+        .records()
+        .next()
+        .and_then(Result::ok)
+        .ok_or_else(|| OutputError::Corrupt {
+            path: path.to_path_buf(),
+            detail: "a summary row is missing".into(),
+        })?;
+    record
+        .iter()
+        .skip(skip)
+        .map(|c| {
+            parse_number(c).ok_or_else(|| OutputError::Corrupt {
+                path: path.to_path_buf(),
+                detail: format!("\"{c}\" is not a number"),
+            })
+        })
+        .collect()
+}
+
+/// Statistics rows of one point: for each summary column, each model's mean, sd and 95% CI,
+/// then the paired difference of every later model against every earlier one (`model` −
+/// `versus`), replicate by replicate, with the paired effect size.
+fn point_stats(
+    plan: &Plan,
+    point: usize,
+    values: &PointValues,
+    shock_rows: &[Vec<u8>],
+    n_id: usize,
+    path: &Path,
+) -> Result<Vec<u8>, OutputError> {
+    let mut prefix = Vec::new();
+    if plan.is_sweep() {
+        prefix.push(point.to_string());
+        prefix.extend(plan.points[point].values.iter().map(cell));
+    }
+    let mut columns: crate::events::Columns = summary_columns()
+        .into_iter()
+        .enumerate()
+        .map(|(c, name)| {
+            let per_model = values
+                .values
+                .iter()
+                .map(|reps| {
+                    reps.iter()
+                        .map(|v| v.get(c).copied().unwrap_or(f64::NAN))
+                        .collect()
+                })
+                .collect();
+            (name, per_model)
+        })
+        .collect();
+    columns.extend(crate::events::shock_stats(
+        plan.models.len(),
+        plan.replications as usize,
+        shock_rows,
+        n_id,
+        path,
+    )?);
+    let mut out = Vec::new();
+    for (name, per_model) in &columns {
+        for (m, model) in plan.models.iter().enumerate() {
+            let d = stats::describe(per_model[m].iter().copied());
+            let mut c = prefix.clone();
+            c.extend([name.clone(), model.clone(), String::new(), d.n.to_string()]);
+            c.extend([d.mean, d.sd, d.se, d.ci_low, d.ci_high].map(number));
+            c.push(String::new());
+            out.extend(csv_line(&c));
+        }
+        for a in 0..plan.models.len() {
+            for b in 0..a {
+                let p = stats::paired(&per_model[a], &per_model[b]);
+                let d = p.diff;
+                let mut c = prefix.clone();
+                c.extend([
+                    name.clone(),
+                    plan.models[a].clone(),
+                    plan.models[b].clone(),
+                    d.n.to_string(),
+                ]);
+                c.extend([d.mean, d.sd, d.se, d.ci_low, d.ci_high, p.effect_size].map(number));
+                out.extend(csv_line(&c));
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_round_trip_and_damage_is_detected() {
+        let part = Part {
+            timeseries: b"a,1\nb,2\n".to_vec(),
+            summary: b"a,3\n".to_vec(),
+            shocks: Vec::new(),
+        };
+        let bytes = encode_part(7, &part);
+        let p = Path::new("x.part");
+        assert_eq!(decode_part(p, 7, &bytes).unwrap(), part);
+        assert!(decode_part(p, 8, &bytes).is_err(), "wrong run");
+        assert!(
+            decode_part(p, 7, &bytes[..bytes.len() - 3]).is_err(),
+            "truncated"
+        );
+        let empty = Part::default();
+        assert_eq!(decode_part(p, 1, &encode_part(1, &empty)).unwrap(), empty);
+    }
+
+    #[test]
+    fn cells_of_values() {
+        assert_eq!(cell(&toml::Value::Float(0.5)), "0.5");
+        assert_eq!(cell(&toml::Value::Integer(3)), "3");
+        assert_eq!(cell(&toml::Value::String("vote".into())), "vote");
+        assert_eq!(csv_line(&["a,b".into(), "c".into()]), b"\"a,b\",c\n");
+    }
+}

@@ -1,0 +1,754 @@
+//! Declared parameters and the reader that turns a TOML table into validated values.
+//!
+//! Every parameter of a scenario — of the organization, of a leadership model, of an event — is
+//! declared once as a [`Param`]: its key, its default, its valid range and its meaning. The same
+//! declaration is used to read the value (with the range check and a clear error) and to document
+//! it (`leadsim models`, `leadsim events`, `docs/ODD.md`), so a default cannot drift between the
+//! code and the documentation.
+//!
+//! A [`Reader`] reads one table. It remembers which keys were read; [`Reader::finish`] rejects
+//! any other key with the nearest valid one as a suggestion. Errors carry the dotted key path and,
+//! when the table came from a file, the line ([`Source`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use toml::Value;
+
+/// Where a scenario text came from, for error messages: the file and the line of every key.
+#[derive(Debug, Clone, Default)]
+pub struct Source {
+    /// The file name as given by the user (`<inline>` for texts without a file).
+    pub file: PathBuf,
+    lines: BTreeMap<String, usize>,
+}
+
+impl Source {
+    /// A source without line information.
+    pub fn unnamed(name: &str) -> Source {
+        Source {
+            file: PathBuf::from(name),
+            lines: BTreeMap::new(),
+        }
+    }
+
+    /// Parses `text` (from `file`) and records the line of every key path.
+    pub fn parse(file: &Path, text: &str) -> Result<(toml::Table, Source), InputError> {
+        let spanned = toml::de::DeTable::parse(text).map_err(|e| syntax_error(file, text, &e))?;
+        let mut lines = BTreeMap::new();
+        index_lines(text, "", spanned.get_ref(), &mut lines);
+        let table: toml::Table = toml::from_str(text).map_err(|e| syntax_error(file, text, &e))?;
+        Ok((
+            table,
+            Source {
+                file: file.to_path_buf(),
+                lines,
+            },
+        ))
+    }
+
+    /// The line (1-based) of `path` in the file, or of its closest enclosing key.
+    pub fn line(&self, path: &str) -> Option<usize> {
+        let mut p = path;
+        loop {
+            if let Some(&l) = self.lines.get(p) {
+                return Some(l);
+            }
+            let cut = p.rfind(['.', '['])?;
+            p = &p[..cut];
+        }
+    }
+
+    /// An error at `key` with `message`.
+    pub fn error(&self, key: &str, message: impl Into<String>) -> InputError {
+        InputError {
+            file: self.file.clone(),
+            line: self.line(key),
+            key: key.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+fn syntax_error(file: &Path, text: &str, e: &toml::de::Error) -> InputError {
+    let line = e.span().map(|s| line_of(text, s.start));
+    InputError {
+        file: file.to_path_buf(),
+        line,
+        key: String::new(),
+        message: format!("not valid TOML: {}", e.message().trim()),
+    }
+}
+
+fn index_lines(
+    text: &str,
+    prefix: &str,
+    table: &toml::de::DeTable<'_>,
+    out: &mut BTreeMap<String, usize>,
+) {
+    for (key, value) in table {
+        let path = if prefix.is_empty() {
+            key.get_ref().to_string()
+        } else {
+            format!("{prefix}.{}", key.get_ref())
+        };
+        out.insert(path.clone(), line_of(text, key.span().start));
+        index_value(text, &path, value, out);
+    }
+}
+
+fn index_value(
+    text: &str,
+    path: &str,
+    value: &toml::Spanned<toml::de::DeValue<'_>>,
+    out: &mut BTreeMap<String, usize>,
+) {
+    match value.get_ref() {
+        toml::de::DeValue::Table(t) => index_lines(text, path, t, out),
+        toml::de::DeValue::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let p = format!("{path}[{i}]");
+                out.insert(p.clone(), line_of(text, item.span().start));
+                index_value(text, &p, item, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Bad input: the file, the line when known, the key path and what is wrong and what is valid.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub struct InputError {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub key: String,
+    pub message: String,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+        }
+        if !self.key.is_empty() {
+            write!(f, ": {}", self.key)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// A number or choice a parameter accepts, for documentation and checking.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Kind {
+    /// A finite real number in `[min, max]`.
+    Real { min: f64, max: f64 },
+    /// A whole number in `[min, max]`.
+    Whole { min: u64, max: u64 },
+    /// `true` or `false`.
+    Flag,
+    /// One of the listed words.
+    Choice(&'static [&'static str]),
+    /// A distribution on [0, 1] (see [`Dist`]).
+    Distribution,
+    /// Free text.
+    Text,
+}
+
+/// A parameter's default.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Default {
+    Real(f64),
+    Whole(u64),
+    Flag(bool),
+    Word(&'static str),
+    Dist(Dist),
+    /// No default: the key must be given.
+    Required,
+    /// The default is computed from other parameters (explained in the meaning).
+    Derived(&'static str),
+}
+
+/// One declared parameter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Param {
+    pub key: &'static str,
+    pub kind: Kind,
+    pub default: Default,
+    pub meaning: &'static str,
+}
+
+impl Param {
+    /// What values are valid, in words.
+    pub fn valid(&self) -> String {
+        match self.kind {
+            Kind::Real { min, max } => match (min == f64::MIN, max == f64::MAX) {
+                (true, true) => "a number".into(),
+                (false, true) => format!("a number of at least {min}"),
+                (true, false) => format!("a number of at most {max}"),
+                (false, false) => format!("a number between {min} and {max}"),
+            },
+            Kind::Whole { min, max } => {
+                if max == u64::MAX {
+                    format!("a whole number of at least {min}")
+                } else {
+                    format!("a whole number between {min} and {max}")
+                }
+            }
+            Kind::Flag => "true or false".into(),
+            Kind::Choice(words) => format!("one of {}", quote_list(words)),
+            Kind::Distribution => {
+                "a number in [0, 1], or a table { mean = m, sd = s } (beta distribution) or { low = a, high = b } (uniform) within [0, 1]".into()
+            }
+            Kind::Text => "text".into(),
+        }
+    }
+
+    /// The default, in words.
+    pub fn default_text(&self) -> String {
+        match self.default {
+            Default::Real(x) => format!("{x}"),
+            Default::Whole(x) => format!("{x}"),
+            Default::Flag(b) => format!("{b}"),
+            Default::Word(w) => format!("\"{w}\""),
+            Default::Dist(d) => d.to_string(),
+            Default::Required => "(required)".into(),
+            Default::Derived(how) => how.into(),
+        }
+    }
+}
+
+fn quote_list(words: &[&str]) -> String {
+    words
+        .iter()
+        .map(|w| format!("\"{w}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The word among `candidates` closest to `word`, if it is close enough to be a likely typo.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(word, c), c))
+        .filter(|&(d, c)| d <= 2.max(c.len() / 3))
+        .min_by_key(|&(d, c)| (d, c))
+        .map(|(_, c)| c)
+}
+
+/// A distribution of a quantity that lives in [0, 1] (expertise, engagement, skill).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Dist {
+    /// Always this value.
+    Constant(f64),
+    /// Uniform on `[low, high]`.
+    Uniform { low: f64, high: f64 },
+    /// Beta with this mean and standard deviation.
+    Beta { mean: f64, sd: f64 },
+}
+
+impl Dist {
+    /// The mean of the distribution.
+    pub fn mean(&self) -> f64 {
+        match *self {
+            Dist::Constant(v) => v,
+            Dist::Uniform { low, high } => (low + high) / 2.0,
+            Dist::Beta { mean, .. } => mean,
+        }
+    }
+}
+
+impl fmt::Display for Dist {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Dist::Constant(v) => write!(f, "{v}"),
+            Dist::Uniform { low, high } => write!(f, "{{ low = {low}, high = {high} }}"),
+            Dist::Beta { mean, sd } => write!(f, "{{ mean = {mean}, sd = {sd} }}"),
+        }
+    }
+}
+
+/// Reads one TOML table, checking every value against its declaration.
+pub struct Reader<'a> {
+    table: &'a toml::Table,
+    path: String,
+    source: &'a Source,
+    used: BTreeSet<String>,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader of `table`, whose keys are under `path` (empty for the top level).
+    pub fn new(table: &'a toml::Table, path: &str, source: &'a Source) -> Reader<'a> {
+        Reader {
+            table,
+            path: path.to_string(),
+            source,
+            used: BTreeSet::new(),
+        }
+    }
+
+    /// The dotted path of `key` in this table.
+    pub fn key_path(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    /// This table's own path.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The source, for errors raised by the caller.
+    pub fn source(&self) -> &'a Source {
+        self.source
+    }
+
+    /// An error at `key` of this table.
+    pub fn error(&self, key: &str, message: impl Into<String>) -> InputError {
+        self.source.error(&self.key_path(key), message)
+    }
+
+    /// Whether `key` is present (marks it as known).
+    pub fn has(&mut self, key: &str) -> bool {
+        self.used.insert(key.to_string());
+        self.table.contains_key(key)
+    }
+
+    fn raw(&mut self, key: &str) -> Option<&'a Value> {
+        self.used.insert(key.to_string());
+        self.table.get(key)
+    }
+
+    fn type_error(&self, p: &Param, v: &Value) -> InputError {
+        self.error(
+            p.key,
+            format!("expected {}, found {}", p.valid(), describe(v)),
+        )
+    }
+
+    /// A real number (integers are accepted).
+    pub fn real(&mut self, p: &Param) -> Result<f64, InputError> {
+        let Kind::Real { min, max } = p.kind else {
+            panic!("{} is not declared as a real", p.key)
+        };
+        let x = match self.raw(p.key) {
+            None => match p.default {
+                Default::Real(x) => return Ok(x),
+                _ => return Err(self.error(p.key, format!("is required: give {}", p.valid()))),
+            },
+            Some(Value::Float(x)) => *x,
+            Some(Value::Integer(i)) => *i as f64,
+            Some(v) => return Err(self.type_error(p, v)),
+        };
+        if !x.is_finite() {
+            return Err(self.error(p.key, format!("{x} is not finite: expected {}", p.valid())));
+        }
+        if x < min || x > max {
+            return Err(self.error(
+                p.key,
+                format!("{x} is out of range: expected {}", p.valid()),
+            ));
+        }
+        Ok(x)
+    }
+
+    /// A real number, or `None` when absent and the parameter has no numeric default.
+    pub fn real_opt(&mut self, p: &Param) -> Result<Option<f64>, InputError> {
+        if self.table.contains_key(p.key) || matches!(p.default, Default::Real(_)) {
+            self.real(p).map(Some)
+        } else {
+            self.used.insert(p.key.to_string());
+            Ok(None)
+        }
+    }
+
+    /// A whole number.
+    pub fn whole(&mut self, p: &Param) -> Result<u64, InputError> {
+        let Kind::Whole { min, max } = p.kind else {
+            panic!("{} is not declared as a whole number", p.key)
+        };
+        let x = match self.raw(p.key) {
+            None => match p.default {
+                Default::Whole(x) => return Ok(x),
+                _ => return Err(self.error(p.key, format!("is required: give {}", p.valid()))),
+            },
+            Some(Value::Integer(i)) => {
+                if *i < 0 {
+                    return Err(
+                        self.error(p.key, format!("{i} is negative: expected {}", p.valid()))
+                    );
+                }
+                *i as u64
+            }
+            Some(Value::Float(x)) if x.fract() == 0.0 && *x >= 0.0 && *x < 9.0e15 => *x as u64,
+            Some(v) => return Err(self.type_error(p, v)),
+        };
+        if x < min || x > max {
+            return Err(self.error(
+                p.key,
+                format!("{x} is out of range: expected {}", p.valid()),
+            ));
+        }
+        Ok(x)
+    }
+
+    /// A whole number, or `None` when absent and the parameter has no numeric default.
+    pub fn whole_opt(&mut self, p: &Param) -> Result<Option<u64>, InputError> {
+        if self.table.contains_key(p.key) || matches!(p.default, Default::Whole(_)) {
+            self.whole(p).map(Some)
+        } else {
+            self.used.insert(p.key.to_string());
+            Ok(None)
+        }
+    }
+
+    /// `true` or `false`.
+    pub fn flag(&mut self, p: &Param) -> Result<bool, InputError> {
+        match self.raw(p.key) {
+            None => match p.default {
+                Default::Flag(b) => Ok(b),
+                _ => Err(self.error(p.key, "is required: give true or false")),
+            },
+            Some(Value::Boolean(b)) => Ok(*b),
+            Some(v) => Err(self.type_error(p, v)),
+        }
+    }
+
+    /// One of the declared words.
+    pub fn choice(&mut self, p: &Param) -> Result<&'static str, InputError> {
+        let Kind::Choice(words) = p.kind else {
+            panic!("{} is not declared as a choice", p.key)
+        };
+        match self.raw(p.key) {
+            None => match p.default {
+                Default::Word(w) => Ok(w),
+                _ => Err(self.error(p.key, format!("is required: give {}", p.valid()))),
+            },
+            Some(Value::String(s)) => match words.iter().find(|w| **w == s.as_str()) {
+                Some(w) => Ok(w),
+                None => {
+                    let hint = suggest(s, words.iter().copied())
+                        .map(|w| format!(" (did you mean \"{w}\"?)"))
+                        .unwrap_or_default();
+                    Err(self.error(
+                        p.key,
+                        format!("\"{s}\" is not valid{hint}: expected {}", p.valid()),
+                    ))
+                }
+            },
+            Some(v) => Err(self.type_error(p, v)),
+        }
+    }
+
+    /// Free text.
+    pub fn text(&mut self, p: &Param) -> Result<Option<String>, InputError> {
+        match self.raw(p.key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(v) => Err(self.type_error(p, v)),
+        }
+    }
+
+    /// A distribution on [0, 1].
+    pub fn dist(&mut self, p: &Param) -> Result<Dist, InputError> {
+        let path = self.key_path(p.key);
+        match self.raw(p.key) {
+            None => match p.default {
+                Default::Dist(d) => Ok(d),
+                _ => Err(self.error(p.key, format!("is required: give {}", p.valid()))),
+            },
+            Some(Value::Float(_) | Value::Integer(_)) => {
+                let v = self.real(&Param {
+                    kind: Kind::Real { min: 0.0, max: 1.0 },
+                    ..*p
+                })?;
+                Ok(Dist::Constant(v))
+            }
+            Some(Value::Table(t)) => {
+                let mut r = Reader::new(t, &path, self.source);
+                let dist = if r.has("mean") || r.has("sd") {
+                    let mean = r.real(&MEAN)?;
+                    let sd = r.real(&SD)?;
+                    if sd == 0.0 {
+                        Dist::Constant(mean)
+                    } else {
+                        let max_sd = (mean * (1.0 - mean)).sqrt();
+                        if sd >= max_sd {
+                            return Err(r.error(
+                                "sd",
+                                format!(
+                                    "{sd} is too large for mean {mean}: a distribution on [0, 1] with that mean needs sd < sqrt(mean·(1 − mean)) = {max_sd:.4}"
+                                ),
+                            ));
+                        }
+                        Dist::Beta { mean, sd }
+                    }
+                } else if r.has("low") || r.has("high") {
+                    let low = r.real(&LOW)?;
+                    let high = r.real(&HIGH)?;
+                    if low > high {
+                        return Err(r.error(
+                            "high",
+                            format!("{high} is below low = {low}: expected low <= high"),
+                        ));
+                    }
+                    Dist::Uniform { low, high }
+                } else {
+                    return Err(self.error(
+                        p.key,
+                        format!("expected {}, found an empty table", p.valid()),
+                    ));
+                };
+                r.finish()?;
+                Ok(dist)
+            }
+            Some(v) => Err(self.type_error(p, v)),
+        }
+    }
+
+    /// A sub-table (an empty one when absent).
+    pub fn table(&mut self, key: &str) -> Result<Reader<'a>, InputError> {
+        static EMPTY: std::sync::OnceLock<toml::Table> = std::sync::OnceLock::new();
+        let path = self.key_path(key);
+        match self.raw(key) {
+            None => Ok(Reader::new(
+                EMPTY.get_or_init(toml::Table::new),
+                &path,
+                self.source,
+            )),
+            Some(Value::Table(t)) => Ok(Reader::new(t, &path, self.source)),
+            Some(v) => Err(self.error(key, format!("expected a table, found {}", describe(v)))),
+        }
+    }
+
+    /// An array of tables (`[[key]]`); empty when absent.
+    pub fn tables(&mut self, key: &str) -> Result<Vec<Reader<'a>>, InputError> {
+        let path = self.key_path(key);
+        match self.raw(key) {
+            None => Ok(Vec::new()),
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| match item {
+                    Value::Table(t) => Ok(Reader::new(t, &format!("{path}[{i}]"), self.source)),
+                    v => Err(self.source.error(
+                        &format!("{path}[{i}]"),
+                        format!("expected a table, found {}", describe(v)),
+                    )),
+                })
+                .collect(),
+            Some(v) => Err(self.error(
+                key,
+                format!(
+                    "expected an array of tables ([[{key}]]), found {}",
+                    describe(v)
+                ),
+            )),
+        }
+    }
+
+    /// Rejects every key that was not read, suggesting the nearest known one.
+    pub fn finish(self) -> Result<(), InputError> {
+        for key in self.table.keys() {
+            if !self.used.contains(key) {
+                let known: Vec<&str> = self.used.iter().map(String::as_str).collect();
+                let hint = suggest(key, known.iter().copied())
+                    .map(|w| format!(" (did you mean \"{w}\"?)"))
+                    .unwrap_or_default();
+                let mut valid = known.clone();
+                valid.sort_unstable();
+                let list = if valid.is_empty() {
+                    "no keys are valid here".to_string()
+                } else {
+                    format!("valid keys here: {}", valid.join(", "))
+                };
+                return Err(self.error(key, format!("unknown key{hint}; {list}")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A value's TOML type in words, for error messages.
+pub fn describe(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("the text \"{s}\""),
+        Value::Integer(i) => format!("the whole number {i}"),
+        Value::Float(x) => format!("the number {x}"),
+        Value::Boolean(b) => format!("{b}"),
+        Value::Datetime(d) => format!("the date {d}"),
+        Value::Array(_) => "an array".into(),
+        Value::Table(_) => "a table".into(),
+    }
+}
+
+const MEAN: Param = Param {
+    key: "mean",
+    kind: Kind::Real { min: 0.0, max: 1.0 },
+    default: Default::Required,
+    meaning: "mean of the beta distribution",
+};
+const SD: Param = Param {
+    key: "sd",
+    kind: Kind::Real { min: 0.0, max: 0.5 },
+    default: Default::Real(0.0),
+    meaning: "standard deviation of the beta distribution",
+};
+const LOW: Param = Param {
+    key: "low",
+    kind: Kind::Real { min: 0.0, max: 1.0 },
+    default: Default::Real(0.0),
+    meaning: "lower end of the uniform distribution",
+};
+const HIGH: Param = Param {
+    key: "high",
+    kind: Kind::Real { min: 0.0, max: 1.0 },
+    default: Default::Real(1.0),
+    meaning: "upper end of the uniform distribution",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CAP: Param = Param {
+        key: "capacity",
+        kind: Kind::Real {
+            min: 0.0,
+            max: 100.0,
+        },
+        default: Default::Real(3.0),
+        meaning: "reviews per step",
+    };
+    const COUNT: Param = Param {
+        key: "count",
+        kind: Kind::Whole { min: 1, max: 10 },
+        default: Default::Required,
+        meaning: "a count",
+    };
+    const MODE: Param = Param {
+        key: "mode",
+        kind: Kind::Choice(&["none", "consult", "vote"]),
+        default: Default::Word("none"),
+        meaning: "coordination",
+    };
+    const D: Param = Param {
+        key: "d",
+        kind: Kind::Distribution,
+        default: Default::Dist(Dist::Constant(0.5)),
+        meaning: "a distribution",
+    };
+
+    fn read<T>(
+        text: &str,
+        f: impl FnOnce(&mut Reader) -> Result<T, InputError>,
+    ) -> Result<T, InputError> {
+        let (table, source) = Source::parse(Path::new("s.toml"), text)?;
+        let mut r = Reader::new(&table, "", &source);
+        let out = f(&mut r)?;
+        r.finish()?;
+        Ok(out)
+    }
+
+    /// Checks that reading `text` fails with a message containing every needle.
+    fn check_err<T: fmt::Debug>(
+        text: &str,
+        f: impl FnOnce(&mut Reader) -> Result<T, InputError>,
+        needles: &[&str],
+    ) {
+        let e = read(text, f).unwrap_err().to_string();
+        for n in needles {
+            assert!(e.contains(n), "{e:?} lacks {n:?}");
+        }
+    }
+
+    #[test]
+    fn defaults_and_values() {
+        assert_eq!(read("", |r| r.real(&CAP)).unwrap(), 3.0);
+        assert_eq!(read("capacity = 2", |r| r.real(&CAP)).unwrap(), 2.0);
+        assert_eq!(
+            read("mode = \"vote\"", |r| r.choice(&MODE)).unwrap(),
+            "vote"
+        );
+        assert_eq!(read("count = 4", |r| r.whole(&COUNT)).unwrap(), 4);
+        assert_eq!(
+            read("d = { mean = 0.5, sd = 0.1 }", |r| r.dist(&D)).unwrap(),
+            Dist::Beta { mean: 0.5, sd: 0.1 }
+        );
+        assert_eq!(
+            read("d = 0.3", |r| r.dist(&D)).unwrap(),
+            Dist::Constant(0.3)
+        );
+    }
+
+    #[test]
+    fn errors_name_file_line_key_and_what_is_valid() {
+        check_err(
+            "\n\ncapacity = -1",
+            |r| r.real(&CAP),
+            &[
+                "s.toml:3: capacity: -1 is out of range",
+                "between 0 and 100",
+            ],
+        );
+        check_err(
+            "capacity = \"lots\"",
+            |r| r.real(&CAP),
+            &[
+                "capacity",
+                "expected a number between 0 and 100, found the text \"lots\"",
+            ],
+        );
+        check_err("", |r| r.whole(&COUNT), &["count: is required"]);
+        check_err("count = 2.5", |r| r.whole(&COUNT), &["whole number"]);
+        check_err(
+            "mode = \"consul\"",
+            |r| r.choice(&MODE),
+            &[
+                "did you mean \"consult\"?",
+                "one of \"none\", \"consult\", \"vote\"",
+            ],
+        );
+        check_err(
+            "capacty = 2",
+            |r| r.real(&CAP),
+            &["capacty: unknown key (did you mean \"capacity\"?)"],
+        );
+        check_err(
+            "d = { mean = 0.5, sd = 0.6 }",
+            |r| r.dist(&D),
+            &["d.sd", "out of range"],
+        );
+        check_err(
+            "d = { mean = 0.9, sd = 0.4 }",
+            |r| r.dist(&D),
+            &["d.sd: 0.4 is too large for mean 0.9"],
+        );
+        check_err("capacity = nan", |r| r.real(&CAP), &["not finite"]);
+        check_err("x = [", |r| r.real(&CAP), &["s.toml:1", "not valid TOML"]);
+    }
+
+    #[test]
+    fn lines_of_nested_keys() {
+        let text =
+            "a = 1\n[org]\nmembers = 5\n\n[[models]]\nkind = \"x\"\n[[models]]\nkind = \"y\"\n";
+        let (_, source) = Source::parse(Path::new("f.toml"), text).unwrap();
+        assert_eq!(source.line("org.members"), Some(3));
+        assert_eq!(source.line("models[1].kind"), Some(8));
+        assert_eq!(source.line("models[1].capacity"), Some(7));
+        assert_eq!(source.line("nothing"), None);
+    }
+
+    #[test]
+    fn suggestions_only_for_near_misses() {
+        assert_eq!(suggest("membres", ["members", "domains"]), Some("members"));
+        assert_eq!(suggest("zzz", ["members", "domains"]), None);
+    }
+}

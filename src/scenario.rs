@@ -1,0 +1,524 @@
+//! Scenario files: TOML text → a validated [`Scenario`], the only form the engine accepts.
+//!
+//! Loading parses the text (syntax errors carry the line), then reads every table against the
+//! declared parameters ([`crate::params`]): unknown keys, wrong types and out-of-range values are
+//! errors naming the file, the line and the key path, and saying what would be valid. Every
+//! parameter has a documented default, so a minimal scenario is a few lines:
+//!
+//! ```
+//! let s = leadsim::scenario::Scenario::from_text(
+//!     "seed = 7\n[[models]]\nkind = \"centralized\"\n[[models]]\nkind = \"shared\"\n",
+//!     "minimal.toml",
+//! ).unwrap();
+//! assert_eq!(s.models.len(), 2);
+//! assert_eq!(s.landscape.n, 12);
+//! ```
+
+use crate::behaviour::BehaviourParams;
+use crate::landscape::{CrossModule, Interaction, LandscapeError, LinkRule, NkSpec, Normalization};
+use crate::leadership::{self, ModelConfig};
+use crate::org::OrgSpec;
+use crate::params::{Default as D, InputError, Kind, Param, Reader, Source, suggest};
+use std::path::Path;
+use std::sync::Arc;
+
+/// One leadership model to compare, with its label.
+#[derive(Debug, Clone)]
+pub struct ModelEntry {
+    /// Unique label (defaults to the kind).
+    pub name: String,
+    pub config: Arc<dyn ModelConfig>,
+}
+
+/// A validated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub seed: u64,
+    pub steps: u32,
+    pub replications: u32,
+    pub landscape: NkSpec,
+    pub organization: OrgSpec,
+    pub behaviour: BehaviourParams,
+    /// Window (steps) of the windowed metrics.
+    pub window: u32,
+    /// Keep every `every`-th step in the time series.
+    pub every: u32,
+    pub models: Vec<ModelEntry>,
+    /// The table the scenario was read from (sweeps override values in it).
+    pub table: toml::Table,
+    /// The text of the file (for the manifest and the report).
+    pub text: String,
+    pub source: Source,
+}
+
+pub const NAME: Param = Param {
+    key: "name",
+    kind: Kind::Text,
+    default: D::Derived("the file name without .toml"),
+    meaning: "name of the scenario (names the output folder)",
+};
+pub const DESCRIPTION: Param = Param {
+    key: "description",
+    kind: Kind::Text,
+    default: D::Derived("empty"),
+    meaning: "what the scenario is about, shown in the report",
+};
+pub const SEED: Param = Param {
+    key: "seed",
+    kind: Kind::Whole {
+        min: 0,
+        max: u64::MAX,
+    },
+    default: D::Whole(1),
+    meaning: "master seed: every random stream of every run is derived from it",
+};
+pub const STEPS: Param = Param {
+    key: "steps",
+    kind: Kind::Whole {
+        min: 1,
+        max: 10_000_000,
+    },
+    default: D::Whole(500),
+    meaning: "steps per run",
+};
+pub const REPLICATIONS: Param = Param {
+    key: "replications",
+    kind: Kind::Whole {
+        min: 1,
+        max: 1_000_000,
+    },
+    default: D::Whole(10),
+    meaning: "replicates per model (each replicate gives every model the same world)",
+};
+pub const N: Param = Param {
+    key: "n",
+    kind: Kind::Whole { min: 1, max: 64 },
+    default: D::Whole(12),
+    meaning: "number of binary decisions N",
+};
+pub const K: Param = Param {
+    key: "k",
+    kind: Kind::Whole { min: 0, max: 63 },
+    default: D::Whole(3),
+    meaning: "interactions per decision K (0 to N − 1)",
+};
+pub const INTERACTION: Param = Param {
+    key: "interaction",
+    kind: Kind::Choice(&["random", "adjacent", "modular"]),
+    default: D::Word("random"),
+    meaning: "interaction pattern",
+};
+pub const MODULES: Param = Param {
+    key: "modules",
+    kind: Kind::Whole { min: 1, max: 64 },
+    default: D::Derived("organization.domains"),
+    meaning: "modular: number of modules (blocks of decisions)",
+};
+pub const CROSS: Param = Param {
+    key: "cross",
+    kind: Kind::Whole { min: 0, max: 63 },
+    default: D::Whole(0),
+    meaning: "modular: cross-module links per decision",
+};
+pub const CROSS_PROBABILITY: Param = Param {
+    key: "cross_probability",
+    kind: Kind::Real { min: 0.0, max: 1.0 },
+    default: D::Derived("unset (use cross)"),
+    meaning: "modular: probability that each link crosses modules (instead of cross)",
+};
+pub const LINKS: Param = Param {
+    key: "links",
+    kind: Kind::Choice(&["distinct", "with_replacement"]),
+    default: D::Word("distinct"),
+    meaning: "random interactions: K distinct others, or K draws with replacement (Lazer & Friedman's generator)",
+};
+pub const NORMALIZATION: Param = Param {
+    key: "normalization",
+    kind: Kind::Choice(&["exact", "bound"]),
+    default: D::Word("exact"),
+    meaning: "performance = fitness / exact global maximum (N ≤ 32), or / the sum of table maxima (any N)",
+};
+pub const WINDOW: Param = Param {
+    key: "window",
+    kind: Kind::Whole {
+        min: 1,
+        max: 100_000,
+    },
+    default: D::Whole(20),
+    meaning: "steps over which participation, decision makers and centralization are measured",
+};
+pub const EVERY: Param = Param {
+    key: "every",
+    kind: Kind::Whole {
+        min: 1,
+        max: 10_000_000,
+    },
+    default: D::Whole(1),
+    meaning: "write every this-many-th step to timeseries.csv (summaries always use every step)",
+};
+pub const MODEL_KIND: Param = Param {
+    key: "kind",
+    kind: Kind::Text,
+    default: D::Required,
+    meaning: "leadership model (see `leadsim models`)",
+};
+pub const MODEL_NAME: Param = Param {
+    key: "name",
+    kind: Kind::Text,
+    default: D::Derived("the kind"),
+    meaning: "label of the model in the results (must be unique)",
+};
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {file}: {source}")]
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Input(#[from] InputError),
+}
+
+impl Scenario {
+    /// Loads and validates the scenario file at `path`.
+    pub fn load(path: &Path) -> Result<Scenario, LoadError> {
+        let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+            file: path.display().to_string(),
+            source,
+        })?;
+        let text = text_of(path, bytes)?;
+        Ok(Scenario::from_text_at(&text, path)?)
+    }
+
+    /// Validates a scenario given as text; `file` names it in errors.
+    pub fn from_text(text: &str, file: &str) -> Result<Scenario, InputError> {
+        Scenario::from_text_at(text, Path::new(file))
+    }
+
+    fn from_text_at(text: &str, path: &Path) -> Result<Scenario, InputError> {
+        let (table, source) = Source::parse(path, text)?;
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "scenario".into());
+        Scenario::from_table(table, source, text.to_string(), &stem)
+    }
+
+    /// Validates a parsed table (possibly with sweep overrides applied).
+    pub fn from_table(
+        table: toml::Table,
+        source: Source,
+        text: String,
+        default_name: &str,
+    ) -> Result<Scenario, InputError> {
+        let mut r = Reader::new(&table, "", &source);
+        let name = r.text(&NAME)?.unwrap_or_else(|| default_name.to_string());
+        let description = r.text(&DESCRIPTION)?.unwrap_or_default();
+        let seed = r.whole(&SEED)?;
+        let steps = r.whole(&STEPS)? as u32;
+        let replications = r.whole(&REPLICATIONS)? as u32;
+
+        let mut org_r = r.table("organization")?;
+        // The landscape is read first: domains are checked against N.
+        let mut land_r = r.table("landscape")?;
+        let landscape = read_landscape(&mut land_r, &table)?;
+        let organization = OrgSpec::read(&mut org_r, landscape.n)?;
+        org_r.finish()?;
+        land_r.finish()?;
+
+        let mut beh_r = r.table("behaviour")?;
+        let behaviour = BehaviourParams::read(&mut beh_r)?;
+        beh_r.finish()?;
+
+        let mut met_r = r.table("metrics")?;
+        let window = met_r.whole(&WINDOW)? as u32;
+        met_r.finish()?;
+        let mut out_r = r.table("output")?;
+        let every = out_r.whole(&EVERY)? as u32;
+        out_r.finish()?;
+
+        let mut models = Vec::new();
+        let model_tables = r.tables("models")?;
+        if model_tables.is_empty() {
+            return Err(source.error(
+                "models",
+                "no leadership model to run: add at least one [[models]] table with kind = one of \"centralized\", \"shared\", \"hybrid\"",
+            ));
+        }
+        for mut m in model_tables {
+            let kind = m
+                .text(&MODEL_KIND)?
+                .ok_or_else(|| m.error("kind", format!("is required: give one of {}", kinds())))?;
+            let Some(t) = leadership::find(&kind) else {
+                let hint = suggest(&kind, leadership::registry().iter().map(|t| t.kind))
+                    .map(|w| format!(" (did you mean \"{w}\"?)"))
+                    .unwrap_or_default();
+                return Err(m.error(
+                    "kind",
+                    format!(
+                        "unknown leadership model \"{kind}\"{hint}: expected one of {}",
+                        kinds()
+                    ),
+                ));
+            };
+            let name = m.text(&MODEL_NAME)?.unwrap_or_else(|| kind.clone());
+            if !valid_label(&name) {
+                return Err(m.error(
+                    "name",
+                    format!(
+                        "\"{name}\" is not a valid model name: use letters, digits, '_' and '-'"
+                    ),
+                ));
+            }
+            if models.iter().any(|e: &ModelEntry| e.name == name) {
+                return Err(m.error(
+                    "name",
+                    format!(
+                        "two models are named \"{name}\": give each [[models]] a distinct name"
+                    ),
+                ));
+            }
+            let config = (t.read)(&mut m)?;
+            m.finish()?;
+            models.push(ModelEntry { name, config });
+        }
+        r.finish()?;
+        Ok(Scenario {
+            name,
+            description,
+            seed,
+            steps,
+            replications,
+            landscape,
+            organization,
+            behaviour,
+            window,
+            every,
+            models,
+            table,
+            text,
+            source,
+        })
+    }
+
+    /// Number of runs: models × replications.
+    pub fn runs(&self) -> u64 {
+        self.models.len() as u64 * self.replications as u64
+    }
+}
+
+fn kinds() -> String {
+    leadership::registry()
+        .iter()
+        .map(|t| format!("\"{}\"", t.kind))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether `name` is usable as a label in files and folder names.
+pub fn valid_label(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// Decodes a file's bytes as UTF-8, naming the file and the offending byte otherwise.
+pub fn text_of(path: &Path, bytes: Vec<u8>) -> Result<String, InputError> {
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        InputError {
+            file: path.to_path_buf(),
+            line: Some(line),
+            key: String::new(),
+            message: format!(
+                "not valid UTF-8 text (byte {offset}): scenario files must be UTF-8 TOML"
+            ),
+        }
+    })
+}
+
+fn read_landscape(r: &mut Reader, top: &toml::Table) -> Result<NkSpec, InputError> {
+    let n = r.whole(&N)? as usize;
+    let k = r.whole(&K)? as usize;
+    let interaction = match r.choice(&INTERACTION)? {
+        "adjacent" => Interaction::Adjacent,
+        "modular" => {
+            let default_modules = top
+                .get("organization")
+                .and_then(|o| o.get("domains"))
+                .and_then(|d| d.as_integer())
+                .unwrap_or(4);
+            let modules = match r.whole_opt(&MODULES)? {
+                Some(m) => m as usize,
+                None => default_modules.max(1) as usize,
+            };
+            let cross = match r.real_opt(&CROSS_PROBABILITY)? {
+                Some(p) => {
+                    if r.has("cross") {
+                        return Err(r.error(
+                            "cross",
+                            "give either cross (a count) or cross_probability, not both",
+                        ));
+                    }
+                    CrossModule::Probability(p)
+                }
+                None => CrossModule::Count(r.whole(&CROSS)? as usize),
+            };
+            Interaction::Modular { modules, cross }
+        }
+        _ => Interaction::Random,
+    };
+    if !matches!(interaction, Interaction::Modular { .. }) {
+        for key in ["modules", "cross", "cross_probability"] {
+            if r.has(key) {
+                return Err(r.error(key, "only applies to interaction = \"modular\""));
+            }
+        }
+    }
+    let links = match r.choice(&LINKS)? {
+        "with_replacement" => LinkRule::WithReplacement,
+        _ => LinkRule::Distinct,
+    };
+    let normalization = match r.choice(&NORMALIZATION)? {
+        "bound" => Normalization::Bound,
+        _ => Normalization::Exact,
+    };
+    let spec = NkSpec {
+        n,
+        k,
+        interaction,
+        links,
+        normalization,
+    };
+    spec.validate().map_err(|e| {
+        let key = match e {
+            LandscapeError::BadN { .. } => "n",
+            LandscapeError::BadK { .. } | LandscapeError::TooLarge { .. } => "k",
+            LandscapeError::BadModules { .. } => "modules",
+            LandscapeError::BadCrossCount { .. } => "cross",
+            LandscapeError::BadCrossProbability { .. } => "cross_probability",
+            LandscapeError::ReplacementNeedsRandom => "links",
+            LandscapeError::ExactTooLarge { .. } => "normalization",
+        };
+        r.error(key, e.to_string())
+    })?;
+    Ok(spec)
+}
+
+/// Every top-level and landscape parameter, by table, for documentation.
+pub fn params() -> Vec<(&'static str, Vec<Param>)> {
+    let mut out = vec![
+        ("", vec![NAME, DESCRIPTION, SEED, STEPS, REPLICATIONS]),
+        (
+            "landscape",
+            vec![
+                N,
+                K,
+                INTERACTION,
+                MODULES,
+                CROSS,
+                CROSS_PROBABILITY,
+                LINKS,
+                NORMALIZATION,
+            ],
+        ),
+    ];
+    out.extend(OrgSpec::params());
+    out.extend(BehaviourParams::params());
+    out.push(("metrics", vec![WINDOW]));
+    out.push(("output", vec![EVERY]));
+    out.push(("models", vec![MODEL_KIND, MODEL_NAME]));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        Scenario::from_text(text, "bad.toml")
+            .unwrap_err()
+            .to_string()
+    }
+
+    const MODELS: &str = "[[models]]\nkind = \"centralized\"\n";
+
+    #[test]
+    fn minimal_scenario_takes_defaults() {
+        let s = Scenario::from_text(MODELS, "x.toml").unwrap();
+        assert_eq!(s.name, "x");
+        assert_eq!((s.steps, s.replications, s.seed), (500, 10, 1));
+        assert_eq!(s.organization.members, 50);
+        assert_eq!(s.models[0].name, "centralized");
+    }
+
+    #[test]
+    fn errors_name_the_key_and_what_is_valid() {
+        let e = err(&format!("[landscape]\nn = 8\nk = 8\n{MODELS}"));
+        assert!(e.contains("bad.toml:3: landscape.k"), "{e}");
+        assert!(e.contains("between 0 and N - 1 = 7"), "{e}");
+        let e = err(&format!("[organization]\nmembres = 5\n{MODELS}"));
+        assert!(
+            e.contains("organization.membres: unknown key (did you mean \"members\"?)"),
+            "{e}"
+        );
+        let e = err(&format!("[organization]\nmembers = 0\n{MODELS}"));
+        assert!(e.contains("organization.members: 0 is out of range"), "{e}");
+        let e = err("[[models]]\nkind = \"centralised\"\n");
+        assert!(e.contains("did you mean \"centralized\"?"), "{e}");
+        let e = err("seed = 1\n");
+        assert!(e.contains("no leadership model"), "{e}");
+        let e = err(&format!("[behaviour]\npropose_rate = -0.1\n{MODELS}"));
+        assert!(
+            e.contains("behaviour.propose_rate: -0.1 is out of range"),
+            "{e}"
+        );
+        let e = err(&format!("steps = \"many\"\n{MODELS}"));
+        assert!(e.contains("steps: expected a whole number"), "{e}");
+        let e = err(&format!("{MODELS}{MODELS}"));
+        assert!(e.contains("two models are named \"centralized\""), "{e}");
+        let e = err(&format!("{MODELS}capacity = 1\ncoordination = \"vote\"\n"));
+        assert!(e.contains("models[0].coordination: unknown key"), "{e}");
+        let e = err(&format!("[organization]\ndomains = 20\n{MODELS}"));
+        assert!(e.contains("organization.domains"), "{e}");
+        let e = err(&format!(
+            "[landscape]\ninteraction = \"random\"\nmodules = 3\n{MODELS}"
+        ));
+        assert!(e.contains("landscape.modules: only applies"), "{e}");
+    }
+
+    #[test]
+    fn modular_landscapes_default_to_one_module_per_domain() {
+        let s = Scenario::from_text(
+            &format!(
+                "[landscape]\ninteraction = \"modular\"\n[organization]\ndomains = 3\n{MODELS}"
+            ),
+            "m.toml",
+        )
+        .unwrap();
+        assert_eq!(
+            s.landscape.interaction,
+            Interaction::Modular {
+                modules: 3,
+                cross: CrossModule::Count(0)
+            }
+        );
+    }
+
+    #[test]
+    fn non_utf8_is_named() {
+        let e = text_of(Path::new("b.toml"), vec![b'a', b'\n', 0xff]).unwrap_err();
+        assert!(e.to_string().contains("b.toml:2"), "{e}");
+    }
+}

@@ -1,0 +1,252 @@
+//! One run: a world, one leadership model, `steps` steps, observed by a [`Recorder`].
+//!
+//! The order of a step (ODD "process overview and scheduling"):
+//! 1. tallies are cleared;
+//! 2. the leadership model starts its step (elections, empty seats);
+//! 3. members act in slot order: each draws its fixed set of random numbers; an active member
+//!    may propose (participation), builds the proposal, screens it, and submits it to the model;
+//! 4. the model decides within its capacities (adoptions change the configuration at once);
+//! 5. members update: engagement, skill (practice, mentoring), and disengaged members leave and
+//!    are replaced by newcomers;
+//! 6. the recorder observes.
+//!
+//! Common random numbers: a run's world streams are derived from its *world seed* only, so every
+//! model run with the same world seed gets the same landscape, members, networks, initial
+//! configuration and member draws. Only the model's own stream (evaluation noise of its decision
+//! makers) is derived from the model's position in the scenario as well.
+
+use crate::behaviour::{self, DRAWS, Draws};
+use crate::landscape::{Config, Landscape};
+use crate::leadership::LeadershipModel;
+use crate::metrics::Recorder;
+use crate::org::Organization;
+use crate::rng::{self, Purpose, SimRng};
+use crate::scenario::Scenario;
+use crate::world::{Proposal, World};
+use rand::Rng;
+
+/// The streams and state every model of a replicate shares, built from the world seed.
+pub fn build_world(s: &Scenario, world_seed: u64, model_index: usize) -> World {
+    let land = Landscape::generate(
+        &s.landscape,
+        &mut rng::stream(world_seed, Purpose::Landscape, &[0]),
+    )
+    .expect("validated landscape");
+    let config = Config::random(
+        s.landscape.n,
+        &mut rng::stream(world_seed, Purpose::Landscape, &[1]),
+    );
+    let org = Organization::build(&s.organization, s.landscape.n, world_seed);
+    World::new(
+        land,
+        config,
+        org,
+        s.organization.clone(),
+        s.behaviour,
+        rng::stream(world_seed, Purpose::Decisions, &[model_index as u64]),
+    )
+}
+
+/// The result of one run.
+#[derive(Debug)]
+pub struct RunOutput {
+    pub recorder: Recorder,
+}
+
+impl RunOutput {
+    /// The run's rows of `shocks.csv`, each starting with the identifying cells `id`.
+    pub fn shocks(&self, id: &[String]) -> Vec<u8> {
+        let _ = id;
+        Vec::new()
+    }
+}
+
+/// Runs model `model_index` of `s` on the world of `world_seed`.
+pub fn run(s: &Scenario, model_index: usize, world_seed: u64) -> RunOutput {
+    let mut world = build_world(s, world_seed, model_index);
+    let mut model = s.models[model_index].config.build(&world);
+    let mut recorder = Recorder::new(s.window as usize, s.every, s.steps, world.org.slots());
+    let mut behaviour_rng = rng::stream(world_seed, Purpose::Behaviour, &[]);
+    let mut draws: Vec<Draws> = vec![[0; DRAWS]; world.org.slots()];
+    recorder.observe(&world, model.as_ref());
+    for t in 1..=s.steps {
+        step(
+            &mut world,
+            model.as_mut(),
+            &mut behaviour_rng,
+            &mut draws,
+            t,
+        );
+        recorder.observe(&world, model.as_ref());
+    }
+    RunOutput { recorder }
+}
+
+/// One step of the world under `model`.
+pub fn step(
+    world: &mut World,
+    model: &mut dyn LeadershipModel,
+    behaviour_rng: &mut SimRng,
+    draws: &mut Vec<Draws>,
+    t: u32,
+) {
+    world.begin_step(t);
+    model.begin_step(world);
+    members_act(world, model, behaviour_rng, draws);
+    model.decide(world);
+    members_update(world, model, draws);
+}
+
+fn members_act(
+    world: &mut World,
+    model: &mut dyn LeadershipModel,
+    behaviour_rng: &mut SimRng,
+    draws: &mut Vec<Draws>,
+) {
+    let slots = world.org.slots();
+    draws.resize(slots, [0; DRAWS]);
+    let params = world.behaviour;
+    for (slot, d) in draws.iter_mut().enumerate().take(slots) {
+        // Every slot consumes its draws, acting or not, to keep streams aligned across models.
+        for x in d.iter_mut() {
+            *x = behaviour_rng.next_u64();
+        }
+        if !world.org.active[slot] {
+            continue;
+        }
+        let d = &*d;
+        if !behaviour::participates(&params, world.org.engagement[slot], d) {
+            continue;
+        }
+        let intent = behaviour::intent(&params, &world.org, slot, world.config, d);
+        let flip = behaviour::flips(&intent.idea, world.config);
+        if flip == 0
+            || !behaviour::screen(
+                &params,
+                &world.land,
+                &world.org,
+                slot,
+                world.config,
+                &intent.idea,
+                d,
+            )
+        {
+            continue;
+        }
+        world.tally.proposals += 1;
+        world.proposals[slot] = world.proposals[slot].saturating_add(1);
+        world.org.idea[slot] = intent.idea;
+        world.org.practise(slot, flip, params.practice);
+        let own = world.org.domain[slot];
+        let p = Proposal {
+            mask: intent.idea.mask,
+            values: intent.idea.values,
+            proposer: slot as u32,
+            proposer_id: world.org.id[slot],
+            created: world.t,
+            home: world.home_domain(flip, own),
+            radical: intent.kind == behaviour::ProposalKind::Radical,
+            route: behaviour::route_draw(d),
+        };
+        model.submit(p, world);
+    }
+}
+
+fn members_update(world: &mut World, model: &dyn LeadershipModel, draws: &[Draws]) {
+    let params = world.behaviour;
+    for (slot, d) in draws.iter().enumerate().take(world.org.slots()) {
+        if !world.org.active[slot] {
+            continue;
+        }
+        let mut f = world.feedback[slot];
+        f.voice |= model.holds_rights(slot) || world.votes[slot] > 0;
+        if let Some((backlog, capacity)) = model.load(slot, world) {
+            f.overloaded = backlog as f64 > params.overload_at * capacity;
+        }
+        let org = &mut world.org;
+        org.engagement[slot] =
+            behaviour::next_engagement(&params, org.engagement[slot], org.baseline[slot], &f);
+        org.skill[slot] = behaviour::practised_skill(
+            &params,
+            org.skill[slot],
+            world.reviews[slot],
+            world.votes[slot],
+        );
+        let mut mentor = 0.0f64;
+        for &nb in org.network.neighbours(slot) {
+            let nb = nb as usize;
+            if org.active[nb] && model.holds_rights(nb) {
+                mentor = mentor.max(org.skill[nb]);
+            }
+        }
+        org.skill[slot] = behaviour::mentored(&params, org.skill[slot], mentor);
+        // The formal leader does not leave by disengagement; leader loss is an event.
+        if slot != 0 && behaviour::leaves(&params, org.engagement[slot], d) {
+            let spec = world.org_spec.clone();
+            world.org.replace(slot, world.t, &spec);
+            world.tally.departures += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::{Row, index};
+
+    /// Rows as bit patterns, so NaN (NA) cells compare equal.
+    fn bits(rows: &[(u32, Row)]) -> Vec<(u32, Vec<u64>)> {
+        rows.iter()
+            .map(|(t, r)| (*t, r.iter().map(|x| x.to_bits()).collect()))
+            .collect()
+    }
+
+    fn scenario(extra: &str) -> Scenario {
+        Scenario::from_text(
+            &format!(
+                "steps = 60\n[organization]\nmembers = 16\n{extra}\n[[models]]\nkind = \"centralized\"\n[[models]]\nkind = \"shared\"\n[[models]]\nkind = \"hybrid\"\n"
+            ),
+            "t.toml",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn runs_are_reproducible_and_performance_stays_in_range() {
+        let s = scenario("");
+        for m in 0..3 {
+            let a = run(&s, m, 42);
+            let b = run(&s, m, 42);
+            assert!(bits(&a.recorder.rows) == bits(&b.recorder.rows));
+            let perf = index("performance").unwrap();
+            for (_, row) in &a.recorder.rows {
+                assert!((0.0..=1.0).contains(&row[perf]));
+            }
+        }
+    }
+
+    #[test]
+    fn every_model_starts_from_the_same_world() {
+        let s = scenario("");
+        let rows: Vec<_> = (0..3)
+            .map(|m| bits(&run(&s, m, 9).recorder.rows[..1]))
+            .collect();
+        assert!(rows[0] == rows[1] && rows[0] == rows[2]);
+        let worlds: Vec<World> = (0..3).map(|m| build_world(&s, 9, m)).collect();
+        for w in &worlds[1..] {
+            assert_eq!(w.config, worlds[0].config);
+            assert_eq!(w.org.expertise, worlds[0].org.expertise);
+            assert_eq!(w.org.network, worlds[0].org.network);
+            assert_eq!(w.land.global_max(), worlds[0].land.global_max());
+        }
+    }
+
+    #[test]
+    fn the_centralized_model_has_one_decision_maker() {
+        let s = scenario("");
+        let out = run(&s, 0, 3);
+        let dm = index("decision_makers").unwrap();
+        assert!(out.recorder.rows.iter().all(|(_, r)| r[dm] <= 1.0));
+        assert!(out.recorder.rows.iter().any(|(_, r)| r[dm] == 1.0));
+    }
+}
