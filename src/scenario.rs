@@ -521,4 +521,23 @@ mod tests {
         let e = text_of(Path::new("b.toml"), vec![b'a', b'\n', 0xff]).unwrap_err();
         assert!(e.to_string().contains("b.toml:2"), "{e}");
     }
+
+    /// The ODD document names every parameter a scenario can set.
+    #[test]
+    fn every_parameter_is_documented_in_the_odd() {
+        let odd = include_str!("../docs/ODD.md");
+        let mut keys: Vec<&str> = params()
+            .iter()
+            .flat_map(|(_, ps)| ps.iter().map(|p| p.key))
+            .collect();
+        for t in leadership::registry() {
+            keys.extend((t.params)().iter().map(|p| p.key));
+        }
+        for key in keys {
+            assert!(
+                odd.contains(&format!("`{key}`")),
+                "docs/ODD.md does not mention `{key}`"
+            );
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! Integration tests: drive the `leadsim` binary on small inputs, each in a fresh temp folder.
 
 mod landscape;
+mod run;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -118,7 +119,7 @@ pub fn assert_close(what: &str, actual: f64, expected: f64, tol: f64) {
     );
 }
 
-#[allow(dead_code)]
+/// A path inside the repository.
 pub fn repo(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }

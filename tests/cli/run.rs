@@ -1,0 +1,355 @@
+//! `leadsim run`, `check` and `models` on small scenario files.
+
+use crate::{Env, repo};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Reads a CSV into its header and rows.
+pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+/// The column `name` of a table.
+pub fn column<'a>(t: &'a (Vec<String>, Vec<Vec<String>>), name: &str) -> Vec<&'a str> {
+    let i =
+        t.0.iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name} in {:?}", t.0));
+    t.1.iter().map(|r| r[i].as_str()).collect()
+}
+
+fn small(env: &Env) -> String {
+    let text = std::fs::read_to_string(repo("tests/data/small.toml")).unwrap();
+    env.write("small.toml", &text).display().to_string()
+}
+
+const TABLES: [&str; 5] = [
+    "timeseries.csv",
+    "summary.csv",
+    "shocks.csv",
+    "stats.csv",
+    "manifest.json",
+];
+
+#[test]
+fn run_writes_tidy_tables_and_a_manifest() {
+    let env = Env::new();
+    let file = small(&env);
+    let out = env.run(&["run", &file, "-o", "out", "-q"]).ok();
+    assert!(
+        out.stdout().contains("27 runs") || out.stdout().contains("9 runs"),
+        "{}",
+        out.stdout()
+    );
+    let dir = env.path("out");
+    for t in TABLES {
+        assert!(dir.join(t).is_file(), "{t} missing");
+    }
+    assert!(
+        !dir.join("runs").exists(),
+        "parts are removed once assembled"
+    );
+    let ts = read_csv(&dir.join("timeseries.csv"));
+    assert_eq!(&ts.0[..4], ["model", "replicate", "seed", "step"]);
+    for m in [
+        "performance",
+        "innovations",
+        "engagement",
+        "leadership_skill",
+        "messages",
+        "conflicts",
+        "expired",
+        "latency",
+        "leadership_centralization",
+        "decision_makers",
+        "participation",
+        "distinct_configs",
+        "radical_adoptions",
+        "adoptions",
+        "proposals",
+    ] {
+        assert!(ts.0.iter().any(|h| h == m), "column {m}");
+    }
+    // 3 models × 3 replicates × 31 steps (0..=30).
+    assert_eq!(ts.1.len(), 3 * 3 * 31);
+    for p in column(&ts, "performance") {
+        let p: f64 = p.parse().unwrap();
+        assert!((0.0..=1.0).contains(&p));
+    }
+    let summary = read_csv(&dir.join("summary.csv"));
+    assert_eq!(summary.1.len(), 9);
+    let stats = read_csv(&dir.join("stats.csv"));
+    assert_eq!(&stats.0[..3], ["metric", "model", "versus"]);
+    // Every metric has one row per model and one per pair of models.
+    let perf: Vec<_> = stats
+        .1
+        .iter()
+        .filter(|r| r[0] == "performance_final")
+        .collect();
+    assert_eq!(perf.len(), 3 + 3);
+    assert!(
+        perf.iter()
+            .any(|r| r[1] == "shared" && r[2] == "centralized")
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["seed"], 2024);
+    assert_eq!(manifest["runs"], 9);
+    assert!(
+        manifest["inputs"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("name = \"small\"")
+    );
+    assert_eq!(manifest["files"]["summary.csv"].as_str().unwrap().len(), 64);
+    assert!(
+        manifest["command"]
+            .as_str()
+            .unwrap()
+            .starts_with("leadsim run")
+    );
+}
+
+/// Golden output for a fixed seed: any change to the model, the streams or the formatting shows
+/// up here. Regenerate deliberately with `LEADSIM_UPDATE_GOLDEN=1 cargo test --release golden`.
+#[test]
+fn golden_output_of_the_small_scenario() {
+    let env = Env::new();
+    let file = small(&env);
+    env.run(&["run", &file, "-o", "out", "-q"]).ok();
+    let golden = repo("tests/data/golden/small");
+    for t in ["timeseries.csv", "summary.csv", "stats.csv"] {
+        let got = std::fs::read_to_string(env.path("out").join(t)).unwrap();
+        let path = golden.join(t);
+        if std::env::var_os("LEADSIM_UPDATE_GOLDEN").is_some() {
+            std::fs::write(&path, &got).unwrap();
+        }
+        let want = std::fs::read_to_string(&path).unwrap_or_default();
+        if got != want {
+            let line = got
+                .lines()
+                .zip(want.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or(got.lines().count().min(want.lines().count()));
+            panic!(
+                "{t} differs from {} at line {}:\n got: {:?}\nwant: {:?}",
+                path.display(),
+                line + 1,
+                got.lines().nth(line),
+                want.lines().nth(line)
+            );
+        }
+    }
+}
+
+#[test]
+fn output_does_not_depend_on_the_thread_count() {
+    let env = Env::new();
+    let file = small(&env);
+    env.run(&["run", &file, "-o", "one", "--threads", "1", "-q"])
+        .ok();
+    env.run(&["run", &file, "-o", "two", "--threads", "2", "-q"])
+        .ok();
+    for t in TABLES {
+        let a = std::fs::read(env.path("one").join(t)).unwrap();
+        let b = std::fs::read(env.path("two").join(t)).unwrap();
+        assert!(a == b, "{t} differs between 1 and 2 threads");
+    }
+}
+
+#[test]
+fn every_model_of_a_replicate_starts_from_the_same_state() {
+    let env = Env::new();
+    let file = small(&env);
+    env.run(&["run", &file, "-o", "out", "-q"]).ok();
+    let ts = read_csv(&env.path("out").join("timeseries.csv"));
+    let mut step0: BTreeMap<String, Vec<Vec<String>>> = BTreeMap::new();
+    for row in &ts.1 {
+        if row[3] == "0" {
+            // Everything but the model name.
+            step0
+                .entry(row[1].clone())
+                .or_default()
+                .push(row[2..].to_vec());
+        }
+    }
+    assert_eq!(step0.len(), 3);
+    for (rep, rows) in step0 {
+        assert_eq!(rows.len(), 3);
+        assert!(
+            rows.iter().all(|r| r == &rows[0]),
+            "replicate {rep}: {rows:?}"
+        );
+    }
+}
+
+#[test]
+fn decision_makers_match_the_model() {
+    let env = Env::new();
+    let file = small(&env);
+    env.run(&["run", &file, "-o", "out", "-q"]).ok();
+    let ts = read_csv(&env.path("out").join("timeseries.csv"));
+    let models = column(&ts, "model");
+    let dm = column(&ts, "decision_makers");
+    let mut shared_max = 0;
+    for (m, d) in models.iter().zip(dm) {
+        let d: u32 = d.parse().unwrap();
+        match *m {
+            "centralized" => assert!(d <= 1, "centralized has one decision maker, got {d}"),
+            "shared" => {
+                // At most one lead per domain, plus consulted leads of the same domains.
+                assert!(d <= 3, "shared with 3 domains: at most 3 deciders, got {d}");
+                shared_max = shared_max.max(d);
+            }
+            _ => {}
+        }
+    }
+    assert!(shared_max >= 2, "shared leadership spreads decisions");
+}
+
+#[test]
+fn flat_landscape_without_noise_is_climbed_to_the_top() {
+    let env = Env::new();
+    let file = env.write(
+        "k0.toml",
+        "steps = 200\nreplications = 3\n[landscape]\nn = 10\nk = 0\n[behaviour]\nnoise = 0\n[organization]\nmembers = 12\ndomains = 2\n[[models]]\nkind = \"centralized\"\n[[models]]\nkind = \"shared\"\n[[models]]\nkind = \"hybrid\"\n[[models]]\nkind = \"shared\"\nname = \"votes\"\ncoordination = \"vote\"\n",
+    );
+    env.run(&["run", &file.display().to_string(), "-o", "out", "-q"])
+        .ok();
+    let summary = read_csv(&env.path("out").join("summary.csv"));
+    for (m, p) in column(&summary, "model")
+        .iter()
+        .zip(column(&summary, "performance_final"))
+    {
+        assert_eq!(p, "1", "{m} did not reach the global optimum");
+    }
+}
+
+#[test]
+fn results_are_never_silently_overwritten() {
+    let env = Env::new();
+    let file = small(&env);
+    env.run(&["run", &file, "-o", "out", "-q"]).ok();
+    let before = std::fs::read(env.path("out/summary.csv")).unwrap();
+    env.run(&["run", &file, "-o", "out", "-q"])
+        .fails(2, &["already holds a finished result", "--force"]);
+    assert_eq!(std::fs::read(env.path("out/summary.csv")).unwrap(), before);
+    env.run(&["run", &file, "-o", "out", "-q", "--force"]).ok();
+    env.run(&["run", &file, "-o", "out", "-q", "--resume"]).ok();
+    std::fs::create_dir(env.path("mine")).unwrap();
+    std::fs::write(env.path("mine/notes.txt"), "keep").unwrap();
+    env.run(&["run", &file, "-o", "mine", "-q"])
+        .fails(2, &["not a leadsim result folder"]);
+}
+
+#[test]
+fn default_output_folder_is_named_after_the_scenario() {
+    let env = Env::new();
+    let file = small(&env);
+    env.run(&["run", &file, "-q", "--replications", "1"]).ok();
+    assert!(env.path("output/small/manifest.json").is_file());
+    let m: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(env.path("output/small/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(m["replications"], 1);
+    assert_eq!(m["overrides"]["replications"], "1");
+}
+
+#[test]
+fn bad_scenarios_exit_2_name_the_key_and_write_nothing() {
+    let env = Env::new();
+    let cases: [(&str, &str, &[&str]); 7] = [
+        (
+            "unknown-key.toml",
+            "[organization]\nmembres = 10\n[[models]]\nkind = \"shared\"\n",
+            &[
+                "unknown-key.toml:2",
+                "organization.membres",
+                "did you mean \"members\"",
+            ],
+        ),
+        (
+            "wrong-type.toml",
+            "steps = \"ten\"\n[[models]]\nkind = \"shared\"\n",
+            &["wrong-type.toml:1", "steps", "whole number"],
+        ),
+        (
+            "k-too-big.toml",
+            "[landscape]\nn = 6\nk = 6\n[[models]]\nkind = \"shared\"\n",
+            &["landscape.k", "between 0 and N - 1 = 5"],
+        ),
+        (
+            "no-members.toml",
+            "[organization]\nmembers = 0\n[[models]]\nkind = \"shared\"\n",
+            &["organization.members", "0 is out of range"],
+        ),
+        (
+            "unknown-model.toml",
+            "[[models]]\nkind = \"democracy\"\n",
+            &[
+                "models[0].kind",
+                "unknown leadership model \"democracy\"",
+                "\"centralized\"",
+            ],
+        ),
+        (
+            "negative-rate.toml",
+            "[behaviour]\npropose_rate = -0.2\n[[models]]\nkind = \"shared\"\n",
+            &[
+                "behaviour.propose_rate",
+                "-0.2 is out of range",
+                "between 0 and 1",
+            ],
+        ),
+        (
+            "syntax.toml",
+            "seed = \n",
+            &["syntax.toml:1", "not valid TOML"],
+        ),
+    ];
+    for (name, text, needles) in cases {
+        let file = env.write(name, text);
+        let out = format!("out-{name}");
+        env.run(&["run", &file.display().to_string(), "-o", &out])
+            .fails(2, needles);
+        assert!(
+            !env.path(&out).exists(),
+            "{name}: an output folder was written"
+        );
+        env.run(&["check", &file.display().to_string()])
+            .fails(2, needles);
+    }
+    env.run(&["run", "missing.toml"])
+        .fails(2, &["missing.toml"]);
+}
+
+#[test]
+fn check_shows_the_runs_and_models_lists_the_kinds() {
+    let env = Env::new();
+    let file = small(&env);
+    let out = env.run(&["check", &file]).ok().stdout();
+    assert!(out.contains("valid scenario \"small\""), "{out}");
+    assert!(
+        out.contains("3 models × 3 replicates = 9 runs of 30 steps"),
+        "{out}"
+    );
+    assert!(!env.path("output").exists(), "check runs nothing");
+    let models = env.run(&["models"]).ok().stdout();
+    for kind in [
+        "centralized",
+        "shared",
+        "hybrid",
+        "power_sharing",
+        "coordination",
+        "capacity",
+    ] {
+        assert!(models.contains(kind), "{kind} not listed");
+    }
+}
