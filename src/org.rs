@@ -305,6 +305,16 @@ pub fn sample(d: &Dist, rng: &mut SimRng) -> f64 {
     }
 }
 
+/// Who fills a slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hire {
+    /// A newcomer: own-domain expertise from `expertise.newcomer`.
+    Newcomer,
+    /// An experienced hire replacing a leader: expertise drawn like the slot's original member
+    /// (`expertise.leader` for the formal leader, `expertise.own` for a domain member).
+    Experienced,
+}
+
 /// An idea a member last proposed: set the decisions in `mask` to the bits of `values`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Idea {
@@ -345,6 +355,8 @@ pub struct Organization {
     pub domain_members: Vec<Vec<u32>>,
     /// Informal communication network.
     pub network: Graph,
+    /// Decisions (reviews, consultations, votes) the slot's current member has made.
+    pub decided: Vec<u32>,
     next_id: u32,
     seed: u64,
 }
@@ -422,6 +434,7 @@ impl Organization {
             depth,
             domain_members,
             network,
+            decided: vec![0; m],
             next_id: m as u32,
             seed,
         }
@@ -476,18 +489,19 @@ impl Organization {
         rng::stream(self.seed, Purpose::Organization, &[2, id as u64])
     }
 
-    /// Fills `slot` with a newcomer (new id, low expertise) joining at step `t`; keeps the slot's
-    /// ties and place in the reporting tree. Returns the new id.
-    pub fn replace(&mut self, slot: Slot, t: u32, spec: &OrgSpec) -> u32 {
+    /// Fills `slot` with a new member (new id) joining at step `t`; keeps the slot's ties and
+    /// place in the reporting tree. Returns the new id.
+    pub fn replace(&mut self, slot: Slot, t: u32, spec: &OrgSpec, hire: Hire) -> u32 {
         let id = self.next_id;
         self.next_id += 1;
         let mut rng = self.newcomer_rng(id);
         let own = self.domain_decisions[self.domain[slot] as usize];
         for j in 0..self.n {
-            let d = if own >> j & 1 == 1 {
-                &spec.expertise_newcomer
-            } else {
-                &spec.expertise_other
+            let d = match hire {
+                Hire::Experienced if slot == 0 => &spec.expertise_leader,
+                Hire::Experienced if own >> j & 1 == 1 => &spec.expertise_own,
+                Hire::Newcomer if own >> j & 1 == 1 => &spec.expertise_newcomer,
+                _ => &spec.expertise_other,
             };
             self.expertise[slot * self.n + j] = sample(d, &mut rng);
         }
@@ -499,6 +513,7 @@ impl Organization {
         self.active[slot] = true;
         self.joined[slot] = t;
         self.idea[slot] = Idea::default();
+        self.decided[slot] = 0;
         id
     }
 
@@ -535,6 +550,7 @@ impl Organization {
         self.joined.push(t);
         self.idea.push(Idea::default());
         self.network.add_node();
+        self.decided.push(0);
         let boss = if peers.is_empty() {
             0
         } else {
@@ -560,7 +576,7 @@ impl Organization {
         for &i in &picked {
             self.network.add_edge(slot, pool[i] as usize);
         }
-        self.replace(slot, t, spec);
+        self.replace(slot, t, spec, Hire::Newcomer);
         slot
     }
 }
@@ -650,12 +666,18 @@ mod tests {
         let s = spec(20, 4);
         let mut a = Organization::build(&s, 10, 7);
         let mut b = a.clone();
-        let ida = a.replace(3, 10, &s);
-        b.replace(5, 2, &s);
-        b.replace(6, 2, &s);
+        let ida = a.replace(3, 10, &s, Hire::Newcomer);
+        b.replace(5, 2, &s, Hire::Newcomer);
+        b.replace(6, 2, &s, Hire::Newcomer);
         // Newcomer ids differ by history, but a given id always draws the same attributes.
         let mut c = Organization::build(&s, 10, 7);
-        let idc = c.replace(3, 10, &s);
+        let idc = c.replace(3, 10, &s, Hire::Newcomer);
+        assert_eq!(c.replace(0, 11, &s, Hire::Experienced), idc + 1);
+        assert_eq!(
+            c.expertise(0, 0),
+            0.5,
+            "an experienced leader hire draws the leader's expertise"
+        );
         assert_eq!(ida, idc);
         assert_eq!(a.engagement[3], c.engagement[3]);
         assert_eq!(a.expertise(3, 8), 0.1);

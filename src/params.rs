@@ -321,6 +321,11 @@ impl<'a> Reader<'a> {
         self.table.contains_key(key)
     }
 
+    /// The raw value of `key` (marks it as known), for values the caller checks itself.
+    pub fn raw_value(&mut self, key: &str) -> Option<&'a Value> {
+        self.raw(key)
+    }
+
     fn raw(&mut self, key: &str) -> Option<&'a Value> {
         self.used.insert(key.to_string());
         self.table.get(key)

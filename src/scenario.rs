@@ -15,6 +15,7 @@
 //! ```
 
 use crate::behaviour::BehaviourParams;
+use crate::events::{self, EventSpec};
 use crate::landscape::{CrossModule, Interaction, LandscapeError, LinkRule, NkSpec, Normalization};
 use crate::leadership::{self, ModelConfig};
 use crate::org::OrgSpec;
@@ -46,6 +47,10 @@ pub struct Scenario {
     /// Keep every `every`-th step in the time series.
     pub every: u32,
     pub models: Vec<ModelEntry>,
+    /// Events and hazards, in file order.
+    pub events: Vec<EventSpec>,
+    /// Steps after a shock over which mean performance is measured.
+    pub adaptation_window: u32,
     /// The table the scenario was read from (sweeps override values in it).
     pub table: toml::Table,
     /// The text of the file (for the manifest and the report).
@@ -149,6 +154,15 @@ pub const WINDOW: Param = Param {
     default: D::Whole(20),
     meaning: "steps over which participation, decision makers and centralization are measured",
 };
+pub const ADAPTATION_WINDOW: Param = Param {
+    key: "adaptation_window",
+    kind: Kind::Whole {
+        min: 1,
+        max: 10_000_000,
+    },
+    default: D::Whole(50),
+    meaning: "steps after a shock over which mean performance is measured (window_mean in shocks.csv)",
+};
 pub const EVERY: Param = Param {
     key: "every",
     kind: Kind::Whole {
@@ -236,6 +250,7 @@ impl Scenario {
 
         let mut met_r = r.table("metrics")?;
         let window = met_r.whole(&WINDOW)? as u32;
+        let adaptation_window = met_r.whole(&ADAPTATION_WINDOW)? as u32;
         met_r.finish()?;
         let mut out_r = r.table("output")?;
         let every = out_r.whole(&EVERY)? as u32;
@@ -286,6 +301,38 @@ impl Scenario {
             m.finish()?;
             models.push(ModelEntry { name, config });
         }
+        let ctx = events::Context {
+            steps,
+            domains: organization.domains,
+            members: organization.members,
+            models: &models,
+        };
+        let mut event_list: Vec<EventSpec> = Vec::new();
+        for mut e in r.tables("events")? {
+            let ev = events::read(&mut e, &ctx)?;
+            if event_list.iter().any(|x| x.name == ev.name) {
+                return Err(e.error(
+                    "name",
+                    format!(
+                        "two events are named \"{}\": give each [[events]] a distinct name",
+                        ev.name
+                    ),
+                ));
+            }
+            e.finish()?;
+            event_list.push(ev);
+        }
+        let grown: usize = event_list.iter().map(|e| e.added_members()).sum();
+        if (organization.members + grown) as u64 > crate::org::MAX_MEMBERS {
+            return Err(source.error(
+                "events",
+                format!(
+                    "growth events could bring the organization to {} members; at most {} are supported",
+                    organization.members + grown,
+                    crate::org::MAX_MEMBERS
+                ),
+            ));
+        }
         r.finish()?;
         Ok(Scenario {
             name,
@@ -299,6 +346,8 @@ impl Scenario {
             window,
             every,
             models,
+            events: event_list,
+            adaptation_window,
             table,
             text,
             source,
@@ -436,9 +485,14 @@ pub fn params() -> Vec<(&'static str, Vec<Param>)> {
     ];
     out.extend(OrgSpec::params());
     out.extend(BehaviourParams::params());
-    out.push(("metrics", vec![WINDOW]));
+    out.push(("metrics", vec![WINDOW, ADAPTATION_WINDOW]));
     out.push(("output", vec![EVERY]));
     out.push(("models", vec![MODEL_KIND, MODEL_NAME]));
+    let mut ev = events::timing_params();
+    for (_, _, _, ps) in events::kinds() {
+        ev.extend(ps);
+    }
+    out.push(("events", ev));
     out
 }
 

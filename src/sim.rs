@@ -2,13 +2,14 @@
 //!
 //! The order of a step (ODD "process overview and scheduling"):
 //! 1. tallies are cleared;
-//! 2. the leadership model starts its step (elections, empty seats);
-//! 3. members act in slot order: each draws its fixed set of random numbers; an active member
+//! 2. events due at the step are applied ([`Timeline`]);
+//! 3. the leadership model starts its step (elections, empty seats);
+//! 4. members act in slot order: each draws its fixed set of random numbers; an active member
 //!    may propose (participation), builds the proposal, screens it, and submits it to the model;
-//! 4. the model decides within its capacities (adoptions change the configuration at once);
-//! 5. members update: engagement, skill (practice, mentoring), and disengaged members leave and
+//! 5. the model decides within its capacities (adoptions change the configuration at once);
+//! 6. members update: engagement, skill (practice, mentoring), and disengaged members leave and
 //!    are replaced by newcomers;
-//! 6. the recorder observes.
+//! 7. the recorder observes.
 //!
 //! Common random numbers: a run's world streams are derived from its *world seed* only, so every
 //! model run with the same world seed gets the same landscape, members, networks, initial
@@ -16,6 +17,7 @@
 //! makers) is derived from the model's position in the scenario as well.
 
 use crate::behaviour::{self, DRAWS, Draws};
+use crate::events::{ShockRecord, Timeline};
 use crate::landscape::{Config, Landscape};
 use crate::leadership::LeadershipModel;
 use crate::metrics::Recorder;
@@ -51,13 +53,24 @@ pub fn build_world(s: &Scenario, world_seed: u64, model_index: usize) -> World {
 #[derive(Debug)]
 pub struct RunOutput {
     pub recorder: Recorder,
+    /// Performance at the end of every step (index 0: the initial state).
+    pub performance: Vec<f64>,
+    /// Shocks met, with the events they came from.
+    pub shocks: Vec<ShockRecord>,
+    pub events: Vec<crate::events::EventSpec>,
+    adaptation_window: usize,
 }
 
 impl RunOutput {
     /// The run's rows of `shocks.csv`, each starting with the identifying cells `id`.
     pub fn shocks(&self, id: &[String]) -> Vec<u8> {
-        let _ = id;
-        Vec::new()
+        crate::events::shock_rows(
+            id,
+            &self.shocks,
+            &self.events,
+            &self.performance,
+            self.adaptation_window,
+        )
     }
 }
 
@@ -68,29 +81,41 @@ pub fn run(s: &Scenario, model_index: usize, world_seed: u64) -> RunOutput {
     let mut recorder = Recorder::new(s.window as usize, s.every, s.steps, world.org.slots());
     let mut behaviour_rng = rng::stream(world_seed, Purpose::Behaviour, &[]);
     let mut draws: Vec<Draws> = vec![[0; DRAWS]; world.org.slots()];
+    let entry = &s.models[model_index];
+    let mut timeline = Timeline::new(
+        &s.events,
+        &entry.name,
+        entry.config.clone(),
+        s.steps,
+        world_seed,
+        s.behaviour.mentor,
+    );
+    let mut performance = Vec::with_capacity(s.steps as usize + 1);
     recorder.observe(&world, model.as_ref());
+    performance.push(world.land.performance(world.config));
     for t in 1..=s.steps {
-        step(
-            &mut world,
-            model.as_mut(),
-            &mut behaviour_rng,
-            &mut draws,
-            t,
-        );
+        world.begin_step(t);
+        timeline.apply(&mut world, &mut model);
+        step(&mut world, model.as_mut(), &mut behaviour_rng, &mut draws);
         recorder.observe(&world, model.as_ref());
+        performance.push(world.land.performance(world.config));
     }
-    RunOutput { recorder }
+    RunOutput {
+        recorder,
+        performance,
+        shocks: timeline.shocks,
+        events: s.events.clone(),
+        adaptation_window: s.adaptation_window as usize,
+    }
 }
 
-/// One step of the world under `model`.
+/// One step of the world under `model`, after `world.begin_step` and the step's events.
 pub fn step(
     world: &mut World,
     model: &mut dyn LeadershipModel,
     behaviour_rng: &mut SimRng,
     draws: &mut Vec<Draws>,
-    t: u32,
 ) {
-    world.begin_step(t);
     model.begin_step(world);
     members_act(world, model, behaviour_rng, draws);
     model.decide(world);
@@ -183,7 +208,9 @@ fn members_update(world: &mut World, model: &dyn LeadershipModel, draws: &[Draws
         // The formal leader does not leave by disengagement; leader loss is an event.
         if slot != 0 && behaviour::leaves(&params, org.engagement[slot], d) {
             let spec = world.org_spec.clone();
-            world.org.replace(slot, world.t, &spec);
+            world
+                .org
+                .replace(slot, world.t, &spec, crate::org::Hire::Newcomer);
             world.tally.departures += 1;
         }
     }

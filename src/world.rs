@@ -56,6 +56,8 @@ pub struct Conditions {
     pub deadline: Option<u32>,
     /// Team decisions: domain proposals are decided by a vote of the domain's members.
     pub team_decisions: bool,
+    /// Extra steps every proposal takes to reach a desk (disrupted communication).
+    pub extra_delay: u32,
 }
 
 impl Default for Conditions {
@@ -64,6 +66,7 @@ impl Default for Conditions {
             capacity_factor: 1.0,
             deadline: None,
             team_decisions: false,
+            extra_delay: 0,
         }
     }
 }
@@ -143,6 +146,20 @@ impl World {
     pub fn begin_step(&mut self, t: u32) {
         self.t = t;
         self.tally = Tally::default();
+        self.clear_slots();
+    }
+
+    /// Sizes the per-slot tallies to the current number of slots (after growth), keeping
+    /// what this step has recorded so far.
+    pub fn fit_slots(&mut self) {
+        let slots = self.org.slots();
+        self.feedback.resize(slots, Feedback::default());
+        self.reviews.resize(slots, 0);
+        self.votes.resize(slots, 0);
+        self.proposals.resize(slots, 0);
+    }
+
+    fn clear_slots(&mut self) {
         let slots = self.org.slots();
         self.feedback.clear();
         self.feedback.resize(slots, Feedback::default());
@@ -199,6 +216,17 @@ impl World {
         out
     }
 
+    /// The step at which a proposal sent now over `hops` hops of `delay` steps arrives.
+    #[inline]
+    pub fn arrival(&self, hops: u32, delay: u32) -> u32 {
+        let extra = if hops > 0 {
+            self.conditions.extra_delay
+        } else {
+            0
+        };
+        self.t + hops * delay + extra
+    }
+
     /// Steps after which a proposal expires: the model's `expiry`, or a shorter crisis deadline.
     #[inline]
     pub fn expiry(&self, expiry: u32) -> u32 {
@@ -252,6 +280,7 @@ impl World {
     fn count_review(&mut self, holder: Slot, flip: u64) {
         self.tally.reviews += 1;
         self.reviews[holder] = self.reviews[holder].saturating_add(1);
+        self.org.decided[holder] += 1;
         self.org
             .practise(holder, flip, self.behaviour.review_practice);
     }
@@ -275,6 +304,7 @@ impl World {
                 yes += 1;
             }
             self.votes[s] = self.votes[s].saturating_add(1);
+            self.org.decided[s] += 1;
             self.feedback[s].voice = true;
         }
         self.tally.messages += 2 * voters as u64;

@@ -2,6 +2,7 @@
 //! [`Failure`] that says whether the input was bad (exit 2) or something else went wrong (exit 1).
 
 mod check;
+mod events;
 mod experiment;
 mod landscape;
 mod models;
@@ -29,6 +30,8 @@ enum Command {
     Check(check::Args),
     /// List the leadership models, their parameters, defaults and meaning.
     Models(models::Args),
+    /// List the kinds of events (change), their parameters, defaults and meaning.
+    Events(events::Args),
     /// Print statistics of sampled NK landscapes (local optima, optimum fitness, walk lengths).
     Landscape(landscape::Args),
 }
@@ -100,6 +103,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Check(args) => check::run(args),
         Command::Models(args) => models::run(args),
+        Command::Events(args) => events::run(args),
         Command::Landscape(args) => landscape::run(args),
     };
     match result {

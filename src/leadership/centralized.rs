@@ -96,7 +96,8 @@ impl LeadershipModel for CentralizedState {
     fn submit(&mut self, p: Proposal, world: &mut World) {
         let hops = hops_to_root(world, p.proposer as usize);
         world.send(hops);
-        self.desk.push(p, world.t + hops * self.params.delay, hops);
+        self.desk
+            .push(p, world.arrival(hops, self.params.delay), hops);
     }
 
     fn decide(&mut self, world: &mut World) {

@@ -290,11 +290,11 @@ impl LeadershipModel for DomainLeads {
             let hops = hops_to_root(world, proposer);
             world.send(hops);
             self.authority
-                .push(p, world.t + hops * self.params.delay, hops);
+                .push(p, world.arrival(hops, self.params.delay), hops);
         } else {
             let hops = u32::from(self.desks[d].holder != Some(proposer));
             world.send(hops);
-            self.desks[d].push(p, world.t + hops * self.params.delay, hops);
+            self.desks[d].push(p, world.arrival(hops, self.params.delay), hops);
         }
     }
 

@@ -1,5 +1,6 @@
 //! Integration tests: drive the `leadsim` binary on small inputs, each in a fresh temp folder.
 
+mod events;
 mod landscape;
 mod run;
 
