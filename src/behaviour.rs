@@ -11,20 +11,21 @@ use crate::landscape::{Config, Landscape};
 use crate::org::{Idea, Organization, Slot};
 use crate::params::{Default as D, InputError, Kind, Param, Reader};
 
-/// Random numbers each member slot consumes per step, used or not.
-pub const DRAWS: usize = 12;
+/// Random 64-bit numbers each member slot consumes per step, used or not.
+pub const DRAWS: usize = 7;
 
-/// Where each of a member's per-step draws goes.
+/// Where each of a member's per-step draws goes. Choices that need no more than 32 bits share a
+/// 64-bit draw (high half, low half), so a member consumes 7 numbers per step.
 mod draw {
-    pub const PARTICIPATE: usize = 0;
-    pub const KIND: usize = 1;
-    pub const NEIGHBOUR: usize = 2;
-    /// Four draws for the decisions a proposal changes.
-    pub const DECISIONS: usize = 3;
-    pub const ROUTE: usize = 7;
+    /// High half: participation; low half: kind of proposal.
+    pub const PARTICIPATE_KIND: usize = 0;
+    /// High half: which neighbour to imitate; low half: routing (power sharing).
+    pub const NEIGHBOUR_ROUTE: usize = 1;
+    /// Two draws, four halves, for the decisions a proposal changes.
+    pub const DECISIONS: usize = 2;
     /// Two draws for the screening noise (Box–Muller).
-    pub const SCREEN: usize = 8;
-    pub const LEAVE: usize = 10;
+    pub const SCREEN: usize = 4;
+    pub const LEAVE: usize = 6;
 }
 
 /// The most decisions a radical proposal changes.
@@ -291,15 +292,28 @@ fn unit_of(x: u64) -> f64 {
     (x >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
+/// The high (`k = 0`) or low (`k = 1`) 32 bits of a draw.
 #[inline]
-fn below_of(x: u64, n: usize) -> usize {
-    ((x as u128 * n as u128) >> 64) as usize
+fn half(x: u64, k: usize) -> u32 {
+    if k == 0 { (x >> 32) as u32 } else { x as u32 }
 }
 
-/// The `k`-th set bit of `mask` chosen by draw `x` (uniform over the set bits).
+/// A uniform number in [0, 1) from 32 random bits.
 #[inline]
-fn pick_bit(mask: u64, x: u64) -> usize {
-    let k = below_of(x, mask.count_ones() as usize);
+fn unit_of32(x: u32) -> f64 {
+    x as f64 * (1.0 / (1u64 << 32) as f64)
+}
+
+/// A uniform integer below `n` from 32 random bits.
+#[inline]
+fn below_of32(x: u32, n: usize) -> usize {
+    ((x as u64 * n as u64) >> 32) as usize
+}
+
+/// The `k`-th set bit of `mask` chosen by 32 random bits `x` (uniform over the set bits).
+#[inline]
+fn pick_bit(mask: u64, x: u32) -> usize {
+    let k = below_of32(x, mask.count_ones() as usize);
     let mut m = mask;
     for _ in 0..k {
         m &= m - 1;
@@ -325,7 +339,7 @@ pub struct Intent {
 /// Whether the member in `slot` proposes this step, given its draws.
 #[inline]
 pub fn participates(p: &BehaviourParams, engagement: f64, d: &Draws) -> bool {
-    unit_of(d[draw::PARTICIPATE]) < p.propose_rate * engagement
+    unit_of32(half(d[draw::PARTICIPATE_KIND], 0)) < p.propose_rate * engagement
 }
 
 /// The proposal the member in `slot` makes: incremental (one decision of its own domain),
@@ -339,13 +353,14 @@ pub fn intent(
     d: &Draws,
 ) -> Intent {
     let own = org.domain_decisions[org.domain[slot] as usize];
-    let k = unit_of(d[draw::KIND]);
+    let k = unit_of32(half(d[draw::PARTICIPATE_KIND], 1));
+    let decision = |i: usize| half(d[draw::DECISIONS + i / 2], i % 2);
     if k < p.radical {
         let n = org.n;
-        let mut mask = 1u64 << pick_bit(own, d[draw::DECISIONS]);
+        let mut mask = 1u64 << pick_bit(own, decision(0));
         let all = crate::landscape::low_mask(n);
         for i in 1..p.radical_size.min(n) {
-            mask |= 1 << pick_bit(all & !mask, d[draw::DECISIONS + i]);
+            mask |= 1 << pick_bit(all & !mask, decision(i));
         }
         return Intent {
             idea: Idea {
@@ -358,7 +373,8 @@ pub fn intent(
     if k < p.radical + p.imitate {
         let neighbours = org.network.neighbours(slot);
         if !neighbours.is_empty() {
-            let other = neighbours[below_of(d[draw::NEIGHBOUR], neighbours.len())] as usize;
+            let other =
+                neighbours[below_of32(half(d[draw::NEIGHBOUR_ROUTE], 0), neighbours.len())] as usize;
             let idea = org.idea[other];
             if org.active[other] && idea.mask != 0 && (config.0 ^ idea.values) & idea.mask != 0 {
                 return Intent {
@@ -368,7 +384,7 @@ pub fn intent(
             }
         }
     }
-    let j = pick_bit(own, d[draw::DECISIONS]);
+    let j = pick_bit(own, decision(0));
     Intent {
         idea: Idea {
             mask: 1 << j,
@@ -411,7 +427,7 @@ pub fn screen(
 /// models.
 #[inline]
 pub fn route_draw(d: &Draws) -> f64 {
-    unit_of(d[draw::ROUTE])
+    unit_of32(half(d[draw::NEIGHBOUR_ROUTE], 1))
 }
 
 /// Whether a member with engagement `g` leaves this step.
@@ -553,7 +569,7 @@ mod tests {
         let mut seen = [0usize; 64];
         let mut r = rng::from_seed(1);
         for _ in 0..3000 {
-            seen[pick_bit(mask, rand::Rng::next_u64(&mut r))] += 1;
+            seen[pick_bit(mask, rand::Rng::next_u32(&mut r))] += 1;
         }
         for b in [4, 5, 7] {
             assert!((800..1200).contains(&seen[b]), "{seen:?}");
@@ -565,7 +581,7 @@ mod tests {
     fn participation_rises_with_engagement() {
         let p = defaults();
         let mut d = [0u64; DRAWS];
-        d[draw::PARTICIPATE] = u64::MAX / 20; // unit ≈ 0.05
+        d[draw::PARTICIPATE_KIND] = (u32::MAX / 20) as u64 * (1 << 32); // high half ≈ 0.05
         assert!(participates(&p, 0.9, &d));
         assert!(!participates(&p, 0.3, &d));
     }

@@ -51,11 +51,10 @@ pub struct Scenario {
     pub events: Vec<EventSpec>,
     /// Steps after a shock over which mean performance is measured.
     pub adaptation_window: u32,
-    /// The table the scenario was read from (sweeps override values in it).
-    pub table: toml::Table,
-    /// The text of the file (for the manifest and the report).
-    pub text: String,
-    pub source: Source,
+    /// The text of the file (for the manifest and the report), shared by a sweep's points.
+    pub text: Arc<str>,
+    /// Where the text came from, for error messages.
+    pub source: Arc<Source>,
 }
 
 pub const NAME: Param = Param {
@@ -219,17 +218,17 @@ impl Scenario {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "scenario".into());
-        Scenario::from_table(table, source, text.to_string(), &stem)
+        Scenario::from_table(&table, &Arc::new(source), &Arc::from(text), &stem)
     }
 
     /// Validates a parsed table (possibly with sweep overrides applied).
     pub fn from_table(
-        table: toml::Table,
-        source: Source,
-        text: String,
+        table: &toml::Table,
+        source: &Arc<Source>,
+        text: &Arc<str>,
         default_name: &str,
     ) -> Result<Scenario, InputError> {
-        let mut r = Reader::new(&table, "", &source);
+        let mut r = Reader::new(table, "", source);
         let name = r.text(&NAME)?.unwrap_or_else(|| default_name.to_string());
         let description = r.text(&DESCRIPTION)?.unwrap_or_default();
         let seed = r.whole(&SEED)?;
@@ -239,7 +238,7 @@ impl Scenario {
         let mut org_r = r.table("organization")?;
         // The landscape is read first: domains are checked against N.
         let mut land_r = r.table("landscape")?;
-        let landscape = read_landscape(&mut land_r, &table)?;
+        let landscape = read_landscape(&mut land_r, table)?;
         let organization = OrgSpec::read(&mut org_r, landscape.n)?;
         org_r.finish()?;
         land_r.finish()?;
@@ -348,9 +347,8 @@ impl Scenario {
             models,
             events: event_list,
             adaptation_window,
-            table,
-            text,
-            source,
+            text: text.clone(),
+            source: source.clone(),
         })
     }
 

@@ -81,6 +81,7 @@ pub fn run(s: &Scenario, model_index: usize, world_seed: u64) -> RunOutput {
     let mut recorder = Recorder::new(s.window as usize, s.every, s.steps, world.org.slots());
     let mut behaviour_rng = rng::stream(world_seed, Purpose::Behaviour, &[]);
     let mut draws: Vec<Draws> = vec![[0; DRAWS]; world.org.slots()];
+    let mut rights: Vec<bool> = Vec::with_capacity(world.org.slots());
     let entry = &s.models[model_index];
     let mut timeline = Timeline::new(
         &s.events,
@@ -96,7 +97,13 @@ pub fn run(s: &Scenario, model_index: usize, world_seed: u64) -> RunOutput {
     for t in 1..=s.steps {
         world.begin_step(t);
         timeline.apply(&mut world, &mut model);
-        step(&mut world, model.as_mut(), &mut behaviour_rng, &mut draws);
+        step(
+            &mut world,
+            model.as_mut(),
+            &mut behaviour_rng,
+            &mut draws,
+            &mut rights,
+        );
         recorder.observe(&world, model.as_ref());
         performance.push(world.land.performance(world.config));
     }
@@ -115,11 +122,12 @@ pub fn step(
     model: &mut dyn LeadershipModel,
     behaviour_rng: &mut SimRng,
     draws: &mut Vec<Draws>,
+    rights: &mut Vec<bool>,
 ) {
     model.begin_step(world);
     members_act(world, model, behaviour_rng, draws);
     model.decide(world);
-    members_update(world, model, draws);
+    members_update(world, model, draws, rights);
 }
 
 fn members_act(
@@ -177,15 +185,25 @@ fn members_act(
     }
 }
 
-fn members_update(world: &mut World, model: &dyn LeadershipModel, draws: &[Draws]) {
+fn members_update(
+    world: &mut World,
+    model: &dyn LeadershipModel,
+    draws: &[Draws],
+    rights: &mut Vec<bool>,
+) {
     let params = world.behaviour;
+    // Who holds decision rights, asked once per slot (mentoring asks about every tie).
+    rights.clear();
+    rights.extend((0..world.org.slots()).map(|s| model.holds_rights(s)));
     for (slot, d) in draws.iter().enumerate().take(world.org.slots()) {
         if !world.org.active[slot] {
             continue;
         }
         let mut f = world.feedback[slot];
-        f.voice |= model.holds_rights(slot) || world.votes[slot] > 0;
-        if let Some((backlog, capacity)) = model.load(slot, world) {
+        f.voice |= rights[slot] || world.votes[slot] > 0;
+        if rights[slot]
+            && let Some((backlog, capacity)) = model.load(slot, world)
+        {
             f.overloaded = backlog as f64 > params.overload_at * capacity;
         }
         let org = &mut world.org;
@@ -200,7 +218,7 @@ fn members_update(world: &mut World, model: &dyn LeadershipModel, draws: &[Draws
         let mut mentor = 0.0f64;
         for &nb in org.network.neighbours(slot) {
             let nb = nb as usize;
-            if org.active[nb] && model.holds_rights(nb) {
+            if org.active[nb] && rights[nb] {
                 mentor = mentor.max(org.skill[nb]);
             }
         }

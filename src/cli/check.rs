@@ -1,6 +1,8 @@
 //! `leadsim check`: validate a scenario (or sweep) file and show what would run.
 
-use super::{Failure, run};
+use super::{Failure, InputContext, run};
+use leadsim::experiment::Plan;
+use leadsim::experiment::sweep::{Design, Sweep};
 use leadsim::landscape::{CrossModule, Interaction, LinkRule, Normalization};
 use leadsim::org::NetworkSpec;
 use leadsim::scenario::Scenario;
@@ -16,9 +18,59 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
+    let is_sweep = std::fs::read_to_string(&args.file)
+        .ok()
+        .and_then(|t| toml::from_str::<toml::Table>(&t).ok())
+        .is_some_and(|t| leadsim::experiment::sweep::is_sweep(&t));
+    if is_sweep {
+        let (sweep, _) = super::sweep::load(&args.file, None, None)?;
+        let plan = sweep.plan(None, None).input()?;
+        print!("{}", describe_sweep(&sweep, &plan, &args.file.display().to_string()));
+        return Ok(());
+    }
     let (s, _, _) = run::load(&args.file, None, None)?;
     print!("{}", describe(&s, &args.file.display().to_string()));
     Ok(())
+}
+
+/// A human-readable account of an expanded sweep.
+fn describe_sweep(sweep: &Sweep, plan: &Plan, file: &str) -> String {
+    let mut out = format!("{file}: valid sweep \"{}\"\n", plan.name);
+    if !sweep.description.is_empty() {
+        out += &format!("  {}\n", sweep.description);
+    }
+    let base = sweep
+        .base_path
+        .as_ref()
+        .map_or("inline [base]".to_string(), |p| p.display().to_string());
+    let design = match sweep.design {
+        Design::Grid => "grid".to_string(),
+        Design::Random { samples } => format!("random, {samples} samples"),
+        Design::Lhs { samples } => format!("Latin hypercube, {samples} samples"),
+    };
+    out += &format!("  base scenario: {base}; design: {design}\n  axes: {}\n", plan.axes.join(", "));
+    let worlds: std::collections::BTreeSet<u64> = plan.points.iter().map(|p| p.world_key).collect();
+    out += &format!(
+        "  runs: {} points × {} models × {} replicates = {} runs (seed {}; {} distinct worlds per replicate)\n",
+        plan.points.len(),
+        plan.models.len(),
+        plan.replications,
+        plan.runs(),
+        plan.seed,
+        worlds.len()
+    );
+    out += &format!("  models: {}\n  points:\n", plan.models.join(", "));
+    out += &format!("    {:>6}  {}\n", "point", plan.axes.join("  "));
+    let shown = plan.points.len().min(20);
+    for (i, p) in plan.points.iter().take(shown).enumerate() {
+        let vals: Vec<String> = p.values.iter().map(leadsim::output::tables::cell).collect();
+        out += &format!("    {i:>6}  {}\n", vals.join("  "));
+    }
+    if plan.points.len() > shown {
+        out += &format!("    … and {} more\n", plan.points.len() - shown);
+    }
+    out += &format!("  output: output/{} (unless -o is given)\n", plan.name);
+    out
 }
 
 /// A human-readable account of a validated scenario.

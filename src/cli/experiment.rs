@@ -12,8 +12,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+/// The tables of a finished result, in manifest order.
+pub const TABLES: [&str; 4] = [
+    output::TIMESERIES,
+    output::SUMMARY,
+    output::SHOCKS,
+    output::STATS,
+];
+
 /// Options shared by commands that run experiments.
-#[derive(Debug, Clone, clap::Args)]
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct RunArgs {
     /// Result folder (default: output/<name>).
     #[arg(short, long, value_name = "DIR")]
@@ -167,18 +175,15 @@ pub fn finish(plan: &Plan, dir: &Path, manifest: Manifest) -> Result<Manifest, F
     let runs = dir.join(output::RUNS);
     output::tables::assemble(plan, std::slice::from_ref(&runs), dir).map_err(output_error)?;
     let manifest = manifest
-        .write_manifest(
-            dir,
-            &[
-                output::TIMESERIES,
-                output::SUMMARY,
-                output::SHOCKS,
-                output::STATS,
-            ],
-        )
+        .write_manifest(dir, &TABLES)
         .map_err(output_error)?;
     std::fs::remove_dir_all(&runs).other()?;
     Ok(manifest)
+}
+
+/// Marks a finished shard: its manifest, and its per-run parts kept for `leadsim merge`.
+pub fn finish_shard(dir: &Path, manifest: Manifest) -> Result<Manifest, Failure> {
+    manifest.write_manifest(dir, &[]).map_err(output_error)
 }
 
 /// A short table of headline statistics per model from `stats.csv`, for the terminal.

@@ -5,8 +5,10 @@ mod check;
 mod events;
 mod experiment;
 mod landscape;
+mod merge;
 mod models;
 mod run;
+mod sweep;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -26,6 +28,10 @@ struct Cli {
 enum Command {
     /// Run every model and replicate of a scenario and write CSV, manifest, charts and report.
     Run(run::Args),
+    /// Run a parameter sweep (or one shard of it) and write the same files as `run`.
+    Sweep(sweep::Args),
+    /// Combine the shard folders of one sweep into the result one machine would have written.
+    Merge(merge::Args),
     /// Validate a scenario or sweep file and print what would run, without running.
     Check(check::Args),
     /// List the leadership models, their parameters, defaults and meaning.
@@ -101,6 +107,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Sweep(args) => sweep::run(args),
+        Command::Merge(args) => merge::run(args),
         Command::Check(args) => check::run(args),
         Command::Models(args) => models::run(args),
         Command::Events(args) => events::run(args),

@@ -59,7 +59,13 @@ pub fn load(
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "scenario".into());
-    let scenario = Scenario::from_table(table, source, text.clone(), &stem).input()?;
+    let scenario = Scenario::from_table(
+        &table,
+        &std::sync::Arc::new(source),
+        &std::sync::Arc::from(text.as_str()),
+        &stem,
+    )
+    .input()?;
     Ok((scenario, text, overrides))
 }
 

@@ -11,6 +11,7 @@
 //! world (common random numbers), and so do points that differ only in a model parameter.
 
 pub mod runner;
+pub mod sweep;
 
 use crate::rng::derive_seed;
 use crate::scenario::Scenario;
@@ -154,5 +155,58 @@ mod tests {
         all.sort_unstable();
         assert_eq!(all, (0..6).collect::<Vec<_>>());
         assert_eq!(p.shard(1, 4), vec![0, 4]);
+    }
+}
+
+/// Why a plan could not be rebuilt from a manifest.
+#[derive(Debug, thiserror::Error)]
+pub enum RebuildError {
+    #[error("{0}")]
+    Input(#[from] crate::params::InputError),
+    #[error("the manifest lacks its {0} input")]
+    Missing(&'static str),
+}
+
+/// Rebuilds the plan a manifest describes from the input texts it holds (no file is read), so
+/// shards can be merged anywhere.
+pub fn plan_from_manifest(m: &crate::output::manifest::Manifest) -> Result<Plan, RebuildError> {
+    let input = |role: &'static str| {
+        m.inputs
+            .iter()
+            .find(|f| f.role == role)
+            .ok_or(RebuildError::Missing(role))
+    };
+    let seed = m.overrides.get("seed").and_then(|s| s.parse().ok());
+    let replications = m.overrides.get("replications").and_then(|s| s.parse().ok());
+    if m.kind == "sweep" {
+        let sweep_file = input("sweep")?;
+        let base = m.inputs.iter().find(|f| f.role == "base").map(|f| f.text.clone());
+        let sweep = sweep::Sweep::parse(
+            &sweep_file.text,
+            std::path::Path::new(&sweep_file.path),
+            |_| base.ok_or(RebuildError::Missing("base")),
+        )?;
+        Ok(sweep.plan(seed, replications)?)
+    } else {
+        let f = input("scenario")?;
+        let path = std::path::Path::new(&f.path);
+        let (mut table, source) = crate::params::Source::parse(path, &f.text)?;
+        if let Some(s) = seed {
+            table.insert("seed".into(), toml::Value::Integer(s as i64));
+        }
+        if let Some(r) = replications {
+            table.insert("replications".into(), toml::Value::Integer(r as i64));
+        }
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "scenario".into());
+        let s = Scenario::from_table(
+            &table,
+            &std::sync::Arc::new(source),
+            &std::sync::Arc::from(f.text.as_str()),
+            &stem,
+        )?;
+        Ok(Plan::single(s))
     }
 }

@@ -7,6 +7,7 @@
 //! resumed. Every file is written to a temporary name in the same folder and renamed, so a
 //! reader never sees half a file and an interruption never corrupts a finished one.
 
+pub mod journal;
 pub mod manifest;
 pub mod tables;
 
@@ -245,6 +246,16 @@ pub fn number(x: f64) -> String {
     }
 }
 
+/// Appends `x` formatted as by [`number`] to `out`, without allocating.
+pub fn push_number(out: &mut Vec<u8>, x: f64) {
+    if x.is_nan() {
+    } else if x.fract() == 0.0 && x.abs() < 1e15 {
+        let _ = write!(out, "{}", x as i64);
+    } else {
+        let _ = write!(out, "{x:?}");
+    }
+}
+
 /// Parses a cell written by [`number`] (empty → NaN).
 pub fn parse_number(cell: &str) -> Option<f64> {
     if cell.is_empty() {
@@ -292,6 +303,12 @@ mod tests {
             assert_eq!(parse_number(&number(x)).unwrap(), x, "{x}");
         }
         assert_eq!(number(3.0), "3");
+        let mut v = Vec::new();
+        for x in [0.5, 3.0, f64::NAN, 1e-300] {
+            push_number(&mut v, x);
+            v.push(b',');
+        }
+        assert_eq!(v, b"0.5,3,,1e-300,");
         assert_eq!(number(f64::NAN), "");
         assert!(parse_number("").unwrap().is_nan());
     }

@@ -24,11 +24,6 @@ pub struct Part {
 
 const MAGIC: &str = "#leadsim-part 1";
 
-/// The file name of run `index`'s part.
-pub fn part_name(index: u64) -> String {
-    format!("{index:09}.part")
-}
-
 /// A TOML value as a CSV cell.
 pub fn cell(v: &toml::Value) -> String {
     match v {
@@ -125,12 +120,24 @@ pub fn stats_header(plan: &Plan) -> Vec<u8> {
     csv_line(&h)
 }
 
-/// A time-series row.
-pub fn timeseries_row(id: &[String], step: u32, values: &[f64]) -> Vec<u8> {
-    let mut c = id.to_vec();
-    c.push(step.to_string());
-    c.extend(values.iter().map(|&v| number(v)));
-    csv_line(&c)
+/// The identifying cells of a run as the start of a CSV line (quoted where needed, with the
+/// separator after the last cell), to be followed by the row's own cells.
+pub fn row_prefix(id: &[String]) -> Vec<u8> {
+    let mut line = csv_line(id);
+    line.pop();
+    line.push(b',');
+    line
+}
+
+/// Appends a time-series row (`prefix` from [`row_prefix`]) to `out`.
+pub fn push_timeseries_row(out: &mut Vec<u8>, prefix: &[u8], step: u32, values: &[f64]) {
+    out.extend_from_slice(prefix);
+    let _ = write!(out, "{step}");
+    for &v in values {
+        out.push(b',');
+        super::push_number(out, v);
+    }
+    out.push(b'\n');
 }
 
 /// A summary row.
@@ -190,12 +197,6 @@ fn split_section<'a>(text: &'a str, marker: &str) -> Option<(&'a str, &'a str)> 
     Some((&text[..at + 1], &text[at + needle.len()..]))
 }
 
-/// Where each run's part file is: the first of `dirs` that holds it.
-pub fn find_part(dirs: &[PathBuf], index: u64) -> Option<PathBuf> {
-    let name = part_name(index);
-    dirs.iter().map(|d| d.join(&name)).find(|p| p.is_file())
-}
-
 /// Summary values of one point: `[model][replicate][column]`.
 struct PointValues {
     values: Vec<Vec<Vec<f64>>>,
@@ -209,13 +210,15 @@ impl PointValues {
     }
 }
 
-/// Assembles the final tables in `out` from the parts found in `dirs` (one folder for a run, the
-/// shard folders for a merge). Fails, writing nothing, if a part is missing or damaged.
+/// Assembles the final tables in `out` from the runs journaled in `dirs` (one folder for a run,
+/// the shard folders for a merge). Fails, writing nothing, if a run is missing or damaged.
 pub fn assemble(plan: &Plan, dirs: &[PathBuf], out: &Path) -> Result<(), OutputError> {
     let runs = plan.runs();
-    // Check that every part exists before writing anything.
+    let index = super::journal::scan(dirs)?;
+    let mut reader = index.reader();
+    // Check that every run is there before writing anything.
     for i in 0..runs {
-        if find_part(dirs, i).is_none() {
+        if !index.runs.contains_key(&i) {
             return Err(OutputError::Corrupt {
                 path: out.to_path_buf(),
                 detail: format!(
@@ -244,9 +247,8 @@ pub fn assemble(plan: &Plan, dirs: &[PathBuf], out: &Path) -> Result<(), OutputE
     let mut point = PointValues::new(models, reps);
     let mut shock_rows: Vec<Vec<u8>> = Vec::new();
     for i in 0..runs {
-        let path = find_part(dirs, i).expect("checked above");
-        let bytes = std::fs::read(&path).map_err(io_at(&path))?;
-        let part = decode_part(&path, i, &bytes)?;
+        let part = reader.read(i)?.expect("checked above");
+        let path = index.runs[&i].file.clone();
         w(&mut ts, &part.timeseries, out)?;
         w(&mut sum, &part.summary, out)?;
         w(&mut sh, &part.shocks, out)?;

@@ -3,6 +3,7 @@
 mod events;
 mod landscape;
 mod run;
+mod sweep;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,0 +1,111 @@
+//! `leadsim sweep`: a parameter sweep, whole or one shard of it.
+
+use super::experiment::{self, RunArgs};
+use super::run::shell_word;
+use super::{Failure, InputContext, set_threads};
+use leadsim::experiment::sweep::Sweep;
+use leadsim::output::manifest::{InputFile, Manifest, Provenance};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  leadsim sweep scenarios/capacity-shock-sweep.toml\n  leadsim sweep my-sweep.toml --shard 2/4 -o results/shard-2   # one quarter of the runs\n  leadsim merge results/shard-* -o results/all                   # then combine the shards\n  leadsim sweep my-sweep.toml --resume                            # finish an interrupted sweep")]
+pub struct Args {
+    /// Sweep file (TOML): a base scenario, axes and a design.
+    pub sweep: PathBuf,
+    /// Run only shard I of N (1-based): every run whose number is I-1 modulo N.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
+    /// Master seed (overrides the sweep's and the base scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Replicates per model and point (overrides the file).
+    #[arg(long)]
+    pub replications: Option<u32>,
+    #[command(flatten)]
+    pub common: RunArgs,
+}
+
+/// Parses `I/N` with 1 ≤ I ≤ N.
+fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+    let (i, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("\"{s}\" is not of the form I/N, e.g. 2/4"))?;
+    let i: u64 = i.trim().parse().map_err(|_| format!("\"{i}\" is not a whole number"))?;
+    let n: u64 = n.trim().parse().map_err(|_| format!("\"{n}\" is not a whole number"))?;
+    if n == 0 || i == 0 || i > n || n > 100_000 {
+        return Err(format!("{i}/{n} is not a shard: I must be between 1 and N, and N between 1 and 100000"));
+    }
+    Ok((i, n))
+}
+
+/// Loads a sweep and returns it with its provenance (command without shard options).
+pub fn load(path: &Path, seed: Option<u64>, replications: Option<u32>) -> Result<(Sweep, Provenance), Failure> {
+    let sweep = Sweep::load(path).input()?;
+    let mut overrides = BTreeMap::new();
+    let mut command = format!("leadsim sweep {}", shell_word(&path.display().to_string()));
+    if let Some(s) = seed {
+        if s > i64::MAX as u64 {
+            return Err(Failure::Input(anyhow::anyhow!("--seed {s} is too large: seeds must be at most {}", i64::MAX)));
+        }
+        overrides.insert("seed".to_string(), s.to_string());
+        command += &format!(" --seed {s}");
+    }
+    if let Some(r) = replications {
+        overrides.insert("replications".to_string(), r.to_string());
+        command += &format!(" --replications {r}");
+    }
+    let mut inputs = vec![InputFile::new("sweep", &path.display().to_string(), &sweep.text)];
+    if let Some(b) = &sweep.base_path {
+        inputs.push(InputFile::new("base", &b.display().to_string(), &sweep.base_text));
+    }
+    Ok((sweep, Provenance { command, inputs, overrides }))
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    let (sweep, prov) = load(&args.sweep, args.seed, args.replications)?;
+    let plan = sweep.plan(args.seed, args.replications).input()?;
+    set_threads(args.common.threads)?;
+    let (shard_text, indices) = match args.shard {
+        Some((i, n)) => (format!("{i}/{n}"), plan.shard(i, n)),
+        None => (String::new(), (0..plan.runs()).collect()),
+    };
+    let dir = args.common.output.clone().unwrap_or_else(|| {
+        let base = Path::new("output").join(&plan.name);
+        match args.shard {
+            Some((i, n)) => base.join(format!("shard-{i}-of-{n}")),
+            None => base,
+        }
+    });
+    let manifest = Manifest::plan(&plan, &prov, &shard_text);
+    let Some(_lock) = experiment::prepare(&dir, &manifest, &args.common)? else {
+        return Ok(());
+    };
+    let mut resume = format!("{} -o {}", prov.command, shell_word(&dir.display().to_string()));
+    if let Some((i, n)) = args.shard {
+        resume += &format!(" --shard {i}/{n}");
+    }
+    experiment::run_indices(&plan, &dir, &indices, &args.common, &resume)?;
+    if let Some((i, n)) = args.shard {
+        experiment::finish_shard(&dir, manifest)?;
+        println!(
+            "{}: shard {i}/{n}, {} of {} runs → {}\ncombine the shards with: leadsim merge <the {n} shard folders> -o <folder>",
+            plan.name,
+            indices.len(),
+            plan.runs(),
+            dir.display()
+        );
+        return Ok(());
+    }
+    experiment::finish(&plan, &dir, manifest)?;
+    println!(
+        "{}: {} runs ({} points × {} models × {} replicates) → {}",
+        plan.name,
+        plan.runs(),
+        plan.points.len(),
+        plan.models.len(),
+        plan.replications,
+        dir.display()
+    );
+    Ok(())
+}
