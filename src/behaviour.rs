@@ -373,8 +373,8 @@ pub fn intent(
     if k < p.radical + p.imitate {
         let neighbours = org.network.neighbours(slot);
         if !neighbours.is_empty() {
-            let other =
-                neighbours[below_of32(half(d[draw::NEIGHBOUR_ROUTE], 0), neighbours.len())] as usize;
+            let other = neighbours[below_of32(half(d[draw::NEIGHBOUR_ROUTE], 0), neighbours.len())]
+                as usize;
             let idea = org.idea[other];
             if org.active[other] && idea.mask != 0 && (config.0 ^ idea.values) & idea.mask != 0 {
                 return Intent {

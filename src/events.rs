@@ -83,6 +83,18 @@ pub enum Timing {
     Hazard { p: f64, from: u32, to: u32 },
 }
 
+impl Timing {
+    /// How many times the event can fire at most.
+    pub fn firings(&self) -> usize {
+        match self {
+            Timing::At(steps) => steps.len(),
+            Timing::Hazard { from, to, .. } => {
+                (to.saturating_sub(*from) as usize).saturating_add(1)
+            }
+        }
+    }
+}
+
 /// A validated event.
 #[derive(Debug, Clone)]
 pub struct EventSpec {
@@ -122,14 +134,14 @@ impl EventSpec {
             .is_none_or(|ms| ms.iter().any(|m| m == model))
     }
 
-    /// Members this event adds at most (for size checks).
+    /// Members this event adds at most (for size checks). Capped at `u32::MAX`, so sums over
+    /// the events of a scenario cannot overflow.
     pub fn added_members(&self) -> usize {
-        let firings = match &self.timing {
-            Timing::At(steps) => steps.len(),
-            Timing::Hazard { from, to, .. } => (to - from + 1) as usize,
-        };
+        let cap = u32::MAX as usize;
         match self.kind {
-            EventKind::Growth { members, .. } => members.saturating_mul(firings),
+            EventKind::Growth { members, .. } => {
+                members.saturating_mul(self.timing.firings()).min(cap)
+            }
             _ => 0,
         }
     }
@@ -423,7 +435,7 @@ pub fn read(r: &mut Reader, ctx: &Context) -> Result<EventSpec, InputError> {
         ..KIND
     })? {
         Some(k) => k,
-        None => return Err(r.error("kind", format!("is required: give {}", KIND.valid()))),
+        None => return Err(r.missing("kind", format!("is required: give {}", KIND.valid()))),
     };
     let Some(&(kind_name, _, shock, _)) = kinds().iter().find(|k| k.0 == kind_word) else {
         let hint = suggest(&kind_word, kinds().iter().map(|k| k.0))
@@ -534,6 +546,7 @@ pub fn read(r: &mut Reader, ctx: &Context) -> Result<EventSpec, InputError> {
         },
         _ => EventKind::TeamDecisions,
     };
+    check_size(r, &kind, &timing, duration, ctx)?;
     let measure = if r.has("measure") {
         r.flag(&Param {
             default: D::Flag(shock),
@@ -551,6 +564,74 @@ pub fn read(r: &mut Reader, ctx: &Context) -> Result<EventSpec, InputError> {
         measure,
         models,
     })
+}
+
+/// The most steps the turbulence windows of one event may cover in total (each covered step
+/// draws whether a small shock happens).
+pub const MAX_TURBULENCE_STEPS: u64 = 100_000_000;
+
+/// The most work growth events may take per run, in members visited while wiring newcomers
+/// (about 0.5 ns each: at most some ten seconds).
+pub const MAX_GROWTH_WORK: u64 = 20_000_000_000;
+
+/// Refuses events whose firings would add absurd numbers of ties, or whose turbulence windows
+/// would take absurdly long to draw, before anything runs.
+fn check_size(
+    r: &Reader,
+    kind: &EventKind,
+    timing: &Timing,
+    duration: Option<u32>,
+    ctx: &Context,
+) -> Result<(), InputError> {
+    let steps = ctx.steps;
+    let firings = timing.firings() as u64;
+    let (key, ties) = match *kind {
+        EventKind::Growth { members, ties } => {
+            // Each newcomer picks its manager and ties among its domain's members: work grows
+            // with the square of the growth.
+            let added = (members as u64).saturating_mul(firings);
+            let work = added.saturating_mul((ctx.members as u64).saturating_add(added))
+                / ctx.domains.max(1) as u64;
+            if work > MAX_GROWTH_WORK {
+                return Err(r.error(
+                    "members",
+                    format!(
+                        "{firings} firing(s) could add {added} members to {} domains, each newcomer wired among its domain's members: about {work:.1e} operations per run, at most {MAX_GROWTH_WORK:.0e}; add fewer members",
+                        ctx.domains
+                    ),
+                ));
+            }
+            ("ties", (members as u64).saturating_mul(ties as u64))
+        }
+        EventKind::CrossFunctional { ties } => ("ties", ties as u64),
+        EventKind::Turbulence { .. } => {
+            let covered = firings.saturating_mul(duration.unwrap_or(steps) as u64);
+            if covered > MAX_TURBULENCE_STEPS {
+                return Err(r.error(
+                    "at",
+                    format!(
+                        "{firings} turbulence windows of up to {} steps cover {covered} steps; at most {MAX_TURBULENCE_STEPS}: fire it at fewer steps or give a shorter duration",
+                        duration.unwrap_or(steps)
+                    ),
+                ));
+            }
+            return Ok(());
+        }
+        _ => return Ok(()),
+    };
+    let added = ties.saturating_mul(firings);
+    let bytes = added.saturating_mul(crate::org::TIE_BYTES);
+    if bytes > crate::org::MAX_ORG_BYTES {
+        return Err(r.error(
+            key,
+            format!(
+                "{firings} firing(s) could add {added} informal ties, about {} GiB per run; the limit is {} GiB: lower ties or members, or fire it fewer times",
+                bytes >> 30,
+                crate::org::MAX_ORG_BYTES >> 30
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn model_list(ctx: &Context) -> String {
@@ -587,10 +668,13 @@ fn read_models(r: &mut Reader, ctx: &Context) -> Result<Option<Vec<String>>, Inp
     };
     for n in &names {
         if !ctx.models.iter().any(|m| &m.name == n) {
+            let hint = suggest(n, ctx.models.iter().map(|m| m.name.as_str()))
+                .map(|w| format!(" (did you mean \"{w}\"?)"))
+                .unwrap_or_default();
             return Err(r.error(
                 "only",
                 format!(
-                    "\"{n}\" is not one of the scenario's models: expected names from {}",
+                    "\"{n}\" is not one of the scenario's models{hint}: expected names from {}",
                     model_list(ctx)
                 ),
             ));
@@ -635,7 +719,7 @@ fn read_timing(r: &mut Reader, steps: u32, turbulence: bool) -> Result<Timing, I
     }
     let steps_at: Vec<u32> = match r.raw_value("at") {
         None if turbulence => vec![1],
-        None => return Err(r.error("at", "is required: give the step at which the event fires (at = 100), a list of steps (at = [100, 300]), or a hazard")),
+        None => return Err(r.missing_one_of(&["at", "hazard"], "is required: give the step at which the event fires (at = 100), a list of steps (at = [100, 300]), or a hazard")),
         Some(toml::Value::Integer(i)) => vec![check_step(r, *i, steps)?],
         Some(toml::Value::Array(items)) => {
             if items.is_empty() {
@@ -966,7 +1050,8 @@ impl Timeline {
                         let spec = world.org_spec.clone();
                         world.org.replace(slot, t, &spec, Hire::Experienced);
                     } else {
-                        self.vacancies.push((t + vacancy, slot));
+                        // A vacancy beyond the horizon leaves the seat empty to the end.
+                        self.vacancies.push((t.saturating_add(*vacancy), slot));
                     }
                 }
             }
@@ -994,11 +1079,11 @@ impl Timeline {
                 let k = (fraction * edges.len() as f64).round() as usize;
                 let mut r = self.event_rng(Purpose::Events, &f);
                 rng::choose_distinct(&mut r, edges.len(), k, &mut self.scratch, &mut self.picked);
-                for &i in &self.picked {
-                    let (a, b) = edges[i];
-                    world.org.network.remove_edge(a as usize, b as usize);
-                    window.ties.push((a, b));
-                }
+                window.ties.reserve_exact(k);
+                window.ties.extend(self.picked.iter().map(|&i| edges[i]));
+                drop(edges);
+                // In bulk: cutting most ties of a dense network one by one takes hours.
+                world.org.network.remove_edges(&window.ties);
             }
             EventKind::Growth { members, ties } => {
                 let mut r = self.event_rng(Purpose::Events, &f);
@@ -1016,8 +1101,18 @@ impl Timeline {
             EventKind::CrossFunctional { ties } => {
                 let mut r = self.event_rng(Purpose::Events, &f);
                 let n = world.org.slots();
+                // No more ties than there are pairs across domains, so the attempts stay
+                // proportional to what can be added.
+                let mut per_domain = vec![0u64; world.org.domains];
+                for s in (0..n).filter(|&s| world.org.active[s]) {
+                    per_domain[world.org.domain[s] as usize] += 1;
+                }
+                let active: u64 = per_domain.iter().sum();
+                let same: u64 = per_domain.iter().map(|c| c * c).sum();
+                let cross_pairs = ((active * active - same) / 2) as usize;
+                let ties = (*ties).min(cross_pairs);
                 let mut attempts = 0usize;
-                while window.ties.len() < *ties && attempts < 100 * ties + 100 {
+                while window.ties.len() < ties && attempts < 100 * ties + 100 {
                     attempts += 1;
                     let a = rng::below(&mut r, n);
                     let b = rng::below(&mut r, n);
@@ -1058,16 +1153,8 @@ impl Timeline {
         };
         let window = self.windows.remove(pos);
         match &self.events[f.event].kind {
-            EventKind::NetworkDisruption { .. } => {
-                for &(a, b) in &window.ties {
-                    world.org.network.add_edge(a as usize, b as usize);
-                }
-            }
-            EventKind::CrossFunctional { .. } => {
-                for &(a, b) in &window.ties {
-                    world.org.network.remove_edge(a as usize, b as usize);
-                }
-            }
+            EventKind::NetworkDisruption { .. } => world.org.network.add_edges(&window.ties),
+            EventKind::CrossFunctional { .. } => world.org.network.remove_edges(&window.ties),
             EventKind::Reorg { .. } => {
                 // Back to the model of the latest reorg still in force, or the run's own.
                 let config = self

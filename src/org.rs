@@ -53,6 +53,24 @@ pub struct OrgSpec {
 /// The largest organization a scenario may ask for (members, after growth).
 pub const MAX_MEMBERS: u64 = 1_000_000;
 
+/// The most memory the organization of one run may take (members' attributes, expertise and
+/// informal ties): the budget of a whole run (`scenario::MAX_RUN_BYTES`), checked here first so
+/// the error names the network parameter. Runs go in parallel, one per thread, each with its own
+/// organization.
+pub const MAX_ORG_BYTES: u64 = 2 << 30;
+
+/// Bytes a member takes besides its expertise row: attributes, the adjacency list's header, the
+/// step's draws and the metrics' windows (an upper estimate).
+pub const MEMBER_BYTES: u64 = 200;
+
+/// Bytes an informal tie takes at the peak, when a network disruption cuts it: an entry in both
+/// ends' adjacency lists (8), the draw of the ties to cut (16), the record of cut ties (8) and
+/// both orientations while cutting in bulk (16).
+pub const TIE_BYTES: u64 = 48;
+
+/// The largest organization whose network draws every pair of members (`complete`, `teams`).
+pub const MAX_PAIRWISE_MEMBERS: usize = 20_000;
+
 pub const MEMBERS: Param = Param {
     key: "members",
     kind: Kind::Whole {
@@ -230,10 +248,44 @@ impl OrgSpec {
                 ));
             }
         }
-        if matches!(network, NetworkSpec::Complete) && members > 20_000 {
+        if matches!(network, NetworkSpec::Complete) && members > MAX_PAIRWISE_MEMBERS {
             return Err(net.error(
                 "kind",
-                format!("a complete network of {members} members has {} ties; use a sparse network above 20000 members", members * (members - 1) / 2),
+                format!("a complete network of {members} members has {} ties; use a sparse network above {MAX_PAIRWISE_MEMBERS} members", members * (members - 1) / 2),
+            ));
+        }
+        if matches!(network, NetworkSpec::Teams { .. }) && members > MAX_PAIRWISE_MEMBERS {
+            return Err(net.error(
+                "kind",
+                format!("a teams network draws a tie for every pair of members: {members} members make {} pairs; use teams with at most {MAX_PAIRWISE_MEMBERS} members, or a sparse network (small_world, scale_free, ring, hierarchy)", members as u64 * (members as u64 - 1) / 2),
+            ));
+        }
+        let ties = network.ties(members, domains);
+        let bytes = memory_bytes(members, n, ties);
+        if bytes > MAX_ORG_BYTES {
+            let (key, what) = match network {
+                NetworkSpec::SmallWorld { .. } | NetworkSpec::Ring { .. } => (
+                    "degree",
+                    "lower organization.members or the network's degree",
+                ),
+                NetworkSpec::ScaleFree { .. } => {
+                    ("m", "lower organization.members or the network's m")
+                }
+                NetworkSpec::Teams { .. } => (
+                    "inside",
+                    "lower organization.members or the tie probabilities",
+                ),
+                NetworkSpec::Hierarchy | NetworkSpec::Complete => {
+                    ("kind", "lower organization.members")
+                }
+            };
+            return Err(net.error(
+                key,
+                format!(
+                    "{members} members with N = {n} decisions and about {ties:.0} informal ties need about {:.1} GiB per run; the limit is {} GiB: {what}",
+                    bytes as f64 / (1u64 << 30) as f64,
+                    MAX_ORG_BYTES >> 30
+                ),
             ));
         }
         net.finish()?;
@@ -287,6 +339,37 @@ impl OrgSpec {
             ("organization.skill", vec![SKILL, SKILL_NEWCOMER]),
         ]
     }
+}
+
+impl NetworkSpec {
+    /// The expected number of informal ties among `members` members in `domains` domains (for
+    /// the size check).
+    pub fn ties(&self, members: usize, domains: usize) -> f64 {
+        let m = members as f64;
+        let pairs = m * (m - 1.0) / 2.0;
+        match *self {
+            NetworkSpec::Hierarchy => m - 1.0,
+            NetworkSpec::SmallWorld { degree, .. } | NetworkSpec::Ring { degree } => {
+                m * degree.min(members.saturating_sub(1)).div_ceil(2) as f64
+            }
+            NetworkSpec::ScaleFree { m: attach } => (m * attach as f64).min(pairs),
+            NetworkSpec::Complete => pairs,
+            NetworkSpec::Teams { inside, between } => {
+                let size = m / domains.max(1) as f64;
+                let within = domains as f64 * size * (size - 1.0).max(0.0) / 2.0;
+                inside * within + between * (pairs - within).max(0.0)
+            }
+        }
+    }
+}
+
+/// Bytes the organization of one run takes with `members` members, `n` decisions and `ties`
+/// informal ties (an upper estimate; see [`MAX_ORG_BYTES`]).
+pub fn memory_bytes(members: usize, n: usize, ties: f64) -> u64 {
+    let per_member = (n as u64).saturating_mul(8).saturating_add(MEMBER_BYTES);
+    (members as u64)
+        .saturating_mul(per_member)
+        .saturating_add((ties * TIE_BYTES as f64).min(u64::MAX as f64) as u64)
 }
 
 /// Draws one value from a distribution on [0, 1].
@@ -557,7 +640,7 @@ impl Organization {
             peers[rng::below(rng, peers.len())]
         };
         self.parent.push(boss);
-        self.depth.push(self.depth[boss as usize] + 1);
+        self.depth.push(self.depth[boss as usize].saturating_add(1));
         self.domain_members[domain].push(slot as u32);
         let pool: Vec<u32> = if peers.is_empty() {
             (0..slot as u32).collect()
@@ -592,7 +675,7 @@ fn reporting_tree(domain_members: &[Vec<u32>], m: usize, span: usize) -> (Vec<u3
         for (i, &s) in list.iter().enumerate() {
             let p = if i == 0 { 0 } else { list[(i - 1) / span] };
             parent[s as usize] = p;
-            depth[s as usize] = depth[p as usize] + 1;
+            depth[s as usize] = depth[p as usize].saturating_add(1);
         }
     }
     (parent, depth)
@@ -697,6 +780,61 @@ mod tests {
         assert!(org.domain_members[2].contains(&12));
         assert_eq!(org.depth[slot], org.depth[org.parent[slot] as usize] + 1);
         assert_eq!(org.active_count(), 13);
+    }
+
+    /// Issue 8: organizations that cannot fit or would take hours to wire are refused.
+    #[test]
+    fn absurd_networks_are_refused_before_building() {
+        let load = |org: &str| {
+            crate::scenario::Scenario::from_text(
+                &format!("{org}\n[[models]]\nkind = \"shared\"\n"),
+                "o.toml",
+            )
+        };
+        let e = load("[organization]\nmembers = 1000000\n[organization.network]\nkind = \"small_world\"\ndegree = 10000").unwrap_err().to_string();
+        assert!(
+            e.contains("o.toml:5: organization.network.degree") && e.contains("GiB"),
+            "{e}"
+        );
+        let e = load("[organization]\nmembers = 500000\n[organization.network]\nkind = \"teams\"")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("organization.network.kind") && e.contains("at most 20000"),
+            "{e}"
+        );
+        load("[organization]\nmembers = 1000000\n[landscape]\nn = 64\nk = 2\nnormalization = \"bound\"").unwrap();
+    }
+
+    #[test]
+    fn tie_estimates_match_the_generators() {
+        let mut r = rng::stream(1, Purpose::Organization, &[]);
+        let cases = [
+            (
+                NetworkSpec::Ring { degree: 5 },
+                network::ring_lattice(40, 5),
+            ),
+            (
+                NetworkSpec::SmallWorld {
+                    degree: 4,
+                    rewire: 0.3,
+                },
+                network::watts_strogatz(40, 4, 0.3, &mut r),
+            ),
+            (
+                NetworkSpec::ScaleFree { m: 3 },
+                network::barabasi_albert(40, 3, &mut r),
+            ),
+            (NetworkSpec::Complete, network::complete(40)),
+        ];
+        for (spec, g) in cases {
+            let est = spec.ties(40, 4);
+            let got = g.edge_count() as f64;
+            assert!(
+                est >= got && est <= 1.1 * got + 5.0,
+                "{spec:?}: estimated {est}, built {got}"
+            );
+        }
     }
 
     #[test]

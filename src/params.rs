@@ -34,10 +34,14 @@ impl Source {
 
     /// Parses `text` (from `file`) and records the line of every key path.
     pub fn parse(file: &Path, text: &str) -> Result<(toml::Table, Source), InputError> {
-        let spanned = toml::de::DeTable::parse(text).map_err(|e| syntax_error(file, text, &e))?;
+        let spanned =
+            toml::de::DeTable::parse(text).map_err(|e| syntax_error(file, text, &e, None))?;
         let mut lines = BTreeMap::new();
         index_lines(text, "", spanned.get_ref(), &mut lines);
-        let table: toml::Table = toml::from_str(text).map_err(|e| syntax_error(file, text, &e))?;
+        // Values the spanned parse accepts can still fail to convert (a whole number beyond
+        // 64 bits, a float that overflows); name their key.
+        let table: toml::Table = toml::from_str(text)
+            .map_err(|e| syntax_error(file, text, &e, Some(spanned.get_ref())))?;
         Ok((
             table,
             Source {
@@ -59,6 +63,20 @@ impl Source {
         }
     }
 
+    /// The lines of the keys under the table `prefix`, keyed relative to it: an inline table
+    /// (a sweep's `[base]`) read as if it were a file of its own keeps its lines.
+    pub fn within(&self, prefix: &str) -> Source {
+        let dotted = format!("{prefix}.");
+        Source {
+            file: self.file.clone(),
+            lines: self
+                .lines
+                .iter()
+                .filter_map(|(k, &l)| k.strip_prefix(&dotted).map(|k| (k.to_string(), l)))
+                .collect(),
+        }
+    }
+
     /// An error at `key` with `message`.
     pub fn error(&self, key: &str, message: impl Into<String>) -> InputError {
         InputError {
@@ -74,13 +92,75 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
-fn syntax_error(file: &Path, text: &str, e: &toml::de::Error) -> InputError {
-    let line = e.span().map(|s| line_of(text, s.start));
+fn syntax_error(
+    file: &Path,
+    text: &str,
+    e: &toml::de::Error,
+    parsed: Option<&toml::de::DeTable<'_>>,
+) -> InputError {
+    let span = e.span();
+    let line = span.as_ref().map(|s| line_of(text, s.start));
+    let snippet = span
+        .as_ref()
+        .and_then(|s| text.get(s.clone()))
+        .unwrap_or("")
+        .trim();
+    let key = match (parsed, &span) {
+        (Some(t), Some(s)) => key_at(t, "", s.start).unwrap_or_default(),
+        _ => String::new(),
+    };
+    let message = e.message().trim();
+    let message = if message.contains("as i128") || message.contains("as u64") {
+        format!(
+            "{snippet} is too large: TOML whole numbers must be between {} and {}",
+            i64::MIN,
+            i64::MAX
+        )
+    } else if message.contains("floating-point number overflowed") {
+        format!(
+            "{snippet} is too large: numbers must be at most {:e} in magnitude",
+            f64::MAX
+        )
+    } else if message == "duplicate key" && !snippet.is_empty() && snippet.len() <= 80 {
+        format!("not valid TOML: duplicate key `{snippet}`: a key or table may be given only once")
+    } else {
+        format!("not valid TOML: {message}")
+    };
     InputError {
         file: file.to_path_buf(),
         line,
-        key: String::new(),
-        message: format!("not valid TOML: {}", e.message().trim()),
+        key,
+        message,
+    }
+}
+
+/// The dotted path of the value whose span contains `offset`, if any.
+fn key_at(table: &toml::de::DeTable<'_>, prefix: &str, offset: usize) -> Option<String> {
+    for (key, value) in table {
+        let path = if prefix.is_empty() {
+            key.get_ref().to_string()
+        } else {
+            format!("{prefix}.{}", key.get_ref())
+        };
+        if let Some(found) = value_key_at(&path, value, offset) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+fn value_key_at(
+    path: &str,
+    value: &toml::Spanned<toml::de::DeValue<'_>>,
+    offset: usize,
+) -> Option<String> {
+    match value.get_ref() {
+        toml::de::DeValue::Table(t) => key_at(t, path, offset),
+        toml::de::DeValue::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| value_key_at(&format!("{path}[{i}]"), item, offset)),
+        _ => value.span().contains(&offset).then(|| path.to_string()),
     }
 }
 
@@ -230,12 +310,13 @@ fn quote_list(words: &[&str]) -> String {
         .join(", ")
 }
 
-/// The word among `candidates` closest to `word`, if it is close enough to be a likely typo.
+/// The word among `candidates` closest to `word`, if it is close enough to be a likely typo:
+/// a few edits, keeping at least half of the longer word (`p1` is no typo of `m`).
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(word, c), c))
-        .filter(|&(d, c)| d <= 2.max(c.len() / 3))
+        .filter(|&(d, c)| d <= 2.max(c.len() / 3) && 2 * d <= word.len().max(c.len()))
         .min_by_key(|&(d, c)| (d, c))
         .map(|(_, c)| c)
 }
@@ -315,6 +396,38 @@ impl<'a> Reader<'a> {
         self.source.error(&self.key_path(key), message)
     }
 
+    /// An error for the required `key`, which is absent: reported at a near-miss spelling of it
+    /// when the table has one (`sampels` for `samples`), else at `key`.
+    pub fn missing(&self, key: &str, message: impl Into<String>) -> InputError {
+        self.missing_one_of(&[key], message)
+    }
+
+    /// An error for required keys of which one must be given (`values` or `from`): reported at
+    /// a near-miss spelling of any of them when the table has one, else at the first.
+    pub fn missing_one_of(&self, keys: &[&str], message: impl Into<String>) -> InputError {
+        let message = message.into();
+        for key in keys {
+            // Stricter than `suggest`: keys not read yet may be valid ones (`rate` is no typo
+            // of `at`).
+            let limit = if key.len() >= 7 { 2 } else { 1 };
+            let typo = self
+                .table
+                .keys()
+                .filter(|k| !keys.contains(&k.as_str()) && !self.used.contains(k.as_str()))
+                .find(|k| strsim::damerau_levenshtein(k, key) <= limit);
+            if let Some(t) = typo {
+                return self.error(
+                    t,
+                    format!(
+                        "unknown key (did you mean \"{key}\"?); {}: {message}",
+                        keys[0]
+                    ),
+                );
+            }
+        }
+        self.error(keys[0], message)
+    }
+
     /// Whether `key` is present (marks it as known).
     pub fn has(&mut self, key: &str) -> bool {
         self.used.insert(key.to_string());
@@ -346,19 +459,22 @@ impl<'a> Reader<'a> {
         let x = match self.raw(p.key) {
             None => match p.default {
                 Default::Real(x) => return Ok(x),
-                _ => return Err(self.error(p.key, format!("is required: give {}", p.valid()))),
+                _ => return Err(self.missing(p.key, format!("is required: give {}", p.valid()))),
             },
             Some(Value::Float(x)) => *x,
             Some(Value::Integer(i)) => *i as f64,
             Some(v) => return Err(self.type_error(p, v)),
         };
         if !x.is_finite() {
-            return Err(self.error(p.key, format!("{x} is not finite: expected {}", p.valid())));
+            return Err(self.error(
+                p.key,
+                format!("{} is not finite: expected {}", number(x), p.valid()),
+            ));
         }
         if x < min || x > max {
             return Err(self.error(
                 p.key,
-                format!("{x} is out of range: expected {}", p.valid()),
+                format!("{} is out of range: expected {}", number(x), p.valid()),
             ));
         }
         Ok(x)
@@ -382,7 +498,7 @@ impl<'a> Reader<'a> {
         let x = match self.raw(p.key) {
             None => match p.default {
                 Default::Whole(x) => return Ok(x),
-                _ => return Err(self.error(p.key, format!("is required: give {}", p.valid()))),
+                _ => return Err(self.missing(p.key, format!("is required: give {}", p.valid()))),
             },
             Some(Value::Integer(i)) => {
                 if *i < 0 {
@@ -419,7 +535,7 @@ impl<'a> Reader<'a> {
         match self.raw(p.key) {
             None => match p.default {
                 Default::Flag(b) => Ok(b),
-                _ => Err(self.error(p.key, "is required: give true or false")),
+                _ => Err(self.missing(p.key, "is required: give true or false")),
             },
             Some(Value::Boolean(b)) => Ok(*b),
             Some(v) => Err(self.type_error(p, v)),
@@ -434,7 +550,7 @@ impl<'a> Reader<'a> {
         match self.raw(p.key) {
             None => match p.default {
                 Default::Word(w) => Ok(w),
-                _ => Err(self.error(p.key, format!("is required: give {}", p.valid()))),
+                _ => Err(self.missing(p.key, format!("is required: give {}", p.valid()))),
             },
             Some(Value::String(s)) => match words.iter().find(|w| **w == s.as_str()) {
                 Some(w) => Ok(w),
@@ -444,7 +560,11 @@ impl<'a> Reader<'a> {
                         .unwrap_or_default();
                     Err(self.error(
                         p.key,
-                        format!("\"{s}\" is not valid{hint}: expected {}", p.valid()),
+                        format!(
+                            "\"{}\" is not valid{hint}: expected {}",
+                            shorten(s),
+                            p.valid()
+                        ),
                     ))
                 }
             },
@@ -467,7 +587,7 @@ impl<'a> Reader<'a> {
         match self.raw(p.key) {
             None => match p.default {
                 Default::Dist(d) => Ok(d),
-                _ => Err(self.error(p.key, format!("is required: give {}", p.valid()))),
+                _ => Err(self.missing(p.key, format!("is required: give {}", p.valid()))),
             },
             Some(Value::Float(_) | Value::Integer(_)) => {
                 let v = self.real(&Param {
@@ -478,6 +598,13 @@ impl<'a> Reader<'a> {
             }
             Some(Value::Table(t)) => {
                 let mut r = Reader::new(t, &path, self.source);
+                const KEYS: [&str; 4] = ["mean", "sd", "low", "high"];
+                if let Some(key) = t.keys().find(|k| !KEYS.contains(&k.as_str())) {
+                    let hint = suggest(key, KEYS)
+                        .map(|w| format!(" (did you mean \"{w}\"?)"))
+                        .unwrap_or_default();
+                    return Err(r.error(key, format!("unknown key{hint}: expected {}", p.valid())));
+                }
                 let dist = if r.has("mean") || r.has("sd") {
                     let mean = r.real(&MEAN)?;
                     let sd = r.real(&SD)?;
@@ -581,16 +708,39 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// A number as a TOML file would spell it, short even when huge or tiny (`1e300`, not 301
+/// digits), for error messages.
+pub fn number(x: f64) -> String {
+    if x.is_nan() {
+        "nan".into()
+    } else if x.is_infinite() {
+        if x > 0.0 { "inf".into() } else { "-inf".into() }
+    } else if x != 0.0 && !(1e-6..1e15).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
 /// A value's TOML type in words, for error messages.
 pub fn describe(v: &Value) -> String {
     match v {
-        Value::String(s) => format!("the text \"{s}\""),
+        Value::String(s) => format!("the text \"{}\"", shorten(s)),
         Value::Integer(i) => format!("the whole number {i}"),
-        Value::Float(x) => format!("the number {x}"),
+        Value::Float(x) => format!("the number {}", number(*x)),
         Value::Boolean(b) => format!("{b}"),
         Value::Datetime(d) => format!("the date {d}"),
         Value::Array(_) => "an array".into(),
         Value::Table(_) => "a table".into(),
+    }
+}
+
+/// `s`, cut to a length an error message can show.
+fn shorten(s: &str) -> String {
+    const MAX: usize = 60;
+    match s.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &s[..cut]),
+        None => s.to_string(),
     }
 }
 
@@ -740,6 +890,70 @@ mod tests {
         check_err("x = [", |r| r.real(&CAP), &["s.toml:1", "not valid TOML"]);
     }
 
+    /// Issue 8: hostile numbers and typos get messages that name the key and what is valid.
+    #[test]
+    fn hostile_values_and_near_misses() {
+        check_err(
+            "a = 1\nseed = 99999999999999999999\n",
+            |r| r.whole(&COUNT),
+            &[
+                "s.toml:2: seed: 99999999999999999999 is too large",
+                "9223372036854775807",
+            ],
+        );
+        check_err(
+            "x = 1e999",
+            |r| r.real(&CAP),
+            &["s.toml:1: x: 1e999 is too large"],
+        );
+        check_err(
+            "capacity = 1\ncapacity = 2\n",
+            |r| r.real(&CAP),
+            &["s.toml:2", "duplicate key `capacity`"],
+        );
+        check_err(
+            "capacity = 1e300",
+            |r| r.real(&CAP),
+            &["1e300 is out of range"],
+        );
+        check_err("capacity = -inf", |r| r.real(&CAP), &["-inf is not finite"]);
+        check_err(
+            "cuont = 3",
+            |r| r.whole(&COUNT),
+            &["cuont: unknown key (did you mean \"count\"?); count: is required"],
+        );
+        // A valid key read later is no typo of a missing one.
+        check_err(
+            "rate = 0.5",
+            |r| r.whole(&Param { key: "at", ..COUNT }),
+            &["s.toml: at: is required"],
+        );
+        check_err(
+            "d = { mena = 0.5 }",
+            |r| r.dist(&D),
+            &["d.mena: unknown key (did you mean \"mean\"?)"],
+        );
+        assert_eq!(number(f64::NAN), "nan");
+        assert_eq!(number(1e300), "1e300");
+        assert_eq!(number(0.25), "0.25");
+        let long = "x".repeat(500);
+        let e = read(&format!("mode = \"{long}\""), |r| r.choice(&MODE)).unwrap_err();
+        assert!(e.to_string().len() < 300, "{e}");
+    }
+
+    #[test]
+    fn an_inline_table_keeps_its_lines() {
+        let (_, source) = Source::parse(
+            Path::new("w.toml"),
+            "a = 1\n[base]\nsteps = 3\n[base.landscape]\nk = 9\n",
+        )
+        .unwrap();
+        let inner = source.within("base");
+        assert_eq!(inner.line("landscape.k"), Some(5));
+        assert_eq!(inner.line("steps"), Some(3));
+        assert_eq!(inner.line("a"), None);
+    }
+
     #[test]
     fn lines_of_nested_keys() {
         let text =
@@ -755,5 +969,7 @@ mod tests {
     fn suggestions_only_for_near_misses() {
         assert_eq!(suggest("membres", ["members", "domains"]), Some("members"));
         assert_eq!(suggest("zzz", ["members", "domains"]), None);
+        assert_eq!(suggest("p1", ["m", "n"]), None);
+        assert_eq!(suggest("kk", ["k", "n"]), Some("k"));
     }
 }

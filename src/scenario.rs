@@ -184,10 +184,13 @@ pub const MODEL_NAME: Param = Param {
     meaning: "label of the model in the results (must be unique)",
 };
 
+/// The most memory one run may need (runs in parallel each need theirs).
+pub const MAX_RUN_BYTES: u64 = 2 << 30;
+
 /// Why a scenario could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("cannot read {file}: {source}")]
+    #[error("cannot read {file}")]
     Io {
         file: String,
         source: std::io::Error,
@@ -229,7 +232,13 @@ impl Scenario {
         default_name: &str,
     ) -> Result<Scenario, InputError> {
         let mut r = Reader::new(table, "", source);
-        let name = r.text(&NAME)?.unwrap_or_else(|| default_name.to_string());
+        if r.has("family") && r.choice(&crate::study::FAMILY)? != "leadership" {
+            return Err(r.error(
+                "family",
+                "a reference model's scenario is read by leadsim::study::Study, not Scenario",
+            ));
+        }
+        let name = read_name(&mut r, default_name)?;
         let description = r.text(&DESCRIPTION)?.unwrap_or_default();
         let seed = r.whole(&SEED)?;
         let steps = r.whole(&STEPS)? as u32;
@@ -258,7 +267,7 @@ impl Scenario {
         let mut models = Vec::new();
         let model_tables = r.tables("models")?;
         if model_tables.is_empty() {
-            return Err(source.error(
+            return Err(r.missing(
                 "models",
                 "no leadership model to run: add at least one [[models]] table with kind = one of \"centralized\", \"shared\", \"hybrid\"",
             ));
@@ -321,6 +330,7 @@ impl Scenario {
             e.finish()?;
             event_list.push(ev);
         }
+        check_runs(&r, models.len(), replications as u64)?;
         let grown: usize = event_list.iter().map(|e| e.added_members()).sum();
         if (organization.members + grown) as u64 > crate::org::MAX_MEMBERS {
             return Err(source.error(
@@ -333,7 +343,7 @@ impl Scenario {
             ));
         }
         r.finish()?;
-        Ok(Scenario {
+        let scenario = Scenario {
             name,
             description,
             seed,
@@ -349,7 +359,78 @@ impl Scenario {
             adaptation_window,
             text: text.clone(),
             source: source.clone(),
-        })
+        };
+        let (bytes, key, what) = scenario.memory_estimate();
+        if bytes > MAX_RUN_BYTES {
+            let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
+            let (_, part) = scenario
+                .memory_parts()
+                .into_iter()
+                .find(|(k, _)| *k == key)
+                .unwrap_or((key, bytes));
+            return Err(source.error(
+                key,
+                format!(
+                    "a run of this scenario needs about {:.1} GiB of memory, {:.1} GiB of it for {what}; one run may use at most {:.0} GiB: make it smaller",
+                    gib(bytes),
+                    gib(part),
+                    gib(MAX_RUN_BYTES)
+                ),
+            ));
+        }
+        Ok(scenario)
+    }
+
+    /// The memory one run needs, by the key that drives each part: `(key, bytes)`.
+    pub fn memory_parts(&self) -> Vec<(&'static str, u64)> {
+        let grown: u64 = self.events.iter().map(|e| e.added_members() as u64).sum();
+        let slots = self.organization.members as u64 + grown;
+        let n = self.landscape.n as u64;
+        let steps = self.steps as u64;
+        let rows = steps / self.every.max(1) as u64 + 2;
+        let ties = self
+            .organization
+            .network
+            .ties(slots as usize, self.organization.domains);
+        vec![
+            (
+                "organization.members",
+                crate::org::memory_bytes(slots as usize, n as usize, 0.0),
+            ),
+            (
+                "organization.network.kind",
+                crate::org::memory_bytes(0, 0, ties),
+            ),
+            (
+                "landscape.k",
+                self.landscape.table_bytes().saturating_mul(2),
+            ),
+            (
+                "metrics.window",
+                (self.window as u64).saturating_mul(slots).saturating_mul(2),
+            ),
+            // Kept rows, the performance series and the rows' text before it is journaled.
+            ("steps", rows.saturating_mul(8 * 17 + 260) + steps * 8),
+        ]
+    }
+
+    /// The total memory one run needs, the key of its largest part and what that part is.
+    pub fn memory_estimate(&self) -> (u64, &'static str, &'static str) {
+        let parts = self.memory_parts();
+        let total = parts.iter().fold(0u64, |a, (_, b)| a.saturating_add(*b));
+        let (key, _) = parts
+            .iter()
+            .max_by_key(|(_, b)| *b)
+            .copied()
+            .unwrap_or(("steps", 0));
+        let what = match key {
+            "organization.members" => "the members' expertise (members × N)",
+            "organization.network.kind" => "the ties of the informal network",
+            "landscape.k" => "the landscape's tables (N × 2^(K+2))",
+            "metrics.window" => "the windowed metrics (window × members)",
+            _ => "the time series (steps / output.every rows)",
+        };
+        (total, key, what)
     }
 
     /// Number of runs: models × replications.
@@ -366,6 +447,36 @@ fn kinds() -> String {
         .join(", ")
 }
 
+/// Reads an explicit `name` (it names the output folder, so it must be a plain label); the
+/// default comes from the file name.
+pub fn read_name(r: &mut Reader, default_name: &str) -> Result<String, InputError> {
+    match r.text(&NAME)? {
+        Some(name) if !valid_label(&name) => Err(r.error(
+            "name",
+            format!(
+                "\"{name}\" is not a valid scenario name: use letters, digits, '_' and '-' (it names the output folder)"
+            ),
+        )),
+        Some(name) => Ok(name),
+        None => Ok(default_name.to_string()),
+    }
+}
+
+/// Refuses more runs than an experiment may hold.
+pub fn check_runs(r: &Reader, models: usize, replications: u64) -> Result<(), InputError> {
+    let runs = models as u128 * replications as u128;
+    if runs > crate::experiment::MAX_RUNS as u128 {
+        return Err(r.error(
+            "replications",
+            format!(
+                "{models} models × {replications} replicates = {runs} runs; at most {} runs are supported: lower replications",
+                crate::experiment::MAX_RUNS
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Whether `name` is usable as a label in files and folder names.
 pub fn valid_label(name: &str) -> bool {
     !name.is_empty()
@@ -377,6 +488,14 @@ pub fn valid_label(name: &str) -> bool {
 
 /// Decodes a file's bytes as UTF-8, naming the file and the offending byte otherwise.
 pub fn text_of(path: &Path, bytes: Vec<u8>) -> Result<String, InputError> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(InputError {
+            file: path.to_path_buf(),
+            line: Some(1),
+            key: String::new(),
+            message: "not valid UTF-8 text: the file is UTF-16 (it starts with a byte-order mark); save it as UTF-8".into(),
+        });
+    }
     String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..offset]
@@ -466,7 +585,17 @@ fn read_landscape(r: &mut Reader, top: &toml::Table) -> Result<NkSpec, InputErro
 /// Every top-level and landscape parameter, by table, for documentation.
 pub fn params() -> Vec<(&'static str, Vec<Param>)> {
     let mut out = vec![
-        ("", vec![NAME, DESCRIPTION, SEED, STEPS, REPLICATIONS]),
+        (
+            "",
+            vec![
+                crate::study::FAMILY,
+                NAME,
+                DESCRIPTION,
+                SEED,
+                STEPS,
+                REPLICATIONS,
+            ],
+        ),
         (
             "landscape",
             vec![
@@ -548,6 +677,31 @@ mod tests {
             "[landscape]\ninteraction = \"random\"\nmodules = 3\n{MODELS}"
         ));
         assert!(e.contains("landscape.modules: only applies"), "{e}");
+    }
+
+    #[test]
+    fn runs_that_cannot_fit_in_memory_are_refused_with_the_estimate() {
+        let e = err(
+            "[organization]\nmembers = 1000000\n[organization.network]\nkind = \"ring\"\n[metrics]\nwindow = 100000\n[[models]]\nkind = \"shared\"\n",
+        );
+        assert!(e.contains("bad.toml:6: metrics.window"), "{e}");
+        assert!(
+            e.contains("GiB of memory") && e.contains("windowed metrics"),
+            "{e}"
+        );
+        let e = err("steps = 10000000\n[[models]]\nkind = \"shared\"\n");
+        assert!(e.contains("steps:") && e.contains("time series"), "{e}");
+        // Keeping every 1000th step makes the same run fit.
+        Scenario::from_text(
+            "steps = 10000000\n[output]\nevery = 1000\n[[models]]\nkind = \"shared\"\n",
+            "ok.toml",
+        )
+        .unwrap();
+        let s = Scenario::from_text(MODELS, "x.toml").unwrap();
+        assert!(
+            s.memory_estimate().0 < 10 << 20,
+            "the baseline needs a few MiB"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ use leadsim::experiment::sweep::{Design, Sweep};
 use leadsim::landscape::{CrossModule, Interaction, LinkRule, Normalization};
 use leadsim::org::NetworkSpec;
 use leadsim::scenario::Scenario;
+use leadsim::study::Study;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -25,12 +26,47 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if is_sweep {
         let (sweep, _) = super::sweep::load(&args.file, None, None)?;
         let plan = sweep.plan(None, None).input()?;
-        print!("{}", describe_sweep(&sweep, &plan, &args.file.display().to_string()));
+        print!(
+            "{}",
+            describe_sweep(&sweep, &plan, &args.file.display().to_string())
+        );
         return Ok(());
     }
     let (s, _, _) = run::load(&args.file, None, None)?;
-    print!("{}", describe(&s, &args.file.display().to_string()));
+    let file = args.file.display().to_string();
+    let text = match &s {
+        Study::Leadership(s) => describe(s, &file),
+        other => describe_reference(other, &file),
+    };
+    print!("{text}");
     Ok(())
+}
+
+/// A human-readable account of a validated reference-model scenario.
+fn describe_reference(s: &Study, file: &str) -> String {
+    let mut out = format!(
+        "{file}: valid scenario \"{}\" (family {})\n",
+        s.name(),
+        s.family()
+    );
+    if !s.description().is_empty() {
+        out += &format!("  {}\n", s.description());
+    }
+    out += "  models:\n";
+    for m in s.model_info() {
+        let params: Vec<String> = m.params.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        out += &format!("    {} ({}): {}\n", m.name, m.kind, params.join(", "));
+    }
+    let models = s.model_names().len();
+    out += &format!(
+        "  runs: {models} models × {} replicates = {} runs of {} steps (seed {})\n",
+        s.replications(),
+        models as u64 * s.replications() as u64,
+        s.steps(),
+        s.seed()
+    );
+    out += &format!("  output: output/{} (unless -o is given)\n", s.name());
+    out
 }
 
 /// A human-readable account of an expanded sweep.
@@ -48,7 +84,10 @@ fn describe_sweep(sweep: &Sweep, plan: &Plan, file: &str) -> String {
         Design::Random { samples } => format!("random, {samples} samples"),
         Design::Lhs { samples } => format!("Latin hypercube, {samples} samples"),
     };
-    out += &format!("  base scenario: {base}; design: {design}\n  axes: {}\n", plan.axes.join(", "));
+    out += &format!(
+        "  base scenario: {base}; design: {design}\n  axes: {}\n",
+        plan.axes.join(", ")
+    );
     let worlds: std::collections::BTreeSet<u64> = plan.points.iter().map(|p| p.world_key).collect();
     out += &format!(
         "  runs: {} points × {} models × {} replicates = {} runs (seed {}; {} distinct worlds per replicate)\n",

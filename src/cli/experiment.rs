@@ -181,6 +181,23 @@ pub fn finish(plan: &Plan, dir: &Path, manifest: Manifest) -> Result<Manifest, F
     Ok(manifest)
 }
 
+/// Draws the charts and writes the report of a finished result folder, unless `no_charts`. The
+/// results are complete before this runs, so a failure here loses nothing.
+pub fn charts(dir: &Path, no_charts: bool) -> Result<(), Failure> {
+    if no_charts {
+        return Ok(());
+    }
+    let redraw = |e: anyhow::Error| {
+        Failure::Other(e.context(format!(
+            "the results in {} are complete, but drawing failed; redraw with `leadsim plot {0}` and `leadsim report {0}`",
+            dir.display()
+        )))
+    };
+    leadsim::plot::draw_all(dir).map_err(|e| redraw(e.into()))?;
+    leadsim::report::write(dir).map_err(|e| redraw(e.into()))?;
+    Ok(())
+}
+
 /// Marks a finished shard: its manifest, and its per-run parts kept for `leadsim merge`.
 pub fn finish_shard(dir: &Path, manifest: Manifest) -> Result<Manifest, Failure> {
     manifest.write_manifest(dir, &[]).map_err(output_error)

@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Example:\n  leadsim sweep s.toml --shard 1/2 -o out/s1\n  leadsim sweep s.toml --shard 2/2 -o out/s2\n  leadsim merge out/s1 out/s2 -o out/all")]
+#[command(
+    after_help = "Example:\n  leadsim sweep s.toml --shard 1/2 -o out/s1\n  leadsim sweep s.toml --shard 2/2 -o out/s2\n  leadsim merge out/s1 out/s2 -o out/all"
+)]
 pub struct Args {
     /// The shard folders (each with a finished manifest.json).
     #[arg(required = true, num_args = 1..)]
@@ -21,6 +23,9 @@ pub struct Args {
     /// Replace a result already in the output folder.
     #[arg(long)]
     pub force: bool,
+    /// Do not draw charts or write the report.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 fn bad(msg: String) -> Failure {
@@ -33,9 +38,17 @@ pub fn run(args: Args) -> Result<(), Failure> {
         match output::state(dir).map_err(output_error)? {
             FolderState::Complete => {}
             FolderState::Unfinished => {
-                return Err(bad(format!("{} is an unfinished shard (no manifest.json): finish it with the same sweep command and --resume", dir.display())));
+                return Err(bad(format!(
+                    "{} is an unfinished shard (no manifest.json): finish it with the same sweep command and --resume",
+                    dir.display()
+                )));
             }
-            _ => return Err(bad(format!("{} is not a leadsim result folder (no manifest.json)", dir.display()))),
+            _ => {
+                return Err(bad(format!(
+                    "{} is not a leadsim result folder (no manifest.json)",
+                    dir.display()
+                )));
+            }
         }
         let m = Manifest::read(dir, output::MANIFEST).map_err(output_error)?;
         manifests.push((dir.clone(), m));
@@ -53,20 +66,41 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 first.command
             )));
         }
-        let Some((i, n)) = m.shard.split_once('/').and_then(|(i, n)| Some((i.parse::<u64>().ok()?, n.parse::<u64>().ok()?))) else {
-            return Err(bad(format!("{} is a whole result, not a shard: there is nothing to merge", dir.display())));
+        let Some((i, n)) = m
+            .shard
+            .split_once('/')
+            .and_then(|(i, n)| Some((i.parse::<u64>().ok()?, n.parse::<u64>().ok()?)))
+        else {
+            return Err(bad(format!(
+                "{} is a whole result, not a shard: there is nothing to merge",
+                dir.display()
+            )));
         };
         if *total.get_or_insert(n) != n {
-            return Err(bad(format!("{} is shard {i}/{n} but other folders are shards of {}", dir.display(), total.unwrap_or(n))));
+            return Err(bad(format!(
+                "{} is shard {i}/{n} but other folders are shards of {}",
+                dir.display(),
+                total.unwrap_or(n)
+            )));
         }
         if let Some(other) = seen.insert(i, dir.clone()) {
-            return Err(bad(format!("shard {i}/{n} is given twice: {} and {}", other.display(), dir.display())));
+            return Err(bad(format!(
+                "shard {i}/{n} is given twice: {} and {}",
+                other.display(),
+                dir.display()
+            )));
         }
     }
     let n = total.unwrap_or(1);
-    let missing: Vec<String> = (1..=n).filter(|i| !seen.contains_key(i)).map(|i| format!("{i}/{n}")).collect();
+    let missing: Vec<String> = (1..=n)
+        .filter(|i| !seen.contains_key(i))
+        .map(|i| format!("{i}/{n}"))
+        .collect();
     if !missing.is_empty() {
-        return Err(bad(format!("the shards do not cover the sweep: missing {}", missing.join(", "))));
+        return Err(bad(format!(
+            "the shards do not cover the sweep: missing {}",
+            missing.join(", ")
+        )));
     }
     let plan = plan_from_manifest(first).input()?;
     let prov = Provenance {
@@ -76,15 +110,24 @@ pub fn run(args: Args) -> Result<(), Failure> {
     };
     let manifest = Manifest::plan(&plan, &prov, "");
     if manifest.identity != first.identity {
-        return Err(bad(format!("{} was written by another version of leadsim; merge with that version", first_dir.display())));
+        return Err(bad(format!(
+            "{} was written by another version of leadsim; merge with that version",
+            first_dir.display()
+        )));
     }
     let dir = &args.output;
     match output::state(dir).map_err(output_error)? {
         FolderState::Missing | FolderState::Empty => {}
         _ if args.force => {}
-        FolderState::Complete => return Err(output_error(OutputError::Exists { path: dir.clone() })),
-        FolderState::Unfinished => return Err(output_error(OutputError::Unfinished { path: dir.clone() })),
-        FolderState::Foreign => return Err(output_error(OutputError::Foreign { path: dir.clone() })),
+        FolderState::Complete => {
+            return Err(output_error(OutputError::Exists { path: dir.clone() }));
+        }
+        FolderState::Unfinished => {
+            return Err(output_error(OutputError::Unfinished { path: dir.clone() }));
+        }
+        FolderState::Foreign => {
+            return Err(output_error(OutputError::Foreign { path: dir.clone() }));
+        }
     }
     let _lock = FolderLock::acquire(dir).map_err(output_error)?;
     if args.force {
@@ -96,7 +139,13 @@ pub fn run(args: Args) -> Result<(), Failure> {
     manifest
         .write_manifest(dir, &experiment::TABLES)
         .map_err(output_error)?;
-    println!("merged {n} shards of {} ({} runs) → {}", plan.name, plan.runs(), dir.display());
+    experiment::charts(dir, args.no_charts)?;
+    println!(
+        "merged {n} shards of {} ({} runs) → {}",
+        plan.name,
+        plan.runs(),
+        dir.display()
+    );
     std::fs::metadata(dir).other()?;
     Ok(())
 }

@@ -7,7 +7,11 @@ mod experiment;
 mod landscape;
 mod merge;
 mod models;
+mod plot;
+mod replicate;
+mod report;
 mod run;
+mod slurm;
 mod sweep;
 
 use clap::{Parser, Subcommand};
@@ -32,14 +36,22 @@ enum Command {
     Sweep(sweep::Args),
     /// Combine the shard folders of one sweep into the result one machine would have written.
     Merge(merge::Args),
+    /// Write the scripts that run a sweep as a Slurm job array and merge its shards.
+    Slurm(slurm::Args),
     /// Validate a scenario or sweep file and print what would run, without running.
     Check(check::Args),
     /// List the leadership models, their parameters, defaults and meaning.
     Models(models::Args),
     /// List the kinds of events (change), their parameters, defaults and meaning.
     Events(events::Args),
+    /// Replicate a reference model's published figure (March 1991; Lazer & Friedman 2007; NK).
+    Replicate(replicate::Args),
     /// Print statistics of sampled NK landscapes (local optima, optimum fitness, walk lengths).
     Landscape(landscape::Args),
+    /// (Re)draw the charts of a result folder as PNG and SVG into DIR/charts/.
+    Plot(plot::Args),
+    /// Write a self-contained report.html for a result folder.
+    Report(report::Args),
 }
 
 /// Why a command failed, which decides the exit code.
@@ -109,10 +121,14 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Merge(args) => merge::run(args),
+        Command::Slurm(args) => slurm::run(args),
         Command::Check(args) => check::run(args),
         Command::Models(args) => models::run(args),
         Command::Events(args) => events::run(args),
+        Command::Replicate(args) => replicate::run(args),
         Command::Landscape(args) => landscape::run(args),
+        Command::Plot(args) => plot::run(args),
+        Command::Report(args) => report::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,7 +5,8 @@ use super::{Failure, InputContext, set_threads};
 use leadsim::experiment::Plan;
 use leadsim::output::manifest::{InputFile, Manifest, Provenance};
 use leadsim::params::Source;
-use leadsim::scenario::{LoadError, Scenario, text_of};
+use leadsim::scenario::{LoadError, text_of};
+use leadsim::study::Study;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -31,7 +32,7 @@ pub fn load(
     path: &Path,
     seed: Option<u64>,
     replications: Option<u32>,
-) -> Result<(Scenario, String, BTreeMap<String, String>), Failure> {
+) -> Result<(Study, String, BTreeMap<String, String>), Failure> {
     let bytes = std::fs::read(path)
         .map_err(|source| LoadError::Io {
             file: path.display().to_string(),
@@ -59,7 +60,7 @@ pub fn load(
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "scenario".into());
-    let scenario = Scenario::from_table(
+    let scenario = Study::from_table(
         &table,
         &std::sync::Arc::new(source),
         &std::sync::Arc::from(text.as_str()),
@@ -76,7 +77,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         .common
         .output
         .clone()
-        .unwrap_or_else(|| Path::new("output").join(&scenario.name));
+        .unwrap_or_else(|| Path::new("output").join(scenario.name()));
     let mut command = format!(
         "leadsim run {}",
         shell_word(&args.scenario.display().to_string())
@@ -102,6 +103,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let resume = format!("{command} -o {}", shell_word(&dir.display().to_string()));
     experiment::run_indices(&plan, &dir, &indices, &args.common, &resume)?;
     experiment::finish(&plan, &dir, manifest)?;
+    experiment::charts(&dir, args.common.no_charts)?;
     println!(
         "{}: {} runs ({} models × {} replicates) → {}",
         plan.name,

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  leadsim sweep scenarios/capacity-shock-sweep.toml\n  leadsim sweep my-sweep.toml --shard 2/4 -o results/shard-2   # one quarter of the runs\n  leadsim merge results/shard-* -o results/all                   # then combine the shards\n  leadsim sweep my-sweep.toml --resume                            # finish an interrupted sweep")]
+#[command(
+    after_help = "Examples:\n  leadsim sweep scenarios/capacity-shock-sweep.toml\n  leadsim sweep my-sweep.toml --shard 2/4 -o results/shard-2   # one quarter of the runs\n  leadsim merge results/shard-* -o results/all                   # then combine the shards\n  leadsim sweep my-sweep.toml --resume                            # finish an interrupted sweep"
+)]
 pub struct Args {
     /// Sweep file (TOML): a base scenario, axes and a design.
     pub sweep: PathBuf,
@@ -31,22 +33,37 @@ fn parse_shard(s: &str) -> Result<(u64, u64), String> {
     let (i, n) = s
         .split_once('/')
         .ok_or_else(|| format!("\"{s}\" is not of the form I/N, e.g. 2/4"))?;
-    let i: u64 = i.trim().parse().map_err(|_| format!("\"{i}\" is not a whole number"))?;
-    let n: u64 = n.trim().parse().map_err(|_| format!("\"{n}\" is not a whole number"))?;
+    let i: u64 = i
+        .trim()
+        .parse()
+        .map_err(|_| format!("\"{i}\" is not a whole number"))?;
+    let n: u64 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("\"{n}\" is not a whole number"))?;
     if n == 0 || i == 0 || i > n || n > 100_000 {
-        return Err(format!("{i}/{n} is not a shard: I must be between 1 and N, and N between 1 and 100000"));
+        return Err(format!(
+            "{i}/{n} is not a shard: I must be between 1 and N, and N between 1 and 100000"
+        ));
     }
     Ok((i, n))
 }
 
 /// Loads a sweep and returns it with its provenance (command without shard options).
-pub fn load(path: &Path, seed: Option<u64>, replications: Option<u32>) -> Result<(Sweep, Provenance), Failure> {
+pub fn load(
+    path: &Path,
+    seed: Option<u64>,
+    replications: Option<u32>,
+) -> Result<(Sweep, Provenance), Failure> {
     let sweep = Sweep::load(path).input()?;
     let mut overrides = BTreeMap::new();
     let mut command = format!("leadsim sweep {}", shell_word(&path.display().to_string()));
     if let Some(s) = seed {
         if s > i64::MAX as u64 {
-            return Err(Failure::Input(anyhow::anyhow!("--seed {s} is too large: seeds must be at most {}", i64::MAX)));
+            return Err(Failure::Input(anyhow::anyhow!(
+                "--seed {s} is too large: seeds must be at most {}",
+                i64::MAX
+            )));
         }
         overrides.insert("seed".to_string(), s.to_string());
         command += &format!(" --seed {s}");
@@ -55,11 +72,26 @@ pub fn load(path: &Path, seed: Option<u64>, replications: Option<u32>) -> Result
         overrides.insert("replications".to_string(), r.to_string());
         command += &format!(" --replications {r}");
     }
-    let mut inputs = vec![InputFile::new("sweep", &path.display().to_string(), &sweep.text)];
+    let mut inputs = vec![InputFile::new(
+        "sweep",
+        &path.display().to_string(),
+        &sweep.text,
+    )];
     if let Some(b) = &sweep.base_path {
-        inputs.push(InputFile::new("base", &b.display().to_string(), &sweep.base_text));
+        inputs.push(InputFile::new(
+            "base",
+            &b.display().to_string(),
+            &sweep.base_text,
+        ));
     }
-    Ok((sweep, Provenance { command, inputs, overrides }))
+    Ok((
+        sweep,
+        Provenance {
+            command,
+            inputs,
+            overrides,
+        },
+    ))
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
@@ -81,7 +113,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let Some(_lock) = experiment::prepare(&dir, &manifest, &args.common)? else {
         return Ok(());
     };
-    let mut resume = format!("{} -o {}", prov.command, shell_word(&dir.display().to_string()));
+    let mut resume = format!(
+        "{} -o {}",
+        prov.command,
+        shell_word(&dir.display().to_string())
+    );
     if let Some((i, n)) = args.shard {
         resume += &format!(" --shard {i}/{n}");
     }
@@ -98,6 +134,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         return Ok(());
     }
     experiment::finish(&plan, &dir, manifest)?;
+    experiment::charts(&dir, args.common.no_charts)?;
     println!(
         "{}: {} runs ({} points × {} models × {} replicates) → {}",
         plan.name,

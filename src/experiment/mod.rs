@@ -13,8 +13,9 @@
 pub mod runner;
 pub mod sweep;
 
+use crate::metrics::Metric;
 use crate::rng::derive_seed;
-use crate::scenario::Scenario;
+use crate::study::Study;
 
 /// Stream identifier of world seeds ("WORLD" in ASCII).
 const WORLD: u64 = 0x0057_4F52_4C44;
@@ -29,7 +30,7 @@ pub struct Point {
     pub values: Vec<toml::Value>,
     /// Points with equal world keys share worlds (they differ only in model parameters).
     pub world_key: u64,
-    pub scenario: Scenario,
+    pub scenario: Study,
 }
 
 /// What a plan came from.
@@ -67,20 +68,25 @@ pub struct RunSpec {
 
 impl Plan {
     /// The plan of a single scenario (`leadsim run`).
-    pub fn single(s: Scenario) -> Plan {
+    pub fn single(s: Study) -> Plan {
         Plan {
             origin: Origin::Run,
-            name: s.name.clone(),
-            seed: s.seed,
-            replications: s.replications,
+            name: s.name().to_string(),
+            seed: s.seed(),
+            replications: s.replications(),
             axes: Vec::new(),
-            models: s.models.iter().map(|m| m.name.clone()).collect(),
+            models: s.model_names(),
             points: vec![Point {
                 values: Vec::new(),
                 world_key: 0,
                 scenario: s,
             }],
         }
+    }
+
+    /// The per-step metrics of the plan's family (the same at every point).
+    pub fn metrics(&self) -> &'static [Metric] {
+        self.points[0].scenario.metrics()
     }
 
     /// Total number of runs.
@@ -129,7 +135,7 @@ mod tests {
     use super::*;
 
     fn plan() -> Plan {
-        let s = Scenario::from_text(
+        let s = Study::from_text(
             "replications = 3\n[[models]]\nkind = \"centralized\"\n[[models]]\nkind = \"shared\"\n",
             "p.toml",
         )
@@ -180,7 +186,11 @@ pub fn plan_from_manifest(m: &crate::output::manifest::Manifest) -> Result<Plan,
     let replications = m.overrides.get("replications").and_then(|s| s.parse().ok());
     if m.kind == "sweep" {
         let sweep_file = input("sweep")?;
-        let base = m.inputs.iter().find(|f| f.role == "base").map(|f| f.text.clone());
+        let base = m
+            .inputs
+            .iter()
+            .find(|f| f.role == "base")
+            .map(|f| f.text.clone());
         let sweep = sweep::Sweep::parse(
             &sweep_file.text,
             std::path::Path::new(&sweep_file.path),
@@ -201,7 +211,7 @@ pub fn plan_from_manifest(m: &crate::output::manifest::Manifest) -> Result<Plan,
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "scenario".into());
-        let s = Scenario::from_table(
+        let s = Study::from_table(
             &table,
             &std::sync::Arc::new(source),
             &std::sync::Arc::from(f.text.as_str()),

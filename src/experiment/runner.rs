@@ -8,7 +8,6 @@ use super::{Plan, RunSpec};
 use crate::output::journal::{self, Journal};
 use crate::output::tables::{self, Part};
 use crate::output::{self, OutputError};
-use crate::sim;
 use rayon::prelude::*;
 use std::path::Path;
 use std::sync::Mutex;
@@ -25,18 +24,10 @@ pub enum RunError {
 
 /// Simulates run `spec` of `plan` and formats its rows.
 pub fn simulate(plan: &Plan, spec: &RunSpec) -> Part {
-    let scenario = &plan.points[spec.point].scenario;
-    let out = sim::run(scenario, spec.model, spec.world_seed);
     let id = tables::id_cells(plan, spec);
-    let mut part = Part::default();
-    let prefix = tables::row_prefix(&id);
-    part.timeseries.reserve(out.recorder.rows.len() * (prefix.len() + 160));
-    for (step, row) in &out.recorder.rows {
-        tables::push_timeseries_row(&mut part.timeseries, &prefix, *step, row);
-    }
-    part.summary = tables::summary_row(&id, &out.recorder.summary());
-    part.shocks = out.shocks(&id);
-    part
+    plan.points[spec.point]
+        .scenario
+        .simulate(spec.model, spec.world_seed, &id)
 }
 
 /// Runs every index in `indices` that has no record in `runs_dir` yet, appending each finished
@@ -69,12 +60,16 @@ pub fn execute(
         }
         let spec = plan.spec(i);
         let part = simulate(plan, &spec);
-        let worker = rayon::current_thread_index().map_or(journals.len() - 1, |w| w.min(journals.len() - 1));
+        let worker =
+            rayon::current_thread_index().map_or(journals.len() - 1, |w| w.min(journals.len() - 1));
         let mut slot = journals[worker].lock().unwrap_or_else(|e| e.into_inner());
         if slot.is_none() {
             *slot = Some(Journal::create(runs_dir, worker).map_err(Some)?);
         }
-        slot.as_mut().expect("opened").append(i, &part).map_err(Some)?;
+        slot.as_mut()
+            .expect("opened")
+            .append(i, &part)
+            .map_err(Some)?;
         drop(slot);
         let d = done.fetch_add(1, Ordering::Relaxed) + 1;
         progress(d, total);

@@ -24,10 +24,23 @@
 use super::{MAX_RUNS, Origin, Plan, Point};
 use crate::params::{Default as D, InputError, Kind, Param, Reader, Source, describe};
 use crate::rng::{self, Purpose};
-use crate::scenario::{Scenario, text_of};
+use crate::scenario::text_of;
+use crate::study::Study;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// The most points a sweep may expand to.
+pub const MAX_POINTS: u64 = 1_000_000;
+
+/// A count for a message: exact, or "more than 10^38" when it saturated.
+fn count_text(x: u128) -> String {
+    if x == u128::MAX {
+        "more than 10^38".to_string()
+    } else {
+        x.to_string()
+    }
+}
 
 /// How the values of one axis are given.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +89,8 @@ pub struct Sweep {
     pub base_text: Arc<str>,
     base_table: toml::Table,
     base_source: Arc<Source>,
+    /// The sweep file's own key lines, for errors.
+    source: Arc<Source>,
     pub seed: Option<u64>,
     pub replications: Option<u32>,
     pub max_runs: u64,
@@ -218,9 +233,14 @@ impl Sweep {
         })?;
         let text = text_of(path, bytes)?;
         let read_base = |p: &Path| -> Result<String, crate::scenario::LoadError> {
-            let bytes = std::fs::read(p).map_err(|source| crate::scenario::LoadError::Io {
-                file: p.display().to_string(),
-                source,
+            // A base that cannot be read is the sweep file's error, at its `base` key.
+            let bytes = std::fs::read(p).map_err(|e| InputError {
+                file: path.to_path_buf(),
+                line: Source::parse(path, &text)
+                    .ok()
+                    .and_then(|(_, s)| s.line("base")),
+                key: "base".into(),
+                message: format!("cannot read the base scenario {}: {e}", p.display()),
             })?;
             Ok(text_of(p, bytes)?)
         };
@@ -243,7 +263,10 @@ impl Sweep {
         });
         if !crate::scenario::valid_label(&name) {
             return Err(r
-                .error("name", format!("\"{name}\" is not a valid name: use letters, digits, '_' and '-'"))
+                .error(
+                    "name",
+                    format!("\"{name}\" is not a valid name: use letters, digits, '_' and '-'"),
+                )
                 .into());
         }
         let description = r.text(&DESCRIPTION)?.unwrap_or_default();
@@ -256,24 +279,30 @@ impl Sweep {
             Some(toml::Value::Table(t)) => (None, toml::to_string(t).unwrap_or_default()),
             Some(v) => {
                 return Err(r
-                    .error("base", format!("expected a file path or a [base] table, found {}", describe(v)))
+                    .error(
+                        "base",
+                        format!(
+                            "expected a file path or a [base] table, found {}",
+                            describe(v)
+                        ),
+                    )
                     .into());
             }
             None => {
                 return Err(r
-                    .error("base", "is required: base = \"scenario.toml\" (relative to this file) or a [base] table")
+                    .missing("base", "is required: base = \"scenario.toml\" (relative to this file) or a [base] table")
                     .into());
             }
         };
         let (base_table, base_source) = match &base_path {
             Some(p) => Source::parse(p, &base_text)?,
-            // An inline base keeps the sweep file's lines, under the `base.` prefix.
+            // An inline base keeps the sweep file's lines of the keys under `base.`.
             None => {
                 let t = match table.get("base") {
                     Some(toml::Value::Table(t)) => t.clone(),
                     _ => toml::Table::new(),
                 };
-                (t, source.clone())
+                (t, source.within("base"))
             }
         };
         let seed = r.whole_opt(&SEED)?;
@@ -288,10 +317,12 @@ impl Sweep {
                 Design::Grid
             }
             kind => {
-                let samples = d
-                    .whole_opt(&SAMPLES)?
-                    .ok_or_else(|| d.error("samples", format!("is required for a {kind} design: the number of points")))?
-                    as usize;
+                let samples = d.whole_opt(&SAMPLES)?.ok_or_else(|| {
+                    d.missing(
+                        "samples",
+                        format!("is required for a {kind} design: the number of points"),
+                    )
+                })? as usize;
                 if kind == "random" {
                     Design::Random { samples }
                 } else {
@@ -304,13 +335,18 @@ impl Sweep {
         let axis_tables = r.tables("axes")?;
         if axis_tables.is_empty() {
             return Err(source
-                .error("axes", "a sweep needs at least one [[axes]] table with path and values (or from/to)")
+                .error(
+                    "axes",
+                    "a sweep needs at least one [[axes]] table with path and values (or from/to)",
+                )
                 .into());
         }
         for mut a in axis_tables {
             let axis = read_axis(&mut a, design)?;
             if axes.iter().any(|x: &Axis| x.path == axis.path) {
-                return Err(a.error("path", format!("\"{}\" is swept twice", axis.path)).into());
+                return Err(a
+                    .error("path", format!("\"{}\" is swept twice", axis.path))
+                    .into());
             }
             a.finish()?;
             axes.push(axis);
@@ -325,6 +361,7 @@ impl Sweep {
             base_text: Arc::from(base_text.as_str()),
             base_table,
             base_source: Arc::new(base_source),
+            source: Arc::new(source),
             seed,
             replications,
             max_runs,
@@ -388,7 +425,8 @@ impl Sweep {
         }
     }
 
-    /// Number of points the design gives, computed without expanding it.
+    /// Number of points the design gives, computed without expanding it (saturating at
+    /// `u128::MAX` for absurd grids).
     pub fn point_count(&self) -> u128 {
         match self.design {
             Design::Grid => self
@@ -398,7 +436,7 @@ impl Sweep {
                     AxisValues::List(v) => v.len() as u128,
                     AxisValues::Range { steps, .. } => steps.unwrap_or(1) as u128,
                 })
-                .product(),
+                .fold(1u128, u128::saturating_mul),
             Design::Random { samples } | Design::Lhs { samples } => samples as u128,
         }
     }
@@ -407,20 +445,39 @@ impl Sweep {
     /// replications (command-line options).
     pub fn plan(&self, seed: Option<u64>, replications: Option<u32>) -> Result<Plan, InputError> {
         let base_name = self.name.clone();
-        let base = Scenario::from_table(&self.base_table, &self.base_source, &self.base_text, &base_name)
-            .map_err(|e| self.error("base", format!("the base scenario is not valid: {e}")))?;
-        let seed = seed.or(self.seed).unwrap_or(base.seed);
-        let replications = replications.or(self.replications).unwrap_or(base.replications);
-        let models: Vec<String> = base.models.iter().map(|m| m.name.clone()).collect();
+        let base = Study::from_table(
+            &self.base_table,
+            &self.base_source,
+            &self.base_text,
+            &base_name,
+        )
+        .map_err(|e| self.error("base", format!("the base scenario is not valid: {e}")))?;
+        let seed = seed.or(self.seed).unwrap_or(base.seed());
+        let replications = replications
+            .or(self.replications)
+            .unwrap_or(base.replications());
+        let models: Vec<String> = base.model_names();
         let count = self.point_count();
-        let runs = count * models.len() as u128 * replications as u128;
+        let runs = count
+            .saturating_mul(models.len() as u128)
+            .saturating_mul(replications as u128);
         if runs > self.max_runs as u128 {
             return Err(self.error(
                 "max_runs",
                 format!(
-                    "the sweep asks for {count} points × {} models × {replications} replicates = {runs} runs, more than max_runs = {}; raise max_runs (up to {MAX_RUNS}) or sweep fewer values",
+                    "the sweep asks for {} points × {} models × {replications} replicates = {} runs, more than max_runs = {}; raise max_runs (up to {MAX_RUNS}) or sweep fewer values",
+                    count_text(count),
                     models.len(),
+                    count_text(runs),
                     self.max_runs
+                ),
+            ));
+        }
+        if count > MAX_POINTS as u128 {
+            return Err(self.error(
+                "axes",
+                format!(
+                    "the sweep has {count} points; at most {MAX_POINTS} can be expanded (every point is a validated scenario held in memory): sweep fewer values"
                 ),
             ));
         }
@@ -439,15 +496,25 @@ impl Sweep {
                     self.error(&format!("axes[{}].path", self.axis_index(&axis.path)), msg)
                 })?;
             }
-            let scenario = Scenario::from_table(&table, &self.base_source, &text, &base_name).map_err(|e| {
-                let at: Vec<String> = self
-                    .axes
-                    .iter()
-                    .zip(&vals)
-                    .map(|(a, v)| format!("{} = {}", a.path, crate::output::tables::cell(v)))
-                    .collect();
-                self.error("axes", format!("point {i} ({}) is not a valid scenario: {e}", at.join(", ")))
-            })?;
+            let scenario = Study::from_table(&table, &self.base_source, &text, &base_name)
+                .map_err(|e| {
+                    let at: Vec<String> = self
+                        .axes
+                        .iter()
+                        .zip(&vals)
+                        .map(|(a, v)| format!("{} = {}", a.path, crate::output::tables::cell(v)))
+                        .collect();
+                    // Point at the axis whose parameter the error names, if one does.
+                    let axis = self
+                        .axes
+                        .iter()
+                        .position(|a| e.key == a.path || e.key.starts_with(&format!("{}.", a.path)))
+                        .map_or("axes".to_string(), |k| format!("axes[{k}].path"));
+                    self.error(
+                        &axis,
+                        format!("point {i} ({}) is not a valid scenario: {e}", at.join(", ")),
+                    )
+                })?;
             let key: Vec<String> = self
                 .axes
                 .iter()
@@ -481,7 +548,7 @@ impl Sweep {
     fn error(&self, key: &str, message: String) -> InputError {
         InputError {
             file: self.path.clone(),
-            line: None,
+            line: self.source.line(key),
             key: key.to_string(),
             message,
         }
@@ -489,15 +556,24 @@ impl Sweep {
 }
 
 fn read_axis(a: &mut Reader, design: Design) -> Result<Axis, InputError> {
-    let path = a
-        .text(&PATH)?
-        .ok_or_else(|| a.error("path", "is required: the dotted path of a scenario parameter, e.g. organization.members"))?;
+    let path = a.text(&PATH)?.ok_or_else(|| {
+        a.missing(
+            "path",
+            "is required: the dotted path of a scenario parameter, e.g. organization.members",
+        )
+    })?;
     if path.is_empty() || path.split('.').any(str::is_empty) {
-        return Err(a.error("path", format!("\"{path}\" is not a dotted path like organization.members")));
+        return Err(a.error(
+            "path",
+            format!("\"{path}\" is not a dotted path like organization.members"),
+        ));
     }
-    for fixed in ["seed", "replications", "name"] {
+    for fixed in ["seed", "replications", "name", "family"] {
         if path == fixed {
-            return Err(a.error("path", format!("{fixed} cannot be swept: set it at the top of the sweep file")));
+            return Err(a.error(
+                "path",
+                format!("{fixed} cannot be swept: set it at the top of the sweep file"),
+            ));
         }
     }
     if path.ends_with(".name") && (path.starts_with("models.") || path.starts_with("events.")) {
@@ -511,35 +587,74 @@ fn read_axis(a: &mut Reader, design: Design) -> Result<Axis, InputError> {
         }
         match a.raw_value("values") {
             Some(toml::Value::Array(items)) if !items.is_empty() => {
-                if let Some(bad) = items.iter().find(|v| matches!(v, toml::Value::Array(_) | toml::Value::Table(_))) {
-                    return Err(a.error("values", format!("expected numbers, words or true/false, found {}", describe(bad))));
+                if let Some(bad) = items
+                    .iter()
+                    .find(|v| matches!(v, toml::Value::Array(_) | toml::Value::Table(_)))
+                {
+                    return Err(a.error(
+                        "values",
+                        format!(
+                            "expected numbers, words or true/false, found {}",
+                            describe(bad)
+                        ),
+                    ));
                 }
                 AxisValues::List(items.clone())
             }
-            Some(toml::Value::Array(_)) => return Err(a.error("values", "is empty: give at least one value")),
-            Some(v) => return Err(a.error("values", format!("expected a list of values, found {}", describe(v)))),
+            Some(toml::Value::Array(_)) => {
+                return Err(a.error("values", "is empty: give at least one value"));
+            }
+            Some(v) => {
+                return Err(a.error(
+                    "values",
+                    format!("expected a list of values, found {}", describe(v)),
+                ));
+            }
             None => unreachable!("checked by has"),
         }
     } else {
-        let from = a
-            .real_opt(&FROM)?
-            .ok_or_else(|| a.error("from", "is required: give values = [...] or a range from = a, to = b"))?;
+        let from = a.real_opt(&FROM)?.ok_or_else(|| {
+            a.missing_one_of(
+                &["from", "values"],
+                "is required: give values = [...] or a range from = a, to = b",
+            )
+        })?;
         let to = a
             .real_opt(&TO)?
-            .ok_or_else(|| a.error("to", "is required with from"))?;
+            .ok_or_else(|| a.missing("to", "is required with from"))?;
         if to < from {
-            return Err(a.error("to", format!("{to} is below from = {from}: expected from <= to")));
+            return Err(a.error(
+                "to",
+                format!("{to} is below from = {from}: expected from <= to"),
+            ));
         }
         let log = a.flag(&LOG)?;
         if log && from <= 0.0 {
-            return Err(a.error("from", format!("{from} is not positive: a log range needs from > 0")));
+            return Err(a.error(
+                "from",
+                format!("{from} is not positive: a log range needs from > 0"),
+            ));
         }
         let integer = a.flag(&INTEGER)?;
+        if integer && from.ceil() > to.floor() {
+            return Err(a.error(
+                "integer",
+                format!("the range from {from} to {to} holds no whole number: widen it or remove integer"),
+            ));
+        }
         let steps = a.whole_opt(&STEPS)?.map(|s| s as usize);
         match (design, steps) {
-            (Design::Grid, None) => return Err(a.error("steps", "is required for a grid range: the number of values from from to to")),
+            (Design::Grid, None) => {
+                return Err(a.missing(
+                    "steps",
+                    "is required for a grid range: the number of values from from to to",
+                ));
+            }
             (Design::Random { .. } | Design::Lhs { .. }, Some(_)) => {
-                return Err(a.error("steps", "a random or Latin-hypercube design draws from the range: remove steps"));
+                return Err(a.error(
+                    "steps",
+                    "a random or Latin-hypercube design draws from the range: remove steps",
+                ));
             }
             _ => {}
         }
@@ -551,11 +666,17 @@ fn read_axis(a: &mut Reader, design: Design) -> Result<Axis, InputError> {
             integer,
         };
         if let (Design::Grid, true) = (design, integer) {
-            let list = grid_values(&Axis { path: path.clone(), values: values.clone() });
+            let list = grid_values(&Axis {
+                path: path.clone(),
+                values: values.clone(),
+            });
             let mut seen = list.clone();
             seen.dedup();
             if seen.len() != list.len() {
-                return Err(a.error("steps", "rounding to whole numbers makes values repeat: use fewer steps"));
+                return Err(a.error(
+                    "steps",
+                    "rounding to whole numbers makes values repeat: use fewer steps",
+                ));
             }
         }
         values
@@ -567,11 +688,21 @@ fn read_axis(a: &mut Reader, design: Design) -> Result<Axis, InputError> {
 fn grid_values(a: &Axis) -> Vec<toml::Value> {
     match &a.values {
         AxisValues::List(v) => v.clone(),
-        AxisValues::Range { from, to, steps, log, integer } => {
+        AxisValues::Range {
+            from,
+            to,
+            steps,
+            log,
+            integer,
+        } => {
             let n = steps.unwrap_or(1);
             (0..n)
                 .map(|i| {
-                    let u = if n == 1 { 0.0 } else { i as f64 / (n - 1) as f64 };
+                    let u = if n == 1 {
+                        0.0
+                    } else {
+                        i as f64 / (n - 1) as f64
+                    };
                     number_value(interpolate(*from, *to, u, *log), *integer)
                 })
                 .collect()
@@ -583,7 +714,13 @@ fn grid_values(a: &Axis) -> Vec<toml::Value> {
 fn value_at(values: &AxisValues, u: f64) -> toml::Value {
     match values {
         AxisValues::List(v) => v[((u * v.len() as f64) as usize).min(v.len() - 1)].clone(),
-        AxisValues::Range { from, to, log, integer, .. } => {
+        AxisValues::Range {
+            from,
+            to,
+            log,
+            integer,
+            ..
+        } => {
             if *integer {
                 // Every whole number in [from, to] gets an equal share of [0, 1).
                 let lo = from.ceil();
@@ -632,14 +769,20 @@ pub fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) -> Resu
             let Some(pos) = names.iter().position(|n| n == label) else {
                 return Err(format!(
                     "\"{path}\": no [[{key}]] is named \"{label}\"; the base scenario has {}",
-                    names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+                    names
+                        .iter()
+                        .map(|n| format!("\"{n}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             };
             let Some(toml::Value::Table(t)) = items.get_mut(pos) else {
                 return Err(format!("\"{path}\": [[{key}]] entry is not a table"));
             };
             if i + 2 >= parts.len() {
-                return Err(format!("\"{path}\" names a whole [[{key}]] entry: add the parameter, e.g. {key}.{label}.capacity"));
+                return Err(format!(
+                    "\"{path}\" names a whole [[{key}]] entry: add the parameter, e.g. {key}.{label}.capacity"
+                ));
             }
             current = t;
             i += 2;
@@ -690,13 +833,31 @@ mod tests {
         let pts = s.points();
         assert_eq!(pts.len(), 6);
         let got: Vec<(f64, f64)> = pts.iter().map(|p| (f(&p[0]), f(&p[1]))).collect();
-        assert_eq!(got, vec![(10.0, 1.0), (10.0, 1.5), (10.0, 2.0), (20.0, 1.0), (20.0, 1.5), (20.0, 2.0)]);
+        assert_eq!(
+            got,
+            vec![
+                (10.0, 1.0),
+                (10.0, 1.5),
+                (10.0, 2.0),
+                (20.0, 1.0),
+                (20.0, 1.5),
+                (20.0, 2.0)
+            ]
+        );
         let plan = s.plan(None, None).unwrap();
         assert_eq!(plan.runs(), 6 * 2 * 2);
         // Points that differ only in a model parameter share their world.
         let keys: Vec<u64> = plan.points.iter().map(|p| p.world_key).collect();
         assert_eq!(keys, vec![0, 0, 0, 1, 1, 1]);
-        assert_eq!(plan.points[4].scenario.organization.members, 20);
+        assert_eq!(
+            plan.points[4]
+                .scenario
+                .leadership()
+                .unwrap()
+                .organization
+                .members,
+            20
+        );
     }
 
     #[test]
@@ -720,22 +881,52 @@ mod tests {
     fn random_designs_stay_in_range_and_respect_integers() {
         let s = sweep("base = \"base.toml\"\n[design]\nkind = \"random\"\nsamples = 50\n[[axes]]\npath = \"organization.members\"\nfrom = 5\nto = 9\ninteger = true\n[[axes]]\npath = \"behaviour.noise\"\nvalues = [0.0, 0.1]\n").unwrap();
         let pts = s.points();
-        assert!(pts.iter().all(|p| matches!(p[0], toml::Value::Integer(5..=9))));
-        let seen: std::collections::BTreeSet<i64> = pts.iter().map(|p| p[0].as_integer().unwrap()).collect();
+        assert!(
+            pts.iter()
+                .all(|p| matches!(p[0], toml::Value::Integer(5..=9)))
+        );
+        let seen: std::collections::BTreeSet<i64> =
+            pts.iter().map(|p| p[0].as_integer().unwrap()).collect();
         assert_eq!(seen.len(), 5, "every whole number is drawn");
-        assert!(pts.iter().all(|p| p[1] == toml::Value::Float(0.0) || p[1] == toml::Value::Float(0.1)));
+        assert!(
+            pts.iter()
+                .all(|p| p[1] == toml::Value::Float(0.0) || p[1] == toml::Value::Float(0.1))
+        );
     }
 
     #[test]
     fn paths_reach_models_events_and_nested_tables() {
         let mut t: toml::Table = toml::from_str(BASE).unwrap();
-        set_path(&mut t, "models.centralized.capacity", toml::Value::Integer(7)).unwrap();
-        set_path(&mut t, "models.flat.coordination", toml::Value::String("vote".into())).unwrap();
+        set_path(
+            &mut t,
+            "models.centralized.capacity",
+            toml::Value::Integer(7),
+        )
+        .unwrap();
+        set_path(
+            &mut t,
+            "models.flat.coordination",
+            toml::Value::String("vote".into()),
+        )
+        .unwrap();
         set_path(&mut t, "events.shock.fraction", toml::Value::Float(0.9)).unwrap();
-        set_path(&mut t, "organization.expertise.own.mean", toml::Value::Float(0.7)).unwrap();
-        let s = Scenario::from_text(&toml::to_string(&t).unwrap(), "x.toml").unwrap();
-        assert_eq!(s.models[0].config.describe()[0], ("capacity", "7".to_string()));
-        assert!(set_path(&mut t, "models.nobody.capacity", toml::Value::Integer(1)).unwrap_err().contains("\"centralized\", \"flat\""));
+        set_path(
+            &mut t,
+            "organization.expertise.own.mean",
+            toml::Value::Float(0.7),
+        )
+        .unwrap();
+        let s =
+            crate::scenario::Scenario::from_text(&toml::to_string(&t).unwrap(), "x.toml").unwrap();
+        assert_eq!(
+            s.models[0].config.describe()[0],
+            ("capacity", "7".to_string())
+        );
+        assert!(
+            set_path(&mut t, "models.nobody.capacity", toml::Value::Integer(1))
+                .unwrap_err()
+                .contains("\"centralized\", \"flat\"")
+        );
         assert!(set_path(&mut t, "steps.x", toml::Value::Integer(1)).is_err());
     }
 
@@ -745,14 +936,67 @@ mod tests {
             Err(e) => e.to_string(),
             Ok(_) => panic!("accepted: {text}"),
         };
-        assert!(e("[[axes]]\npath = \"landscape.k\"\nvalues = [1]\n").contains("base: is required"));
+        assert!(
+            e("[[axes]]\npath = \"landscape.k\"\nvalues = [1]\n").contains("base: is required")
+        );
         assert!(e("base = \"base.toml\"\n").contains("at least one [[axes]]"));
-        assert!(e("base = \"base.toml\"\n[[axes]]\npath = \"organization.membres\"\nvalues = [5]\n").contains("organization.membres: unknown key"));
-        assert!(e("base = \"base.toml\"\n[[axes]]\npath = \"landscape.k\"\nvalues = [99]\n").contains("point 0 (landscape.k = 99)"));
-        assert!(e("base = \"base.toml\"\n[[axes]]\npath = \"landscape.k\"\nfrom = 1\nto = 3\n").contains("steps: is required"));
+        assert!(
+            e("base = \"base.toml\"\n[[axes]]\npath = \"organization.membres\"\nvalues = [5]\n")
+                .contains("organization.membres: unknown key")
+        );
+        assert!(
+            e("base = \"base.toml\"\n[[axes]]\npath = \"landscape.k\"\nvalues = [99]\n")
+                .contains("point 0 (landscape.k = 99)")
+        );
+        assert!(
+            e("base = \"base.toml\"\n[[axes]]\npath = \"landscape.k\"\nfrom = 1\nto = 3\n")
+                .contains("steps: is required")
+        );
         assert!(e("base = \"base.toml\"\n[design]\nkind = \"lhs\"\n[[axes]]\npath = \"landscape.k\"\nfrom = 1\nto = 3\n").contains("samples"));
-        assert!(e("base = \"base.toml\"\nseed = 1\n[[axes]]\npath = \"seed\"\nvalues = [1]\n").contains("cannot be swept"));
+        assert!(
+            e("base = \"base.toml\"\nseed = 1\n[[axes]]\npath = \"seed\"\nvalues = [1]\n")
+                .contains("cannot be swept")
+        );
         assert!(e("base = \"base.toml\"\nmax_runs = 10\n[[axes]]\npath = \"landscape.k\"\nvalues = [1, 2, 3]\n").contains("3 points × 2 models × 2 replicates = 12 runs"));
-        assert!(e("base = \"base.toml\"\n[[axes]]\npath = \"models.ghost.capacity\"\nvalues = [1]\n").contains("no [[models]] is named \"ghost\""));
+        assert!(
+            e("base = \"base.toml\"\n[[axes]]\npath = \"models.ghost.capacity\"\nvalues = [1]\n")
+                .contains("no [[models]] is named \"ghost\"")
+        );
+    }
+
+    /// Issue 8: absurd sweeps are refused with the sweep file's line, and never overflow.
+    #[test]
+    fn hostile_sweeps_are_refused_with_lines() {
+        let e = |text: &str| match sweep(text).and_then(|s| s.plan(None, None)) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("accepted: {text}"),
+        };
+        let huge: String = ["adopted", "autonomy", "rejected", "expired", "overload", "relax", "leave_below"]
+            .iter()
+            .map(|k| format!("[[axes]]\npath = \"behaviour.engagement.{k}\"\nfrom = 0\nto = 0.5\nsteps = 1000000\n"))
+            .collect();
+        assert!(e(&format!("base = \"base.toml\"\n{huge}")).contains("more than 10^38 points"));
+        let msg = e(
+            "base = \"base.toml\"\n[design]\nkind = \"random\"\nsamples = 3\n[[axes]]\npath = \"organization.members\"\nfrom = 20.2\nto = 20.8\ninteger = true\n",
+        );
+        assert!(
+            msg.contains("s.toml:9: axes[0].integer") && msg.contains("no whole number"),
+            "{msg}"
+        );
+        let msg = e(
+            "base = \"base.toml\"\n\n[[axes]]\npath = \"behaviour.radical\"\nvalues = [0.5, 1.5]\n",
+        );
+        assert!(msg.contains("s.toml:4: axes[0].path: point 1"), "{msg}");
+        let msg = e(
+            "[base]\nsteps = 10\n[base.landscape]\nn = 8\nk = 9\n[[base.models]]\nkind = \"shared\"\n[[axes]]\npath = \"landscape.n\"\nvalues = [8]\n",
+        );
+        assert!(msg.contains("s.toml:5: landscape.k"), "{msg}");
+        let msg = e(
+            "base = \"base.toml\"\n[design]\nkind = \"lhs\"\nsampels = 4\n[[axes]]\npath = \"behaviour.noise\"\nfrom = 0\nto = 1\n",
+        );
+        assert!(
+            msg.contains("s.toml:4: design.sampels: unknown key (did you mean \"samples\"?)"),
+            "{msg}"
+        );
     }
 }

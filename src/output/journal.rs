@@ -124,7 +124,12 @@ pub fn scan(dirs: &[PathBuf]) -> Result<Index, OutputError> {
         let entries = match fs::read_dir(dir) {
             Ok(e) => e,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(OutputError::Io { path: dir.clone(), source: e }),
+            Err(e) => {
+                return Err(OutputError::Io {
+                    path: dir.clone(),
+                    source: e,
+                });
+            }
         };
         let mut files: Vec<PathBuf> = entries
             .filter_map(Result::ok)
@@ -204,8 +209,11 @@ mod tests {
         torn.extend_from_slice(format!("{HEADER} 9 100 00000000\nabc").as_bytes());
         bytes.extend_from_slice(&torn);
         fs::write(&path, &bytes).unwrap();
-        let index = scan(&[runs.clone()]).unwrap();
-        assert_eq!(index.runs.keys().copied().collect::<Vec<_>>(), vec![1, 3, 7]);
+        let index = scan(std::slice::from_ref(&runs)).unwrap();
+        assert_eq!(
+            index.runs.keys().copied().collect::<Vec<_>>(),
+            vec![1, 3, 7]
+        );
         assert_eq!(index.damaged, vec![path.clone()]);
         assert_eq!(index.read(7).unwrap(), Some(part(7)));
         assert_eq!(index.read(9).unwrap(), None);

@@ -112,21 +112,7 @@ impl Manifest {
             }
             sha256(id.as_bytes())
         };
-        let first = &plan.points[0].scenario;
-        let models = first
-            .models
-            .iter()
-            .map(|m| ModelInfo {
-                name: m.name.clone(),
-                kind: m.config.kind().into(),
-                params: m
-                    .config
-                    .describe()
-                    .into_iter()
-                    .map(|(k, v)| (k.to_string(), v))
-                    .collect(),
-            })
-            .collect();
+        let models = plan.points[0].scenario.model_info();
         let points = plan
             .points
             .iter()
@@ -160,7 +146,7 @@ impl Manifest {
                 })
             })
             .collect();
-        let mut steps: Vec<u32> = plan.points.iter().map(|p| p.scenario.steps).collect();
+        let mut steps: Vec<u32> = plan.points.iter().map(|p| p.scenario.steps()).collect();
         steps.sort_unstable();
         steps.dedup();
         Manifest {

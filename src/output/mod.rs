@@ -88,6 +88,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     w.commit()
 }
 
+/// Like [`write_atomic`], creating the file's folder first if needed.
+pub fn write_atomic_dir(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(io_at(parent))?;
+    }
+    write_atomic(path, bytes)
+}
+
 /// Like [`write_atomic`] without flushing to disk: the file is whole or absent after the
 /// process is killed, but an operating-system crash may lose it. Used for the many per-run part
 /// files, which a resumed run re-creates if they are lost or damaged.

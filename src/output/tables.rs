@@ -9,7 +9,7 @@
 use super::{AtomicFile, OutputError, io_at, number, parse_number};
 use crate::events::SHOCK_COLUMNS;
 use crate::experiment::{Plan, RunSpec};
-use crate::metrics::{METRICS, N_METRICS, Summary};
+use crate::metrics::Metric;
 use crate::stats;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -69,9 +69,9 @@ pub fn id_cells(plan: &Plan, spec: &RunSpec) -> Vec<String> {
 }
 
 /// The columns of `summary.csv` after the identifying ones.
-pub fn summary_columns() -> Vec<String> {
-    let mut cols = Vec::with_capacity(2 * N_METRICS);
-    for m in METRICS {
+pub fn summary_columns(metrics: &[Metric]) -> Vec<String> {
+    let mut cols = Vec::with_capacity(2 * metrics.len());
+    for m in metrics {
         cols.push(format!("{}_final", m.name));
         cols.push(format!("{}_mean", m.name));
     }
@@ -81,13 +81,13 @@ pub fn summary_columns() -> Vec<String> {
 pub fn timeseries_header(plan: &Plan) -> Vec<u8> {
     let mut h = id_header(plan);
     h.push("step".into());
-    h.extend(METRICS.iter().map(|m| m.name.to_string()));
+    h.extend(plan.metrics().iter().map(|m| m.name.to_string()));
     csv_line(&h)
 }
 
 pub fn summary_header(plan: &Plan) -> Vec<u8> {
     let mut h = id_header(plan);
-    h.extend(summary_columns());
+    h.extend(summary_columns(plan.metrics()));
     csv_line(&h)
 }
 
@@ -140,12 +140,12 @@ pub fn push_timeseries_row(out: &mut Vec<u8>, prefix: &[u8], step: u32, values: 
     out.push(b'\n');
 }
 
-/// A summary row.
-pub fn summary_row(id: &[String], s: &Summary) -> Vec<u8> {
+/// A summary row: each metric's final value and mean, interleaved.
+pub fn summary_row(id: &[String], finals: &[f64], means: &[f64]) -> Vec<u8> {
     let mut c = id.to_vec();
-    for i in 0..N_METRICS {
-        c.push(number(s.finals[i]));
-        c.push(number(s.means[i]));
+    for (f, m) in finals.iter().zip(means) {
+        c.push(number(*f));
+        c.push(number(*m));
     }
     csv_line(&c)
 }
@@ -311,7 +311,7 @@ fn point_stats(
         prefix.push(point.to_string());
         prefix.extend(plan.points[point].values.iter().map(cell));
     }
-    let mut columns: crate::events::Columns = summary_columns()
+    let mut columns: crate::events::Columns = summary_columns(plan.metrics())
         .into_iter()
         .enumerate()
         .map(|(c, name)| {

@@ -60,6 +60,12 @@ const MODEL_ID: u64 = 2007;
 /// The number of landscapes the paper averages over.
 pub const FIG4_ORIGINAL_LANDSCAPES: usize = 1000;
 
+/// The most agents of a network that ties or draws every pair (complete, random).
+pub const MAX_PAIRWISE_AGENTS: usize = 10_000;
+
+/// The most work (rewirings × agents × degree) a small world's rewiring may take.
+pub const MAX_REWIRING_WORK: u64 = 1_000_000_000;
+
 /// A network structure of the paper.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -103,6 +109,27 @@ impl Network {
 
     /// Checks the network's parameters for `agents` agents.
     pub fn validate(&self, agents: usize) -> Result<(), LfError> {
+        if matches!(self, Network::Complete | Network::Random { .. })
+            && agents > MAX_PAIRWISE_AGENTS
+        {
+            return Err(LfError::TooManyPairs {
+                network: self.label(),
+                agents,
+                pairs: agents as u64 * (agents as u64 - 1) / 2,
+            });
+        }
+        if let Network::SmallWorld { k, rewirings } = *self
+            && (rewirings as u64)
+                .saturating_mul(agents as u64)
+                .saturating_mul(k as u64)
+                > MAX_REWIRING_WORK
+        {
+            return Err(LfError::TooMuchRewiring {
+                rewirings,
+                agents,
+                k,
+            });
+        }
         match *self {
             Network::Linear | Network::Complete => Ok(()),
             Network::Random { p } => {
@@ -190,6 +217,22 @@ impl Default for Params {
 /// Why parameters are invalid. Each message names what is valid.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LfError {
+    #[error(
+        "a {network} network of {agents} agents has {pairs} pairs (ties) to draw; use at most {MAX_PAIRWISE_AGENTS} agents, or a lattice or small world"
+    )]
+    TooManyPairs {
+        network: String,
+        agents: usize,
+        pairs: u64,
+    },
+    #[error(
+        "{rewirings} rewirings of a {agents}-agent lattice of degree {k} would take too long (each checks the whole graph); keep rewirings × agents × degree at most {MAX_REWIRING_WORK}"
+    )]
+    TooMuchRewiring {
+        rewirings: usize,
+        agents: usize,
+        k: usize,
+    },
     #[error("agents = {agents} is out of range: there must be between 2 and {max} agents", max = u32::MAX)]
     BadAgents { agents: usize },
     #[error("invalid landscape: {0}")]
@@ -588,6 +631,14 @@ pub fn replicate_fig4(landscapes: usize, seed: u64) -> Result<Replication, LfErr
         landscapes,
         seed,
     )?;
+    Ok(fig4_replication(&curves, landscapes, seed))
+}
+
+/// Compares the curves of a Fig. 4 experiment (the linear network first, then the complete one,
+/// each over rounds 0…100 and `landscapes` landscapes, however they were run) with the published
+/// figure.
+pub fn fig4_replication(curves: &[Curve], landscapes: usize, seed: u64) -> Replication {
+    let rounds = curves[0].mean_score.len() - 1;
     let (linear, complete) = (&curves[0], &curves[1]);
     let original = (FIG4_ORIGINAL_LANDSCAPES as f64).sqrt();
     let sample = (landscapes as f64).sqrt();
@@ -621,7 +672,7 @@ pub fn replicate_fig4(landscapes: usize, seed: u64) -> Result<Replication, LfErr
             None,
         ),
     ];
-    let x: Vec<f64> = (0..=params.rounds).map(|t| t as f64).collect();
+    let x: Vec<f64> = (0..=rounds).map(|t| t as f64).collect();
     let series = |pick: fn(&Curve) -> (&Vec<f64>, &Vec<f64>)| -> Vec<Series> {
         curves
             .iter()
@@ -633,7 +684,7 @@ pub fn replicate_fig4(landscapes: usize, seed: u64) -> Result<Replication, LfErr
             })
             .collect()
     };
-    Ok(Replication {
+    Replication {
         name: "lazer_friedman2007-fig4".into(),
         source: "Lazer & Friedman (2007), Administrative Science Quarterly 52(4), Fig. 4: \
                  average score over time, linear vs totally connected network; 100 agents, \
@@ -662,7 +713,7 @@ pub fn replicate_fig4(landscapes: usize, seed: u64) -> Result<Replication, LfErr
             "{landscapes} landscapes; both networks share each landscape, starting \
              configurations and behaviour stream"
         )],
-    })
+    }
 }
 
 #[cfg(test)]

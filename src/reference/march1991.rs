@@ -750,10 +750,16 @@ pub fn fig1(runs: usize, cap: usize, seed: u64) -> Result<Vec<Fig1Point>, MarchE
 /// sampling error is estimated as our sd / √80.
 pub fn replicate_fig1(runs: usize, seed: u64) -> Result<Replication, MarchError> {
     let points = fig1(runs, FIG1_PERIOD_CAP, seed)?;
+    Ok(fig1_replication(&points, runs, seed))
+}
+
+/// Compares the points of a Fig. 1 experiment (every `(p1, p2)` of [`FIG1_P1`] × [`FIG1_P2`],
+/// `runs` runs each, however they were run) with the published figure.
+pub fn fig1_replication(points: &[Fig1Point], runs: usize, seed: u64) -> Replication {
     let at = |p1: f64, p2: f64| {
         points
             .iter()
-            .find(|q| q.p1 == p1 && q.p2 == p2)
+            .find(|q| (q.p1 - p1).abs() < 1e-9 && (q.p2 - p2).abs() < 1e-9)
             .expect("a point of the grid")
     };
     let published_se = |q: &Fig1Point| Some(q.sd / (FIG1_ORIGINAL_RUNS as f64).sqrt());
@@ -795,7 +801,7 @@ pub fn replicate_fig1(runs: usize, seed: u64) -> Result<Replication, MarchError>
             .collect()
     };
     let censored: usize = points.iter().map(|q| q.censored).sum();
-    Ok(Replication {
+    Replication {
         name: "march1991-fig1".into(),
         source: "March (1991), Organization Science 2(1), Fig. 1: effect of learning rates \
                  (p1, p2) on equilibrium knowledge; m = 30, n = 50, p3 = p4 = 0"
@@ -829,7 +835,7 @@ pub fn replicate_fig1(runs: usize, seed: u64) -> Result<Replication, MarchError>
                 runs * points.len()
             ),
         ],
-    })
+    }
 }
 
 #[cfg(test)]

@@ -1,8 +1,13 @@
 //! Integration tests: drive the `leadsim` binary on small inputs, each in a fresh temp folder.
 
+mod bad_input;
+mod charts;
 mod events;
 mod landscape;
+mod reference;
+mod robust;
 mod run;
+mod slurm;
 mod sweep;
 
 use std::path::{Path, PathBuf};

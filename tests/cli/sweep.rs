@@ -29,7 +29,12 @@ fn same(a: &Path, b: &Path) {
     for f in FILES {
         let x = std::fs::read(a.join(f)).unwrap_or_else(|e| panic!("{}: {e}", a.join(f).display()));
         let y = std::fs::read(b.join(f)).unwrap_or_else(|e| panic!("{}: {e}", b.join(f).display()));
-        assert!(x == y, "{f} differs between {} and {}", a.display(), b.display());
+        assert!(
+            x == y,
+            "{f} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
     }
 }
 
@@ -38,38 +43,84 @@ fn a_sweep_writes_one_row_per_point_model_and_replicate() {
     let env = Env::new();
     let s = setup(&env);
     let out = env.run(&["check", &s]).ok().stdout();
-    assert!(out.contains("8 points × 2 models × 3 replicates = 48 runs"), "{out}");
-    assert!(out.contains("4 distinct worlds"), "model parameters do not change the world: {out}");
+    assert!(
+        out.contains("8 points × 2 models × 3 replicates = 48 runs"),
+        "{out}"
+    );
+    assert!(
+        out.contains("4 distinct worlds"),
+        "model parameters do not change the world: {out}"
+    );
     env.run(&["sweep", &s, "-o", "out", "-q"]).ok();
     let summary = read_csv(&env.path("out/summary.csv"));
     assert_eq!(
         &summary.0[..7],
-        ["point", "organization.members", "models.centralized.capacity", "events.shock.fraction", "model", "replicate", "seed"]
+        [
+            "point",
+            "organization.members",
+            "models.centralized.capacity",
+            "events.shock.fraction",
+            "model",
+            "replicate",
+            "seed"
+        ]
     );
     assert_eq!(summary.1.len(), 48);
     // Points in grid order, first axis slowest.
     assert_eq!(&summary.1[0][..4], ["0", "8", "1", "0.2"]);
     assert_eq!(&summary.1[47][..4], ["7", "16", "3", "0.8"]);
     // Common random numbers across points that differ only in a model parameter.
-    let seeds: Vec<(String, String)> = summary.1.iter().map(|r| (r[0].clone(), r[6].clone())).collect();
+    let seeds: Vec<(String, String)> = summary
+        .1
+        .iter()
+        .map(|r| (r[0].clone(), r[6].clone()))
+        .collect();
     let seed_of = |point: &str| seeds.iter().find(|(p, _)| p == point).unwrap().1.clone();
-    assert_eq!(seed_of("0"), seed_of("2"), "capacity 1 vs 3 at the same world");
-    assert_ne!(seed_of("0"), seed_of("1"), "a different shock is a different world");
+    assert_eq!(
+        seed_of("0"),
+        seed_of("2"),
+        "capacity 1 vs 3 at the same world"
+    );
+    assert_ne!(
+        seed_of("0"),
+        seed_of("1"),
+        "a different shock is a different world"
+    );
     let stats = read_csv(&env.path("out/stats.csv"));
-    assert_eq!(&stats.0[..5], ["point", "organization.members", "models.centralized.capacity", "events.shock.fraction", "metric"]);
-    assert!(stats.1.iter().any(|r| r[0] == "7" && r[4] == "performance_final" && r[5] == "shared" && r[6] == "centralized"));
-    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(env.path("out/manifest.json")).unwrap()).unwrap();
+    assert_eq!(
+        &stats.0[..5],
+        [
+            "point",
+            "organization.members",
+            "models.centralized.capacity",
+            "events.shock.fraction",
+            "metric"
+        ]
+    );
+    assert!(stats.1.iter().any(|r| r[0] == "7"
+        && r[4] == "performance_final"
+        && r[5] == "shared"
+        && r[6] == "centralized"));
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(env.path("out/manifest.json")).unwrap())
+            .unwrap();
     assert_eq!(m["kind"], "sweep");
     assert_eq!(m["points"].as_array().unwrap().len(), 8);
-    assert_eq!(m["inputs"].as_array().unwrap().len(), 2, "sweep and base texts are recorded");
+    assert_eq!(
+        m["inputs"].as_array().unwrap().len(),
+        2,
+        "sweep and base texts are recorded"
+    );
 }
 
 #[test]
 fn thread_count_does_not_change_a_byte() {
     let env = Env::new();
     let s = setup(&env);
-    env.run(&["sweep", &s, "-o", "one", "-q", "--threads", "1"]).ok();
-    env.run(&["sweep", &s, "-o", "two", "-q", "--threads", "2"]).ok();
+    env.run(&["sweep", &s, "-o", "one", "-q", "--threads", "1"])
+        .ok();
+    env.run(&["sweep", &s, "-o", "two", "-q", "--threads", "2"])
+        .ok();
     same(&env.path("one"), &env.path("two"));
 }
 
@@ -79,20 +130,41 @@ fn shards_merge_into_the_unsharded_result_and_bad_sets_are_refused() {
     let s = setup(&env);
     env.run(&["sweep", &s, "-o", "whole", "-q"]).ok();
     for i in 1..=3 {
-        let out = env.run(&["sweep", &s, "--shard", &format!("{i}/3"), "-o", &format!("s{i}"), "-q"]).ok();
-        assert!(out.stdout().contains(&format!("shard {i}/3, 16 of 48 runs")), "{}", out.stdout());
+        let out = env
+            .run(&[
+                "sweep",
+                &s,
+                "--shard",
+                &format!("{i}/3"),
+                "-o",
+                &format!("s{i}"),
+                "-q",
+            ])
+            .ok();
+        assert!(
+            out.stdout()
+                .contains(&format!("shard {i}/3, 16 of 48 runs")),
+            "{}",
+            out.stdout()
+        );
     }
-    env.run(&["merge", "s1", "s2", "-o", "m"]).fails(2, &["missing 3/3"]);
+    env.run(&["merge", "s1", "s2", "-o", "m"])
+        .fails(2, &["missing 3/3"]);
     assert!(!env.path("m").exists());
-    env.run(&["merge", "s1", "s2", "s2", "s3", "-o", "m"]).fails(2, &["shard 2/3 is given twice"]);
+    env.run(&["merge", "s1", "s2", "s2", "s3", "-o", "m"])
+        .fails(2, &["shard 2/3 is given twice"]);
     env.run(&["merge", "s3", "s1", "s2", "-o", "merged"]).ok();
     same(&env.path("whole"), &env.path("merged"));
     // A shard of another sweep is foreign.
     env.write("t.toml", &SWEEP.replace("[0.2, 0.8]", "[0.3, 0.8]"));
-    env.run(&["sweep", "t.toml", "--shard", "3/3", "-o", "t3", "-q"]).ok();
-    env.run(&["merge", "s1", "s2", "t3", "-o", "m2"]).fails(2, &["belongs to another experiment"]);
-    env.run(&["merge", "whole", "-o", "m3"]).fails(2, &["not a shard"]);
-    env.run(&["merge", "nowhere", "-o", "m4"]).fails(2, &["nowhere", "not a leadsim result folder"]);
+    env.run(&["sweep", "t.toml", "--shard", "3/3", "-o", "t3", "-q"])
+        .ok();
+    env.run(&["merge", "s1", "s2", "t3", "-o", "m2"])
+        .fails(2, &["belongs to another experiment"]);
+    env.run(&["merge", "whole", "-o", "m3"])
+        .fails(2, &["not a shard"]);
+    env.run(&["merge", "nowhere", "-o", "m4"])
+        .fails(2, &["nowhere", "not a leadsim result folder"]);
 }
 
 /// A long sweep for the interruption tests: enough runs that a kill lands in the middle.
@@ -109,7 +181,12 @@ fn long_sweep(env: &Env) -> String {
 /// Bytes of finished runs in a result folder's journals.
 fn journaled(dir: &Path) -> u64 {
     std::fs::read_dir(dir.join("runs"))
-        .map(|d| d.filter_map(Result::ok).filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum())
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
         .unwrap_or(0)
 }
 
@@ -125,10 +202,16 @@ fn interrupt(env: &Env, sweep: &str, out: &str, signal: &str) -> std::process::O
     let dir = env.path(out);
     let start = Instant::now();
     while journaled(&dir) < 50_000 {
-        assert!(start.elapsed() < Duration::from_secs(60), "no run finished in time");
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no run finished in time"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
-    let status = Command::new("kill").args([signal, &child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     child.wait_with_output().unwrap()
 }
@@ -139,10 +222,15 @@ fn a_sweep_killed_with_sigkill_resumes_to_the_same_result() {
     let s = long_sweep(&env);
     let out = interrupt(&env, &s, "killed", "-KILL");
     assert!(!out.status.success());
-    assert!(!env.path("killed/manifest.json").exists(), "an interrupted sweep is not marked complete");
+    assert!(
+        !env.path("killed/manifest.json").exists(),
+        "an interrupted sweep is not marked complete"
+    );
     let before = journaled(&env.path("killed"));
-    env.run(&["sweep", &s, "-o", "killed", "-q"]).fails(2, &["unfinished", "--resume"]);
-    env.run(&["sweep", &s, "-o", "killed", "-q", "--resume"]).ok();
+    env.run(&["sweep", &s, "-o", "killed", "-q"])
+        .fails(2, &["unfinished", "--resume"]);
+    env.run(&["sweep", &s, "-o", "killed", "-q", "--resume"])
+        .ok();
     env.run(&["sweep", &s, "-o", "clean", "-q"]).ok();
     same(&env.path("killed"), &env.path("clean"));
     assert!(before > 0);
@@ -155,9 +243,13 @@ fn ctrl_c_stops_cleanly_says_how_to_resume_and_loses_nothing() {
     let out = interrupt(&env, &s, "stopped", "-INT");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("interrupted") && err.contains("--resume"), "{err}");
+    assert!(
+        err.contains("interrupted") && err.contains("--resume"),
+        "{err}"
+    );
     assert!(!err.contains("panicked"), "{err}");
-    env.run(&["sweep", &s, "-o", "stopped", "-q", "--resume"]).ok();
+    env.run(&["sweep", &s, "-o", "stopped", "-q", "--resume"])
+        .ok();
     env.run(&["sweep", &s, "-o", "clean", "-q"]).ok();
     same(&env.path("stopped"), &env.path("clean"));
 }
@@ -167,18 +259,41 @@ fn bad_sweeps_exit_2_before_running() {
     let env = Env::new();
     env.write("base.toml", BASE);
     let cases: [(&str, &[&str]); 5] = [
-        ("base = \"base.toml\"\n[[axes]]\npath = \"organization.membres\"\nvalues = [5]\n", &["organization.membres: unknown key", "did you mean \"members\""]),
-        ("base = \"nothere.toml\"\n[[axes]]\npath = \"landscape.k\"\nvalues = [1]\n", &["nothere.toml"]),
-        ("base = \"base.toml\"\n[[axes]]\npath = \"models.ghost.capacity\"\nvalues = [1]\n", &["no [[models]] is named \"ghost\""]),
-        ("base = \"base.toml\"\nmax_runs = 5\n[[axes]]\npath = \"landscape.k\"\nvalues = [1, 2]\n", &["= 8 runs, more than max_runs = 5"]),
-        ("base = \"base.toml\"\n[design]\nkind = \"lhs\"\nsamples = 4\n[[axes]]\npath = \"landscape.k\"\nfrom = 0\nto = 5\nsteps = 3\n", &["remove steps"]),
+        (
+            "base = \"base.toml\"\n[[axes]]\npath = \"organization.membres\"\nvalues = [5]\n",
+            &[
+                "organization.membres: unknown key",
+                "did you mean \"members\"",
+            ],
+        ),
+        (
+            "base = \"nothere.toml\"\n[[axes]]\npath = \"landscape.k\"\nvalues = [1]\n",
+            &["nothere.toml"],
+        ),
+        (
+            "base = \"base.toml\"\n[[axes]]\npath = \"models.ghost.capacity\"\nvalues = [1]\n",
+            &["no [[models]] is named \"ghost\""],
+        ),
+        (
+            "base = \"base.toml\"\nmax_runs = 5\n[[axes]]\npath = \"landscape.k\"\nvalues = [1, 2]\n",
+            &["= 8 runs, more than max_runs = 5"],
+        ),
+        (
+            "base = \"base.toml\"\n[design]\nkind = \"lhs\"\nsamples = 4\n[[axes]]\npath = \"landscape.k\"\nfrom = 0\nto = 5\nsteps = 3\n",
+            &["remove steps"],
+        ),
     ];
     for (i, (text, needles)) in cases.iter().enumerate() {
-        let f = env.write(&format!("bad{i}.toml"), text).display().to_string();
-        env.run(&["sweep", &f, "-o", &format!("o{i}")]).fails(2, needles);
+        let f = env
+            .write(&format!("bad{i}.toml"), text)
+            .display()
+            .to_string();
+        env.run(&["sweep", &f, "-o", &format!("o{i}")])
+            .fails(2, needles);
         assert!(!env.path(&format!("o{i}")).exists());
     }
-    env.run(&["sweep", &setup(&env), "--shard", "4/3"]).fails(2, &["4/3 is not a shard"]);
+    env.run(&["sweep", &setup(&env), "--shard", "4/3"])
+        .fails(2, &["4/3 is not a shard"]);
 }
 
 #[test]

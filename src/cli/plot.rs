@@ -1,0 +1,39 @@
+//! `leadsim plot`: (re)draw the charts of a result folder.
+
+use super::Failure;
+use leadsim::plot::{self, PlotError};
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = concat!(
+    "Draw (or redraw) the charts of a finished result folder into DIR/charts/, each as \
+PNG and SVG: time series per metric with 95% confidence bands, performance around shocks, model \
+comparisons and paired differences (runs), metrics against swept parameters and heatmaps of \
+differences (sweeps). Charts are drawn from the result files alone, so old results can be \
+redrawn; the same files give the same charts.\n\n",
+    "Examples:\n  leadsim plot output/baseline\n  leadsim run scenarios/baseline.toml -o output/b --no-charts && leadsim plot output/b"
+))]
+pub struct Args {
+    /// Result folder written by `leadsim run` or `leadsim sweep`.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+/// Maps a chart error to its exit code: the folder's fault is bad input.
+pub fn failure(e: PlotError) -> Failure {
+    if e.is_input() {
+        Failure::Input(e.into())
+    } else {
+        Failure::Other(e.into())
+    }
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    let files = plot::draw_all(&args.dir).map_err(failure)?;
+    println!(
+        "{} charts (PNG and SVG) → {}",
+        files.len() / 2,
+        args.dir.join(plot::CHARTS).display()
+    );
+    Ok(())
+}

@@ -1,0 +1,256 @@
+//! `leadsim replicate`: run a reference model's published experiment from its scenario file and
+//! print the published figures beside ours.
+
+use super::experiment::{self, RunArgs, output_error};
+use super::run::shell_word;
+use super::{Failure, InputContext, set_threads};
+use clap::ValueEnum;
+use leadsim::experiment::Plan;
+use leadsim::experiment::sweep::Sweep;
+use leadsim::output::manifest::{InputFile, Manifest, Provenance};
+use leadsim::params::Source;
+use leadsim::reference::replicate::{self, LF_FIG4, MARCH_FIG1};
+use leadsim::reference::{Check, Replication};
+use leadsim::study::Study;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Name {
+    /// March (1991), Fig. 1: equilibrium code knowledge against p1 and p2.
+    March1991,
+    /// Lazer & Friedman (2007), Fig. 4: linear vs complete network over 100 rounds.
+    #[value(name = "lazer-friedman-2007")]
+    LazerFriedman2007,
+    /// Kauffman's NK results: local optima and adaptive walks for K = 0 and K = N - 1.
+    Nk,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  leadsim replicate march1991\n  leadsim replicate lazer-friedman-2007 --runs 200\n  leadsim replicate march1991 --scenario my-fig1-sweep.toml   # a varied copy of the reference file\n  leadsim replicate nk\n\nExit code 1 when a published figure is not reproduced within its tolerance."
+)]
+pub struct Args {
+    /// Which publication to replicate.
+    pub name: Name,
+    /// The scenario (or sweep) file to run instead of scenarios/reference/'s.
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// Runs per point (March), landscapes (Lazer & Friedman) or landscapes per setting (nk).
+    #[arg(long)]
+    pub runs: Option<u32>,
+    /// Master seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub common: RunArgs,
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    set_threads(args.common.threads)?;
+    let rep = match args.name {
+        Name::Nk => {
+            let samples = args.runs.unwrap_or(40) as usize;
+            let rep = replicate::nk(samples, args.seed.unwrap_or(1)).input()?;
+            if !args.common.no_charts {
+                let dir = args
+                    .common
+                    .output
+                    .clone()
+                    .unwrap_or_else(|| Path::new("output").join("replicate-nk"));
+                leadsim::output::write_atomic_dir(
+                    &dir.join("replication.csv"),
+                    &replicate::checks_csv(&rep),
+                )
+                .map_err(output_error)?;
+                leadsim::plot::write_charts(&leadsim::plot::replication_charts(&rep), &dir)
+                    .map_err(|e| Failure::Other(e.into()))?;
+                println!("results: {}", dir.display());
+            }
+            rep
+        }
+        Name::March1991 | Name::LazerFriedman2007 => experiment_replication(&args)?,
+    };
+    print!("{}", table(&rep));
+    if rep.passed() {
+        println!("all {} checks passed", rep.checks.len());
+        Ok(())
+    } else {
+        let failed = rep.checks.iter().filter(|c| !c.pass).count();
+        Err(Failure::Other(anyhow::anyhow!(
+            "{failed} of {} checks failed: {} is not reproduced within the stated tolerances",
+            rep.checks.len(),
+            rep.name
+        )))
+    }
+}
+
+/// Runs the reference file through the engine into a result folder, then compares.
+fn experiment_replication(args: &Args) -> Result<Replication, Failure> {
+    let (default_path, bundled) = match args.name {
+        Name::March1991 => MARCH_FIG1,
+        _ => LF_FIG4,
+    };
+    let path = args
+        .scenario
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(default_path));
+    let text = match std::fs::read(&path) {
+        Ok(bytes) => leadsim::scenario::text_of(&path, bytes).input()?,
+        Err(_) if args.scenario.is_none() => bundled.to_string(),
+        Err(e) => {
+            return Err(Failure::Input(anyhow::anyhow!(
+                "cannot read {}: {e}",
+                path.display()
+            )));
+        }
+    };
+    let (table, source) = Source::parse(&path, &text).input()?;
+    let mut overrides = BTreeMap::new();
+    if let Some(s) = args.seed {
+        overrides.insert("seed".to_string(), s.to_string());
+    }
+    if let Some(r) = args.runs {
+        overrides.insert("replications".to_string(), r.to_string());
+    }
+    let mut command = format!(
+        "leadsim replicate {}",
+        args.name
+            .to_possible_value()
+            .map_or("?".into(), |v| v.get_name().to_string())
+    );
+    if let Some(s) = &args.scenario {
+        command += &format!(" --scenario {}", shell_word(&s.display().to_string()));
+    }
+    for (k, v) in &overrides {
+        let flag = if k == "replications" { "runs" } else { k };
+        command += &format!(" --{flag} {v}");
+    }
+    let (plan, inputs) = if leadsim::experiment::sweep::is_sweep(&table) {
+        let sweep = Sweep::parse(&text, &path, |p: &Path| {
+            std::fs::read_to_string(p).map_err(|e| leadsim::params::InputError {
+                file: p.to_path_buf(),
+                line: None,
+                key: String::new(),
+                message: e.to_string(),
+            })
+        })
+        .input()?;
+        let plan = sweep.plan(args.seed, args.runs).input()?;
+        let mut inputs = vec![InputFile::new("sweep", &path.display().to_string(), &text)];
+        if let Some(b) = &sweep.base_path {
+            inputs.push(InputFile::new(
+                "base",
+                &b.display().to_string(),
+                &sweep.base_text,
+            ));
+        }
+        (plan, inputs)
+    } else {
+        let mut table = table;
+        if let Some(s) = args.seed {
+            table.insert("seed".into(), toml::Value::Integer(s as i64));
+        }
+        if let Some(r) = args.runs {
+            table.insert("replications".into(), toml::Value::Integer(r as i64));
+        }
+        let study = Study::from_table(
+            &table,
+            &Arc::new(source),
+            &Arc::from(text.as_str()),
+            "reference",
+        )
+        .input()?;
+        (
+            Plan::single(study),
+            vec![InputFile::new(
+                "scenario",
+                &path.display().to_string(),
+                &text,
+            )],
+        )
+    };
+    let prov = Provenance {
+        command,
+        inputs,
+        overrides,
+    };
+    let dir = args
+        .common
+        .output
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(format!("replicate-{}", plan.name)));
+    let manifest = Manifest::plan(&plan, &prov, "");
+    // A finished replication of the same experiment is compared again without re-running it;
+    // an interrupted one is resumed.
+    let common = RunArgs {
+        resume: !args.common.force,
+        ..args.common.clone()
+    };
+    if let Some(_lock) = experiment::prepare(&dir, &manifest, &common)? {
+        let indices: Vec<u64> = (0..plan.runs()).collect();
+        let resume = format!(
+            "{} -o {}",
+            prov.command,
+            shell_word(&dir.display().to_string())
+        );
+        experiment::run_indices(&plan, &dir, &indices, &args.common, &resume)?;
+        experiment::finish(&plan, &dir, manifest)?;
+        experiment::charts(&dir, args.common.no_charts)?;
+    }
+    let manifest = Manifest::read(&dir, leadsim::output::MANIFEST).map_err(output_error)?;
+    let rep = match args.name {
+        Name::March1991 => replicate::march_fig1(&dir, &manifest),
+        _ => replicate::lazer_friedman_fig4(&dir, &manifest),
+    }
+    .input()?;
+    leadsim::output::write_atomic(&dir.join("replication.csv"), &replicate::checks_csv(&rep))
+        .map_err(output_error)?;
+    if !args.common.no_charts {
+        leadsim::plot::write_charts(&leadsim::plot::replication_charts(&rep), &dir)
+            .map_err(|e| Failure::Other(e.into()))?;
+    }
+    println!("results: {}", dir.display());
+    Ok(rep)
+}
+
+/// The comparison table for the terminal.
+fn table(rep: &Replication) -> String {
+    let mut out = format!("{}\n{}\n\n", rep.name, rep.source);
+    out += &format!(
+        "{:<58} {:>9} {:>18} {:>9}  {}\n",
+        "check", "published", "ours ± se", "tolerance", "verdict"
+    );
+    for c in &rep.checks {
+        out += &format!(
+            "{:<58} {:>9} {:>18} {:>9}  {}\n",
+            c.label,
+            short(c.published),
+            ours(c),
+            format!("±{}", short(c.tolerance)),
+            if c.pass { "ok" } else { "FAILED" }
+        );
+    }
+    for note in &rep.notes {
+        out += &format!("note: {note}\n");
+    }
+    out
+}
+
+fn short(x: f64) -> String {
+    if x.is_nan() {
+        "NA".into()
+    } else if x.fract() == 0.0 && x.abs() < 1e9 {
+        format!("{x}")
+    } else {
+        format!("{x:.4}")
+    }
+}
+
+fn ours(c: &Check) -> String {
+    match c.se {
+        Some(se) => format!("{} ± {}", short(c.ours), short(se)),
+        None => short(c.ours),
+    }
+}

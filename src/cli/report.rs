@@ -1,0 +1,35 @@
+//! `leadsim report`: write the self-contained `report.html` of a result folder.
+
+use super::Failure;
+use leadsim::report::{self, ReportError};
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = concat!(
+    "Write DIR/report.html from a finished result folder: one self-contained HTML \
+file (no network, no other files) with what was run (scenario text, models and parameters, \
+events, seeds, tool version), the headline comparison with 95% confidence intervals and paired \
+differences, the adaptability table, every chart inline as SVG, and the command that \
+reproduces the result.\n\n",
+    "Examples:\n  leadsim report output/baseline\n  leadsim report output/baseline && xdg-open output/baseline/report.html"
+))]
+pub struct Args {
+    /// Result folder written by `leadsim run` or `leadsim sweep`.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+/// Maps a report error to its exit code: the folder's fault is bad input.
+pub fn failure(e: ReportError) -> Failure {
+    if e.is_input() {
+        Failure::Input(e.into())
+    } else {
+        Failure::Other(e.into())
+    }
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    let path = report::write(&args.dir).map_err(failure)?;
+    println!("report → {}", path.display());
+    Ok(())
+}

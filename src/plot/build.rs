@@ -1,0 +1,595 @@
+//! Which charts a result folder gets, and the data, titles and captions of each.
+
+use super::data::{Band, Results};
+use super::figure::{DiffPanel, Diffs, DotPanel, Dots, Figure, Heat, Line, Lines, XAxis};
+use super::style::{metric_words, short, stat_words};
+use super::{Chart, ChartKind};
+use crate::stats::describe;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Metrics compared by their mean over the steps of a run.
+pub const MEAN_METRICS: [&str; 12] = [
+    "performance",
+    "innovations",
+    "adoptions",
+    "engagement",
+    "participation",
+    "leadership_skill",
+    "decision_makers",
+    "leadership_centralization",
+    "messages",
+    "latency",
+    "conflicts",
+    "expired",
+];
+
+/// State metrics compared by their value at the end of a run.
+pub const FINAL_METRICS: [&str; 8] = [
+    "performance",
+    "distinct_configs",
+    "engagement",
+    "participation",
+    "leadership_skill",
+    "decision_makers",
+    "leadership_centralization",
+    "members",
+];
+
+/// Adaptability statistics (rows of `stats.csv` when there were shocks).
+pub const SHOCK_METRICS: [&str; 5] = [
+    "shock_drop",
+    "shock_max_drop",
+    "shock_recovery_steps",
+    "shock_censored",
+    "shock_window_mean",
+];
+
+/// Summary columns drawn against swept parameters and in heatmaps (the headline figures).
+pub const SWEEP_METRICS: [&str; 7] = [
+    "performance_final",
+    "performance_mean",
+    "innovations_mean",
+    "engagement_mean",
+    "leadership_skill_final",
+    "messages_mean",
+    "conflicts_mean",
+];
+
+/// Axes with more distinct numeric values than this are binned in heatmaps.
+const MAX_CATEGORIES: usize = 12;
+const BINS: usize = 8;
+
+/// Every chart for `r`, in report order.
+pub fn charts(r: &Results) -> Vec<Chart> {
+    let mut out = Vec::new();
+    timeseries(r, &mut out);
+    shock_aligned(r, &mut out);
+    if !r.sweep {
+        comparisons(r, &mut out);
+    } else {
+        sweep_lines(r, &mut out);
+        heatmaps(r, &mut out);
+    }
+    // File names must be unique even after sanitizing.
+    let mut seen = BTreeSet::new();
+    for c in &mut out {
+        let base = c.name.clone();
+        let mut k = 2;
+        while !seen.insert(c.name.clone()) {
+            c.name = format!("{base}-{k}");
+            k += 1;
+        }
+    }
+    out
+}
+
+/// A file-name-safe version of `s`.
+fn slug(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn pooled_note(r: &Results) -> String {
+    if r.sweep {
+        format!(
+            " Runs of all {} sweep points are pooled.",
+            r.manifest.points.len()
+        )
+    } else {
+        String::new()
+    }
+}
+
+fn timeseries(r: &Results, out: &mut Vec<Chart>) {
+    let marks: Vec<f64> = r.shock_steps().iter().map(|&s| s as f64).collect();
+    // Every time series spans all recorded steps, even where its metric is NA.
+    let steps = r
+        .series
+        .iter()
+        .flatten()
+        .flat_map(|pts| pts.iter().map(|(s, _)| *s))
+        .fold(None, |acc: Option<(f64, f64)>, s| match acc {
+            None => Some((s, s)),
+            Some((a, b)) => Some((a.min(s), b.max(s))),
+        })
+        .map(|(a, b)| {
+            // The axis ends at the last step, not the middle of the last window.
+            let last = r.manifest.steps.iter().copied().max().unwrap_or(0) as f64;
+            (a, b.max(last))
+        });
+    for (k, metric) in r.metrics.iter().enumerate() {
+        let lines: Vec<Line> = r.series[k]
+            .iter()
+            .enumerate()
+            .filter(|(_, pts)| pts.iter().any(|(_, b)| b.mean.is_finite()))
+            .map(|(m, pts)| Line {
+                model: m,
+                points: pts.clone(),
+            })
+            .collect();
+        if lines.is_empty() {
+            continue;
+        }
+        let (name, axis) = metric_words(metric);
+        let per = if r.window > 1 {
+            format!(
+                " Each run is first averaged over windows of {} steps (step 0, the initial state, \
+                 stands alone).",
+                r.window
+            )
+        } else {
+            String::new()
+        };
+        let mut caption = format!(
+            "Mean over the runs of each model (line) with its 95% confidence band (shaded).\
+             {per}{}",
+            pooled_note(r)
+        );
+        if !marks.is_empty() {
+            caption += " Dashed lines mark the steps at which shocks occurred.";
+        }
+        out.push(Chart {
+            name: format!("timeseries-{}", slug(metric)),
+            kind: ChartKind::TimeSeries,
+            caption,
+            figure: Figure::Lines(Lines {
+                title: format!("{name} over time"),
+                x_label: "Step".into(),
+                y_label: axis,
+                x: XAxis::Numeric,
+                models: r.models.clone(),
+                lines,
+                x_range: steps,
+                marks: marks.clone(),
+                mark_label: "shock".into(),
+            }),
+        });
+    }
+}
+
+fn shock_aligned(r: &Results, out: &mut Vec<Chart>) {
+    if r.shocks.is_empty() {
+        return;
+    }
+    let lines: Vec<Line> = r
+        .aligned
+        .iter()
+        .enumerate()
+        .filter(|(_, pts)| !pts.is_empty())
+        .map(|(m, pts)| Line {
+            model: m,
+            points: pts.iter().map(|&(d, b)| (d as f64, b)).collect(),
+        })
+        .collect();
+    if lines.is_empty() {
+        return;
+    }
+    let (pre, post) = r.shock_window;
+    let (_, axis) = metric_words("performance");
+    out.push(Chart {
+        name: "shock-performance".into(),
+        kind: ChartKind::ShockAligned,
+        caption: format!(
+            "Performance from {pre} steps before to {post} steps after each shock (step 0 is the \
+             shock step), aligned on the shock steps in shocks.csv: mean over all {} shocks of \
+             all runs of each model with its 95% confidence band.{}",
+            r.shocks.len(),
+            pooled_note(r)
+        ),
+        figure: Figure::Lines(Lines {
+            title: "Performance around shocks".into(),
+            x_label: "Steps since shock".into(),
+            y_label: axis,
+            x: XAxis::Numeric,
+            models: r.models.clone(),
+            lines,
+            x_range: Some((-(pre as f64), post as f64)),
+            marks: vec![0.0],
+            mark_label: "shock".into(),
+        }),
+    });
+}
+
+/// The `stats.csv` column for a panel metric and statistic (`final`, `mean`, or none).
+fn stat_column(metric: &str, which: &str) -> String {
+    if which.is_empty() {
+        metric.to_string()
+    } else {
+        format!("{metric}_{which}")
+    }
+}
+
+fn comparisons(r: &Results, out: &mut Vec<Chart>) {
+    let sets: [(&str, &[&str], &str, &str); 3] = [
+        (
+            "mean",
+            &MEAN_METRICS,
+            "run means",
+            "the mean over the steps of each run",
+        ),
+        (
+            "final",
+            &FINAL_METRICS,
+            "final values",
+            "the value at the last step of each run",
+        ),
+        (
+            "shocks",
+            &SHOCK_METRICS,
+            "adaptability",
+            "each run's mean over its shocks (recovery time over recovered shocks only)",
+        ),
+    ];
+    for (which, metrics, words, meaning) in sets {
+        let suffix = if which == "shocks" { "" } else { which };
+        let mut panels = Vec::new();
+        let mut diff_panels = Vec::new();
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for metric in metrics {
+            let column = stat_column(metric, suffix);
+            let rows: Vec<_> = r.stats.iter().filter(|s| s.metric == column).collect();
+            if rows.is_empty() {
+                continue;
+            }
+            let (name, _) = metric_words(metric);
+            let entries: Vec<(usize, Band)> = rows
+                .iter()
+                .filter(|s| s.versus.is_none())
+                .filter_map(|s| {
+                    let m = r.models.iter().position(|x| *x == s.model)?;
+                    Some((m, band(s.n, s.mean, s.low, s.high)))
+                })
+                .collect();
+            for s in rows.iter().filter(|s| s.versus.is_some()) {
+                let pair = (s.model.clone(), s.versus.clone().unwrap_or_default());
+                if !pairs.contains(&pair) {
+                    pairs.push(pair);
+                }
+            }
+            panels.push(DotPanel {
+                title: name.clone(),
+                entries,
+            });
+            diff_panels.push((name, column));
+        }
+        if panels.is_empty() {
+            continue;
+        }
+        let n_reps = r.manifest.replications;
+        // Up to five panels in one row, otherwise rows of four.
+        let n_panels = panels.len();
+        let columns = if n_panels <= 5 { n_panels } else { 4 };
+        out.push(Chart {
+            name: format!("compare-{which}"),
+            kind: ChartKind::Comparison,
+            caption: format!(
+                "Model comparison of {words}: for each model, the mean over its {n_reps} \
+                 replicates of {meaning} (dot) with its 95% confidence interval (whiskers), from \
+                 stats.csv."
+            ),
+            figure: Figure::Dots(Dots {
+                title: format!("Model comparison: {words} (mean, 95% CI)"),
+                models: r.models.clone(),
+                panels,
+                columns,
+            }),
+        });
+        if pairs.is_empty() {
+            continue;
+        }
+        let rows: Vec<String> = pairs.iter().map(|(a, b)| format!("{a} − {b}")).collect();
+        let panels = diff_panels
+            .into_iter()
+            .map(|(title, column)| DiffPanel {
+                title,
+                values: pairs
+                    .iter()
+                    .map(|(a, b)| {
+                        r.stats
+                            .iter()
+                            .find(|s| {
+                                s.metric == column
+                                    && s.model == *a
+                                    && s.versus.as_deref() == Some(b.as_str())
+                            })
+                            .map(|s| band(s.n, s.mean, s.low, s.high))
+                    })
+                    .collect(),
+            })
+            .collect();
+        out.push(Chart {
+            name: format!("diff-{which}"),
+            kind: ChartKind::Differences,
+            caption: format!(
+                "Paired differences between models in {words} ({meaning}): mean of the \
+                 replicate-by-replicate difference (row model minus the model after the minus \
+                 sign; every model of a replicate faces the same world) with its 95% confidence \
+                 interval. A filled dot marks an interval that excludes zero (grey line)."
+            ),
+            figure: Figure::Diffs(Diffs {
+                title: format!("Paired differences: {words} (mean, 95% CI)"),
+                rows,
+                panels,
+                // Differences need width for their horizontal axes.
+                columns: if n_panels <= 5 { n_panels } else { 3 },
+            }),
+        });
+    }
+}
+
+fn band(n: usize, mean: f64, low: f64, high: f64) -> Band {
+    Band { n, mean, low, high }
+}
+
+fn from_describe(values: &[f64]) -> Band {
+    let d = describe(values.iter().copied());
+    band(d.n, d.mean, d.ci_low, d.ci_high)
+}
+
+/// The distinct values of a swept parameter in display order: numeric ascending when every
+/// value is a number, otherwise in order of first appearance.
+fn ordered_values<'a>(values: impl Iterator<Item = &'a str>) -> (Vec<String>, Option<Vec<f64>>) {
+    let mut distinct: Vec<String> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for v in values {
+        if seen.insert(v) {
+            distinct.push(v.to_string());
+        }
+    }
+    let numbers: Option<Vec<f64>> = distinct
+        .iter()
+        .map(|v| v.parse::<f64>().ok().filter(|x| x.is_finite()))
+        .collect();
+    match numbers {
+        Some(nums) => {
+            let mut pairs: Vec<(f64, String)> = nums.into_iter().zip(distinct).collect();
+            pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let (nums, names) = pairs.into_iter().unzip();
+            (names, Some(nums))
+        }
+        None => (distinct, None),
+    }
+}
+
+fn sweep_lines(r: &Results, out: &mut Vec<Chart>) {
+    for (a, axis_name) in r.axes.iter().enumerate() {
+        let (values, numbers) = ordered_values(r.summary.iter().map(|s| s.axis_values[a].as_str()));
+        if values.len() < 2 {
+            continue;
+        }
+        let position: BTreeMap<&str, usize> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.as_str(), i))
+            .collect();
+        for metric in SWEEP_METRICS {
+            let Some(col) = r.summary_column(metric) else {
+                continue;
+            };
+            // [model][value] → run values.
+            let mut groups = vec![vec![Vec::new(); values.len()]; r.models.len()];
+            for s in &r.summary {
+                let i = position[s.axis_values[a].as_str()];
+                groups[s.model][i].push(s.values[col]);
+            }
+            let lines: Vec<Line> = groups
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| g.iter().any(|v| !v.is_empty()))
+                .map(|(m, g)| Line {
+                    model: m,
+                    points: g
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, v)| !v.is_empty())
+                        .map(|(i, v)| {
+                            let x = numbers.as_ref().map_or(i as f64, |n| n[i]);
+                            (x, from_describe(v))
+                        })
+                        .collect(),
+                })
+                .collect();
+            if lines.is_empty() {
+                continue;
+            }
+            let (title, axis) = stat_words(metric);
+            let others = if r.axes.len() > 1 {
+                " Runs at every value of the other swept parameters are pooled."
+            } else {
+                ""
+            };
+            out.push(Chart {
+                name: format!("sweep-{}-by-{}", slug(metric), slug(axis_name)),
+                kind: ChartKind::SweepLine,
+                caption: format!(
+                    "{title} against the swept parameter {axis_name}: mean over the runs of \
+                     each model at each value (line) with its 95% confidence band.{others}"
+                ),
+                figure: Figure::Lines(Lines {
+                    title: format!("{title} by {axis_name}"),
+                    x_label: axis_name.clone(),
+                    y_label: axis,
+                    x: match &numbers {
+                        Some(n) => XAxis::Values(n.clone()),
+                        None => XAxis::Categories(values.clone()),
+                    },
+                    models: r.models.clone(),
+                    lines,
+                    x_range: None,
+                    marks: Vec::new(),
+                    mark_label: String::new(),
+                }),
+            });
+        }
+    }
+}
+
+/// The cells of one heatmap axis: labels and the cell of each raw value.
+struct Bins {
+    labels: Vec<String>,
+    cell: BTreeMap<String, usize>,
+}
+
+fn bins<'a>(values: impl Iterator<Item = &'a str>) -> Bins {
+    let (names, numbers) = ordered_values(values);
+    match numbers {
+        Some(nums) if names.len() > MAX_CATEGORIES => {
+            let (lo, hi) = (nums[0], nums[nums.len() - 1]);
+            let width = (hi - lo) / BINS as f64;
+            let labels = (0..BINS)
+                .map(|b| {
+                    format!(
+                        "{}–{}",
+                        short(lo + b as f64 * width),
+                        short(lo + (b + 1) as f64 * width)
+                    )
+                })
+                .collect();
+            let cell = names
+                .iter()
+                .zip(&nums)
+                .map(|(n, &x)| {
+                    let b = (((x - lo) / width) as usize).min(BINS - 1);
+                    (n.clone(), b)
+                })
+                .collect();
+            Bins { labels, cell }
+        }
+        _ => Bins {
+            cell: names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.clone(), i))
+                .collect(),
+            labels: names,
+        },
+    }
+}
+
+fn heatmaps(r: &Results, out: &mut Vec<Chart>) {
+    if r.axes.len() < 2 || r.models.len() < 2 {
+        return;
+    }
+    let bx = bins(r.summary.iter().map(|s| s.axis_values[0].as_str()));
+    let by = bins(r.summary.iter().map(|s| s.axis_values[1].as_str()));
+    if bx.labels.len() < 2 && by.labels.len() < 2 {
+        return;
+    }
+    // (point, replicate) → the runs of each model, in run order.
+    let mut replicates: BTreeMap<(usize, &str), Vec<Option<usize>>> = BTreeMap::new();
+    for (i, s) in r.summary.iter().enumerate() {
+        replicates
+            .entry((s.point, s.replicate.as_str()))
+            .or_insert_with(|| vec![None; r.models.len()])[s.model] = Some(i);
+    }
+    let versus = 0;
+    for metric in SWEEP_METRICS {
+        let Some(col) = r.summary_column(metric) else {
+            continue;
+        };
+        for model in 1..r.models.len() {
+            let mut diffs = vec![vec![Vec::new(); by.labels.len()]; bx.labels.len()];
+            for runs in replicates.values() {
+                let (Some(a), Some(b)) = (runs[model], runs[versus]) else {
+                    continue;
+                };
+                let (ra, rb) = (&r.summary[a], &r.summary[b]);
+                let d = ra.values[col] - rb.values[col];
+                if d.is_nan() {
+                    continue;
+                }
+                let x = bx.cell[&ra.axis_values[0]];
+                let y = by.cell[&ra.axis_values[1]];
+                diffs[x][y].push(d);
+            }
+            if diffs.iter().flatten().all(|v| v.is_empty()) {
+                continue;
+            }
+            let cells = diffs
+                .iter()
+                .map(|col| {
+                    col.iter()
+                        .map(|v| (!v.is_empty()).then(|| from_describe(v)))
+                        .collect()
+                })
+                .collect();
+            let (title, _) = stat_words(metric);
+            let (a, b) = (&r.models[model], &r.models[versus]);
+            let others = if r.axes.len() > 2 {
+                " Runs at every value of the other swept parameters are pooled."
+            } else {
+                ""
+            };
+            out.push(Chart {
+                name: format!("heatmap-{}-{}-vs-{}", slug(metric), slug(a), slug(b)),
+                kind: ChartKind::Heatmap,
+                caption: format!(
+                    "Paired difference {a} − {b} in {} over {} and {}: mean of the \
+                     replicate-by-replicate differences in each cell. Colour: diverging scale \
+                     centred on zero (vermillion: {a} higher, blue: {b} higher); * marks cells \
+                     whose 95% confidence interval excludes zero; grey cells have no runs.{others}",
+                    title.to_lowercase(),
+                    r.axes[0],
+                    r.axes[1]
+                ),
+                figure: Figure::Heat(Heat {
+                    title: format!("{title}: {a} − {b}"),
+                    x_label: r.axes[0].clone(),
+                    y_label: r.axes[1].clone(),
+                    x_ticks: bx.labels.clone(),
+                    y_ticks: by.labels.clone(),
+                    cells,
+                    scale_label: format!("{a} − {b}"),
+                }),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swept_values_are_ordered_and_binned() {
+        let (names, nums) = ordered_values(["10", "2", "10", "5"].into_iter());
+        assert_eq!(names, ["2", "5", "10"]);
+        assert_eq!(nums, Some(vec![2.0, 5.0, 10.0]));
+        let (names, nums) = ordered_values(["vote", "none", "vote"].into_iter());
+        assert_eq!(names, ["vote", "none"]);
+        assert!(nums.is_none());
+        let many: Vec<String> = (0..40).map(|i| format!("{}", i as f64 / 39.0)).collect();
+        let b = bins(many.iter().map(|s| s.as_str()));
+        assert_eq!(b.labels.len(), BINS);
+        assert_eq!(b.cell["0"], 0);
+        assert_eq!(b.cell["1"], BINS - 1);
+        assert_eq!(slug("a b/c.d"), "a_b_c.d");
+    }
+}

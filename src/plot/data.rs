@@ -1,0 +1,768 @@
+//! Reading a finished result folder into what the charts and the report need: the manifest,
+//! per-step means with confidence bands (streamed, so a large time series is never held in
+//! memory), performance aligned on shocks, the statistics rows and the summary rows.
+
+use super::PlotError;
+use crate::output::manifest::Manifest;
+use crate::output::{MANIFEST, PLAN, SHOCKS, STATS, SUMMARY, TIMESERIES};
+use crate::stats::t_quantile;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+/// The most points a time-series line has; longer runs are averaged over windows of steps.
+pub const POINTS: u32 = 80;
+
+/// Mean and 95% confidence interval of one quantity (bounds NaN when n < 2).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Band {
+    pub n: usize,
+    pub mean: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// One row of `stats.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatRow {
+    /// The sweep point (`None` for a run).
+    pub point: Option<usize>,
+    /// The values of the swept parameters (empty for a run).
+    pub axis_values: Vec<String>,
+    pub metric: String,
+    pub model: String,
+    /// Set for a paired difference `model − versus`.
+    pub versus: Option<String>,
+    pub n: usize,
+    pub mean: f64,
+    pub sd: f64,
+    pub low: f64,
+    pub high: f64,
+    pub effect_size: f64,
+}
+
+/// One row of `summary.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryRow {
+    pub point: usize,
+    pub axis_values: Vec<String>,
+    /// Index into [`Results::models`].
+    pub model: usize,
+    pub replicate: String,
+    /// One value per [`Results::summary_columns`] (NaN for NA).
+    pub values: Vec<f64>,
+}
+
+/// One row of `shocks.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShockRow {
+    pub model: usize,
+    pub event: String,
+    pub kind: String,
+    pub step: u32,
+}
+
+/// Everything the charts and the report read from a result folder.
+#[derive(Debug, Clone)]
+pub struct Results {
+    pub dir: PathBuf,
+    pub manifest: Manifest,
+    /// Model names: the manifest's order, which fixes each model's colour.
+    pub models: Vec<String>,
+    /// Swept parameters (dotted paths); empty for a run.
+    pub axes: Vec<String>,
+    pub sweep: bool,
+    /// Per-step metrics, in `timeseries.csv` column order.
+    pub metrics: Vec<String>,
+    /// Steps per point of [`Results::series`]: each run's values are averaged over windows of
+    /// this many steps (step 0, the initial state, stands alone), so a line has at most about
+    /// [`POINTS`] points; 1 for short runs.
+    pub window: u32,
+    /// `[metric][model]`: `(step, band)` in step order, the step being the middle of the
+    /// window; the band is over runs (replicates, and the points of a sweep) of their window
+    /// means.
+    pub series: Vec<Vec<Vec<(f64, Band)>>>,
+    pub shocks: Vec<ShockRow>,
+    /// Steps before and after a shock shown in the aligned chart.
+    pub shock_window: (u32, u32),
+    /// `[model]`: `(steps since shock, band of performance)` over every shock of every run.
+    pub aligned: Vec<Vec<(i64, Band)>>,
+    pub stats: Vec<StatRow>,
+    pub summary_columns: Vec<String>,
+    pub summary: Vec<SummaryRow>,
+}
+
+impl Results {
+    /// Reads the result folder `dir`. Refuses a missing, unfinished or foreign folder, and names
+    /// the file and line of anything malformed.
+    pub fn load(dir: &Path) -> Result<Results, PlotError> {
+        let manifest = read_manifest(dir)?;
+        let axes = manifest.axes.clone();
+        let mut models: Vec<String> = manifest.models.iter().map(|m| m.name.clone()).collect();
+        if models.is_empty() {
+            return Err(PlotError::Malformed {
+                path: dir.join(MANIFEST),
+                detail: "it lists no models".into(),
+            });
+        }
+        let mut seen = BTreeSet::new();
+        models.retain(|m| seen.insert(m.clone()));
+        let index: HashMap<String, usize> = models
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.clone(), i))
+            .collect();
+        let sweep = manifest.kind == "sweep" || !axes.is_empty();
+        let ctx = Ctx {
+            dir,
+            axes: &axes,
+            sweep,
+            models: &index,
+        };
+        let shocks = ctx.read_shocks()?;
+        let (summary_columns, summary) = ctx.read_summary()?;
+        let stats = ctx.read_stats()?;
+        let post = shocks
+            .iter()
+            .map(|s| s.1)
+            .max()
+            .filter(|&w| w > 0)
+            .unwrap_or(20)
+            .min(500);
+        let pre = (post / 4).clamp(5, 50);
+        let horizon = manifest.steps.iter().copied().max().unwrap_or(0);
+        let window = horizon.div_ceil(POINTS).max(1);
+        let ts = ctx.read_timeseries(&shocks, (pre, post), window, models.len())?;
+        Ok(Results {
+            dir: dir.to_path_buf(),
+            manifest,
+            models,
+            axes,
+            sweep,
+            metrics: ts.metrics,
+            window,
+            series: ts.series,
+            shocks: shocks.into_iter().map(|s| s.0).collect(),
+            shock_window: (pre, post),
+            aligned: ts.aligned,
+            stats,
+            summary_columns,
+            summary,
+        })
+    }
+
+    /// The distinct steps at which shocks happened, ascending.
+    pub fn shock_steps(&self) -> Vec<u32> {
+        let steps: BTreeSet<u32> = self.shocks.iter().map(|s| s.step).collect();
+        steps.into_iter().collect()
+    }
+
+    /// The index of a per-step metric.
+    pub fn metric(&self, name: &str) -> Option<usize> {
+        self.metrics.iter().position(|m| m == name)
+    }
+
+    /// The index of a summary column.
+    pub fn summary_column(&self, name: &str) -> Option<usize> {
+        self.summary_columns.iter().position(|m| m == name)
+    }
+}
+
+/// Reads `manifest.json`, telling a missing, unfinished or foreign folder apart.
+fn read_manifest(dir: &Path) -> Result<Manifest, PlotError> {
+    if !dir.exists() {
+        return Err(PlotError::NoFolder {
+            path: dir.to_path_buf(),
+        });
+    }
+    if !dir.is_dir() {
+        return Err(PlotError::Malformed {
+            path: dir.to_path_buf(),
+            detail: "not a folder; give a result folder written by `leadsim run` or `sweep`".into(),
+        });
+    }
+    let path = dir.join(MANIFEST);
+    if !path.exists() {
+        return Err(if dir.join(PLAN).exists() {
+            PlotError::Unfinished {
+                path: dir.to_path_buf(),
+            }
+        } else {
+            PlotError::NotResult {
+                path: dir.to_path_buf(),
+            }
+        });
+    }
+    let bytes = std::fs::read(&path).map_err(|source| PlotError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| PlotError::Malformed {
+        path,
+        detail: format!("not a leadsim manifest: {e}"),
+    })
+}
+
+/// Running mean and variance (Welford), in reading order.
+#[derive(Debug, Clone, Copy, Default)]
+struct Acc {
+    n: usize,
+    mean: f64,
+    m2: f64,
+}
+
+impl Acc {
+    fn push(&mut self, x: f64) {
+        if x.is_nan() {
+            return;
+        }
+        self.n += 1;
+        let d = x - self.mean;
+        self.mean += d / self.n as f64;
+        self.m2 += d * (x - self.mean);
+    }
+
+    fn band(&self, t: &mut TCache) -> Band {
+        if self.n == 0 {
+            return Band {
+                n: 0,
+                mean: f64::NAN,
+                low: f64::NAN,
+                high: f64::NAN,
+            };
+        }
+        if self.n < 2 {
+            return Band {
+                n: self.n,
+                mean: self.mean,
+                low: f64::NAN,
+                high: f64::NAN,
+            };
+        }
+        let sd = (self.m2 / (self.n - 1) as f64).sqrt();
+        let half = t.get(self.n - 1) * sd / (self.n as f64).sqrt();
+        Band {
+            n: self.n,
+            mean: self.mean,
+            low: self.mean - half,
+            high: self.mean + half,
+        }
+    }
+}
+
+/// Student-t quantiles, computed once per degrees of freedom.
+#[derive(Default)]
+struct TCache(BTreeMap<usize, f64>);
+
+impl TCache {
+    fn get(&mut self, df: usize) -> f64 {
+        *self.0.entry(df).or_insert_with(|| t_quantile(df))
+    }
+}
+
+struct Ctx<'a> {
+    dir: &'a Path,
+    axes: &'a [String],
+    sweep: bool,
+    models: &'a HashMap<String, usize>,
+}
+
+/// A CSV table's name and header (its rows are read from the reader [`Ctx::open`] returns).
+struct Table {
+    path: PathBuf,
+    header: Vec<String>,
+}
+
+type Reader = csv::Reader<std::io::BufReader<std::fs::File>>;
+
+/// The identifying columns of a table.
+struct Ids {
+    point: Option<usize>,
+    axes: Vec<usize>,
+    model: usize,
+    replicate: Option<usize>,
+}
+
+struct Timeseries {
+    metrics: Vec<String>,
+    series: Vec<Vec<Vec<(f64, Band)>>>,
+    aligned: Vec<Vec<(i64, Band)>>,
+}
+
+impl Table {
+    fn column(&self, name: &str) -> Result<usize, PlotError> {
+        self.header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| PlotError::Malformed {
+                path: self.path.clone(),
+                detail: format!(
+                    "no column `{name}` (the header is: {})",
+                    self.header.join(",")
+                ),
+            })
+    }
+
+    fn optional(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+
+    fn bad(&self, record: &csv::StringRecord, detail: String) -> PlotError {
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        PlotError::Malformed {
+            path: self.path.clone(),
+            detail: format!("line {line}: {detail}"),
+        }
+    }
+
+    /// The next row, `None` at the end.
+    fn next(&self, reader: &mut Reader, record: &mut csv::StringRecord) -> Result<bool, PlotError> {
+        reader
+            .read_record(record)
+            .map_err(|e| PlotError::Malformed {
+                path: self.path.clone(),
+                detail: format!("not a valid table: {e}"),
+            })
+    }
+
+    /// The number in `record[col]`; an empty cell is NA (NaN).
+    fn number(&self, record: &csv::StringRecord, col: usize) -> Result<f64, PlotError> {
+        let cell = record.get(col).unwrap_or("");
+        if cell.is_empty() {
+            return Ok(f64::NAN);
+        }
+        cell.parse().map_err(|_| {
+            self.bad(
+                record,
+                format!(
+                    "column `{}` holds \"{cell}\", which is not a number",
+                    self.header[col]
+                ),
+            )
+        })
+    }
+
+    fn unsigned(&self, record: &csv::StringRecord, col: usize) -> Result<u64, PlotError> {
+        let cell = record.get(col).unwrap_or("");
+        cell.parse().map_err(|_| {
+            self.bad(
+                record,
+                format!(
+                    "column `{}` holds \"{cell}\", which is not a whole number",
+                    self.header[col]
+                ),
+            )
+        })
+    }
+}
+
+impl Ctx<'_> {
+    fn open(&self, name: &str) -> Result<(Table, Reader), PlotError> {
+        let path = self.dir.join(name);
+        let file = std::fs::File::open(&path).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::NotFound {
+                PlotError::Malformed {
+                    path: path.clone(),
+                    detail: "missing: the result folder is incomplete".into(),
+                }
+            } else {
+                PlotError::Io {
+                    path: path.clone(),
+                    source,
+                }
+            }
+        })?;
+        let mut reader =
+            csv::ReaderBuilder::new().from_reader(std::io::BufReader::with_capacity(1 << 16, file));
+        let header = reader
+            .headers()
+            .map_err(|e| PlotError::Malformed {
+                path: path.clone(),
+                detail: format!("not a valid table: {e}"),
+            })?
+            .iter()
+            .map(String::from)
+            .collect::<Vec<_>>();
+        if header.len() <= 1 {
+            return Err(PlotError::Malformed {
+                path,
+                detail: "empty or not a CSV table".into(),
+            });
+        }
+        Ok((Table { path, header }, reader))
+    }
+
+    fn ids(&self, t: &Table, replicate: bool) -> Result<Ids, PlotError> {
+        let point = if self.sweep {
+            Some(t.column("point")?)
+        } else {
+            None
+        };
+        let axes = self
+            .axes
+            .iter()
+            .map(|a| t.column(a))
+            .collect::<Result<_, _>>()?;
+        Ok(Ids {
+            point,
+            axes,
+            model: t.column("model")?,
+            replicate: if replicate {
+                Some(t.column("replicate")?)
+            } else {
+                None
+            },
+        })
+    }
+
+    fn model(&self, t: &Table, record: &csv::StringRecord, col: usize) -> Result<usize, PlotError> {
+        let name = record.get(col).unwrap_or("");
+        self.models.get(name).copied().ok_or_else(|| {
+            t.bad(
+                record,
+                format!("model \"{name}\" is not one of the models in {MANIFEST}"),
+            )
+        })
+    }
+
+    /// A key naming the run of a row (its point, model and replicate).
+    fn run_key(&self, ids: &Ids, record: &csv::StringRecord) -> String {
+        let cell = |c: Option<usize>| c.and_then(|c| record.get(c)).unwrap_or("");
+        format!(
+            "{}\u{1f}{}\u{1f}{}",
+            cell(ids.point),
+            cell(Some(ids.model)),
+            cell(ids.replicate)
+        )
+    }
+
+    /// `shocks.csv`: each row and its window length; also the rows' run keys.
+    fn read_shocks(&self) -> Result<Vec<(ShockRow, u32, String)>, PlotError> {
+        let (t, mut reader) = self.open(SHOCKS)?;
+        let ids = self.ids(&t, true)?;
+        let (event, kind, step) = (t.column("event")?, t.column("kind")?, t.column("step")?);
+        let window = t.optional("window_steps");
+        let mut out = Vec::new();
+        let mut record = csv::StringRecord::new();
+        while t.next(&mut reader, &mut record)? {
+            let model = self.model(&t, &record, ids.model)?;
+            let s = t.unsigned(&record, step)?;
+            let s =
+                u32::try_from(s).map_err(|_| t.bad(&record, format!("step {s} is too large")))?;
+            let w = match window {
+                Some(c) if !record.get(c).unwrap_or("").is_empty() => {
+                    t.unsigned(&record, c)?.min(u32::MAX as u64) as u32
+                }
+                _ => 0,
+            };
+            out.push((
+                ShockRow {
+                    model,
+                    event: record.get(event).unwrap_or("").to_string(),
+                    kind: record.get(kind).unwrap_or("").to_string(),
+                    step: s,
+                },
+                w,
+                self.run_key(&ids, &record),
+            ));
+        }
+        Ok(out)
+    }
+
+    fn read_summary(&self) -> Result<(Vec<String>, Vec<SummaryRow>), PlotError> {
+        let (t, mut reader) = self.open(SUMMARY)?;
+        let ids = self.ids(&t, true)?;
+        let seed = t.optional("seed");
+        let mut id_cols: Vec<usize> = ids.axes.clone();
+        id_cols.extend(ids.point);
+        id_cols.push(ids.model);
+        id_cols.extend(ids.replicate);
+        id_cols.extend(seed);
+        let value_cols: Vec<usize> = (0..t.header.len())
+            .filter(|c| !id_cols.contains(c))
+            .collect();
+        let columns = value_cols.iter().map(|&c| t.header[c].clone()).collect();
+        let mut rows = Vec::new();
+        let mut record = csv::StringRecord::new();
+        while t.next(&mut reader, &mut record)? {
+            let point = match ids.point {
+                Some(c) => t.unsigned(&record, c)? as usize,
+                None => 0,
+            };
+            rows.push(SummaryRow {
+                point,
+                axis_values: ids
+                    .axes
+                    .iter()
+                    .map(|&c| record.get(c).unwrap_or("").to_string())
+                    .collect(),
+                model: self.model(&t, &record, ids.model)?,
+                replicate: ids
+                    .replicate
+                    .and_then(|c| record.get(c))
+                    .unwrap_or("")
+                    .to_string(),
+                values: value_cols
+                    .iter()
+                    .map(|&c| t.number(&record, c))
+                    .collect::<Result<_, _>>()?,
+            });
+        }
+        Ok((columns, rows))
+    }
+
+    fn read_stats(&self) -> Result<Vec<StatRow>, PlotError> {
+        let (t, mut reader) = self.open(STATS)?;
+        let ids = self.ids(&t, false)?;
+        let [metric, versus, n, mean, sd, low, high, effect] = [
+            "metric",
+            "versus",
+            "n",
+            "mean",
+            "sd",
+            "ci_low",
+            "ci_high",
+            "effect_size",
+        ]
+        .map(|c| t.column(c));
+        let (metric, versus, n, mean, sd, low, high, effect) =
+            (metric?, versus?, n?, mean?, sd?, low?, high?, effect?);
+        let mut rows = Vec::new();
+        let mut record = csv::StringRecord::new();
+        while t.next(&mut reader, &mut record)? {
+            let model = record.get(ids.model).unwrap_or("").to_string();
+            self.model(&t, &record, ids.model)?;
+            let vs = record.get(versus).unwrap_or("").to_string();
+            if !vs.is_empty() && !self.models.contains_key(&vs) {
+                return Err(t.bad(
+                    &record,
+                    format!("versus \"{vs}\" is not one of the models in {MANIFEST}"),
+                ));
+            }
+            rows.push(StatRow {
+                point: match ids.point {
+                    Some(c) => Some(t.unsigned(&record, c)? as usize),
+                    None => None,
+                },
+                axis_values: ids
+                    .axes
+                    .iter()
+                    .map(|&c| record.get(c).unwrap_or("").to_string())
+                    .collect(),
+                metric: record.get(metric).unwrap_or("").to_string(),
+                model,
+                versus: (!vs.is_empty()).then_some(vs),
+                n: t.unsigned(&record, n)? as usize,
+                mean: t.number(&record, mean)?,
+                sd: t.number(&record, sd)?,
+                low: t.number(&record, low)?,
+                high: t.number(&record, high)?,
+                effect_size: t.number(&record, effect)?,
+            });
+        }
+        Ok(rows)
+    }
+
+    /// Streams `timeseries.csv` once: bands of every metric and model over windows of `width`
+    /// steps, and performance around each shock of `shocks`.
+    fn read_timeseries(
+        &self,
+        shocks: &[(ShockRow, u32, String)],
+        (pre, post): (u32, u32),
+        width: u32,
+        models: usize,
+    ) -> Result<Timeseries, PlotError> {
+        let (t, mut reader) = self.open(TIMESERIES)?;
+        let ids = self.ids(&t, true)?;
+        let step = t.column("step")?;
+        let metric_cols: Vec<usize> = (step + 1..t.header.len()).collect();
+        let metrics: Vec<String> = metric_cols.iter().map(|&c| t.header[c].clone()).collect();
+        let performance = t
+            .optional("performance")
+            .and_then(|p| metric_cols.iter().position(|&c| c == p));
+        let mut shock_steps: HashMap<&str, Vec<u32>> = HashMap::new();
+        for (row, _, key) in shocks {
+            shock_steps.entry(key.as_str()).or_default().push(row.step);
+        }
+        let span = (pre + post + 1) as usize;
+        // window → [model][metric]: one value per run (its mean over the window).
+        let mut acc: BTreeMap<u32, Vec<Vec<Acc>>> = BTreeMap::new();
+        let mut aligned = vec![vec![Acc::default(); span]; models];
+        let mut values = vec![0.0; metric_cols.len()];
+        let mut current = Window::new(metric_cols.len());
+        let mut record = csv::StringRecord::new();
+        while t.next(&mut reader, &mut record)? {
+            let model = self.model(&t, &record, ids.model)?;
+            let s = t.unsigned(&record, step)?;
+            let s =
+                u32::try_from(s).map_err(|_| t.bad(&record, format!("step {s} is too large")))?;
+            for (v, &c) in values.iter_mut().zip(&metric_cols) {
+                *v = t.number(&record, c)?;
+            }
+            let key = self.run_key(&ids, &record);
+            let window = window_of(s, width);
+            if current.key != key || current.window != window {
+                current.flush(&mut acc, models);
+                current.start(key, model, window);
+            }
+            current.add(&values);
+            if let (Some(p), false) = (performance, shock_steps.is_empty())
+                && let Some(steps) = shock_steps.get(current.key.as_str())
+            {
+                let v = values[p];
+                for &at in steps {
+                    let offset = s as i64 - at as i64;
+                    if -(pre as i64) <= offset && offset <= post as i64 {
+                        aligned[model][(offset + pre as i64) as usize].push(v);
+                    }
+                }
+            }
+        }
+        current.flush(&mut acc, models);
+        let mut tc = TCache::default();
+        let mut series = vec![vec![Vec::with_capacity(acc.len()); models]; metrics.len()];
+        for (&w, cell) in &acc {
+            let x = window_centre(w, width);
+            for (m, per_metric) in cell.iter().enumerate() {
+                for (k, a) in per_metric.iter().enumerate() {
+                    if a.n > 0 {
+                        series[k][m].push((x, a.band(&mut tc)));
+                    }
+                }
+            }
+        }
+        let aligned = aligned
+            .iter()
+            .map(|offsets| {
+                offsets
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, a)| a.n > 0)
+                    .map(|(i, a)| (i as i64 - pre as i64, a.band(&mut tc)))
+                    .collect()
+            })
+            .collect();
+        Ok(Timeseries {
+            metrics,
+            series,
+            aligned,
+        })
+    }
+}
+
+/// The window of step `s` when windows are `width` steps wide: step 0 (the initial state) on its
+/// own, then steps 1..=width, width+1..=2·width, …
+fn window_of(s: u32, width: u32) -> u32 {
+    if s == 0 {
+        0
+    } else {
+        (s - 1) / width.max(1) + 1
+    }
+}
+
+/// Where window `w` is drawn: its middle step.
+fn window_centre(w: u32, width: u32) -> f64 {
+    if w == 0 {
+        0.0
+    } else {
+        let width = width.max(1) as f64;
+        (w - 1) as f64 * width + (width + 1.0) / 2.0
+    }
+}
+
+/// The rows of one run within one window, being averaged.
+struct Window {
+    key: String,
+    model: usize,
+    window: u32,
+    sums: Vec<f64>,
+    counts: Vec<u32>,
+    rows: u32,
+}
+
+impl Window {
+    fn new(metrics: usize) -> Window {
+        Window {
+            key: String::new(),
+            model: 0,
+            window: u32::MAX,
+            sums: vec![0.0; metrics],
+            counts: vec![0; metrics],
+            rows: 0,
+        }
+    }
+
+    fn start(&mut self, key: String, model: usize, window: u32) {
+        self.key = key;
+        self.model = model;
+        self.window = window;
+        self.sums.iter_mut().for_each(|x| *x = 0.0);
+        self.counts.iter_mut().for_each(|x| *x = 0);
+        self.rows = 0;
+    }
+
+    fn add(&mut self, values: &[f64]) {
+        for ((s, c), &v) in self.sums.iter_mut().zip(&mut self.counts).zip(values) {
+            if !v.is_nan() {
+                *s += v;
+                *c += 1;
+            }
+        }
+        self.rows += 1;
+    }
+
+    /// Adds the run's window means to `acc`.
+    fn flush(&mut self, acc: &mut BTreeMap<u32, Vec<Vec<Acc>>>, models: usize) {
+        if self.rows == 0 {
+            return;
+        }
+        let n = self.sums.len();
+        let cell = acc
+            .entry(self.window)
+            .or_insert_with(|| vec![vec![Acc::default(); n]; models]);
+        for (a, (&s, &c)) in cell[self.model]
+            .iter_mut()
+            .zip(self.sums.iter().zip(&self.counts))
+        {
+            if c > 0 {
+                a.push(s / c as f64);
+            }
+        }
+        self.rows = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn running_bands_match_the_stats_module() {
+        let xs = [0.5, 0.7, 0.65, 0.9, 0.2];
+        let mut a = Acc::default();
+        for x in xs {
+            a.push(x);
+        }
+        a.push(f64::NAN);
+        let b = a.band(&mut TCache::default());
+        let d = crate::stats::describe(xs);
+        assert_eq!(b.n, 5);
+        assert!((b.mean - d.mean).abs() < 1e-12);
+        assert!((b.low - d.ci_low).abs() < 1e-12);
+        assert!((b.high - d.ci_high).abs() < 1e-12);
+        let mut one = Acc::default();
+        one.push(1.0);
+        assert!(one.band(&mut TCache::default()).low.is_nan());
+    }
+
+    #[test]
+    fn windows_keep_the_initial_state_apart() {
+        assert_eq!(window_of(0, 5), 0);
+        assert_eq!(window_of(1, 5), 1);
+        assert_eq!(window_of(5, 5), 1);
+        assert_eq!(window_of(6, 5), 2);
+        assert_eq!(window_centre(1, 5), 3.0);
+        assert_eq!(window_centre(2, 5), 8.0);
+        assert_eq!(window_of(7, 1), 7);
+        assert_eq!(window_centre(7, 1), 7.0);
+    }
+}

@@ -1,0 +1,364 @@
+//! `leadsim replicate`: compares the results of the reference scenario files — run by the normal
+//! engine into a result folder — with the published figures, and checks the NK substrate against
+//! Kauffman's known results.
+//!
+//! The comparison reads the result folder's tables (never the live model), so a replication can
+//! be re-checked from old results, and a user who varies the scenario files in
+//! `scenarios/reference/` sees how far the published figures depend on them.
+
+use super::lazer_friedman::{self, Curve, Network};
+use super::march1991::{self, FIG1_P1, FIG1_P2, Fig1Point};
+use super::{Check, Figure, Replication, Series, mean_se};
+use crate::landscape::{NkSpec, stats as nk_stats};
+use crate::output::manifest::Manifest;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The bundled reference files, used when `scenarios/reference/` is not at hand.
+pub const MARCH_FIG1: (&str, &str) = (
+    "scenarios/reference/march1991-fig1-sweep.toml",
+    include_str!("../../scenarios/reference/march1991-fig1-sweep.toml"),
+);
+pub const LF_FIG4: (&str, &str) = (
+    "scenarios/reference/lazer-friedman-2007.toml",
+    include_str!("../../scenarios/reference/lazer-friedman-2007.toml"),
+);
+
+/// Why a result folder cannot be compared with a publication.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplicateError {
+    #[error("{file}: {detail}")]
+    Table { file: PathBuf, detail: String },
+    #[error("{0}")]
+    Shape(String),
+}
+
+fn table_error(file: &Path, detail: impl Into<String>) -> ReplicateError {
+    ReplicateError::Table {
+        file: file.to_path_buf(),
+        detail: detail.into(),
+    }
+}
+
+/// A CSV table read into memory, with its column positions.
+struct Table {
+    file: PathBuf,
+    columns: BTreeMap<String, usize>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn read(file: PathBuf) -> Result<Table, ReplicateError> {
+        let mut r = csv::Reader::from_path(&file).map_err(|e| table_error(&file, e.to_string()))?;
+        let header = r.headers().map_err(|e| table_error(&file, e.to_string()))?;
+        let columns = header
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.to_string(), i))
+            .collect();
+        let mut rows = Vec::new();
+        for rec in r.records() {
+            let rec = rec.map_err(|e| table_error(&file, e.to_string()))?;
+            rows.push(rec.iter().map(String::from).collect());
+        }
+        Ok(Table {
+            file,
+            columns,
+            rows,
+        })
+    }
+
+    fn col(&self, name: &str) -> Result<usize, ReplicateError> {
+        self.columns
+            .get(name)
+            .copied()
+            .ok_or_else(|| table_error(&self.file, format!("has no column {name}")))
+    }
+
+    fn num(&self, row: &[String], col: usize) -> Result<f64, ReplicateError> {
+        let cell = &row[col];
+        if cell.is_empty() {
+            return Ok(f64::NAN);
+        }
+        cell.parse()
+            .map_err(|_| table_error(&self.file, format!("\"{cell}\" is not a number")))
+    }
+}
+
+/// A metric's `(n, mean, sd, se)` at one point, from `stats.csv`.
+type Described = (f64, f64, f64, f64);
+
+/// March (1991) Fig. 1 from the results of a sweep over `models.<m>.p1` × `models.<m>.p2`.
+pub fn march_fig1(dir: &Path, manifest: &Manifest) -> Result<Replication, ReplicateError> {
+    let p1_axis = manifest.axes.iter().find(|a| a.ends_with(".p1"));
+    let p2_axis = manifest.axes.iter().find(|a| a.ends_with(".p2"));
+    let (Some(p1_axis), Some(p2_axis)) = (p1_axis, p2_axis) else {
+        return Err(ReplicateError::Shape(
+            "March's Fig. 1 needs a sweep over models.<name>.p1 and models.<name>.p2".into(),
+        ));
+    };
+    let stats = Table::read(dir.join(crate::output::STATS))?;
+    let (c_p1, c_p2, c_metric, c_versus) = (
+        stats.col(p1_axis)?,
+        stats.col(p2_axis)?,
+        stats.col("metric")?,
+        stats.col("versus")?,
+    );
+    let (c_n, c_mean, c_sd, c_se) = (
+        stats.col("n")?,
+        stats.col("mean")?,
+        stats.col("sd")?,
+        stats.col("se")?,
+    );
+    let mut by_point: BTreeMap<(u64, u64), BTreeMap<String, Described>> = BTreeMap::new();
+    for row in &stats.rows {
+        if !row[c_versus].is_empty() {
+            continue;
+        }
+        let key = (
+            stats.num(row, c_p1)?.to_bits(),
+            stats.num(row, c_p2)?.to_bits(),
+        );
+        by_point.entry(key).or_default().insert(
+            row[c_metric].clone(),
+            (
+                stats.num(row, c_n)?,
+                stats.num(row, c_mean)?,
+                stats.num(row, c_sd)?,
+                stats.num(row, c_se)?,
+            ),
+        );
+    }
+    let mut points = Vec::new();
+    let mut runs = 0usize;
+    for &p2 in &FIG1_P2 {
+        for &p1 in &FIG1_P1 {
+            let found = by_point
+                .iter()
+                .find(|((a, b), _)| {
+                    (f64::from_bits(*a) - p1).abs() < 1e-9 && (f64::from_bits(*b) - p2).abs() < 1e-9
+                })
+                .map(|(_, m)| m);
+            let Some(m) = found else {
+                return Err(ReplicateError::Shape(format!(
+                    "the sweep has no point p1 = {p1}, p2 = {p2}: Fig. 1 needs p1 = 0.1 … 0.9 and p2 = 0.1, 0.5, 0.9"
+                )));
+            };
+            let get = |k: &str| {
+                m.get(k)
+                    .copied()
+                    .ok_or_else(|| table_error(&stats.file, format!("has no statistics of {k}")))
+            };
+            let (n, mean, sd, se) = get("code_knowledge_final")?;
+            let (_, periods, _, se_periods) = get("period_final")?;
+            let (_, reached, _, _) = get("equilibrium_final")?;
+            runs = n as usize;
+            points.push(Fig1Point {
+                p1,
+                p2,
+                mean,
+                se,
+                sd,
+                mean_periods: periods,
+                se_periods,
+                censored: (n * (1.0 - reached)).round() as usize,
+            });
+        }
+    }
+    Ok(march1991::fig1_replication(&points, runs, manifest.seed))
+}
+
+/// Lazer & Friedman (2007) Fig. 4 from the results of a run comparing a `linear` and a
+/// `complete` network.
+pub fn lazer_friedman_fig4(dir: &Path, manifest: &Manifest) -> Result<Replication, ReplicateError> {
+    let find = |kind: &str| {
+        manifest
+            .models
+            .iter()
+            .find(|m| m.kind == kind)
+            .map(|m| m.name.clone())
+            .ok_or_else(|| {
+                ReplicateError::Shape(format!(
+                    "Fig. 4 compares a linear and a complete network: the scenario has no {kind} model"
+                ))
+            })
+    };
+    let names = [find("linear")?, find("complete")?];
+    let ts = Table::read(dir.join(crate::output::TIMESERIES))?;
+    let (c_model, c_step, c_score, c_distinct) = (
+        ts.col("model")?,
+        ts.col("step")?,
+        ts.col("mean_score")?,
+        ts.col("distinct_solutions")?,
+    );
+    let mut curves = Vec::new();
+    for (name, network) in names.iter().zip([Network::Linear, Network::Complete]) {
+        let mut score: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
+        let mut distinct: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
+        for row in ts.rows.iter().filter(|r| &r[c_model] == name) {
+            let t: u32 = row[c_step]
+                .parse()
+                .map_err(|_| table_error(&ts.file, format!("\"{}\" is not a step", row[c_step])))?;
+            score.entry(t).or_default().push(ts.num(row, c_score)?);
+            distinct
+                .entry(t)
+                .or_default()
+                .push(ts.num(row, c_distinct)?);
+        }
+        if score.len() < 101 {
+            return Err(ReplicateError::Shape(format!(
+                "Fig. 4 needs rounds 0 … 100 of every run: {name} has {} rounds in {}",
+                score.len(),
+                ts.file.display()
+            )));
+        }
+        let (mut ms, mut ss, mut md, mut sd) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (s, d) in score.values().zip(distinct.values()) {
+            let (m, e) = mean_se(s);
+            ms.push(m);
+            ss.push(e);
+            let (m, e) = mean_se(d);
+            md.push(m);
+            sd.push(e);
+        }
+        curves.push(Curve {
+            network,
+            mean_score: ms,
+            se_score: ss,
+            mean_distinct: md,
+            se_distinct: sd,
+        });
+    }
+    Ok(lazer_friedman::fig4_replication(
+        &curves,
+        manifest.replications as usize,
+        manifest.seed,
+    ))
+}
+
+/// Kauffman's known results for the NK substrate: K = 0 (one optimum of mean fitness 2/3, walks
+/// of N/2 moves) and K = N − 1 (2^N/(N+1) local optima), on `samples` landscapes each.
+pub fn nk(samples: usize, seed: u64) -> Result<Replication, nk_stats::StatsError> {
+    let walks = 200;
+    let k0 = nk_stats::sample(&NkSpec::random(16, 0), seed, samples, walks)?;
+    let kmax = nk_stats::sample(&NkSpec::random(14, 13), seed, samples, walks)?;
+    let se = |sd: f64, n: usize| sd / (n as f64).sqrt();
+    let n0 = 16.0f64;
+    let n1 = 14.0f64;
+    let checks = vec![
+        Check::new(
+            "K = 0, N = 16: local optima (exactly one)",
+            1.0,
+            0.0,
+            None,
+            k0.local_optima.mean,
+            Some(se(k0.local_optima.sd, samples)),
+        ),
+        Check::new(
+            "K = 0, N = 16: fitness of the optimum (2/3)",
+            2.0 / 3.0,
+            0.0,
+            Some((1.0 / (18.0 * n0 * samples as f64)).sqrt()),
+            k0.global_max.mean,
+            Some(se(k0.global_max.sd, samples)),
+        ),
+        Check::new(
+            "K = 0, N = 16: adaptive-walk length (N/2)",
+            n0 / 2.0,
+            0.0,
+            Some((n0.sqrt() / 2.0) / ((samples * walks) as f64).sqrt()),
+            k0.walk_length.mean,
+            Some(se(k0.walk_length.sd, samples)),
+        ),
+        Check::new(
+            "K = N - 1, N = 14: local optima (2^N/(N+1))",
+            (1u64 << 14) as f64 / (n1 + 1.0),
+            0.0,
+            None,
+            kmax.local_optima.mean,
+            Some(se(kmax.local_optima.sd, samples)),
+        ),
+    ];
+    // Ruggedness: local optima and walk lengths against K at N = 14.
+    let mut optima = Series {
+        label: "local optima".into(),
+        x: Vec::new(),
+        mean: Vec::new(),
+        se: Vec::new(),
+    };
+    let mut walk = Series {
+        label: "adaptive-walk length".into(),
+        ..optima.clone()
+    };
+    for k in 0..14usize {
+        let s = if k == 13 {
+            kmax.clone()
+        } else {
+            nk_stats::sample(&NkSpec::random(14, k), seed, samples, walks)?
+        };
+        optima.x.push(k as f64);
+        optima.mean.push(s.local_optima.mean);
+        optima.se.push(se(s.local_optima.sd, samples));
+        walk.x.push(k as f64);
+        walk.mean.push(s.walk_length.mean);
+        walk.se.push(se(s.walk_length.sd, samples));
+    }
+    let figures = vec![
+        Figure {
+            name: "optima".into(),
+            title: "NK landscapes (N = 14): local optima against K".into(),
+            x_label: "interactions per decision K".into(),
+            y_label: "local optima per landscape".into(),
+            series: vec![optima],
+        },
+        Figure {
+            name: "walks".into(),
+            title: "NK landscapes (N = 14): adaptive-walk length against K".into(),
+            x_label: "interactions per decision K".into(),
+            y_label: "moves to a local optimum".into(),
+            series: vec![walk],
+        },
+    ];
+    Ok(Replication {
+        name: "nk".into(),
+        source: "Kauffman (1993), The Origins of Order, ch. 2; Kauffman & Levin (1987)".into(),
+        samples,
+        seed,
+        checks,
+        figures,
+        notes: vec![format!(
+            "{samples} landscapes per setting, {walks} adaptive walks each (random fitter neighbour)"
+        )],
+    })
+}
+
+/// The comparison table as CSV (one row per check).
+pub fn checks_csv(rep: &Replication) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let _ = w.write_record([
+        "check",
+        "published",
+        "reading",
+        "published_se",
+        "ours",
+        "se",
+        "tolerance",
+        "pass",
+    ]);
+    let num = crate::output::number;
+    for c in &rep.checks {
+        let _ = w.write_record([
+            c.label.clone(),
+            num(c.published),
+            num(c.reading),
+            c.published_se.map_or(String::new(), num),
+            num(c.ours),
+            c.se.map_or(String::new(), num),
+            num(c.tolerance),
+            c.pass.to_string(),
+        ]);
+    }
+    w.into_inner().unwrap_or_default()
+}

@@ -1,0 +1,797 @@
+//! `report.html`: one self-contained page (no network, no other files) presenting a finished
+//! result folder: what was run (the input texts, models and parameters, events, seeds, tool
+//! version), the headline comparison with 95% confidence intervals and paired differences, the
+//! adaptability table, every chart inline as SVG, and the command that reproduces the result.
+//!
+//! Like the charts, the report is drawn from the result files alone ([`Results`]) and is a pure
+//! function of them: no clock, no host name, so the same folder gives the same bytes. Every piece
+//! of text from the files is HTML-escaped.
+//!
+//! ```no_run
+//! let page = leadsim::report::write(std::path::Path::new("output/baseline"))?;
+//! # Ok::<(), leadsim::report::ReportError>(())
+//! ```
+
+use crate::plot::data::StatRow;
+use crate::plot::{self, Chart, ChartKind, PlotError, Results, style::short};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The report's file name inside a result folder.
+pub const REPORT: &str = "report.html";
+
+/// Summary columns shown in the headline table, in order.
+pub const HEADLINE: [&str; 11] = [
+    "performance_final",
+    "performance_mean",
+    "innovations_mean",
+    "engagement_mean",
+    "participation_mean",
+    "leadership_skill_final",
+    "leadership_centralization_mean",
+    "messages_mean",
+    "latency_mean",
+    "conflicts_mean",
+    "expired_mean",
+];
+
+/// Why the report could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(transparent)]
+    Plot(#[from] PlotError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl ReportError {
+    /// Whether the result folder given is at fault (exit 2) rather than the machine (exit 1).
+    pub fn is_input(&self) -> bool {
+        match self {
+            ReportError::Plot(e) => e.is_input(),
+            ReportError::Io { .. } => false,
+        }
+    }
+}
+
+/// Writes `dir/report.html` (atomically) and returns its path.
+pub fn write(dir: &Path) -> Result<PathBuf, ReportError> {
+    let results = Results::load(dir)?;
+    let charts = plot::charts(&results);
+    let svgs: Vec<String> = charts
+        .par_iter()
+        .map(Chart::svg)
+        .collect::<Result<_, _>>()?;
+    let html = render(&results, &charts, &svgs);
+    let path = dir.join(REPORT);
+    crate::output::write_atomic(&path, html.as_bytes()).map_err(|e| match e {
+        crate::output::OutputError::Io { path, source } => ReportError::Io { path, source },
+        other => ReportError::Io {
+            path: path.clone(),
+            source: std::io::Error::other(other.to_string()),
+        },
+    })?;
+    Ok(path)
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = r#"
+:root { color-scheme: light; }
+body { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; color: #202020;
+  background: #fff; margin: 0; line-height: 1.45; }
+main { max-width: 1120px; margin: 0 auto; padding: 24px 32px 64px; }
+h1 { font-size: 1.9em; margin: 0.4em 0 0.2em; }
+h2 { font-size: 1.4em; margin-top: 2em; border-bottom: 2px solid #0072B2; padding-bottom: 4px; }
+h3 { font-size: 1.1em; margin-top: 1.5em; }
+h4 { font-size: 1em; margin: 1.2em 0 0.2em; font-weight: normal; }
+p.meta { color: #555; margin-top: 0; }
+nav ul { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 6px 18px; }
+nav a, a { color: #0072B2; }
+table { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 0.9em; }
+th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f3f6f9; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.sig { font-weight: bold; }
+.col { color: #777; font-size: 0.85em; font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; }
+.es { color: #555; font-size: 0.9em; }
+div.scroll { overflow-x: auto; }
+pre { background: #f6f6f6; border: 1px solid #e2e2e2; padding: 10px 12px; overflow-x: auto;
+  font-size: 0.88em; }
+code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; }
+figure { margin: 1.2em 0 2em; }
+figure svg { width: 100%; height: auto; display: block; border: 1px solid #eee; }
+div.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(460px, 1fr));
+  gap: 0 28px; }
+div.grid figure { margin: 0.8em 0 1.6em; }
+figcaption { font-size: 0.9em; color: #333; margin-top: 6px; max-width: 900px; }
+figcaption .files { color: #777; }
+.note { color: #555; font-size: 0.92em; }
+details { margin: 0.6em 0; }
+summary { cursor: pointer; color: #0072B2; }
+footer { margin-top: 3em; color: #777; font-size: 0.85em; }
+"#;
+
+/// The report page for `results` with `charts` and their SVG drawings (`svgs[i]` is chart i).
+pub fn render(results: &Results, charts: &[Chart], svgs: &[String]) -> String {
+    let m = &results.manifest;
+    let mut h = String::with_capacity(1 << 20);
+    let title = format!("leadsim report: {}", m.name);
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
+        escape(&title)
+    );
+    let _ = writeln!(h, "<h1>{}</h1>", escape(&title));
+    let steps = m
+        .steps
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let _ = writeln!(
+        h,
+        "<p class=\"meta\">A {} of {} model{} × {} replicate{}{} ({} runs of {} steps), master seed \
+         {}; results of leadsim {}.</p>",
+        if results.sweep { "sweep" } else { "run" },
+        results.models.len(),
+        plural(results.models.len()),
+        m.replications,
+        plural(m.replications as usize),
+        if results.sweep {
+            format!(" at {} points", m.points.len())
+        } else {
+            String::new()
+        },
+        m.runs,
+        escape(&steps),
+        m.seed,
+        escape(&m.version)
+    );
+    h += "<nav><ul>\
+          <li><a href=\"#what\">What was run</a></li>\
+          <li><a href=\"#headline\">Headline comparison</a></li>\
+          <li><a href=\"#adaptability\">Adaptability</a></li>\
+          <li><a href=\"#charts\">Charts</a></li>\
+          <li><a href=\"#reproduce\">Reproduce</a></li>\
+          <li><a href=\"#all-statistics\">All statistics</a></li>\
+          </ul></nav>\n";
+    what_was_run(&mut h, results);
+    headline(&mut h, results);
+    adaptability(&mut h, results);
+    chart_section(&mut h, charts, svgs);
+    reproduce(&mut h, results);
+    all_statistics(&mut h, results);
+    let _ = writeln!(
+        h,
+        "<footer>Written by leadsim {} from the files of this result folder (manifest.json, \
+         timeseries.csv, summary.csv, shocks.csv, stats.csv). The charts are also in charts/ as \
+         PNG and SVG (<code>leadsim plot</code>).</footer>",
+        env!("CARGO_PKG_VERSION")
+    );
+    h += "</main>\n</body>\n</html>\n";
+    h
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The scenario (or base scenario) text of the experiment, if recorded.
+fn scenario_text(results: &Results) -> Option<&str> {
+    let inputs = &results.manifest.inputs;
+    inputs
+        .iter()
+        .find(|i| i.role == "scenario" || i.role == "base")
+        .or_else(|| inputs.first())
+        .map(|i| i.text.as_str())
+}
+
+fn what_was_run(h: &mut String, r: &Results) {
+    let m = &r.manifest;
+    h.push_str("<section id=\"what\">\n<h2>What was run</h2>\n");
+    let parsed: Option<toml::Table> = scenario_text(r).and_then(|t| t.parse().ok());
+    if let Some(desc) = parsed
+        .as_ref()
+        .and_then(|t| t.get("description"))
+        .and_then(|d| d.as_str())
+    {
+        let _ = writeln!(h, "<p>{}</p>", escape(desc));
+    }
+    // Models.
+    h.push_str(
+        "<h3>Models</h3>\n<table>\n<tr><th>model</th><th>kind</th><th>parameters</th></tr>\n",
+    );
+    for model in &m.models {
+        let params = model
+            .params
+            .iter()
+            .map(|(k, v)| format!("{} = {}", escape(k), escape(v)))
+            .collect::<Vec<_>>()
+            .join("<br>");
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td><code>{params}</code></td></tr>",
+            escape(&model.name),
+            escape(&model.kind)
+        );
+    }
+    h.push_str("</table>\n");
+    events(h, r, parsed.as_ref());
+    // Seeds.
+    h.push_str("<h3>Seeds</h3>\n");
+    let _ = writeln!(
+        h,
+        "<p>Master seed <code>{}</code>, {} replicate{} per model. Every model of a replicate \
+         meets the same world (common random numbers), whose seed is derived from the master \
+         seed, the point and the replicate.</p>",
+        m.seed,
+        m.replications,
+        plural(m.replications as usize)
+    );
+    if !m.overrides.is_empty() {
+        let o = m
+            .overrides
+            .iter()
+            .map(|(k, v)| format!("<code>--{} {}</code>", escape(k), escape(v)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = writeln!(
+            h,
+            "<p>Given on the command line (overriding the file): {o}.</p>"
+        );
+    }
+    if !m.seeds.is_empty() {
+        let _ = writeln!(
+            h,
+            "<details><summary>World seeds ({})</summary>\n<table>\n<tr><th>world</th>\
+             <th>replicate</th><th>seed</th></tr>",
+            m.seeds.len()
+        );
+        for s in &m.seeds {
+            let _ = writeln!(
+                h,
+                "<tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                s.world_key, s.replicate, s.seed
+            );
+        }
+        h.push_str("</table>\n</details>\n");
+    }
+    if r.sweep {
+        h.push_str("<h3>Sweep design</h3>\n");
+        let axes = r
+            .axes
+            .iter()
+            .map(|a| format!("<code>{}</code>", escape(a)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = writeln!(
+            h,
+            "<p>{} point{} over {axes}.</p>",
+            m.points.len(),
+            plural(m.points.len())
+        );
+        let open = if m.points.len() <= 30 { " open" } else { "" };
+        let _ = writeln!(
+            h,
+            "<details{open}><summary>Points</summary>\n<table>\n<tr><th>point</th>{}</tr>",
+            r.axes
+                .iter()
+                .map(|a| format!("<th>{}</th>", escape(a)))
+                .collect::<String>()
+        );
+        for p in &m.points {
+            let _ = write!(h, "<tr><td class=\"num\">{}</td>", p.point);
+            for a in &r.axes {
+                let _ = write!(
+                    h,
+                    "<td>{}</td>",
+                    escape(p.values.get(a).map(String::as_str).unwrap_or(""))
+                );
+            }
+            h.push_str("</tr>\n");
+        }
+        h.push_str("</table>\n</details>\n");
+    }
+    // Inputs.
+    h.push_str("<h3>Input files</h3>\n");
+    if m.inputs.is_empty() {
+        h.push_str("<p class=\"note\">The manifest records no input files.</p>\n");
+    }
+    for input in &m.inputs {
+        let _ = writeln!(
+            h,
+            "<p>{} <code>{}</code> <span class=\"note\">(SHA-256 <code>{}</code>)</span></p>\n\
+             <pre><code>{}</code></pre>",
+            escape(&capitalized(&input.role)),
+            escape(&input.path),
+            escape(&input.sha256),
+            escape(&input.text)
+        );
+    }
+    h.push_str("</section>\n");
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// The events of the scenario file and the shocks that happened.
+fn events(h: &mut String, r: &Results, scenario: Option<&toml::Table>) {
+    h.push_str("<h3>Events</h3>\n");
+    let mut listed = false;
+    for key in ["events", "hazards"] {
+        let Some(items) = scenario.and_then(|t| t.get(key)).and_then(|v| v.as_array()) else {
+            continue;
+        };
+        if items.is_empty() {
+            continue;
+        }
+        listed = true;
+        let _ = writeln!(
+            h,
+            "<p>From the scenario's <code>{key}</code>:</p>\n<table>\n<tr><th>#</th><th>kind</th>\
+             <th>settings</th></tr>"
+        );
+        for (i, item) in items.iter().enumerate() {
+            let (kind, settings) = match item.as_table() {
+                Some(t) => (
+                    t.get("kind")
+                        .map(crate::output::tables::cell)
+                        .unwrap_or_default(),
+                    t.iter()
+                        .filter(|(k, _)| *k != "kind")
+                        .map(|(k, v)| format!("{} = {}", escape(k), escape(&v.to_string())))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+                None => (String::new(), escape(&item.to_string())),
+            };
+            let _ = writeln!(
+                h,
+                "<tr><td class=\"num\">{}</td><td>{}</td><td><code>{settings}</code></td></tr>",
+                i + 1,
+                escape(&kind)
+            );
+        }
+        h.push_str("</table>\n");
+    }
+    if r.shocks.is_empty() {
+        if !listed {
+            h.push_str("<p>No events: the organization ran without change events.</p>\n");
+        }
+        h.push_str("<p>No shocks occurred (shocks.csv has no rows).</p>\n");
+        return;
+    }
+    // (event, kind) → (shocks, distinct steps).
+    let mut groups: BTreeMap<(&str, &str), (usize, std::collections::BTreeSet<u32>)> =
+        BTreeMap::new();
+    for s in &r.shocks {
+        let g = groups.entry((&s.event, &s.kind)).or_default();
+        g.0 += 1;
+        g.1.insert(s.step);
+    }
+    h.push_str(
+        "<p>Shocks that occurred (from shocks.csv):</p>\n<table>\n<tr><th>event</th><th>kind</th>\
+         <th>shocks (all runs)</th><th>steps</th></tr>\n",
+    );
+    for ((event, kind), (count, steps)) in &groups {
+        let mut list: Vec<String> = steps.iter().take(12).map(|s| s.to_string()).collect();
+        if steps.len() > 12 {
+            list.push(format!("… ({} distinct)", steps.len()));
+        }
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{count}</td><td>{}</td></tr>",
+            escape(event),
+            escape(kind),
+            escape(&list.join(", "))
+        );
+    }
+    h.push_str("</table>\n");
+}
+
+/// "mean [low, high]".
+fn with_ci(mean: f64, low: f64, high: f64) -> String {
+    if low.is_finite() && high.is_finite() {
+        format!("{} [{}, {}]", short(mean), short(low), short(high))
+    } else {
+        short(mean)
+    }
+}
+
+/// The point and parameter values of a stats row of a sweep, as table cells.
+fn point_cells(s: &StatRow) -> String {
+    let mut c = format!("<td class=\"num\">{}</td>", s.point.unwrap_or(0));
+    for v in &s.axis_values {
+        let _ = write!(c, "<td>{}</td>", escape(v));
+    }
+    c
+}
+
+fn point_headers(r: &Results) -> String {
+    if !r.sweep {
+        return String::new();
+    }
+    let mut c = "<th>point</th>".to_string();
+    for a in &r.axes {
+        let _ = write!(c, "<th>{}</th>", escape(a));
+    }
+    c
+}
+
+/// A `stats.csv` row as a table cell: mean [CI], and for a difference its effect size, in bold
+/// when the interval excludes zero.
+fn stat_cell(s: Option<&&StatRow>) -> String {
+    let Some(s) = s else {
+        return "<td></td>".into();
+    };
+    if s.versus.is_none() {
+        return format!(
+            "<td class=\"num\">{}</td>",
+            escape(&with_ci(s.mean, s.low, s.high))
+        );
+    }
+    let sig = s.low > 0.0 || s.high < 0.0;
+    let d = if s.effect_size.is_finite() {
+        format!(
+            "<br><span class=\"es\">d<sub>z</sub> = {}</span>",
+            escape(&short(s.effect_size))
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "<td class=\"num{}\">{}{d}</td>",
+        if sig { " sig" } else { "" },
+        escape(&with_ci(s.mean, s.low, s.high))
+    )
+}
+
+const DIFF_NOTE: &str = "<p class=\"note\">Paired differences (column model minus the model \
+    after the minus sign, replicate by replicate): mean [95% CI] and effect size \
+    d<sub>z</sub>. Bold: the interval excludes zero.</p>\n";
+
+/// Tables of `metrics` from `stats.csv`: each model's mean [95% CI] and the paired differences.
+/// A run gets one table of models and one of differences, a row per metric; a sweep one table
+/// per metric, a row per point. Returns whether `stats.csv` had any of `metrics`.
+fn stat_tables(h: &mut String, r: &Results, metrics: &[&str]) -> bool {
+    let rows: Vec<&StatRow> = r
+        .stats
+        .iter()
+        .filter(|s| metrics.contains(&s.metric.as_str()))
+        .collect();
+    if rows.is_empty() {
+        return false;
+    }
+    let mut present: Vec<&str> = metrics
+        .iter()
+        .copied()
+        .filter(|m| rows.iter().any(|s| s.metric == *m))
+        .collect();
+    present.dedup();
+    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    for s in &rows {
+        if let Some(v) = &s.versus {
+            let p = (s.model.as_str(), v.as_str());
+            if !pairs.contains(&p) {
+                pairs.push(p);
+            }
+        }
+    }
+    let find = |point: Option<usize>, metric: &str, model: &str, versus: Option<&str>| {
+        rows.iter().find(|s| {
+            s.point == point
+                && s.metric == metric
+                && s.model == model
+                && s.versus.as_deref() == versus
+        })
+    };
+    let model_heads: String = r
+        .models
+        .iter()
+        .map(|m| format!("<th>{}</th>", escape(m)))
+        .collect();
+    let pair_heads: String = pairs
+        .iter()
+        .map(|(a, b)| format!("<th>{} − {}</th>", escape(a), escape(b)))
+        .collect();
+    if !r.sweep {
+        let _ = writeln!(
+            h,
+            "<div class=\"scroll\"><table>\n<tr><th>metric</th>{model_heads}</tr>"
+        );
+        for m in &present {
+            let _ = write!(h, "<tr><td>{}</td>", metric_name(m));
+            for model in &r.models {
+                h.push_str(&stat_cell(find(None, m, model, None)));
+            }
+            h.push_str("</tr>\n");
+        }
+        h.push_str("</table></div>\n");
+        if !pairs.is_empty() {
+            h.push_str(DIFF_NOTE);
+            let _ = writeln!(
+                h,
+                "<div class=\"scroll\"><table>\n<tr><th>metric</th>{pair_heads}</tr>"
+            );
+            for m in &present {
+                let _ = write!(h, "<tr><td>{}</td>", metric_name(m));
+                for (a, b) in &pairs {
+                    h.push_str(&stat_cell(find(None, m, a, Some(b))));
+                }
+                h.push_str("</tr>\n");
+            }
+            h.push_str("</table></div>\n");
+        }
+        return true;
+    }
+    if !pairs.is_empty() {
+        h.push_str(DIFF_NOTE);
+    }
+    for m in &present {
+        // The points in file order, with their parameter values.
+        let mut points: Vec<&StatRow> = Vec::new();
+        for s in rows.iter().filter(|s| s.metric == *m) {
+            if !points.iter().any(|p| p.point == s.point) {
+                points.push(s);
+            }
+        }
+        let wrap = points.len() > 40;
+        if wrap {
+            let _ = writeln!(
+                h,
+                "<details><summary>{} ({} points)</summary>",
+                metric_name(m),
+                points.len()
+            );
+        } else {
+            let _ = writeln!(h, "<h4>{}</h4>", metric_name(m));
+        }
+        let _ = writeln!(
+            h,
+            "<div class=\"scroll\"><table>\n<tr>{}{model_heads}{pair_heads}</tr>",
+            point_headers(r)
+        );
+        for p in &points {
+            let _ = write!(h, "<tr>{}", point_cells(p));
+            for model in &r.models {
+                h.push_str(&stat_cell(find(p.point, m, model, None)));
+            }
+            for (a, b) in &pairs {
+                h.push_str(&stat_cell(find(p.point, m, a, Some(b))));
+            }
+            h.push_str("</tr>\n");
+        }
+        h.push_str("</table></div>\n");
+        if wrap {
+            h.push_str("</details>\n");
+        }
+    }
+    true
+}
+
+/// How a stats column is named in tables (HTML): its words and its column name.
+fn metric_name(column: &str) -> String {
+    let (title, _) = plot::style::stat_words(column);
+    format!(
+        "{}<br><span class=\"col\">{}</span>",
+        escape(&title),
+        escape(column)
+    )
+}
+
+fn headline(h: &mut String, r: &Results) {
+    h.push_str("<section id=\"headline\">\n<h2>Headline comparison</h2>\n");
+    let _ = writeln!(
+        h,
+        "<p class=\"note\">Per model: mean over the {} replicates [95% confidence interval, \
+         Student t], from stats.csv. <em>final</em>: value at the last step; <em>run mean</em>: \
+         mean over the steps of a run.</p>",
+        r.manifest.replications
+    );
+    if !stat_tables(h, r, &HEADLINE) {
+        h.push_str("<p>stats.csv holds none of the headline statistics.</p>\n");
+    }
+    h.push_str("</section>\n");
+}
+
+fn adaptability(h: &mut String, r: &Results) {
+    h.push_str("<section id=\"adaptability\">\n<h2>Adaptability</h2>\n");
+    let shock: Vec<&str> = plot::SHOCK_METRICS.to_vec();
+    if r.stats.iter().any(|s| s.metric.starts_with("shock_")) {
+        h.push_str(
+            "<p class=\"note\">Per run, the mean over its shocks of: the drop in performance at \
+             the shock (before − after), the deepest drop before recovery (before − trough), the steps until performance regained its pre-shock \
+             level (recovered shocks only), the share of shocks not recovered by the end of the \
+             run (censored), and mean performance over the window after the shock; then mean \
+             [95% CI] over replicates.</p>\n",
+        );
+        let mut all: Vec<&str> = shock.clone();
+        for s in &r.stats {
+            if s.metric.starts_with("shock_") && !all.contains(&s.metric.as_str()) {
+                all.push(&s.metric);
+            }
+        }
+        stat_tables(h, r, &all);
+    } else {
+        h.push_str("<p>There were no shocks in this experiment, so there is no adaptability to report.</p>\n");
+    }
+    h.push_str("</section>\n");
+}
+
+fn chart_section(h: &mut String, charts: &[Chart], svgs: &[String]) {
+    h.push_str("<section id=\"charts\">\n<h2>Charts</h2>\n");
+    if charts.is_empty() {
+        h.push_str("<p>No charts: the result files hold no data to draw.</p>\n");
+    }
+    for kind in ChartKind::ALL {
+        let of_kind: Vec<(&Chart, &String)> = charts
+            .iter()
+            .zip(svgs)
+            .filter(|(c, _)| c.kind == kind)
+            .collect();
+        if of_kind.is_empty() {
+            continue;
+        }
+        let _ = writeln!(h, "<h3>{}</h3>", escape(kind.heading()));
+        let wide = matches!(kind, ChartKind::Comparison | ChartKind::Differences);
+        let class = if wide { "wide" } else { "single" };
+        h.push_str(if wide {
+            "<div>\n"
+        } else {
+            "<div class=\"grid\">\n"
+        });
+        for (c, svg) in of_kind {
+            let _ = writeln!(
+                h,
+                "<figure class=\"{class}\" id=\"chart-{}\">\n{}\n<figcaption><strong>{}.</strong> \
+                 {} <span class=\"files\">(charts/{}.png, .svg)</span></figcaption>\n</figure>",
+                escape(&c.name),
+                labelled(svg, c.title()),
+                escape(c.title()),
+                escape(&c.caption),
+                escape(&c.name)
+            );
+        }
+        h.push_str("</div>\n");
+    }
+    h.push_str("</section>\n");
+}
+
+/// The SVG document as inline markup, labelled for screen readers.
+fn labelled(svg: &str, title: &str) -> String {
+    let svg = svg.trim();
+    let svg = svg
+        .strip_prefix("<?xml")
+        .and_then(|rest| rest.find("?>").map(|i| rest[i + 2..].trim_start()))
+        .unwrap_or(svg);
+    match svg.strip_prefix("<svg") {
+        Some(rest) => format!("<svg role=\"img\" aria-label=\"{}\"{rest}", escape(title)),
+        None => svg.to_string(),
+    }
+}
+
+fn reproduce(h: &mut String, r: &Results) {
+    let m = &r.manifest;
+    h.push_str("<section id=\"reproduce\">\n<h2>Reproduce</h2>\n");
+    if m.command.is_empty() {
+        h.push_str("<p>The manifest records no command.</p>\n");
+    } else {
+        let _ = writeln!(
+            h,
+            "<p>With leadsim {} and the input files above at the paths shown, this command \
+             produces the same tables, byte for byte, whatever the number of threads:</p>\n\
+             <pre><code>{}</code></pre>",
+            escape(&m.version),
+            escape(&m.command)
+        );
+    }
+    let _ = writeln!(
+        h,
+        "<p class=\"note\">Experiment identity <code>{}</code> (a hash of the tool version, the \
+         inputs, the overrides, the seed and the replications).</p>",
+        escape(&m.identity)
+    );
+    if !m.files.is_empty() {
+        h.push_str("<table>\n<tr><th>table</th><th>SHA-256</th></tr>\n");
+        for (f, hash) in &m.files {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td><code>{}</code></td></tr>",
+                escape(f),
+                escape(hash)
+            );
+        }
+        h.push_str("</table>\n");
+    }
+    h.push_str("</section>\n");
+}
+
+fn all_statistics(h: &mut String, r: &Results) {
+    h.push_str("<section id=\"all-statistics\">\n<h2>All statistics</h2>\n");
+    let _ = writeln!(
+        h,
+        "<details><summary>Every row of stats.csv ({} rows)</summary>\n<div class=\"scroll\"><table>\n<tr>{}<th>metric\
+         </th><th>model</th><th>versus</th><th>n</th><th>mean</th><th>sd</th><th>95% CI</th>\
+         <th>effect size</th></tr>",
+        r.stats.len(),
+        point_headers(r)
+    );
+    for s in &r.stats {
+        let _ = writeln!(
+            h,
+            "<tr>{}<td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}\
+             </td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            if r.sweep {
+                point_cells(s)
+            } else {
+                String::new()
+            },
+            escape(&s.metric),
+            escape(&s.model),
+            escape(s.versus.as_deref().unwrap_or("")),
+            s.n,
+            escape(&short(s.mean)),
+            escape(&short(s.sd)),
+            escape(&if s.low.is_finite() {
+                format!("[{}, {}]", short(s.low), short(s.high))
+            } else {
+                "NA".into()
+            }),
+            escape(&if s.effect_size.is_finite() {
+                short(s.effect_size)
+            } else {
+                String::new()
+            })
+        );
+    }
+    h.push_str("</table></div>\n</details>\n</section>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(
+            escape("<a href=\"x\">Tom & 'Jerry'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn inline_svg_is_labelled() {
+        let s = labelled(
+            "<svg width=\"2\" xmlns=\"http://www.w3.org/2000/svg\"></svg>",
+            "A<B",
+        );
+        assert!(s.starts_with("<svg role=\"img\" aria-label=\"A&lt;B\" width=\"2\""));
+    }
+}

@@ -1,0 +1,393 @@
+//! What a scenario file simulates: the leadership model (`family = "leadership"`, the default) or
+//! one of the reference models (`"march1991"`, `"lazer_friedman2007"`). Every family runs through
+//! the same plans, runner, tables, statistics and charts; a family only supplies its metrics and
+//! how one run of one of its models produces rows of them.
+
+use crate::metrics::{METRICS, Metric};
+use crate::output::manifest::ModelInfo;
+use crate::output::tables::{self, Part};
+use crate::params::{Default as D, InputError, Kind, Param, Reader, Source};
+use crate::reference::scenario::{self as refs, LF_METRICS, LfStudy, MARCH_METRICS, MarchStudy};
+use crate::scenario::{self, Scenario};
+use std::sync::Arc;
+
+pub const FAMILY: Param = Param {
+    key: "family",
+    kind: Kind::Choice(&["leadership", "march1991", "lazer_friedman2007"]),
+    default: D::Word("leadership"),
+    meaning: "what the scenario simulates: the leadership models, or a reference model (March 1991; Lazer & Friedman 2007)",
+};
+
+/// The settings every reference study shares with a leadership scenario.
+#[derive(Debug, Clone)]
+pub struct Common {
+    pub name: String,
+    pub description: String,
+    pub seed: u64,
+    pub steps: u32,
+    pub replications: u32,
+    pub every: u32,
+    pub models: Vec<String>,
+    pub text: Arc<str>,
+    pub source: Arc<Source>,
+}
+
+/// A validated scenario of any family.
+#[derive(Debug, Clone)]
+pub enum Study {
+    Leadership(Box<Scenario>),
+    March(Common, MarchStudy),
+    LazerFriedman(Common, LfStudy),
+}
+
+impl Study {
+    /// Validates a parsed scenario file of any family.
+    pub fn from_table(
+        table: &toml::Table,
+        source: &Arc<Source>,
+        text: &Arc<str>,
+        default_name: &str,
+    ) -> Result<Study, InputError> {
+        let family = match table.get("family") {
+            None => "leadership",
+            Some(_) => {
+                let mut r = Reader::new(table, "", source);
+                r.choice(&FAMILY)?
+            }
+        };
+        if family == "leadership" {
+            return Scenario::from_table(table, source, text, default_name)
+                .map(|s| Study::Leadership(Box::new(s)));
+        }
+        let mut r = Reader::new(table, "", source);
+        r.choice(&FAMILY)?;
+        let name = scenario::read_name(&mut r, default_name)?;
+        let description = r.text(&scenario::DESCRIPTION)?.unwrap_or_default();
+        let seed = r.whole(&scenario::SEED)?;
+        let steps = r.whole(&scenario::STEPS)? as u32;
+        let replications = r.whole(&scenario::REPLICATIONS)? as u32;
+        let mut out = r.table("output")?;
+        let every = out.whole(&scenario::EVERY)? as u32;
+        out.finish()?;
+        let mut models = r.tables("models")?;
+        if models.is_empty() {
+            return Err(r.missing(
+                "models",
+                format!("no model to run: add at least one [[models]] table (see `leadsim models`) for family \"{family}\""),
+            ));
+        }
+        let mut names = Vec::new();
+        for m in models.iter_mut() {
+            let kind = if family == "march1991" {
+                if let Some(k) = m.text(&Param {
+                    key: "kind",
+                    kind: Kind::Text,
+                    default: D::Word("march1991"),
+                    meaning: "",
+                })? && k != "march1991"
+                {
+                    return Err(m.error("kind", format!("\"{k}\" is not a model of family \"march1991\": its models are all kind = \"march1991\" with their own rates")));
+                }
+                "march1991".to_string()
+            } else {
+                m.text(&Param {
+                    kind: Kind::Text,
+                    ..refs::NETWORK
+                })?
+                .ok_or_else(|| {
+                    m.error(
+                        "kind",
+                        format!("is required: give {}", refs::NETWORK.valid()),
+                    )
+                })?
+            };
+            let label = m.text(&scenario::MODEL_NAME)?.unwrap_or(kind);
+            if !scenario::valid_label(&label) {
+                return Err(m.error(
+                    "name",
+                    format!(
+                        "\"{label}\" is not a valid model name: use letters, digits, '_' and '-'"
+                    ),
+                ));
+            }
+            if names.contains(&label) {
+                return Err(m.error(
+                    "name",
+                    format!(
+                        "two models are named \"{label}\": give each [[models]] a distinct name"
+                    ),
+                ));
+            }
+            names.push(label);
+        }
+        scenario::check_runs(&r, names.len(), replications as u64)?;
+        let common = Common {
+            name,
+            description,
+            seed,
+            steps,
+            replications,
+            every,
+            models: names,
+            text: text.clone(),
+            source: source.clone(),
+        };
+        let mut t = r.table(family)?;
+        let study = if family == "march1991" {
+            let s = refs::read_march(&mut t, &mut models)?;
+            t.finish()?;
+            Study::March(common, s)
+        } else {
+            let s = refs::read_lf(&mut t, &mut models)?;
+            t.finish()?;
+            Study::LazerFriedman(common, s)
+        };
+        for m in models {
+            m.finish()?;
+        }
+        r.finish()?;
+        Ok(study)
+    }
+
+    /// Validates the text of a scenario file of any family; `file` names it in errors.
+    pub fn from_text(text: &str, file: &str) -> Result<Study, InputError> {
+        let path = std::path::Path::new(file);
+        let (table, source) = Source::parse(path, text)?;
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "scenario".into());
+        Study::from_table(&table, &Arc::new(source), &Arc::from(text), &stem)
+    }
+
+    /// The family's name.
+    pub fn family(&self) -> &'static str {
+        match self {
+            Study::Leadership(_) => "leadership",
+            Study::March(..) => "march1991",
+            Study::LazerFriedman(..) => "lazer_friedman2007",
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            Study::Leadership(s) => &s.name,
+            Study::March(c, _) | Study::LazerFriedman(c, _) => &c.name,
+        }
+    }
+
+    pub fn description(&self) -> &str {
+        match self {
+            Study::Leadership(s) => &s.description,
+            Study::March(c, _) | Study::LazerFriedman(c, _) => &c.description,
+        }
+    }
+
+    pub fn seed(&self) -> u64 {
+        match self {
+            Study::Leadership(s) => s.seed,
+            Study::March(c, _) | Study::LazerFriedman(c, _) => c.seed,
+        }
+    }
+
+    pub fn steps(&self) -> u32 {
+        match self {
+            Study::Leadership(s) => s.steps,
+            Study::March(c, _) | Study::LazerFriedman(c, _) => c.steps,
+        }
+    }
+
+    pub fn replications(&self) -> u32 {
+        match self {
+            Study::Leadership(s) => s.replications,
+            Study::March(c, _) | Study::LazerFriedman(c, _) => c.replications,
+        }
+    }
+
+    /// The scenario text (for the manifest and the report).
+    pub fn text(&self) -> &Arc<str> {
+        match self {
+            Study::Leadership(s) => &s.text,
+            Study::March(c, _) | Study::LazerFriedman(c, _) => &c.text,
+        }
+    }
+
+    /// Names of the models compared, in file order.
+    pub fn model_names(&self) -> Vec<String> {
+        match self {
+            Study::Leadership(s) => s.models.iter().map(|m| m.name.clone()).collect(),
+            Study::March(c, _) | Study::LazerFriedman(c, _) => c.models.clone(),
+        }
+    }
+
+    /// The per-step metrics of the family, in column order.
+    pub fn metrics(&self) -> &'static [Metric] {
+        match self {
+            Study::Leadership(_) => &METRICS,
+            Study::March(..) => &MARCH_METRICS,
+            Study::LazerFriedman(..) => &LF_METRICS,
+        }
+    }
+
+    /// The models as run, for the manifest.
+    pub fn model_info(&self) -> Vec<ModelInfo> {
+        let params = |v: Vec<(&'static str, String)>| {
+            v.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+        };
+        match self {
+            Study::Leadership(s) => s
+                .models
+                .iter()
+                .map(|m| ModelInfo {
+                    name: m.name.clone(),
+                    kind: m.config.kind().into(),
+                    params: params(m.config.describe()),
+                })
+                .collect(),
+            Study::March(c, m) => c
+                .models
+                .iter()
+                .enumerate()
+                .map(|(i, name)| ModelInfo {
+                    name: name.clone(),
+                    kind: "march1991".into(),
+                    params: params(m.describe(i)),
+                })
+                .collect(),
+            Study::LazerFriedman(c, l) => c
+                .models
+                .iter()
+                .enumerate()
+                .map(|(i, name)| ModelInfo {
+                    name: name.clone(),
+                    kind: l.variants[i].0.label(),
+                    params: params(l.describe(i)),
+                })
+                .collect(),
+        }
+    }
+
+    /// The leadership scenario, if this is one.
+    pub fn leadership(&self) -> Option<&Scenario> {
+        match self {
+            Study::Leadership(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Runs model `model` on the world of `world_seed` and formats its rows; `id` are the cells
+    /// identifying the run in every table.
+    pub fn simulate(&self, model: usize, world_seed: u64, id: &[String]) -> Part {
+        let prefix = tables::row_prefix(id);
+        let mut part = Part::default();
+        match self {
+            Study::Leadership(s) => {
+                let out = crate::sim::run(s, model, world_seed);
+                part.timeseries
+                    .reserve(out.recorder.rows.len() * (prefix.len() + 160));
+                for (step, row) in &out.recorder.rows {
+                    tables::push_timeseries_row(&mut part.timeseries, &prefix, *step, row);
+                }
+                let s = out.recorder.summary();
+                part.summary = tables::summary_row(id, &s.finals, &s.means);
+                part.shocks = out.shocks(id);
+            }
+            Study::March(c, m) => {
+                let rows = m.run(model, c.steps, world_seed);
+                reference_part(&mut part, &prefix, id, &rows, c.every, MARCH_METRICS.len());
+            }
+            Study::LazerFriedman(c, l) => {
+                let rows = l.run(model, c.steps, world_seed);
+                reference_part(&mut part, &prefix, id, &rows, c.every, LF_METRICS.len());
+            }
+        }
+        part
+    }
+}
+
+/// Time series (every `every`-th step and the last) and summary (final value, mean over steps
+/// 1…T) of a reference run.
+fn reference_part(
+    part: &mut Part,
+    prefix: &[u8],
+    id: &[String],
+    rows: &[(u32, Vec<f64>)],
+    every: u32,
+    width: usize,
+) {
+    let last = rows.last().map(|r| r.0);
+    for (t, row) in rows {
+        if t.is_multiple_of(every.max(1)) || Some(*t) == last {
+            tables::push_timeseries_row(&mut part.timeseries, prefix, *t, row);
+        }
+    }
+    let finals = rows.last().map_or(vec![f64::NAN; width], |r| r.1.clone());
+    let mut means = vec![f64::NAN; width];
+    for (i, mean) in means.iter_mut().enumerate() {
+        let vals: Vec<f64> = rows
+            .iter()
+            .filter(|r| r.0 >= 1 && !r.1[i].is_nan())
+            .map(|r| r.1[i])
+            .collect();
+        if !vals.is_empty() {
+            *mean = vals.iter().sum::<f64>() / vals.len() as f64;
+        }
+    }
+    part.summary = tables::summary_row(id, &finals, &means);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reference_scenarios_parse_and_run_with_common_random_numbers() {
+        let march = Study::from_text(
+            "family = \"march1991\"\nsteps = 200\n[march1991]\nm = 20\nn = 10\n[[models]]\nname = \"slow\"\np1 = 0.1\n[[models]]\nname = \"fast\"\np1 = 0.9\n",
+            "m.toml",
+        )
+        .unwrap();
+        assert_eq!(march.model_names(), vec!["slow", "fast"]);
+        assert_eq!(march.metrics()[0].name, "code_knowledge");
+        let Study::March(_, m) = &march else { panic!() };
+        let (a, b) = (m.run(0, 200, 3), m.run(1, 200, 3));
+        // The same reality and beliefs: period 1 is recorded before any learning.
+        assert_eq!(a[0].1, b[0].1);
+        assert!(a.len() <= 200 && a.last().unwrap().1[2] == 1.0 || a.len() == 200);
+        let lf = Study::from_text(
+            "family = \"lazer_friedman2007\"\nsteps = 10\n[lazer_friedman2007]\nagents = 20\nn = 10\nk = 3\n[[models]]\nkind = \"linear\"\n[[models]]\nkind = \"complete\"\n",
+            "l.toml",
+        )
+        .unwrap();
+        let Study::LazerFriedman(_, l) = &lf else {
+            panic!()
+        };
+        let (a, b) = (l.run(0, 10, 5), l.run(1, 10, 5));
+        assert_eq!(a.len(), 11);
+        assert_eq!(
+            a[0].1, b[0].1,
+            "both networks start from the same solutions"
+        );
+        assert!(a.iter().all(|r| (0.0..=1.0).contains(&r.1[0])));
+    }
+
+    #[test]
+    fn reference_scenarios_are_validated() {
+        let err = |t: &str| Study::from_text(t, "r.toml").unwrap_err().to_string();
+        assert!(
+            err("family = \"march1991\"\n[[models]]\np1 = 2\n")
+                .contains("models[0].p1: 2 is out of range")
+        );
+        assert!(
+            err("family = \"march1991\"\n[landscape]\nn = 3\n[[models]]\n")
+                .contains("landscape: unknown key")
+        );
+        assert!(
+            err("family = \"lazer_friedman2007\"\n[[models]]\nkind = \"star\"\n")
+                .contains("\"star\" is not valid")
+        );
+        assert!(err("family = \"lazer_friedman2007\"\n[lazer_friedman2007]\nn = 5\nk = 5\n[[models]]\nkind = \"linear\"\n").contains("lazer_friedman2007.k"));
+        assert!(err("family = \"march1911\"\n").contains("did you mean \"march1991\""));
+        assert!(err("family = \"march1991\"\n").contains("no model to run"));
+    }
+}
