@@ -12,14 +12,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// The tables of a finished result, in manifest order.
-pub const TABLES: [&str; 4] = [
-    output::TIMESERIES,
-    output::SUMMARY,
-    output::SHOCKS,
-    output::STATS,
-];
-
 /// Options shared by commands that run experiments.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct RunArgs {
@@ -173,10 +165,9 @@ pub fn run_indices(
 /// Assembles the tables, writes the manifest and removes the per-run parts.
 pub fn finish(plan: &Plan, dir: &Path, manifest: Manifest) -> Result<Manifest, Failure> {
     let runs = dir.join(output::RUNS);
-    output::tables::assemble(plan, std::slice::from_ref(&runs), dir).map_err(output_error)?;
-    let manifest = manifest
-        .write_manifest(dir, &TABLES)
-        .map_err(output_error)?;
+    let hashes =
+        output::tables::assemble(plan, std::slice::from_ref(&runs), dir).map_err(output_error)?;
+    let manifest = manifest.write_manifest(dir, hashes).map_err(output_error)?;
     std::fs::remove_dir_all(&runs).other()?;
     Ok(manifest)
 }
@@ -200,7 +191,9 @@ pub fn charts(dir: &Path, no_charts: bool) -> Result<(), Failure> {
 
 /// Marks a finished shard: its manifest, and its per-run parts kept for `leadsim merge`.
 pub fn finish_shard(dir: &Path, manifest: Manifest) -> Result<Manifest, Failure> {
-    manifest.write_manifest(dir, &[]).map_err(output_error)
+    manifest
+        .write_manifest(dir, Default::default())
+        .map_err(output_error)
 }
 
 /// A short table of headline statistics per model from `stats.csv`, for the terminal.

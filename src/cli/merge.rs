@@ -135,10 +135,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     manifest.write_plan(dir).map_err(output_error)?;
     let runs: Vec<PathBuf> = args.shards.iter().map(|d| d.join(output::RUNS)).collect();
-    output::tables::assemble(&plan, &runs, dir).map_err(output_error)?;
-    manifest
-        .write_manifest(dir, &experiment::TABLES)
-        .map_err(output_error)?;
+    let hashes = output::tables::assemble(&plan, &runs, dir).map_err(output_error)?;
+    manifest.write_manifest(dir, hashes).map_err(output_error)?;
     experiment::charts(dir, args.no_charts)?;
     println!(
         "merged {n} shards of {} ({} runs) → {}",

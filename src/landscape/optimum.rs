@@ -113,6 +113,13 @@ impl Search<'_> {
 /// that was partly re-drawn), seeds the incumbent.
 pub fn exact_max(land: &Landscape, hint: Option<Config>) -> (f64, Config) {
     let n = land.n();
+    // On rugged landscapes (most loci read most decisions) bounds stay loose until the leaves, so
+    // the search visits nearly every configuration at a higher cost per node than plain
+    // enumeration: enumerate instead.
+    let mean_reads = (0..n).map(|i| land.locus_vars(i).len()).sum::<usize>() as f64 / n as f64;
+    if n <= ENUMERATE_MAX_N && 2.0 * mean_reads > n as f64 + 1.0 {
+        return enumerate_max(land);
+    }
     let mask = low_mask(n);
     let mut best = Config(0);
     let mut best_sum = f64::MIN;
@@ -193,6 +200,43 @@ fn unrename(c: u64, rank: &[u8]) -> u64 {
     (0..rank.len()).fold(0, |acc, j| acc | (c >> rank[j] & 1) << j)
 }
 
+/// The largest `N` for which rugged landscapes are enumerated rather than searched.
+pub const ENUMERATE_MAX_N: usize = 24;
+
+/// The maximum by enumerating every configuration in Gray-code order, each sum taken afresh in
+/// locus order (exactly as [`Landscape::fitness`] sums), so the result is bit for bit the same
+/// kind of value the search returns.
+pub fn enumerate_max(land: &Landscape) -> (f64, Config) {
+    let n = land.n();
+    let len: Vec<usize> = (0..n).map(|i| land.locus_vars(i).len()).collect();
+    let mut index = vec![0usize; n];
+    let mut contrib: Vec<f64> = (0..n).map(|i| land.level(i, len[i])[0]).collect();
+    let sum = |contrib: &[f64]| {
+        let mut s = 0.0;
+        for &x in contrib {
+            s += x;
+        }
+        s
+    };
+    let mut config = 0u64;
+    let (mut best_sum, mut best) = (sum(&contrib), 0u64);
+    for g in 1u64..(1u64 << n) {
+        let j = g.trailing_zeros() as usize;
+        config ^= 1 << j;
+        for &(locus, pos) in land.uses(j) {
+            let l = locus as usize;
+            index[l] ^= 1 << pos;
+            contrib[l] = land.level(l, len[l])[index[l]];
+        }
+        let s = sum(&contrib);
+        if s > best_sum {
+            best_sum = s;
+            best = config;
+        }
+    }
+    (best_sum, Config(best))
+}
+
 /// The sum of contributions in locus order (fitness × N without the division).
 fn full_sum(land: &Landscape, c: Config) -> f64 {
     let mut sum = 0.0;
@@ -207,6 +251,20 @@ mod tests {
     use super::*;
     use crate::landscape::{Interaction, NkSpec};
     use crate::rng::{Purpose, stream};
+
+    #[test]
+    fn enumeration_and_search_agree() {
+        for (k, seed) in [(2usize, 1u64), (9, 2), (13, 3)] {
+            let land = Landscape::generate(
+                &NkSpec::random(14, k),
+                &mut stream(seed, Purpose::Landscape, &[]),
+            )
+            .unwrap();
+            let (s1, c1) = enumerate_max(&land);
+            assert_eq!(s1 / 14.0, land.fitness(c1));
+            assert_eq!(s1 / 14.0, land.global_max(), "K = {k}");
+        }
+    }
 
     #[test]
     fn exact_max_is_fitness_of_argmax_bit_for_bit() {

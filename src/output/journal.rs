@@ -100,6 +100,15 @@ pub struct Reader<'a> {
 impl Reader<'_> {
     /// Reads run `index`'s part (`None` when it has no record).
     pub fn read(&mut self, index: u64) -> Result<Option<Part>, OutputError> {
+        let Some(bytes) = self.read_raw(index)? else {
+            return Ok(None);
+        };
+        let file = &self.index.runs[&index].file;
+        Ok(Some(tables::decode_part(file, index, &bytes)?.to_owned()))
+    }
+
+    /// Reads run `index`'s record bytes (`None` when it has no record).
+    pub fn read_raw(&mut self, index: u64) -> Result<Option<Vec<u8>>, OutputError> {
         let Some(loc) = self.index.runs.get(&index) else {
             return Ok(None);
         };
@@ -112,7 +121,7 @@ impl Reader<'_> {
             .map_err(io_at(&loc.file))?;
         let mut payload = vec![0u8; loc.len];
         f.read_exact(&mut payload).map_err(io_at(&loc.file))?;
-        tables::decode_part(&loc.file, index, &payload).map(Some)
+        Ok(Some(payload))
     }
 }
 
@@ -145,39 +154,58 @@ pub fn scan(dirs: &[PathBuf]) -> Result<Index, OutputError> {
 }
 
 fn scan_file(file: &Path, index: &mut Index) -> Result<(), OutputError> {
-    let bytes = fs::read(file).map_err(io_at(file))?;
-    let mut pos = 0usize;
-    while pos < bytes.len() {
-        let Some(record) = parse_record(&bytes[pos..]) else {
+    // Streamed: a journal may hold gigabytes of rows, and only the headers are kept.
+    let f = File::open(file).map_err(io_at(file))?;
+    let mut r = std::io::BufReader::with_capacity(1 << 16, f);
+    let mut pos = 0u64;
+    let mut header = Vec::with_capacity(128);
+    let mut chunk = vec![0u8; 1 << 16];
+    loop {
+        header.clear();
+        let n = std::io::BufRead::read_until(&mut (&mut r).take(128), b'\n', &mut header)
+            .map_err(io_at(file))?;
+        if n == 0 {
+            return Ok(());
+        }
+        let Some((run, len, crc)) = parse_header(&header) else {
             index.damaged.push(file.to_path_buf());
-            break;
+            return Ok(());
         };
-        let (run, header_len, len) = record;
+        let mut hasher = crc32fast::Hasher::new();
+        let mut left = len;
+        while left > 0 {
+            let want = left.min(chunk.len());
+            let got = r.read(&mut chunk[..want]).map_err(io_at(file))?;
+            if got == 0 {
+                break;
+            }
+            hasher.update(&chunk[..got]);
+            left -= got;
+        }
+        if left > 0 || hasher.finalize() != crc {
+            index.damaged.push(file.to_path_buf());
+            return Ok(());
+        }
         index.runs.entry(run).or_insert(Location {
             file: file.to_path_buf(),
-            offset: (pos + header_len) as u64,
+            offset: pos + n as u64,
             len,
         });
-        pos += header_len + len;
+        pos += n as u64 + len as u64;
     }
-    Ok(())
 }
 
-/// Parses the record at the start of `b`: `(run, header length, payload length)` when it is
-/// whole and its checksum matches.
-fn parse_record(b: &[u8]) -> Option<(u64, usize, usize)> {
-    let nl = b.iter().take(128).position(|&c| c == b'\n')?;
-    let header = std::str::from_utf8(&b[..nl]).ok()?;
-    let mut fields = header.split(' ');
+/// Parses a record header line `#leadsim-run RUN LEN CRC\n`.
+fn parse_header(line: &[u8]) -> Option<(u64, usize, u32)> {
+    let line = std::str::from_utf8(line.strip_suffix(b"\n")?).ok()?;
+    let mut fields = line.split(' ');
     if fields.next()? != HEADER {
         return None;
     }
     let run: u64 = fields.next()?.parse().ok()?;
     let len: usize = fields.next()?.parse().ok()?;
     let crc = u32::from_str_radix(fields.next()?, 16).ok()?;
-    let start = nl + 1;
-    let payload = b.get(start..start.checked_add(len)?)?;
-    (crc32fast::hash(payload) == crc).then_some((run, start, len))
+    fields.next().is_none().then_some((run, len, crc))
 }
 
 #[cfg(test)]

@@ -193,14 +193,13 @@ impl Manifest {
         write_atomic(&dir.join(PLAN), &self.to_bytes())
     }
 
-    /// Records the hash of each table present in `dir` and writes `manifest.json` (last).
-    pub fn write_manifest(mut self, dir: &Path, tables: &[&str]) -> Result<Manifest, OutputError> {
-        for name in tables {
-            let p = dir.join(name);
-            if p.is_file() {
-                self.files.insert(name.to_string(), super::sha256_file(&p)?);
-            }
-        }
+    /// Records the tables' hashes (by file name) and writes `manifest.json` into `dir`, last.
+    pub fn write_manifest(
+        mut self,
+        dir: &Path,
+        files: BTreeMap<String, String>,
+    ) -> Result<Manifest, OutputError> {
+        self.files = files;
         write_atomic(&dir.join(MANIFEST), &self.to_bytes())?;
         Ok(self)
     }

@@ -113,6 +113,34 @@ pub struct AtomicFile {
     dest: PathBuf,
     file: Option<io::BufWriter<File>>,
     durable: bool,
+    /// SHA-256 of what was written, when asked for (saves reading the file again).
+    hasher: Option<Hasher>,
+}
+
+/// Hashes bytes on a thread of its own, so hashing a large table overlaps with writing it.
+struct Hasher {
+    tx: std::sync::mpsc::SyncSender<Vec<u8>>,
+    done: std::thread::JoinHandle<String>,
+}
+
+impl Hasher {
+    fn start() -> Hasher {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(64);
+        let done = std::thread::spawn(move || {
+            let mut h = <sha2::Sha256 as sha2::Digest>::new();
+            for chunk in rx {
+                sha2::Digest::update(&mut h, &chunk);
+            }
+            let digest = <sha2::Sha256 as sha2::Digest>::finalize(h);
+            digest.iter().map(|b| format!("{b:02x}")).collect()
+        });
+        Hasher { tx, done }
+    }
+
+    fn finish(self) -> String {
+        drop(self.tx);
+        self.done.join().expect("the hashing thread does not panic")
+    }
 }
 
 impl AtomicFile {
@@ -128,6 +156,24 @@ impl AtomicFile {
             dest: dest.to_path_buf(),
             file: Some(io::BufWriter::with_capacity(1 << 16, file)),
             durable: true,
+            hasher: None,
+        })
+    }
+
+    /// Like [`AtomicFile::create`], also hashing what is written ([`AtomicFile::commit_hashed`]).
+    pub fn create_hashed(dest: &Path) -> Result<AtomicFile, OutputError> {
+        let mut f = AtomicFile::create(dest)?;
+        f.hasher = Some(Hasher::start());
+        Ok(f)
+    }
+
+    /// Commits the file and returns the SHA-256 of its content as lowercase hex.
+    pub fn commit_hashed(mut self) -> Result<String, OutputError> {
+        let hasher = self.hasher.take();
+        self.commit()?;
+        Ok(match hasher {
+            Some(h) => h.finish(),
+            None => sha256(b""),
         })
     }
 
@@ -148,7 +194,12 @@ impl AtomicFile {
 
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.file.as_mut().expect("open").write(buf)
+        let n = self.file.as_mut().expect("open").write(buf)?;
+        if let Some(h) = self.hasher.as_ref() {
+            // The hashing thread lives as long as the sender; it cannot have gone.
+            let _ = h.tx.send(buf[..n].to_vec());
+        }
+        Ok(n)
     }
     fn flush(&mut self) -> io::Result<()> {
         self.file.as_mut().expect("open").flush()
@@ -245,22 +296,20 @@ pub fn clear(dir: &Path) -> Result<(), OutputError> {
 /// Formats a number for CSV: integers without a decimal point, other values in the shortest
 /// form that reads back to the same `f64`, NaN as an empty (NA) cell.
 pub fn number(x: f64) -> String {
-    if x.is_nan() {
-        String::new()
-    } else if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x:?}")
-    }
+    let mut out = Vec::with_capacity(24);
+    push_number(&mut out, x);
+    String::from_utf8(out).expect("ASCII digits")
 }
 
 /// Appends `x` formatted as by [`number`] to `out`, without allocating.
 pub fn push_number(out: &mut Vec<u8>, x: f64) {
     if x.is_nan() {
+    } else if x.is_infinite() {
+        out.extend_from_slice(if x > 0.0 { b"inf" } else { b"-inf" });
     } else if x.fract() == 0.0 && x.abs() < 1e15 {
-        let _ = write!(out, "{}", x as i64);
+        out.extend_from_slice(itoa::Buffer::new().format(x as i64).as_bytes());
     } else {
-        let _ = write!(out, "{x:?}");
+        out.extend_from_slice(ryu::Buffer::new().format_finite(x).as_bytes());
     }
 }
 
@@ -280,34 +329,23 @@ pub fn sha256(bytes: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// SHA-256 of a file's content, read in blocks.
-pub fn sha256_file(path: &Path) -> Result<String, OutputError> {
-    use sha2::Digest;
-    use std::io::Read;
-    let mut f = File::open(path).map_err(io_at(path))?;
-    let mut hasher = sha2::Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = f.read(&mut buf).map_err(io_at(path))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn numbers_round_trip() {
-        for x in [0.0, 1.0, -3.0, 0.1, 1.0 / 3.0, 1e-300, 123456.789, 2.5e20] {
+        for x in [
+            0.0,
+            1.0,
+            -3.0,
+            0.1,
+            1.0 / 3.0,
+            1e-300,
+            123456.789,
+            2.5e20,
+            f64::INFINITY,
+        ] {
             assert_eq!(parse_number(&number(x)).unwrap(), x, "{x}");
         }
         assert_eq!(number(3.0), "3");

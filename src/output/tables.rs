@@ -22,7 +22,7 @@ pub struct Part {
     pub shocks: Vec<u8>,
 }
 
-const MAGIC: &str = "#leadsim-part 1";
+const MAGIC: &str = "#leadsim-part 2";
 
 /// A TOML value as a CSV cell.
 pub fn cell(v: &toml::Value) -> String {
@@ -132,7 +132,7 @@ pub fn row_prefix(id: &[String]) -> Vec<u8> {
 /// Appends a time-series row (`prefix` from [`row_prefix`]) to `out`.
 pub fn push_timeseries_row(out: &mut Vec<u8>, prefix: &[u8], step: u32, values: &[f64]) {
     out.extend_from_slice(prefix);
-    let _ = write!(out, "{step}");
+    out.extend_from_slice(itoa::Buffer::new().format(step).as_bytes());
     for &v in values {
         out.push(b',');
         super::push_number(out, v);
@@ -150,51 +150,87 @@ pub fn summary_row(id: &[String], finals: &[f64], means: &[f64]) -> Vec<u8> {
     csv_line(&c)
 }
 
-/// Serializes a part for its file.
+/// Serializes a part for its journal record: a header line with the run and the length of each
+/// section, then the three sections' bytes.
 pub fn encode_part(index: u64, part: &Part) -> Vec<u8> {
-    let mut out = Vec::with_capacity(part.timeseries.len() + part.summary.len() + 128);
-    out.extend_from_slice(format!("{MAGIC} run={index}\n#timeseries\n").as_bytes());
+    let mut out =
+        Vec::with_capacity(part.timeseries.len() + part.summary.len() + part.shocks.len() + 96);
+    out.extend_from_slice(
+        format!(
+            "{MAGIC} run={index} timeseries={} summary={} shocks={}\n",
+            part.timeseries.len(),
+            part.summary.len(),
+            part.shocks.len()
+        )
+        .as_bytes(),
+    );
     out.extend_from_slice(&part.timeseries);
-    out.extend_from_slice(b"#summary\n");
     out.extend_from_slice(&part.summary);
-    out.extend_from_slice(b"#shocks\n");
     out.extend_from_slice(&part.shocks);
-    out.extend_from_slice(b"#end\n");
     out
 }
 
-/// Reads a part file back; any damage is an error naming the file.
-pub fn decode_part(path: &Path, index: u64, bytes: &[u8]) -> Result<Part, OutputError> {
-    let corrupt = |detail: &str| OutputError::Corrupt {
-        path: path.to_path_buf(),
-        detail: format!("damaged run file ({detail}); delete it and resume to re-run that run"),
-    };
-    let text = std::str::from_utf8(bytes).map_err(|_| corrupt("not UTF-8"))?;
-    let head = format!("{MAGIC} run={index}\n#timeseries\n");
-    let rest = text
-        .strip_prefix(head.as_str())
-        .ok_or_else(|| corrupt("wrong header"))?;
-    let rest = rest
-        .strip_suffix("#end\n")
-        .ok_or_else(|| corrupt("truncated"))?;
-    let (ts, rest) = split_section(rest, "#summary\n").ok_or_else(|| corrupt("no summary"))?;
-    let (summary, shocks) =
-        split_section(rest, "#shocks\n").ok_or_else(|| corrupt("no shocks section"))?;
-    Ok(Part {
-        timeseries: ts.as_bytes().to_vec(),
-        summary: summary.as_bytes().to_vec(),
-        shocks: shocks.as_bytes().to_vec(),
-    })
+/// A part read back, borrowing the record's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartRef<'a> {
+    pub timeseries: &'a [u8],
+    pub summary: &'a [u8],
+    pub shocks: &'a [u8],
 }
 
-/// Splits `text` at a line equal to `marker` (which must start a line).
-fn split_section<'a>(text: &'a str, marker: &str) -> Option<(&'a str, &'a str)> {
-    if let Some(rest) = text.strip_prefix(marker) {
-        return Some(("", rest));
+impl PartRef<'_> {
+    pub fn to_owned(&self) -> Part {
+        Part {
+            timeseries: self.timeseries.to_vec(),
+            summary: self.summary.to_vec(),
+            shocks: self.shocks.to_vec(),
+        }
     }
-    let needle = format!("\n{marker}");
-    let at = text.find(&needle)?;
-    Some((&text[..at + 1], &text[at + needle.len()..]))
+}
+
+/// Reads a part back from its record; any damage is an error naming the file.
+pub fn decode_part<'a>(
+    path: &Path,
+    index: u64,
+    bytes: &'a [u8],
+) -> Result<PartRef<'a>, OutputError> {
+    let corrupt = |detail: &str| OutputError::Corrupt {
+        path: path.to_path_buf(),
+        detail: format!(
+            "damaged run record ({detail}); delete the journal and resume to re-run its runs"
+        ),
+    };
+    let nl = bytes
+        .iter()
+        .take(256)
+        .position(|&b| b == b'\n')
+        .ok_or_else(|| corrupt("no header"))?;
+    let header = std::str::from_utf8(&bytes[..nl]).map_err(|_| corrupt("header not UTF-8"))?;
+    let mut fields = header.split(' ');
+    let (Some("#leadsim-part"), Some("2")) = (fields.next(), fields.next()) else {
+        return Err(corrupt("wrong header"));
+    };
+    let mut field = |name: &str| -> Result<usize, OutputError> {
+        fields
+            .next()
+            .and_then(|f| f.strip_prefix(name))
+            .and_then(|f| f.strip_prefix('='))
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| corrupt(&format!("no {name} in the header")))
+    };
+    if field("run")? as u64 != index {
+        return Err(corrupt("another run's record"));
+    }
+    let (ts, su, sh) = (field("timeseries")?, field("summary")?, field("shocks")?);
+    let body = &bytes[nl + 1..];
+    if body.len() != ts + su + sh {
+        return Err(corrupt("truncated"));
+    }
+    Ok(PartRef {
+        timeseries: &body[..ts],
+        summary: &body[ts..ts + su],
+        shocks: &body[ts + su..],
+    })
 }
 
 /// Summary values of one point: `[model][replicate][column]`.
@@ -212,7 +248,12 @@ impl PointValues {
 
 /// Assembles the final tables in `out` from the runs journaled in `dirs` (one folder for a run,
 /// the shard folders for a merge). Fails, writing nothing, if a run is missing or damaged.
-pub fn assemble(plan: &Plan, dirs: &[PathBuf], out: &Path) -> Result<(), OutputError> {
+/// Returns the SHA-256 of each table written, by file name.
+pub fn assemble(
+    plan: &Plan,
+    dirs: &[PathBuf],
+    out: &Path,
+) -> Result<std::collections::BTreeMap<String, String>, OutputError> {
     let runs = plan.runs();
     let index = super::journal::scan(dirs)?;
     let mut reader = index.reader();
@@ -231,10 +272,10 @@ pub fn assemble(plan: &Plan, dirs: &[PathBuf], out: &Path) -> Result<(), OutputE
             });
         }
     }
-    let mut ts = AtomicFile::create(&out.join(super::TIMESERIES))?;
-    let mut sum = AtomicFile::create(&out.join(super::SUMMARY))?;
-    let mut sh = AtomicFile::create(&out.join(super::SHOCKS))?;
-    let mut st = AtomicFile::create(&out.join(super::STATS))?;
+    let mut ts = AtomicFile::create_hashed(&out.join(super::TIMESERIES))?;
+    let mut sum = AtomicFile::create_hashed(&out.join(super::SUMMARY))?;
+    let mut sh = AtomicFile::create_hashed(&out.join(super::SHOCKS))?;
+    let mut st = AtomicFile::create_hashed(&out.join(super::STATS))?;
     let w = |f: &mut AtomicFile, b: &[u8], p: &Path| f.write_all(b).map_err(io_at(p));
     w(&mut ts, &timeseries_header(plan), out)?;
     w(&mut sum, &summary_header(plan), out)?;
@@ -247,15 +288,16 @@ pub fn assemble(plan: &Plan, dirs: &[PathBuf], out: &Path) -> Result<(), OutputE
     let mut point = PointValues::new(models, reps);
     let mut shock_rows: Vec<Vec<u8>> = Vec::new();
     for i in 0..runs {
-        let part = reader.read(i)?.expect("checked above");
+        let bytes = reader.read_raw(i)?.expect("checked above");
         let path = index.runs[&i].file.clone();
-        w(&mut ts, &part.timeseries, out)?;
-        w(&mut sum, &part.summary, out)?;
-        w(&mut sh, &part.shocks, out)?;
+        let part = decode_part(&path, i, &bytes)?;
+        w(&mut ts, part.timeseries, out)?;
+        w(&mut sum, part.summary, out)?;
+        w(&mut sh, part.shocks, out)?;
         let spec = plan.spec(i);
         point.values[spec.model][spec.replicate as usize] =
-            parse_values(&path, &part.summary, n_id)?;
-        shock_rows.push(part.shocks);
+            parse_values(&path, part.summary, n_id)?;
+        shock_rows.push(part.shocks.to_vec());
         if (i + 1) % per_point == 0 {
             let rows = point_stats(plan, spec.point, &point, &shock_rows, n_id, &path)?;
             w(&mut st, &rows, out)?;
@@ -263,11 +305,16 @@ pub fn assemble(plan: &Plan, dirs: &[PathBuf], out: &Path) -> Result<(), OutputE
             shock_rows.clear();
         }
     }
-    ts.commit()?;
-    sum.commit()?;
-    sh.commit()?;
-    st.commit()?;
-    Ok(())
+    let mut hashes = std::collections::BTreeMap::new();
+    for (name, file) in [
+        (super::TIMESERIES, ts),
+        (super::SUMMARY, sum),
+        (super::SHOCKS, sh),
+        (super::STATS, st),
+    ] {
+        hashes.insert(name.to_string(), file.commit_hashed()?);
+    }
+    Ok(hashes)
 }
 
 /// The numeric cells of a one-line CSV after the first `skip` cells.
@@ -376,14 +423,19 @@ mod tests {
         };
         let bytes = encode_part(7, &part);
         let p = Path::new("x.part");
-        assert_eq!(decode_part(p, 7, &bytes).unwrap(), part);
+        assert_eq!(decode_part(p, 7, &bytes).unwrap().to_owned(), part);
         assert!(decode_part(p, 8, &bytes).is_err(), "wrong run");
         assert!(
             decode_part(p, 7, &bytes[..bytes.len() - 3]).is_err(),
             "truncated"
         );
         let empty = Part::default();
-        assert_eq!(decode_part(p, 1, &encode_part(1, &empty)).unwrap(), empty);
+        assert_eq!(
+            decode_part(p, 1, &encode_part(1, &empty))
+                .unwrap()
+                .to_owned(),
+            empty
+        );
     }
 
     #[test]

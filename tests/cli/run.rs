@@ -107,7 +107,14 @@ fn run_writes_tidy_tables_and_a_manifest() {
             .unwrap()
             .contains("name = \"small\"")
     );
-    assert_eq!(manifest["files"]["summary.csv"].as_str().unwrap().len(), 64);
+    for t in ["timeseries.csv", "summary.csv", "shocks.csv", "stats.csv"] {
+        let bytes = std::fs::read(dir.join(t)).unwrap();
+        assert_eq!(
+            manifest["files"][t].as_str().unwrap(),
+            leadsim::output::sha256(&bytes),
+            "the manifest's hash of {t}"
+        );
+    }
     assert!(
         manifest["command"]
             .as_str()
