@@ -776,6 +776,13 @@ fn read_duration(
     if has_duration {
         return Ok(Some(r.whole(&DURATION)? as u32));
     }
+    if !has_until && matches!(timing, Timing::Hazard { .. }) {
+        // Every firing would last to the end and pile up on the previous ones.
+        return Err(r.missing(
+            "duration",
+            "is required with hazard: a lasting change that fires at random steps needs a duration (steps each firing lasts)",
+        ));
+    }
     if has_until {
         let until = r.whole(&UNTIL)? as u32;
         let Timing::At(at) = timing else {

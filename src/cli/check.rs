@@ -26,7 +26,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if is_sweep {
         let (sweep, _) = super::sweep::load(&args.file, None, None)?;
         let plan = sweep.plan(None, None).input()?;
-        print!(
+        out!(
             "{}",
             describe_sweep(&sweep, &plan, &args.file.display().to_string())
         );
@@ -38,7 +38,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Study::Leadership(s) => describe(s, &file),
         other => describe_reference(other, &file),
     };
-    print!("{text}");
+    out!("{text}");
     Ok(())
 }
 

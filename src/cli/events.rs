@@ -1,7 +1,7 @@
 //! `leadsim events`: the kinds of change, their parameters, defaults and meaning.
 
+use super::Failure;
 use super::models::param_lines;
-use super::{Failure, OtherContext};
 use leadsim::events;
 use std::io::Write;
 
@@ -30,5 +30,9 @@ pub fn run(_args: Args) -> Result<(), Failure> {
             out += &param_lines(&params);
         }
     }
-    std::io::stdout().write_all(out.as_bytes()).other()
+    {
+        // A closed pipe (`| head`) is not a failure.
+        let _ = std::io::stdout().write_all(out.as_bytes());
+        Ok(())
+    }
 }

@@ -1,6 +1,6 @@
 //! `leadsim landscape`: statistics of sampled NK landscapes.
 
-use super::{Failure, InputContext, OtherContext, set_threads};
+use super::{Failure, InputContext, set_threads};
 use clap::ValueEnum;
 use leadsim::landscape::stats::{self, LandscapeSummary};
 use leadsim::landscape::{CrossModule, Interaction, LinkRule, NkSpec, Normalization};
@@ -92,7 +92,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
     } else {
         table(&spec, args.seed, &summary)
     };
-    std::io::stdout().write_all(text.as_bytes()).other()
+    {
+        // A closed pipe (`| head`) is not a failure.
+        let _ = std::io::stdout().write_all(text.as_bytes());
+        Ok(())
+    }
 }
 
 fn interaction_name(spec: &NkSpec) -> String {

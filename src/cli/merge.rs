@@ -138,7 +138,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let hashes = output::tables::assemble(&plan, &runs, dir).map_err(output_error)?;
     manifest.write_manifest(dir, hashes).map_err(output_error)?;
     experiment::charts(dir, args.no_charts)?;
-    println!(
+    outln!(
         "merged {n} shards of {} ({} runs) → {}",
         plan.name,
         plan.runs(),

@@ -1,6 +1,22 @@
 //! Argument parsing and dispatch. Each subcommand lives in its own file; all of them return a
 //! [`Failure`] that says whether the input was bad (exit 2) or something else went wrong (exit 1).
 
+/// Prints to standard output, ignoring a closed pipe (`leadsim … | head` must not panic).
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// Like [`outln!`] without the newline.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 mod check;
 mod events;
 mod experiment;

@@ -1,6 +1,6 @@
 //! `leadsim models`: the leadership models, their parameters, defaults and meaning.
 
-use super::{Failure, OtherContext};
+use super::Failure;
 use leadsim::leadership;
 use leadsim::params::Param;
 use std::io::Write;
@@ -29,5 +29,9 @@ pub fn run(_args: Args) -> Result<(), Failure> {
     }
     out +=
         "\nEvery [[models]] table also takes name = \"...\" (a unique label; default: the kind).\n";
-    std::io::stdout().write_all(out.as_bytes()).other()
+    {
+        // A closed pipe (`| head`) is not a failure.
+        let _ = std::io::stdout().write_all(out.as_bytes());
+        Ok(())
+    }
 }

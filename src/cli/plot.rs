@@ -30,7 +30,7 @@ pub fn failure(e: PlotError) -> Failure {
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let files = plot::draw_all(&args.dir).map_err(failure)?;
-    println!(
+    outln!(
         "{} charts (PNG and SVG) → {}",
         files.len() / 2,
         args.dir.join(plot::CHARTS).display()

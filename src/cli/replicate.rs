@@ -59,6 +59,17 @@ pub fn run(args: Args) -> Result<(), Failure> {
                     .output
                     .clone()
                     .unwrap_or_else(|| Path::new("output").join("replicate-nk"));
+                match leadsim::output::state(&dir).map_err(output_error)? {
+                    leadsim::output::FolderState::Missing | leadsim::output::FolderState::Empty => {
+                    }
+                    _ if args.common.force => leadsim::output::clear(&dir).map_err(output_error)?,
+                    _ => {
+                        return Err(Failure::Input(anyhow::anyhow!(
+                            "{} already holds results; use --force to replace them, or -o to choose another folder",
+                            dir.display()
+                        )));
+                    }
+                }
                 leadsim::output::write_atomic_dir(
                     &dir.join("replication.csv"),
                     &replicate::checks_csv(&rep),
@@ -66,15 +77,15 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 .map_err(output_error)?;
                 leadsim::plot::write_charts(&leadsim::plot::replication_charts(&rep), &dir)
                     .map_err(|e| Failure::Other(e.into()))?;
-                println!("results: {}", dir.display());
+                outln!("results: {}", dir.display());
             }
             rep
         }
         Name::March1991 | Name::LazerFriedman2007 => experiment_replication(&args)?,
     };
-    print!("{}", table(&rep));
+    out!("{}", table(&rep));
     if rep.passed() {
-        println!("all {} checks passed", rep.checks.len());
+        outln!("all {} checks passed", rep.checks.len());
         Ok(())
     } else {
         let failed = rep.checks.iter().filter(|c| !c.pass).count();
@@ -211,7 +222,7 @@ fn experiment_replication(args: &Args) -> Result<Replication, Failure> {
         leadsim::plot::write_charts(&leadsim::plot::replication_charts(&rep), &dir)
             .map_err(|e| Failure::Other(e.into()))?;
     }
-    println!("results: {}", dir.display());
+    outln!("results: {}", dir.display());
     Ok(rep)
 }
 

@@ -30,6 +30,6 @@ pub fn failure(e: ReportError) -> Failure {
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let path = report::write(&args.dir).map_err(failure)?;
-    println!("report → {}", path.display());
+    outln!("report → {}", path.display());
     Ok(())
 }

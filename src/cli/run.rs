@@ -104,7 +104,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     experiment::run_indices(&plan, &dir, &indices, &args.common, &resume)?;
     experiment::finish(&plan, &dir, manifest)?;
     experiment::charts(&dir, args.common.no_charts)?;
-    println!(
+    outln!(
         "{}: {} runs ({} models × {} replicates) → {}",
         plan.name,
         plan.runs(),
@@ -112,7 +112,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         plan.replications,
         dir.display()
     );
-    print!("{}", experiment::headline(&dir)?);
+    out!("{}", experiment::headline(&dir)?);
     Ok(())
 }
 

@@ -96,23 +96,23 @@ pub fn run(args: Args) -> Result<(), Failure> {
 
     let n = opts.tasks;
     let d = opts.dir.display();
-    println!(
+    outln!(
         "{}: {runs} runs in a job array of {n} tasks ({} CPU{} each) → {d}",
         plan.name,
         opts.cpus,
         if opts.cpus == 1 { "" } else { "s" }
     );
-    println!(
+    outln!(
         "  {d}/{}  task K runs shard K+1/{n} into {d}/shard-<K+1>-of-{n}",
         slurm::ARRAY
     );
-    println!(
+    outln!(
         "  {d}/{}  merges the shards into {d}/{} once every task has succeeded",
         slurm::MERGE,
         slurm::MERGED
     );
-    println!("submit with: sh {d}/{}", slurm::SUBMIT);
-    println!(
+    outln!("submit with: sh {d}/{}", slurm::SUBMIT);
+    outln!(
         "if task K fails: fix the cause, then\n  j=$(sbatch --parsable --array=K {d}/{})\n  sbatch --dependency=afterok:${{j%%;*}} {d}/{}",
         slurm::ARRAY,
         slurm::MERGE

@@ -124,7 +124,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     experiment::run_indices(&plan, &dir, &indices, &args.common, &resume)?;
     if let Some((i, n)) = args.shard {
         experiment::finish_shard(&dir, manifest)?;
-        println!(
+        outln!(
             "{}: shard {i}/{n}, {} of {} runs → {}\ncombine the shards with: leadsim merge <the {n} shard folders> -o <folder>",
             plan.name,
             indices.len(),
@@ -135,7 +135,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     experiment::finish(&plan, &dir, manifest)?;
     experiment::charts(&dir, args.common.no_charts)?;
-    println!(
+    outln!(
         "{}: {} runs ({} points × {} models × {} replicates) → {}",
         plan.name,
         plan.runs(),

@@ -504,16 +504,37 @@ impl Sweep {
                         .zip(&vals)
                         .map(|(a, v)| format!("{} = {}", a.path, crate::output::tables::cell(v)))
                         .collect();
-                    // Point at the axis whose parameter the error names, if one does.
-                    let axis = self
-                        .axes
-                        .iter()
-                        .position(|a| e.key == a.path || e.key.starts_with(&format!("{}.", a.path)))
-                        .map_or("axes".to_string(), |k| format!("axes[{k}].path"));
-                    self.error(
-                        &axis,
-                        format!("point {i} ({}) is not a valid scenario: {e}", at.join(", ")),
-                    )
+                    // Point at the axis whose parameter the error names, if one does: the error
+                    // is then the sweep file's, at that axis.
+                    let hit = self.axes.iter().position(|a| {
+                        let key = self.key_path(&a.path);
+                        e.key == key || e.key.starts_with(&format!("{key}."))
+                    });
+                    match hit {
+                        Some(k) => {
+                            let hint = match &self.axes[k].values {
+                                AxisValues::Range { integer: false, .. }
+                                    if e.message.contains("whole number") =>
+                                {
+                                    " (add integer = true to the axis to draw whole numbers)"
+                                }
+                                _ => "",
+                            };
+                            self.error(
+                                &format!("axes[{k}].path"),
+                                format!(
+                                    "the swept parameter {} at point {i} ({}): {}{hint}",
+                                    self.axes[k].path,
+                                    at.join(", "),
+                                    e.message
+                                ),
+                            )
+                        }
+                        None => self.error(
+                            "axes",
+                            format!("point {i} ({}) is not a valid scenario: {e}", at.join(", ")),
+                        ),
+                    }
                 })?;
             let key: Vec<String> = self
                 .axes
@@ -543,6 +564,25 @@ impl Sweep {
 
     fn axis_index(&self, path: &str) -> usize {
         self.axes.iter().position(|a| a.path == path).unwrap_or(0)
+    }
+
+    /// The key path a dotted sweep path reaches in the base scenario, with `[[models]]` and
+    /// `[[events]]` named by their position (`models.shared.capacity` → `models[1].capacity`).
+    fn key_path(&self, path: &str) -> String {
+        let parts: Vec<&str> = path.split('.').collect();
+        if parts.len() >= 2
+            && (parts[0] == "models" || parts[0] == "events")
+            && let Some(toml::Value::Array(items)) = self.base_table.get(parts[0])
+            && let Some(i) = items.iter().position(|v| entry_label(v) == parts[1])
+        {
+            let mut out = format!("{}[{i}]", parts[0]);
+            for p in &parts[2..] {
+                out.push('.');
+                out.push_str(p);
+            }
+            return out;
+        }
+        path.to_string()
     }
 
     fn error(&self, key: &str, message: String) -> InputError {
@@ -942,7 +982,7 @@ mod tests {
         assert!(e("base = \"base.toml\"\n").contains("at least one [[axes]]"));
         assert!(
             e("base = \"base.toml\"\n[[axes]]\npath = \"organization.membres\"\nvalues = [5]\n")
-                .contains("organization.membres: unknown key")
+                .contains("axes[0].path: the swept parameter organization.membres at point 0 (organization.membres = 5): unknown key")
         );
         assert!(
             e("base = \"base.toml\"\n[[axes]]\npath = \"landscape.k\"\nvalues = [99]\n")
@@ -986,7 +1026,12 @@ mod tests {
         let msg = e(
             "base = \"base.toml\"\n\n[[axes]]\npath = \"behaviour.radical\"\nvalues = [0.5, 1.5]\n",
         );
-        assert!(msg.contains("s.toml:4: axes[0].path: point 1"), "{msg}");
+        assert!(
+            msg.contains(
+                "s.toml:4: axes[0].path: the swept parameter behaviour.radical at point 1"
+            ),
+            "{msg}"
+        );
         let msg = e(
             "[base]\nsteps = 10\n[base.landscape]\nn = 8\nk = 9\n[[base.models]]\nkind = \"shared\"\n[[axes]]\npath = \"landscape.n\"\nvalues = [8]\n",
         );

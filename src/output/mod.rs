@@ -35,6 +35,7 @@ pub const OWNED: &[&str] = &[
     STATS,
     "charts",
     "report.html",
+    "replication.csv",
 ];
 
 /// Errors of result folders.

@@ -132,6 +132,25 @@ fn replications_pass_with_fewer_runs_and_report_the_table() {
         "{}",
         again.stderr()
     );
+    // The NK check writes no manifest: a second call must not silently overwrite its results.
+    let before = std::fs::read(env.path("nk/replication.csv")).unwrap();
+    env.run(&["replicate", "nk", "--runs", "10", "-q", "-o", "nk"])
+        .fails(2, &["already holds results", "--force"]);
+    assert_eq!(
+        std::fs::read(env.path("nk/replication.csv")).unwrap(),
+        before
+    );
+    env.run(&[
+        "replicate",
+        "nk",
+        "--runs",
+        "10",
+        "-q",
+        "-o",
+        "nk",
+        "--force",
+    ])
+    .ok();
 }
 
 #[test]

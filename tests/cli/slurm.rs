@@ -222,7 +222,7 @@ fn slurm_refuses_bad_input_and_creates_nothing() {
     env.run(&["slurm", "missing.toml", "-o", "cluster"])
         .fails(2, &["missing.toml"]);
     env.run(&["slurm", bad, "-o", "cluster"])
-        .fails(2, &["bad.toml", "landscape.q: unknown key"]);
+        .fails(2, &["bad.toml", "axes[0].path: the swept parameter landscape.q at point 0 (landscape.q = 1): unknown key"]);
     assert!(
         !env.path("cluster").exists(),
         "bad input created the folder"

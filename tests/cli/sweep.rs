@@ -262,7 +262,7 @@ fn bad_sweeps_exit_2_before_running() {
         (
             "base = \"base.toml\"\n[[axes]]\npath = \"organization.membres\"\nvalues = [5]\n",
             &[
-                "organization.membres: unknown key",
+                "the swept parameter organization.membres at point 0 (organization.membres = 5): unknown key",
                 "did you mean \"members\"",
             ],
         ),
