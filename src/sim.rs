@@ -26,6 +26,7 @@ use crate::rng::{self, Purpose, SimRng};
 use crate::scenario::Scenario;
 use crate::world::{Proposal, World};
 use rand::Rng;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The streams and state every model of a replicate shares, built from the world seed.
 pub fn build_world(s: &Scenario, world_seed: u64, model_index: usize) -> World {
@@ -76,6 +77,22 @@ impl RunOutput {
 
 /// Runs model `model_index` of `s` on the world of `world_seed`.
 pub fn run(s: &Scenario, model_index: usize, world_seed: u64) -> RunOutput {
+    run_until(s, model_index, world_seed, &AtomicBool::new(false))
+        .expect("a flag nobody sets never stops the run")
+}
+
+/// How many steps pass between two looks at the stop flag: often enough that Ctrl-C stops a
+/// long run within a fraction of a second, rarely enough to cost nothing in the step loop.
+const STOP_CHECK_STEPS: u32 = 256;
+
+/// [`run`], abandoned (returning `None`) when `stop` is set: a run of a large organization over
+/// many steps can take minutes, and an interrupted sweep must not wait for it to finish.
+pub fn run_until(
+    s: &Scenario,
+    model_index: usize,
+    world_seed: u64,
+    stop: &AtomicBool,
+) -> Option<RunOutput> {
     let mut world = build_world(s, world_seed, model_index);
     let mut model = s.models[model_index].config.build(&world);
     let mut recorder = Recorder::new(s.window as usize, s.every, s.steps, world.org.slots());
@@ -95,6 +112,9 @@ pub fn run(s: &Scenario, model_index: usize, world_seed: u64) -> RunOutput {
     recorder.observe(&world, model.as_ref());
     performance.push(world.land.performance(world.config));
     for t in 1..=s.steps {
+        if t % STOP_CHECK_STEPS == 0 && stop.load(Ordering::Relaxed) {
+            return None;
+        }
         world.begin_step(t);
         timeline.apply(&mut world, &mut model);
         step(
@@ -107,13 +127,13 @@ pub fn run(s: &Scenario, model_index: usize, world_seed: u64) -> RunOutput {
         recorder.observe(&world, model.as_ref());
         performance.push(world.land.performance(world.config));
     }
-    RunOutput {
+    Some(RunOutput {
         recorder,
         performance,
         shocks: timeline.shocks,
         events: s.events.clone(),
         adaptation_window: s.adaptation_window as usize,
-    }
+    })
 }
 
 /// One step of the world under `model`, after `world.begin_step` and the step's events.
@@ -254,6 +274,21 @@ mod tests {
             "t.toml",
         )
         .unwrap()
+    }
+
+    #[test]
+    fn a_set_stop_flag_abandons_a_long_run_and_an_unset_one_changes_nothing() {
+        let long = Scenario::from_text(
+            "steps = 600\n[organization]\nmembers = 8\n[[models]]\nkind = \"shared\"\n",
+            "t.toml",
+        )
+        .unwrap();
+        assert!(run_until(&long, 0, 7, &AtomicBool::new(true)).is_none());
+        let free = run_until(&long, 0, 7, &AtomicBool::new(false)).unwrap();
+        assert!(bits(&free.recorder.rows) == bits(&run(&long, 0, 7).recorder.rows));
+        // A run shorter than one check interval never looks at the flag.
+        let short = scenario("");
+        assert!(run_until(&short, 0, 7, &AtomicBool::new(true)).is_some());
     }
 
     #[test]

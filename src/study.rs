@@ -10,6 +10,7 @@ use crate::params::{Default as D, InputError, Kind, Param, Reader, Source};
 use crate::reference::scenario::{self as refs, LF_METRICS, LfStudy, MARCH_METRICS, MarchStudy};
 use crate::scenario::{self, Scenario};
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 pub const FAMILY: Param = Param {
     key: "family",
@@ -276,13 +277,21 @@ impl Study {
     }
 
     /// Runs model `model` on the world of `world_seed` and formats its rows; `id` are the cells
-    /// identifying the run in every table.
-    pub fn simulate(&self, model: usize, world_seed: u64, id: &[String]) -> Part {
+    /// identifying the run in every table. `None` when `stop` was set before the run finished
+    /// (checked every few hundred steps of a leadership or March run; a Lazer & Friedman run,
+    /// bounded by its size guard, always finishes).
+    pub fn simulate(
+        &self,
+        model: usize,
+        world_seed: u64,
+        id: &[String],
+        stop: &AtomicBool,
+    ) -> Option<Part> {
         let prefix = tables::row_prefix(id);
         let mut part = Part::default();
         match self {
             Study::Leadership(s) => {
-                let out = crate::sim::run(s, model, world_seed);
+                let out = crate::sim::run_until(s, model, world_seed, stop)?;
                 part.timeseries
                     .reserve(out.recorder.rows.len() * (prefix.len() + 160));
                 for (step, row) in &out.recorder.rows {
@@ -293,7 +302,7 @@ impl Study {
                 part.shocks = out.shocks(id);
             }
             Study::March(c, m) => {
-                let rows = m.run(model, c.steps, world_seed);
+                let rows = m.run_until(model, c.steps, world_seed, stop)?;
                 reference_part(&mut part, &prefix, id, &rows, c.every, MARCH_METRICS.len());
             }
             Study::LazerFriedman(c, l) => {
@@ -301,7 +310,7 @@ impl Study {
                 reference_part(&mut part, &prefix, id, &rows, c.every, LF_METRICS.len());
             }
         }
-        part
+        Some(part)
     }
 }
 

@@ -782,6 +782,7 @@ fn run_reference(study: &Study, text: &str, model: usize, world_seed: u64) {
         model % models,
         world_seed,
         &["m".to_string(), "0".to_string()],
+        &std::sync::atomic::AtomicBool::new(false),
     );
 }
 

@@ -55,7 +55,7 @@ fn stop_flag() -> Arc<AtomicBool> {
                 eprintln!("\nleadsim: stopping now; finished runs are kept");
                 std::process::exit(130);
             }
-            eprintln!("\nleadsim: stopping after the runs in progress (press Ctrl-C again to stop at once)");
+            eprintln!("\nleadsim: stopping; finished runs are kept, runs in progress are abandoned and rerun by --resume");
         });
         flag
     })

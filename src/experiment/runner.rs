@@ -22,17 +22,20 @@ pub enum RunError {
     Interrupted { done: u64, total: u64 },
 }
 
-/// Simulates run `spec` of `plan` and formats its rows.
-pub fn simulate(plan: &Plan, spec: &RunSpec) -> Part {
+/// Simulates run `spec` of `plan` and formats its rows; `None` when `stop` was set before the
+/// run finished.
+pub fn simulate(plan: &Plan, spec: &RunSpec, stop: &AtomicBool) -> Option<Part> {
     let id = tables::id_cells(plan, spec);
     plan.points[spec.point]
         .scenario
-        .simulate(spec.model, spec.world_seed, &id)
+        .simulate(spec.model, spec.world_seed, &id, stop)
 }
 
 /// Runs every index in `indices` that has no record in `runs_dir` yet, appending each finished
 /// run to this process's journals. `progress(done, total)` is called after each run (from worker
-/// threads); `stop` is checked before each run starts, and runs in flight finish and are kept.
+/// threads); `stop` is checked before each run starts and every few hundred steps within one: a
+/// run it stops is abandoned and not journaled (a resume runs it again), so a long run does not
+/// hold up Ctrl-C, and no partial run is ever recorded.
 pub fn execute(
     plan: &Plan,
     runs_dir: &Path,
@@ -59,7 +62,9 @@ pub fn execute(
             return Err(None);
         }
         let spec = plan.spec(i);
-        let part = simulate(plan, &spec);
+        let Some(part) = simulate(plan, &spec, stop) else {
+            return Err(None);
+        };
         let worker =
             rayon::current_thread_index().map_or(journals.len() - 1, |w| w.min(journals.len() - 1));
         let mut slot = journals[worker].lock().unwrap_or_else(|e| e.into_inner());

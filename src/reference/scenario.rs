@@ -24,6 +24,7 @@ use crate::landscape::{Config, Landscape, LinkRule};
 use crate::metrics::Metric;
 use crate::params::{Default as D, InputError, Kind, Param, Reader};
 use crate::rng::{self, Purpose};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Per-period metrics of a March run.
 pub const MARCH_METRICS: [Metric; 4] = [
@@ -290,12 +291,28 @@ impl MarchStudy {
     /// [`MARCH_METRICS`] for periods 1, 2, … (the state of each period after its turbulence and
     /// turnover, before its learning, as March records it).
     pub fn run(&self, v: usize, steps: u32, world_seed: u64) -> Vec<(u32, Vec<f64>)> {
+        self.run_until(v, steps, world_seed, &AtomicBool::new(false))
+            .expect("a flag nobody sets never stops the run")
+    }
+
+    /// [`MarchStudy::run`], abandoned (`None`) when `stop` is set: it is looked at every 256
+    /// periods, so Ctrl-C does not wait for a long run without equilibrium to finish.
+    pub fn run_until(
+        &self,
+        v: usize,
+        steps: u32,
+        world_seed: u64,
+        stop: &AtomicBool,
+    ) -> Option<Vec<(u32, Vec<f64>)>> {
         let params = &self.variants[v];
         let mut init = rng::stream(world_seed, Purpose::Reference, &[0]);
         let mut behaviour = rng::stream(world_seed, Purpose::Reference, &[1]);
         let mut state = march1991::State::new(params, &mut init);
         let mut rows = Vec::with_capacity(steps.min(100_000) as usize);
         for t in 1..=steps {
+            if t % 256 == 0 && stop.load(Ordering::Relaxed) {
+                return None;
+            }
             state.disturb(params, &mut behaviour);
             let p = state.observe();
             rows.push((
@@ -312,7 +329,7 @@ impl MarchStudy {
             }
             state.learn(params, &mut behaviour);
         }
-        rows
+        Some(rows)
     }
 
     /// Parameter values of variant `v`, for the manifest.

@@ -254,6 +254,57 @@ fn ctrl_c_stops_cleanly_says_how_to_resume_and_loses_nothing() {
     same(&env.path("stopped"), &env.path("clean"));
 }
 
+/// SIGTERM stops a run in progress (not only the runs not yet started): a single run of a
+/// large organization over many steps (about half a minute here) must not hold up the stop, and
+/// the abandoned run is not recorded.
+#[test]
+fn a_stop_abandons_a_long_run_in_progress_and_journals_nothing() {
+    let env = Env::new();
+    let s = env.write(
+        "long.toml",
+        "seed = 4\nsteps = 1000000\nreplications = 1\n[landscape]\nn = 10\nk = 2\n[organization]\nmembers = 1000\n[output]\nevery = 100000\n[[models]]\nkind = \"shared\"\n",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leadsim"))
+        .args(["run", &s.display().to_string(), "-o", "long", "-q"])
+        .current_dir(env.dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !env.path("long/runs").is_dir() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the run never started"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let signalled = Instant::now();
+    // A prompt stop takes milliseconds; finishing the run instead would take far longer.
+    while child.try_wait().unwrap().is_none() {
+        if signalled.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("the run in progress did not stop within 10 s of SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("0 of 1 runs are finished") && err.contains("--resume"),
+        "{err}"
+    );
+    assert_eq!(journaled(&env.path("long")), 0);
+    assert!(!env.path("long/manifest.json").exists());
+}
+
 #[test]
 fn bad_sweeps_exit_2_before_running() {
     let env = Env::new();
