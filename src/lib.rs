@@ -18,6 +18,7 @@
 pub mod behaviour;
 pub mod events;
 pub mod experiment;
+pub mod format;
 pub mod landscape;
 pub mod leadership;
 pub mod metrics;

@@ -85,6 +85,11 @@ pub fn prepare(
 ) -> Result<Option<FolderLock>, Failure> {
     let state = output::state(dir).map_err(output_error)?;
     match state {
+        FolderState::NotAFolder => {
+            return Err(output_error(OutputError::NotAFolder {
+                path: dir.to_path_buf(),
+            }));
+        }
         FolderState::Complete if args.resume => {
             let done = Manifest::read(dir, output::MANIFEST).map_err(output_error)?;
             check_identity(dir, &done, manifest)?;

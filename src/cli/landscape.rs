@@ -16,6 +16,9 @@ enum InteractionArg {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum LinksArg {
     Distinct,
+    /// Links drawn with replacement (as Lazer & Friedman's code does); also `with_replacement`,
+    /// the spelling of scenario files.
+    #[value(alias = "with_replacement")]
     WithReplacement,
 }
 
@@ -63,6 +66,13 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
+    if !matches!(args.interaction, InteractionArg::Modular)
+        && (args.modules != 1 || args.cross.is_some() || args.cross_prob.is_some())
+    {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "--modules, --cross and --cross-prob shape modular interactions only: add --interaction modular"
+        )));
+    }
     let interaction = match args.interaction {
         InteractionArg::Random => Interaction::Random,
         InteractionArg::Adjacent => Interaction::Adjacent,

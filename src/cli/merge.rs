@@ -118,6 +118,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let dir = &args.output;
     match output::state(dir).map_err(output_error)? {
         FolderState::Missing | FolderState::Empty => {}
+        FolderState::NotAFolder => {
+            return Err(output_error(OutputError::NotAFolder { path: dir.clone() }));
+        }
         _ if args.force => {}
         FolderState::Complete => {
             return Err(output_error(OutputError::Exists { path: dir.clone() }));

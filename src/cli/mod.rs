@@ -37,7 +37,7 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "leadsim", version, about, long_about = None)]
 #[command(
-    after_help = "Examples:\n  leadsim landscape --n 12 --k 3 --samples 50\n  leadsim landscape --n 16 --k 15 --json"
+    after_help = "Examples:\n  leadsim run scenarios/baseline.toml                 # compare the models; results in output/baseline/\n  leadsim check scenarios/market-shock.toml           # validate and show what would run\n  leadsim sweep scenarios/capacity-shock-sweep.toml   # a parameter sweep on all cores\n  leadsim models; leadsim events                      # what a scenario file can say\n  leadsim replicate march1991                         # reproduce a published figure\n  leadsim landscape --n 12 --k 3 --samples 50         # statistics of NK landscapes\n\nExit codes: 0 success, 2 bad input (file, argument, result folder), 1 any other failure\n(I/O, interruption, a failed replication check).\nEach command has its own --help with examples."
 )]
 struct Cli {
     #[command(subcommand)]

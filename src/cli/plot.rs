@@ -10,7 +10,10 @@ use std::path::PathBuf;
 PNG and SVG: time series per metric with 95% confidence bands, performance around shocks, model \
 comparisons and paired differences (runs), metrics against swept parameters and heatmaps of \
 differences (sweeps). Charts are drawn from the result files alone, so old results can be \
-redrawn; the same files give the same charts.\n\n",
+redrawn; the same files give the same charts.\n\n\
+A time-series line has at most 80 points: over longer runs each run's values are \
+first averaged over equal windows of steps, then the mean and 95% band are taken over runs; \
+the caption in report.html names the window. The CSV files keep every recorded step.\n\n",
     "Examples:\n  leadsim plot output/baseline\n  leadsim run scenarios/baseline.toml -o output/b --no-charts && leadsim plot output/b"
 ))]
 pub struct Args {

@@ -62,6 +62,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 match leadsim::output::state(&dir).map_err(output_error)? {
                     leadsim::output::FolderState::Missing | leadsim::output::FolderState::Empty => {
                     }
+                    leadsim::output::FolderState::NotAFolder => {
+                        return Err(output_error(leadsim::output::OutputError::NotAFolder {
+                            path: dir.clone(),
+                        }));
+                    }
                     _ if args.common.force => leadsim::output::clear(&dir).map_err(output_error)?,
                     _ => {
                         return Err(Failure::Input(anyhow::anyhow!(

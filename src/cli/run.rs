@@ -41,6 +41,13 @@ pub fn load(
         .input()?;
     let text = text_of(path, bytes).input()?;
     let (mut table, source) = Source::parse(path, &text).input()?;
+    if leadsim::experiment::sweep::is_sweep(&table) {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "{} is a sweep file (it has base, [[axes]] or [design]), not a scenario: run it with `leadsim sweep {}`",
+            path.display(),
+            path.display()
+        )));
+    }
     let mut overrides = BTreeMap::new();
     if let Some(s) = seed {
         if s > i64::MAX as u64 {

@@ -8,10 +8,18 @@ use leadsim::output::manifest::{InputFile, Manifest, Provenance};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+const EXAMPLES: &str = "Examples:\n  leadsim sweep scenarios/capacity-shock-sweep.toml\n  leadsim sweep my-sweep.toml --shard 2/4 -o results/shard-2   # one quarter of the runs\n  leadsim merge results/shard-* -o results/all                   # then combine the shards\n  leadsim sweep my-sweep.toml --resume                            # finish an interrupted sweep";
+
+/// `--help`: the examples and every key of a sweep file (`-h` shows the examples only).
+fn long_help() -> String {
+    format!(
+        "{EXAMPLES}\n\nSweep file keys (docs/FORMAT.md has the full reference, with valid values):\n{}",
+        leadsim::format::sweep_keys_text()
+    )
+}
+
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Examples:\n  leadsim sweep scenarios/capacity-shock-sweep.toml\n  leadsim sweep my-sweep.toml --shard 2/4 -o results/shard-2   # one quarter of the runs\n  leadsim merge results/shard-* -o results/all                   # then combine the shards\n  leadsim sweep my-sweep.toml --resume                            # finish an interrupted sweep"
-)]
+#[command(after_help = EXAMPLES, after_long_help = long_help())]
 pub struct Args {
     /// Sweep file (TOML): a base scenario, axes and a design.
     pub sweep: PathBuf,

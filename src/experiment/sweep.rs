@@ -289,8 +289,18 @@ impl Sweep {
                     .into());
             }
             None => {
+                // The commonest slip: a scenario file given to `sweep`.
+                let hint = if r.raw_value("models").is_some() || r.raw_value("family").is_some() {
+                    format!(
+                        "; {} looks like a scenario file: run it with `leadsim run {}`",
+                        path.display(),
+                        path.display()
+                    )
+                } else {
+                    String::new()
+                };
                 return Err(r
-                    .missing("base", "is required: base = \"scenario.toml\" (relative to this file) or a [base] table")
+                    .missing("base", format!("is required: base = \"scenario.toml\" (relative to this file) or a [base] table{hint}"))
                     .into());
             }
         };

@@ -55,6 +55,8 @@ pub enum OutputError {
         "{path} is not empty and is not a leadsim result folder; choose another folder with -o, or use --force to write into it anyway"
     )]
     Foreign { path: PathBuf },
+    #[error("{path} is a file, not a folder; choose a folder for the results with -o")]
+    NotAFolder { path: PathBuf },
     #[error(
         "{path} is being written by another leadsim process (it holds {LOCK}); wait for it to finish or choose another folder"
     )]
@@ -226,6 +228,8 @@ pub enum FolderState {
     Unfinished,
     /// Something else.
     Foreign,
+    /// A file (or anything else that is not a folder) stands at the path.
+    NotAFolder,
 }
 
 /// Inspects `dir`.
@@ -234,7 +238,7 @@ pub fn state(dir: &Path) -> Result<FolderState, OutputError> {
         return Ok(FolderState::Missing);
     }
     if !dir.is_dir() {
-        return Ok(FolderState::Foreign);
+        return Ok(FolderState::NotAFolder);
     }
     if dir.join(MANIFEST).is_file() {
         return Ok(FolderState::Complete);
@@ -399,6 +403,10 @@ mod tests {
         );
         fs::write(d.join("notes.txt"), "mine").unwrap();
         assert_eq!(state(&d).unwrap(), FolderState::Foreign);
+        assert_eq!(
+            state(&d.join("notes.txt")).unwrap(),
+            FolderState::NotAFolder
+        );
     }
 
     #[test]

@@ -252,4 +252,22 @@ fn bad_arguments_exit_2_and_say_what_is_valid() {
     .fails(2, &["cross"]);
     env.run(&["landscape", "--n", "ten", "--k", "2"])
         .fails(2, &["invalid value"]);
+    env.run(&["landscape", "--n", "12", "--k", "3", "--cross", "1"])
+        .fails(2, &["modular interactions only", "--interaction modular"]);
+    // The scenario files' spelling of the link rule works here too.
+    let out = env
+        .run(&[
+            "landscape",
+            "--n",
+            "8",
+            "--k",
+            "2",
+            "--samples",
+            "2",
+            "--links",
+            "with_replacement",
+        ])
+        .ok()
+        .stdout();
+    assert!(out.contains("links with_replacement"), "{out}");
 }

@@ -126,4 +126,16 @@ fn an_unwritable_output_folder_is_a_clear_failure_with_exit_1() {
     env.write("file", "not a folder");
     env.run(&["run", "s.toml", "-o", "file/out", "-q"])
         .fails(1, &["file/out"]);
+    // A file given as the folder is bad input, and --force does not remove it.
+    for force in [false, true] {
+        let mut args = vec!["run", "s.toml", "-o", "file", "-q"];
+        if force {
+            args.push("--force");
+        }
+        env.run(&args).fails(2, &["file is a file, not a folder"]);
+        assert_eq!(
+            std::fs::read_to_string(env.path("file")).unwrap(),
+            "not a folder"
+        );
+    }
 }

@@ -360,3 +360,42 @@ fn check_shows_the_runs_and_models_lists_the_kinds() {
         assert!(models.contains(kind), "{kind} not listed");
     }
 }
+
+/// SPEC §6: `--help` everywhere with an example; the top level lists the exit codes and `sweep`
+/// lists every key of a sweep file.
+#[test]
+fn every_command_has_help_with_an_example() {
+    let env = Env::new();
+    for cmd in [
+        "run",
+        "sweep",
+        "merge",
+        "slurm",
+        "check",
+        "models",
+        "events",
+        "replicate",
+        "landscape",
+        "plot",
+        "report",
+    ] {
+        let text = env.run(&[cmd, "--help"]).ok().stdout();
+        assert!(
+            text.contains("Example") && text.contains(&format!("leadsim {cmd}")),
+            "{cmd}: {text}"
+        );
+    }
+    let top = env.run(&["--help"]).ok().stdout();
+    assert!(top.contains("leadsim run scenarios/baseline.toml") && top.contains("2 bad input"));
+    let sweep = env.run(&["sweep", "--help"]).ok().stdout();
+    for p in leadsim::experiment::sweep::params()
+        .iter()
+        .flat_map(|(_, ps)| ps)
+    {
+        assert!(
+            sweep.contains(&format!("  {} ", p.key)),
+            "{}: {sweep}",
+            p.key
+        );
+    }
+}

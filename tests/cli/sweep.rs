@@ -345,6 +345,12 @@ fn bad_sweeps_exit_2_before_running() {
     }
     env.run(&["sweep", &setup(&env), "--shard", "4/3"])
         .fails(2, &["4/3 is not a shard"]);
+    // The wrong command for the file says which one to use.
+    env.run(&["sweep", "base.toml", "-o", "w1"])
+        .fails(2, &["looks like a scenario file", "leadsim run base.toml"]);
+    env.run(&["run", "s.toml", "-o", "w2"])
+        .fails(2, &["is a sweep file", "leadsim sweep s.toml"]);
+    assert!(!env.path("w1").exists() && !env.path("w2").exists());
 }
 
 #[test]

@@ -1,0 +1,184 @@
+//! The reference of the input formats (`docs/FORMAT.md`): every key of scenario and sweep files
+//! with its default, valid values and meaning. It is generated from the same parameter
+//! registries the readers validate against, so the document cannot drift from the code; a test
+//! compares the committed file with [`markdown`].
+
+use crate::params::Param;
+
+/// Markdown table of `params`, each key prefixed by `prefix` (e.g. `landscape.`).
+fn table(params: &[Param]) -> String {
+    let mut out = String::from("| key | default | valid values | meaning |\n|---|---|---|---|\n");
+    for p in params {
+        out += &format!(
+            "| `{}` | {} | {} | {} |\n",
+            p.key,
+            cell(&p.default_text()),
+            cell(&p.valid()),
+            cell(p.meaning)
+        );
+    }
+    out
+}
+
+/// Escapes a table cell (a `|` would end it).
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
+}
+
+/// Heading text of a table path: `""` is the file's top level.
+fn where_(table: &str) -> String {
+    if table.is_empty() {
+        "Top level".into()
+    } else {
+        format!("`[{table}]`")
+    }
+}
+
+/// The whole reference, as Markdown.
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "# Input formats: scenario and sweep files\n\n\
+         Generated from the parameter registries of the code (`leadsim::format::markdown`); a test \
+         fails when this file and the code disagree (regenerate with \
+         `LEADSIM_UPDATE_GOLDEN=1 cargo test --release format`). `leadsim models` and \
+         `leadsim events` print the same facts for models and events; `docs/ODD.md` says what \
+         the rules mean.\n\n\
+         Files are TOML. Unknown keys are errors (with the nearest valid key suggested), as are \
+         wrong types, values out of range and non-finite numbers. Every key has a default unless \
+         marked (required).\n\n\
+         ## Scenario files (leadership)\n\n\
+         A minimal scenario is one `[[models]]` table; everything else has a default:\n\n\
+         ```toml\n[[models]]\nkind = \"centralized\"\n\n[[models]]\nkind = \"shared\"\n```\n\n",
+    );
+    for (t, params) in crate::scenario::params() {
+        // Models and events are documented per kind below.
+        if t == "models" || t == "events" {
+            continue;
+        }
+        out += &format!("### {}\n\n{}\n", where_(t), table(&params));
+    }
+    out += "### `[[models]]`: the leadership models to compare\n\n\
+            Every `[[models]]` table takes `kind` (required) and `name` (a unique label; default: \
+            the kind), plus the parameters of its kind.\n\n";
+    for t in crate::leadership::registry() {
+        out += &format!(
+            "#### kind = \"{}\"\n\n{}\n\n{}\n",
+            t.kind,
+            t.summary,
+            table(&(t.params)())
+        );
+    }
+    out += "### `[[events]]`: change on a timeline or by hazard\n\n\
+            Every event takes `kind` (required) and the timing keys below, plus the parameters of \
+            its kind. Give `at` (one step) or `hazard` (a per-step probability, optionally \
+            between `from` and `to`). A *shock* is measured for adaptability in `shocks.csv`.\n\n\
+            #### Timing and common keys\n\n";
+    out += &table(&crate::events::timing_params());
+    for (kind, meaning, shock, params) in crate::events::kinds() {
+        let tag = if shock {
+            "a shock"
+        } else {
+            "not a shock by default"
+        };
+        out += &format!("\n#### kind = \"{kind}\" ({tag})\n\n{meaning}\n\n");
+        if params.is_empty() {
+            out += "No parameters besides the timing keys.\n";
+        } else {
+            out += &table(&params);
+        }
+    }
+    out += "\n## Scenario files (reference families)\n\n\
+            With `family = \"march1991\"` or `family = \"lazer_friedman2007\"` at the top level, \
+            a scenario runs a reference model (docs/ODD.md, Part II) instead of the leadership \
+            model: the top-level keys above still apply (`seed`, `steps`, `replications`, \
+            `name`, `description`, `[output]`), the family's own table replaces the \
+            organization, and each `[[models]]` table is one variant of the family.\n\n";
+    for (t, params) in crate::reference::scenario::params() {
+        let heading = match t.split_once(' ') {
+            Some((table, family)) => format!("`[[{table}]]` {family}"),
+            None => where_(t),
+        };
+        out += &format!("### {heading}\n\n{}\n", table(&params));
+    }
+    out += "## Sweep files\n\n\
+            A sweep file names a base scenario and the axes to vary; `leadsim check` shows the \
+            expanded points before anything runs.\n\n\
+            ```toml\nbase = \"baseline.toml\"      # or an inline [base] table\nreplications = 20\n\n\
+            [design]\nkind = \"grid\"\n\n[[axes]]\npath = \"models.centralized.capacity\"   # a model or event by name\n\
+            values = [0.5, 1, 2, 4]\n\n[[axes]]\npath = \"organization.members\"\nfrom = 10\nto = 80\nsteps = 3\nlog = true\ninteger = true\n```\n\n\
+            An axis `path` is a dotted path into the base scenario: `landscape.k`, \
+            `behaviour.engagement.relax`, `models.NAME.KEY` and `events.NAME.KEY` (NAME is the \
+            table's `name`, or its kind when it has none). `seed`, `replications`, `name` and \
+            `family` are set at the sweep's top level, not swept. A grid takes every combination of its axes' values; `random` and `lhs` draw \
+            `samples` points uniformly in each axis' range (or uniformly among its `values`).\n\n";
+    for (t, params) in crate::experiment::sweep::params() {
+        let heading = match t {
+            "axes" => "`[[axes]]`".to_string(),
+            other => where_(other),
+        };
+        out += &format!("### {heading}\n\n{}\n", table(&params));
+    }
+    out
+}
+
+/// The sweep-file keys as plain text, for `leadsim sweep --help`.
+pub fn sweep_keys_text() -> String {
+    let mut out = String::new();
+    for (t, params) in crate::experiment::sweep::params() {
+        out += &match t {
+            "" => "top level:\n".to_string(),
+            "axes" => "[[axes]] (one or more):\n".to_string(),
+            other => format!("[{other}]:\n"),
+        };
+        for p in params {
+            out += &format!(
+                "  {:<13} {}\n  {:<13} default: {}\n",
+                p.key,
+                p.meaning,
+                "",
+                p.default_text()
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `docs/FORMAT.md` is exactly what the registries say (a new or changed key must update
+    /// it: `LEADSIM_UPDATE_GOLDEN=1 cargo test --release format`).
+    #[test]
+    fn format_reference_matches_the_registries() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/FORMAT.md");
+        let now = markdown();
+        if std::env::var_os("LEADSIM_UPDATE_GOLDEN").is_some() {
+            std::fs::write(&path, &now).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == now,
+            "docs/FORMAT.md is out of date: regenerate it with LEADSIM_UPDATE_GOLDEN=1 cargo test --release format"
+        );
+    }
+
+    #[test]
+    fn every_key_of_every_table_is_documented() {
+        let doc = markdown();
+        let mut tables = crate::scenario::params();
+        tables.extend(crate::reference::scenario::params());
+        tables.extend(crate::experiment::sweep::params());
+        for (_, params) in tables {
+            for p in params {
+                assert!(doc.contains(&format!("| `{}` |", p.key)), "{}", p.key);
+            }
+        }
+        for t in crate::leadership::registry() {
+            assert!(doc.contains(&format!("kind = \"{}\"", t.kind)));
+        }
+        for (kind, ..) in crate::events::kinds() {
+            assert!(doc.contains(&format!("kind = \"{kind}\"")), "{kind}");
+        }
+    }
+}
