@@ -127,6 +127,75 @@ impl EventSpec {
         }
     }
 
+    /// One line saying what the event does and when, for `leadsim check`.
+    pub fn describe(&self) -> String {
+        let what = match &self.kind {
+            EventKind::LandscapeShock { fraction } => format!("fraction = {fraction}"),
+            EventKind::Turbulence {
+                probability,
+                fraction,
+            } => format!("probability = {probability}, fraction = {fraction}"),
+            EventKind::LeaderLoss {
+                count,
+                select,
+                vacancy,
+            } => format!(
+                "count = {count}, select = {}, vacancy = {vacancy}",
+                match select {
+                    LeaderRank::Central => "central",
+                    LeaderRank::Deciding => "deciding",
+                }
+            ),
+            EventKind::Turnover { fraction } => format!("fraction = {fraction}"),
+            EventKind::NetworkDisruption {
+                fraction,
+                extra_delay,
+            } => format!("fraction = {fraction}, extra_delay = {extra_delay}"),
+            EventKind::Crisis { capacity, deadline } => match deadline {
+                Some(d) => format!("capacity = {capacity}, deadline = {d}"),
+                None => format!("capacity = {capacity}"),
+            },
+            EventKind::Growth { members, ties } => format!("members = {members}, ties = {ties}"),
+            EventKind::Reorg { to, .. } => format!("to = {to}"),
+            EventKind::Mentoring { rate } => format!("rate = {rate}"),
+            EventKind::CrossFunctional { ties } => format!("ties = {ties}"),
+            EventKind::TeamDecisions => String::new(),
+        };
+        let when = match &self.timing {
+            Timing::At(steps) if steps.len() == 1 => format!("at step {}", steps[0]),
+            Timing::At(steps) => format!(
+                "at steps {}",
+                steps
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Timing::Hazard { p, from, to } => {
+                format!("with probability {p} at each step from {from} to {to}")
+            }
+        };
+        let mut out = format!("{}: {}", self.name, self.kind_name());
+        if !what.is_empty() {
+            out += &format!(" ({what})");
+        }
+        out += &format!(" {when}");
+        match self.duration {
+            Some(d) => out += &format!(", lasting {d} steps"),
+            None if is_lasting(self.kind_name()) => out += ", to the end of the run",
+            None => {}
+        }
+        if let Some(ms) = &self.models {
+            out += &format!(", only for {}", ms.join(", "));
+        }
+        out += if self.measure {
+            "; a measured shock"
+        } else {
+            ""
+        };
+        out
+    }
+
     /// Whether runs of `model` meet this event.
     pub fn applies_to(&self, model: &str) -> bool {
         self.models
@@ -458,16 +527,7 @@ pub fn read(r: &mut Reader, ctx: &Context) -> Result<EventSpec, InputError> {
     }
     let steps = ctx.steps;
     let timing = read_timing(r, steps, kind_name == "turbulence")?;
-    let lasting = matches!(
-        kind_name,
-        "turbulence"
-            | "network_disruption"
-            | "crisis"
-            | "reorg"
-            | "mentoring"
-            | "cross_functional"
-            | "team_decisions"
-    );
+    let lasting = is_lasting(kind_name);
     let duration = read_duration(r, &timing, steps, lasting)?;
     let kind = match kind_name {
         "landscape_shock" => EventKind::LandscapeShock {
@@ -752,6 +812,21 @@ fn check_step(r: &Reader, i: i64, steps: u32) -> Result<u32, InputError> {
     } else {
         Ok(i as u32)
     }
+}
+
+/// Whether events of `kind` are in force for a while (and undone when they end) rather than
+/// happening at once.
+fn is_lasting(kind: &str) -> bool {
+    matches!(
+        kind,
+        "turbulence"
+            | "network_disruption"
+            | "crisis"
+            | "reorg"
+            | "mentoring"
+            | "cross_functional"
+            | "team_decisions"
+    )
 }
 
 fn read_duration(
@@ -1459,6 +1534,23 @@ mod tests {
             (0..1u64 << world.land.n())
                 .map(|c| world.land.fitness(Config(c)))
                 .fold(f64::MIN, f64::max)
+        }
+
+        #[test]
+        fn events_describe_what_they_do_and_when() {
+            let s = scenario(
+                "[[events]]\nkind = \"landscape_shock\"\nname = \"market\"\nat = [10, 20]\nfraction = 0.4\n[[events]]\nkind = \"crisis\"\nat = 5\nduration = 8\ncapacity = 0.5\nonly = [\"shared\"]\n[[events]]\nkind = \"turnover\"\nhazard = 0.01\nfrom = 3\nto = 30\nfraction = 0.1\nmeasure = false\n[[events]]\nkind = \"team_decisions\"\nat = 2\n",
+            );
+            let lines: Vec<String> = s.events.iter().map(EventSpec::describe).collect();
+            assert_eq!(
+                lines,
+                [
+                    "market: landscape_shock (fraction = 0.4) at steps 10, 20; a measured shock",
+                    "crisis: crisis (capacity = 0.5) at step 5, lasting 8 steps, only for shared; a measured shock",
+                    "turnover: turnover (fraction = 0.1) with probability 0.01 at each step from 3 to 30",
+                    "team_decisions: team_decisions at step 2, to the end of the run",
+                ]
+            );
         }
 
         /// Applies the events of `s` up to step `until` to a fresh world of model `m`.

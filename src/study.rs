@@ -33,6 +33,45 @@ pub struct Common {
     pub source: Arc<Source>,
 }
 
+/// The cost of one run, for `leadsim check`'s estimates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Work {
+    /// Agents (members, individuals) × steps: what the run time grows with.
+    pub agent_steps: u128,
+    /// Rows of `timeseries.csv` at most.
+    pub rows: u64,
+    /// Measured shock firings at most (rows of `shocks.csv`; hazards counted at every step).
+    pub shocks: u64,
+}
+
+impl std::ops::AddAssign for Work {
+    fn add_assign(&mut self, o: Work) {
+        self.agent_steps = self.agent_steps.saturating_add(o.agent_steps);
+        self.rows = self.rows.saturating_add(o.rows);
+        self.shocks = self.shocks.saturating_add(o.shocks);
+    }
+}
+
+impl Work {
+    /// `self` repeated `runs` times.
+    pub fn times(self, runs: u64) -> Work {
+        Work {
+            agent_steps: self.agent_steps.saturating_mul(u128::from(runs)),
+            rows: self.rows.saturating_mul(runs),
+            shocks: self.shocks.saturating_mul(runs),
+        }
+    }
+
+    /// Bytes of CSV the runs write, roughly: about 130 bytes per time-series row (measured on
+    /// the example scenarios), 300 per run summary and 190 per shock row.
+    pub fn csv_bytes(&self, runs: u64) -> u64 {
+        self.rows
+            .saturating_mul(130)
+            .saturating_add(runs.saturating_mul(300))
+            .saturating_add(self.shocks.saturating_mul(190))
+    }
+}
+
 /// A validated scenario of any family.
 #[derive(Debug, Clone)]
 pub enum Study {
@@ -205,6 +244,40 @@ impl Study {
         }
     }
 
+    /// What one run of one model costs: agent-steps of work and rows of `timeseries.csv`
+    /// (upper bounds for March runs, which may stop at equilibrium).
+    pub fn work_per_run(&self) -> Work {
+        let (agents, every, events) = match self {
+            Study::Leadership(s) => {
+                let grown: u64 = s.events.iter().map(|e| e.added_members() as u64).sum();
+                let shocks = s
+                    .events
+                    .iter()
+                    .filter(|e| e.measure)
+                    .map(|e| e.timing.firings() as u64)
+                    .fold(0u64, u64::saturating_add);
+                (s.organization.members as u64 + grown, s.every, shocks)
+            }
+            Study::March(c, m) => (m.n as u64, c.every, 0),
+            Study::LazerFriedman(c, l) => (l.agents as u64, c.every, 0),
+        };
+        let steps = u64::from(self.steps());
+        let every = u64::from(every.max(1));
+        let rows = match self {
+            // Step 0 and every `every`-th step.
+            Study::Leadership(_) => steps / every + 1,
+            // Every `every`-th period from 1 and the last.
+            Study::March(..) => steps / every + u64::from(!steps.is_multiple_of(every)),
+            // Round 0, every `every`-th round and the last.
+            Study::LazerFriedman(..) => steps / every + 1 + u64::from(!steps.is_multiple_of(every)),
+        };
+        Work {
+            agent_steps: u128::from(agents) * u128::from(steps),
+            rows,
+            shocks: events,
+        }
+    }
+
     /// The scenario text (for the manifest and the report).
     pub fn text(&self) -> &Arc<str> {
         match self {
@@ -348,6 +421,56 @@ fn reference_part(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn work_estimate_counts_the_rows_a_run_writes() {
+        let s = Study::from_text(
+            "steps = 30\n[organization]\nmembers = 10\n[output]\nevery = 7\n[[models]]\nkind = \"shared\"\n[[events]]\nkind = \"growth\"\nat = 10\nmembers = 5\n[[events]]\nkind = \"landscape_shock\"\nat = [12, 20]\n",
+            "w.toml",
+        )
+        .unwrap();
+        let w = s.work_per_run();
+        assert_eq!(w.agent_steps, 15 * 30, "growth counts towards the members");
+        assert_eq!(
+            w.shocks, 3,
+            "growth (it changes the members) and two landscape shocks"
+        );
+        let part = s
+            .simulate(0, 9, &["m".into(), "0".into()], &AtomicBool::new(false))
+            .unwrap();
+        let rows = part.timeseries.iter().filter(|&&b| b == b'\n').count() as u64;
+        assert_eq!(w.rows, rows, "steps 0, 7, 14, 21 and 28");
+        let total = {
+            let mut t = Work::default();
+            t += w;
+            t += w;
+            t
+        };
+        assert_eq!(total, w.times(2));
+        assert!(w.csv_bytes(1) > rows * 100);
+        let count = |s: &Study| {
+            let p = s
+                .simulate(0, 9, &["m".into(), "0".into()], &AtomicBool::new(false))
+                .unwrap();
+            p.timeseries.iter().filter(|&&b| b == b'\n').count() as u64
+        };
+        let lf = Study::from_text(
+            "family = \"lazer_friedman2007\"\nsteps = 10\n[output]\nevery = 4\n[lazer_friedman2007]\nagents = 20\nn = 10\nk = 3\n[[models]]\nkind = \"linear\"\n",
+            "l.toml",
+        )
+        .unwrap();
+        assert_eq!(lf.work_per_run().rows, count(&lf), "rounds 0, 4, 8 and 10");
+        let march = Study::from_text(
+            "family = \"march1991\"\nsteps = 10\n[output]\nevery = 4\n[march1991]\nm = 20\nn = 10\nstop_at_equilibrium = false\n[[models]]\np1 = 0.1\n",
+            "m.toml",
+        )
+        .unwrap();
+        assert_eq!(
+            march.work_per_run().rows,
+            count(&march),
+            "periods 4, 8 and 10"
+        );
+    }
 
     #[test]
     fn reference_scenarios_parse_and_run_with_common_random_numbers() {

@@ -6,7 +6,7 @@ use leadsim::experiment::sweep::{Design, Sweep};
 use leadsim::landscape::{CrossModule, Interaction, LinkRule, Normalization};
 use leadsim::org::NetworkSpec;
 use leadsim::scenario::Scenario;
-use leadsim::study::Study;
+use leadsim::study::{Study, Work};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -35,7 +35,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let (s, _, _) = run::load(&args.file, None, None)?;
     let file = args.file.display().to_string();
     let text = match &s {
-        Study::Leadership(s) => describe(s, &file),
+        Study::Leadership(l) => describe(l, &file, &s),
         other => describe_reference(other, &file),
     };
     out!("{text}");
@@ -65,7 +65,74 @@ fn describe_reference(s: &Study, file: &str) -> String {
         s.steps(),
         s.seed()
     );
+    let runs = models as u64 * u64::from(s.replications());
+    out += &estimate(s.work_per_run().times(runs), s, runs);
     out += &format!("  output: output/{} (unless -o is given)\n", s.name());
+    out
+}
+
+/// Member-steps per second per core of the leadership model, a rough guide for the estimate:
+/// the baseline scenario runs at 23–31 M on the machine of the benchmarks (`cargo bench --bench
+/// run`); heavy decision loads and events run slower.
+const MEMBER_STEPS_PER_SECOND: f64 = 20e6;
+
+/// Human-readable size: 1.5 k, 2.3 M, 4.1 G…
+fn human(x: f64) -> String {
+    let units = [(1e12, " T"), (1e9, " G"), (1e6, " M"), (1e3, " k")];
+    for (scale, unit) in units {
+        if x >= scale {
+            return format!("{:.1}{unit}", x / scale);
+        }
+    }
+    format!("{x:.0}")
+}
+
+/// Lines estimating the work and the output of `runs` runs costing `work` in total.
+fn estimate(work: Work, study: &Study, runs: u64) -> String {
+    let (agents, leadership, at_most) = match study {
+        Study::Leadership(_) => ("member", true, ""),
+        Study::March(..) => ("individual", false, "at most "),
+        Study::LazerFriedman(..) => ("agent", false, ""),
+    };
+    let mut out = format!(
+        "  work: {at_most}{} {agents}-steps",
+        human(work.agent_steps as f64)
+    );
+    if !at_most.is_empty() {
+        out += " (runs stop at equilibrium)";
+    }
+    if leadership {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let seconds = work.agent_steps as f64 / MEMBER_STEPS_PER_SECOND / cores as f64;
+        let time = if seconds < 0.1 {
+            "well under a second".to_string()
+        } else if seconds < 60.0 {
+            format!("roughly {seconds:.1} s")
+        } else if seconds < 7200.0 {
+            format!("roughly {:.0} min", seconds / 60.0)
+        } else {
+            format!("roughly {:.1} h", seconds / 3600.0)
+        };
+        out += &format!(
+            " ({time} on {cores} cores at ~20 M member-steps per second per core; decisions and events change it)"
+        );
+    }
+    let bytes = work.csv_bytes(runs) as f64;
+    out += &format!(
+        "\n  files: {}{}B of CSV ({} time-series rows{}); [output] every = k keeps every k-th step\n",
+        if at_most.is_empty() {
+            "about "
+        } else {
+            at_most
+        },
+        human(bytes),
+        human(work.rows as f64),
+        if work.shocks > 0 {
+            format!(", up to {} shock rows", human(work.shocks as f64))
+        } else {
+            String::new()
+        }
+    );
     out
 }
 
@@ -98,6 +165,14 @@ fn describe_sweep(sweep: &Sweep, plan: &Plan, file: &str) -> String {
         plan.seed,
         worlds.len()
     );
+    let mut work = Work::default();
+    for p in &plan.points {
+        let runs = plan.models.len() as u64 * u64::from(plan.replications);
+        work += p.scenario.work_per_run().times(runs);
+    }
+    if let Some(p) = plan.points.first() {
+        out += &estimate(work, &p.scenario, plan.runs());
+    }
     out += &format!("  models: {}\n  points:\n", plan.models.join(", "));
     out += &format!("    {:>6}  {}\n", "point", plan.axes.join("  "));
     let shown = plan.points.len().min(20);
@@ -113,7 +188,7 @@ fn describe_sweep(sweep: &Sweep, plan: &Plan, file: &str) -> String {
 }
 
 /// A human-readable account of a validated scenario.
-pub fn describe(s: &Scenario, file: &str) -> String {
+pub fn describe(s: &Scenario, file: &str, study: &Study) -> String {
     let l = &s.landscape;
     let interaction = match l.interaction {
         Interaction::Random => "random".to_string(),
@@ -184,6 +259,16 @@ pub fn describe(s: &Scenario, file: &str) -> String {
         s.steps,
         s.seed
     );
+    if s.events.is_empty() {
+        out += "  events: none\n";
+    } else {
+        out += "  events:\n";
+        for e in &s.events {
+            out += &format!("    {}\n", e.describe());
+        }
+    }
+    let runs = s.runs();
+    out += &estimate(study.work_per_run().times(runs), study, runs);
     out += &format!("  output: output/{} (unless -o is given)\n", s.name);
     out
 }

@@ -348,6 +348,31 @@ fn check_shows_the_runs_and_models_lists_the_kinds() {
         "{out}"
     );
     assert!(!env.path("output").exists(), "check runs nothing");
+    assert!(out.contains("events: none"), "{out}");
+    // 12 members × 30 steps × 9 runs, and the rows the run will write (9 × steps 0…30).
+    assert!(out.contains("work: 3.2 k member-steps"), "{out}");
+    assert!(out.contains("(279 time-series rows)"), "{out}");
+    env.run(&["run", &file, "-o", "r", "-q", "--no-charts"])
+        .ok();
+    assert_eq!(read_csv(&env.path("r/timeseries.csv")).1.len(), 279);
+    let shocked = env.write(
+        "shocked.toml",
+        &std::fs::read_to_string(&file).unwrap().replace(
+            "[[models]]\nkind = \"centralized\"",
+            "[[events]]\nkind = \"turnover\"\nname = \"exodus\"\nat = [10, 20]\nfraction = 0.25\n\n[[models]]\nkind = \"centralized\"",
+        ),
+    );
+    let out = env
+        .run(&["check", &shocked.display().to_string()])
+        .ok()
+        .stdout();
+    assert!(
+        out.contains(
+            "events:\n    exodus: turnover (fraction = 0.25) at steps 10, 20; a measured shock"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("up to 18 shock rows"), "{out}");
     let models = env.run(&["models"]).ok().stdout();
     for kind in [
         "centralized",

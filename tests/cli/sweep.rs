@@ -51,6 +51,11 @@ fn a_sweep_writes_one_row_per_point_model_and_replicate() {
         out.contains("4 distinct worlds"),
         "model parameters do not change the world: {out}"
     );
+    // Members 8 or 16 at two points each, 40 steps, 6 runs per point; 41 rows per run.
+    assert!(
+        out.contains("work: 23.0 k member-steps") && out.contains("(2.0 k time-series rows"),
+        "{out}"
+    );
     env.run(&["sweep", &s, "-o", "out", "-q"]).ok();
     let summary = read_csv(&env.path("out/summary.csv"));
     assert_eq!(
