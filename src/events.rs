@@ -1419,31 +1419,40 @@ pub fn adaptability(before: f64, after: f64, series: &[f64], window: usize) -> A
 pub type Columns = Vec<(String, Vec<Vec<f64>>)>;
 
 /// Per-model statistics of shocks for `stats.csv`: for each run, the mean over its shocks of
-/// `drop`, `recovery_steps` (uncensored shocks only), the share censored and `window_mean`;
-/// returned as `(column, [model][replicate])`. Empty when no run had a shock.
+/// `drop`, `max_drop`, `recovery_steps` (uncensored shocks only), the share censored and
+/// `window_mean`; returned as `(column, [model][replicate])`. When `events` (the names of the
+/// scenario's measured events, in file order) holds more than one, the same columns follow for
+/// each event alone, named `shock_drop@<event>` and so on: averaging a market shock with a
+/// leader's departure says little about either. Empty when no run had a shock.
 pub fn shock_stats(
     models: usize,
     replications: usize,
     rows: &[Vec<u8>],
     n_id: usize,
     path: &Path,
+    events: &[String],
 ) -> Result<Columns, OutputError> {
     if rows.iter().all(|r| r.is_empty()) {
         return Ok(Vec::new());
     }
-    let names = [
+    const NAMES: [&str; 5] = [
         "shock_drop",
         "shock_max_drop",
         "shock_recovery_steps",
         "shock_censored",
         "shock_window_mean",
     ];
+    // Group 0 is every shock; groups 1… are the events one by one (only with several events).
+    let per_event: &[String] = if events.len() > 1 { events } else { &[] };
+    let groups = 1 + per_event.len();
     let col = |name: &str| n_id + SHOCK_COLUMNS.iter().position(|c| *c == name).unwrap_or(0);
-    let mut out: Vec<Vec<Vec<f64>>> = vec![vec![vec![f64::NAN; replications]; models]; names.len()];
+    let mut out = vec![vec![vec![f64::NAN; replications]; models]; NAMES.len() * groups];
+    let mut sums = vec![[0.0f64; 5]; groups];
+    let mut counts = vec![[0usize; 5]; groups];
     for (i, bytes) in rows.iter().enumerate() {
         let (m, r) = (i % models, i / models);
-        let mut sums = [0.0f64; 5];
-        let mut counts = [0usize; 5];
+        sums.iter_mut().for_each(|s| *s = [0.0; 5]);
+        counts.iter_mut().for_each(|c| *c = [0; 5]);
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .from_reader(bytes.as_slice());
@@ -1470,20 +1479,37 @@ pub fn shock_stats(
                 if censored { 1.0 } else { 0.0 },
                 get("window_mean"),
             ];
-            for (k, v) in vals.iter().enumerate() {
-                if !v.is_nan() {
-                    sums[k] += v;
-                    counts[k] += 1;
+            let event = record.get(col("event"));
+            let own = per_event
+                .iter()
+                .position(|e| Some(e.as_str()) == event)
+                .map(|g| g + 1);
+            for g in std::iter::once(0).chain(own) {
+                for (k, v) in vals.iter().enumerate() {
+                    if !v.is_nan() {
+                        sums[g][k] += v;
+                        counts[g][k] += 1;
+                    }
                 }
             }
         }
-        for k in 0..names.len() {
-            if counts[k] > 0 {
-                out[k][m][r] = sums[k] / counts[k] as f64;
+        for g in 0..groups {
+            for k in 0..NAMES.len() {
+                if counts[g][k] > 0 {
+                    out[g * NAMES.len() + k][m][r] = sums[g][k] / counts[g][k] as f64;
+                }
             }
         }
     }
-    Ok(names.iter().map(|n| n.to_string()).zip(out).collect())
+    let names = std::iter::once(None)
+        .chain(per_event.iter().map(Some))
+        .flat_map(|e| {
+            NAMES.iter().map(move |n| match e {
+                None => n.to_string(),
+                Some(e) => format!("{n}@{e}"),
+            })
+        });
+    Ok(names.zip(out).collect())
 }
 
 #[cfg(test)]

@@ -374,12 +374,24 @@ fn point_stats(
             (name, per_model)
         })
         .collect();
+    let measured: Vec<String> = plan.points[point]
+        .scenario
+        .leadership()
+        .map(|s| {
+            s.events
+                .iter()
+                .filter(|e| e.measure)
+                .map(|e| e.name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
     columns.extend(crate::events::shock_stats(
         plan.models.len(),
         plan.replications as usize,
         shock_rows,
         n_id,
         path,
+        &measured,
     )?);
     let mut out = Vec::new();
     for (name, per_model) in &columns {

@@ -137,6 +137,11 @@ fn minus(s: &str) -> String {
 
 /// How a metric is named in titles and on axes: `(name, axis label with its meaning)`.
 pub fn metric_words(metric: &str) -> (String, String) {
+    // A shock statistic of one event (`shock_drop@market`): the statistic's words, then whose.
+    if let Some((m, event)) = metric.split_once('@') {
+        let (name, axis) = metric_words(m);
+        return (format!("{name} — {event}"), axis);
+    }
     let (name, axis) = match metric {
         "performance" => ("Performance", "Performance (fitness / max)"),
         "proposals" => ("Proposals", "Proposals per step"),
@@ -233,6 +238,18 @@ mod tests {
         assert_eq!(decimals_for(&[0.0, 100.0, 200.0]), 0);
         assert_eq!(decimals_for(&[0.6, 0.7000000000000001, 0.8]), 1);
         assert_eq!(decimals_for(&[0.025, 0.05]), 3);
+    }
+
+    #[test]
+    fn per_event_shock_statistics_are_named_with_their_event() {
+        assert_eq!(
+            stat_words("shock_drop@market"),
+            (
+                "Drop at shock — market".to_string(),
+                "Drop (before − after)".to_string()
+            )
+        );
+        assert_eq!(stat_words("shock_drop").0, "Drop at shock");
     }
 
     #[test]

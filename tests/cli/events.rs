@@ -188,6 +188,72 @@ fn adaptability_is_measured_per_shock_and_summarized_per_model() {
     }
 }
 
+/// With two measured events, stats.csv also summarizes each event alone (`shock_drop@<event>`),
+/// and those statistics are the means over the runs of that event's rows of shocks.csv; with
+/// one event there are no per-event rows (they would repeat the overall ones).
+#[test]
+fn several_shocks_are_also_summarized_event_by_event() {
+    let env = Env::new();
+    let dir = run(
+        &env,
+        "two",
+        "[[events]]\nkind = \"landscape_shock\"\nname = \"market\"\nat = 20\nfraction = 0.8\n[[events]]\nkind = \"turnover\"\nname = \"exodus\"\nat = [35, 45]\nfraction = 0.3\n",
+    );
+    let shocks = read_csv(&dir.join("shocks.csv"));
+    let stats = read_csv(&dir.join("stats.csv"));
+    let stat = |metric: &str, model: &str| -> f64 {
+        let row = stats
+            .1
+            .iter()
+            .find(|r| r[0] == metric && r[1] == model && r[2].is_empty())
+            .unwrap_or_else(|| panic!("{metric} {model} missing"));
+        row[4].parse().unwrap()
+    };
+    for model in ["centralized", "shared"] {
+        for event in ["market", "exodus"] {
+            // Each run's mean drop over its firings of the event, then the mean over runs.
+            let mut per_run: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+            for r in shocks.1.iter().filter(|r| r[0] == model && r[4] == event) {
+                per_run
+                    .entry(r[1].clone())
+                    .or_default()
+                    .push(r[9].parse().unwrap());
+            }
+            assert_eq!(per_run.len(), 3, "{event} fired in every replicate");
+            let means: Vec<f64> = per_run
+                .values()
+                .map(|v| v.iter().sum::<f64>() / v.len() as f64)
+                .collect();
+            let expected = means.iter().sum::<f64>() / means.len() as f64;
+            let got = stat(&format!("shock_drop@{event}"), model);
+            assert!(
+                (got - expected).abs() < 1e-12,
+                "{model} {event}: {got} vs {expected}"
+            );
+        }
+        assert!(
+            stats
+                .1
+                .iter()
+                .any(|r| r[0] == "shock_window_mean@exodus" && r[1] == model)
+        );
+    }
+    assert!(
+        stats.1.iter().any(|r| r[0] == "shock_recovery_steps@market"
+            && r[1] == "shared"
+            && r[2] == "centralized"),
+        "paired differences per event"
+    );
+    let one = run(
+        &env,
+        "one",
+        "[[events]]\nkind = \"landscape_shock\"\nname = \"market\"\nat = 20\n",
+    );
+    let stats = read_csv(&one.join("stats.csv"));
+    assert!(stats.1.iter().any(|r| r[0] == "shock_drop"));
+    assert!(!stats.1.iter().any(|r| r[0].contains('@')));
+}
+
 #[test]
 fn bad_events_exit_2_with_a_clear_message() {
     let env = Env::new();
