@@ -212,6 +212,46 @@ pub fn check_request(spec: &NkSpec, samples: usize, walks: usize) -> Result<(), 
 }
 
 /// Mean and sample standard deviation (0 for fewer than two values), summed in order.
+/// The expected fitness of a local optimum of a K = N − 1 landscape: there every configuration's
+/// fitness is an independent draw of the mean of N uniform contributions (a Bates
+/// distribution), since flipping any decision re-draws every contribution. A configuration is a
+/// local optimum when it beats its N neighbours, so the mean fitness over all local optima is
+/// the expected maximum of N + 1 such draws, ∫₀¹ 1 − F(x)^(N+1) dx (Kauffman 1993, ch. 2: the
+/// fitness of optima falls toward the mean 1/2 as N grows). F is the Irwin–Hall CDF, exact in
+/// f64 for N up to about 20; the integral uses Simpson's rule on 4,000 intervals.
+pub fn uncorrelated_optimum_fitness(n: usize) -> f64 {
+    let n = n.max(1);
+    let mut binom = vec![1.0f64; n + 1];
+    for k in 1..=n {
+        binom[k] = binom[k - 1] * (n + 1 - k) as f64 / k as f64;
+    }
+    let factorial: f64 = (1..=n).map(|i| i as f64).product();
+    let cdf = |x: f64| -> f64 {
+        let y = n as f64 * x;
+        let mut sum = 0.0;
+        for (k, b) in binom.iter().enumerate().take(y.floor() as usize + 1) {
+            let sign = if k % 2 == 0 { 1.0 } else { -1.0 };
+            sum += sign * b * (y - k as f64).powi(n as i32);
+        }
+        (sum / factorial).clamp(0.0, 1.0)
+    };
+    let intervals = 4000;
+    let h = 1.0 / intervals as f64;
+    let mut total = 0.0;
+    for i in 0..=intervals {
+        let f = 1.0 - cdf(i as f64 * h).powi(n as i32 + 1);
+        let w = if i == 0 || i == intervals {
+            1.0
+        } else if i % 2 == 1 {
+            4.0
+        } else {
+            2.0
+        };
+        total += w * f;
+    }
+    total * h / 3.0
+}
+
 fn mean_sd(values: impl Iterator<Item = f64> + Clone) -> MeanSd {
     let (mut n, mut sum) = (0usize, 0.0);
     for v in values.clone() {
@@ -231,6 +271,19 @@ fn mean_sd(values: impl Iterator<Item = f64> + Clone) -> MeanSd {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn expected_optimum_fitness_of_uncorrelated_landscapes() {
+        // N = 1: the larger of two uniform draws.
+        assert!((uncorrelated_optimum_fitness(1) - 2.0 / 3.0).abs() < 1e-9);
+        // N = 2: the largest of three triangular draws on [0, 1]: 27/40.
+        assert!((uncorrelated_optimum_fitness(2) - 0.675).abs() < 1e-9);
+        // N = 14, checked against an independent computation (Python, 20,000 intervals).
+        assert!((uncorrelated_optimum_fitness(14) - 0.633_452_59).abs() < 1e-6);
+        // The complexity catastrophe: optima fall toward the mean as N grows.
+        let f: Vec<f64> = (2..=20).map(uncorrelated_optimum_fitness).collect();
+        assert!(f.windows(2).all(|w| w[1] < w[0]) && f[18] > 0.5);
+    }
     use crate::landscape::Interaction;
 
     #[test]

@@ -237,7 +237,8 @@ pub fn lazer_friedman_fig4(dir: &Path, manifest: &Manifest) -> Result<Replicatio
 }
 
 /// Kauffman's known results for the NK substrate: K = 0 (one optimum of mean fitness 2/3, walks
-/// of N/2 moves) and K = N − 1 (2^N/(N+1) local optima), on `samples` landscapes each.
+/// of N/2 moves) and K = N − 1 (2^N/(N+1) local optima, whose mean fitness is the expected
+/// maximum of N + 1 independent draws), on `samples` landscapes each.
 pub fn nk(samples: usize, seed: u64) -> Result<Replication, nk_stats::StatsError> {
     let walks = 200;
     let k0 = nk_stats::sample(&NkSpec::random(16, 0), seed, samples, walks)?;
@@ -277,6 +278,14 @@ pub fn nk(samples: usize, seed: u64) -> Result<Replication, nk_stats::StatsError
             None,
             kmax.local_optima.mean,
             Some(se(kmax.local_optima.sd, samples)),
+        ),
+        Check::new(
+            "K = N - 1, N = 14: optima's fitness (max of N+1 draws)",
+            nk_stats::uncorrelated_optimum_fitness(14),
+            0.0,
+            None,
+            kmax.local_optimum_fitness.mean,
+            Some(se(kmax.local_optimum_fitness.sd, samples)),
         ),
     ];
     // Ruggedness: local optima and walk lengths against K at N = 14.

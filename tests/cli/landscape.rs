@@ -103,6 +103,13 @@ fn k_max_matches_kauffman() {
         total += best;
     }
     let expected_fitness = total / draws as f64;
+    // The Monte Carlo agrees with the exact integral `replicate nk` checks against.
+    assert_close(
+        "exact optimum fitness",
+        leadsim::landscape::stats::uncorrelated_optimum_fitness(n),
+        expected_fitness,
+        0.001,
+    );
     let se_fit = num(&v, "local_optimum_fitness_sd") / f64::sqrt(samples);
     assert_close(
         "local-optimum fitness",
