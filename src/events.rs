@@ -18,7 +18,7 @@
 
 use crate::leadership::{LeadershipModel, ModelConfig};
 use crate::org::{Hire, Slot};
-use crate::output::{OutputError, parse_number};
+use crate::output::OutputError;
 use crate::params::{Default as D, InputError, Kind, Param, Reader, suggest};
 use crate::rng::{self, Purpose, SimRng};
 use crate::world::World;
@@ -1453,21 +1453,24 @@ pub fn shock_stats(
         let (m, r) = (i % models, i / models);
         sums.iter_mut().for_each(|s| *s = [0.0; 5]);
         counts.iter_mut().for_each(|c| *c = [0; 5]);
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(bytes.as_slice());
-        for record in reader.records() {
-            let record = record.map_err(|e| OutputError::Corrupt {
-                path: path.to_path_buf(),
-                detail: format!("bad shock row: {e}"),
-            })?;
+        for record in crate::output::tables::records(bytes) {
+            if record.len() != n_id + SHOCK_COLUMNS.len() {
+                return Err(OutputError::Corrupt {
+                    path: path.to_path_buf(),
+                    detail: format!(
+                        "bad shock row: {} cells where {} were expected",
+                        record.len(),
+                        n_id + SHOCK_COLUMNS.len()
+                    ),
+                });
+            }
             let get = |name: &str| -> f64 {
                 record
                     .get(col(name))
-                    .and_then(parse_number)
+                    .and_then(|c| crate::output::tables::number_cell(c))
                     .unwrap_or(f64::NAN)
             };
-            let censored = record.get(col("censored")) == Some("true");
+            let censored = record.get(col("censored")).is_some_and(|c| *c == b"true");
             let vals = [
                 get("drop"),
                 get("max_drop"),
@@ -1479,10 +1482,10 @@ pub fn shock_stats(
                 if censored { 1.0 } else { 0.0 },
                 get("window_mean"),
             ];
-            let event = record.get(col("event"));
+            let event = record.get(col("event")).copied();
             let own = per_event
                 .iter()
-                .position(|e| Some(e.as_str()) == event)
+                .position(|e| Some(e.as_bytes()) == event)
                 .map(|g| g + 1);
             for g in std::iter::once(0).chain(own) {
                 for (k, v) in vals.iter().enumerate() {

@@ -317,26 +317,66 @@ pub fn assemble(
     Ok(hashes)
 }
 
+/// Splits CSV text written by this module into records of raw cells: a quoted cell keeps its
+/// quotes (callers only skip such cells or read numbers, which are never quoted), and a quoted
+/// cell may hold commas, doubled quotes and newlines. A hand-written splitter because building a
+/// `csv` reader costs more than parsing one short row, and assembly parses a row per run.
+pub(crate) fn records(text: &[u8]) -> Vec<Vec<&[u8]>> {
+    let mut out = Vec::new();
+    let mut cells = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    let mut quoted = false;
+    while i < text.len() {
+        match text[i] {
+            b'"' if i == start => quoted = true,
+            b'"' if quoted => {
+                // A doubled quote stays inside the cell; a single one closes it.
+                if text.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    quoted = false;
+                }
+            }
+            b',' if !quoted => {
+                cells.push(&text[start..i]);
+                start = i + 1;
+            }
+            b'\n' if !quoted => {
+                cells.push(&text[start..i]);
+                out.push(std::mem::take(&mut cells));
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if start < text.len() || !cells.is_empty() {
+        cells.push(&text[start..]);
+        out.push(cells);
+    }
+    out
+}
+
+/// A cell as a number (empty: NaN), if it is one.
+pub(crate) fn number_cell(cell: &[u8]) -> Option<f64> {
+    std::str::from_utf8(cell).ok().and_then(parse_number)
+}
+
 /// The numeric cells of a one-line CSV after the first `skip` cells.
 fn parse_values(path: &Path, line: &[u8], skip: usize) -> Result<Vec<f64>, OutputError> {
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(line);
-    let record = r
-        .records()
-        .next()
-        .and_then(Result::ok)
-        .ok_or_else(|| OutputError::Corrupt {
-            path: path.to_path_buf(),
-            detail: "a summary row is missing".into(),
-        })?;
+    let rows = records(line);
+    let record = rows.first().ok_or_else(|| OutputError::Corrupt {
+        path: path.to_path_buf(),
+        detail: "a summary row is missing".into(),
+    })?;
     record
         .iter()
         .skip(skip)
         .map(|c| {
-            parse_number(c).ok_or_else(|| OutputError::Corrupt {
+            number_cell(c).ok_or_else(|| OutputError::Corrupt {
                 path: path.to_path_buf(),
-                detail: format!("\"{c}\" is not a number"),
+                detail: format!("\"{}\" is not a number", String::from_utf8_lossy(c)),
             })
         })
         .collect()
@@ -425,6 +465,35 @@ fn point_stats(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The splitter finds the cells the `csv` writer wrote, quoted or not.
+        #[test]
+        fn records_split_what_the_csv_writer_wrote(
+            rows in proptest::collection::vec(
+                proptest::collection::vec("[a-z0-9,\"\n .-]{0,6}", 1..5), 1..4)
+        ) {
+            let mut text = Vec::new();
+            for r in &rows {
+                text.extend(csv_line(r));
+            }
+            let got = records(&text);
+            prop_assert_eq!(got.len(), rows.len());
+            for (cells, want) in got.iter().zip(&rows) {
+                prop_assert_eq!(cells.len(), want.len());
+                for (c, w) in cells.iter().zip(want) {
+                    // Unquote as a CSV reader would.
+                    let c = String::from_utf8(c.to_vec()).unwrap();
+                    let plain = match c.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
+                        Some(inner) => inner.replace("\"\"", "\""),
+                        None => c,
+                    };
+                    prop_assert_eq!(&plain, w);
+                }
+            }
+        }
+    }
 
     #[test]
     fn parts_round_trip_and_damage_is_detected() {
