@@ -447,13 +447,20 @@ fn point_headers(r: &Results) -> String {
 
 /// A `stats.csv` row as a table cell: mean [CI], and for a difference its effect size, in bold
 /// when the interval excludes zero.
-fn stat_cell(s: Option<&&StatRow>) -> String {
+/// A statistics cell; `full` is the number of replicates, and a smaller n (a statistic that is
+/// NA in some runs, such as the recovery time of shocks never recovered) is shown.
+fn stat_cell(s: Option<&&StatRow>, full: usize) -> String {
     let Some(s) = s else {
         return "<td></td>".into();
     };
+    let n = if s.n < full {
+        format!("<br><span class=\"es\">n = {}</span>", s.n)
+    } else {
+        String::new()
+    };
     if s.versus.is_none() {
         return format!(
-            "<td class=\"num\">{}</td>",
+            "<td class=\"num\">{}{n}</td>",
             escape(&with_ci(s.mean, s.low, s.high))
         );
     }
@@ -467,7 +474,7 @@ fn stat_cell(s: Option<&&StatRow>) -> String {
         String::new()
     };
     format!(
-        "<td class=\"num{}\">{}{d}</td>",
+        "<td class=\"num{}\">{}{d}{n}</td>",
         if sig { " sig" } else { "" },
         escape(&with_ci(s.mean, s.low, s.high))
     )
@@ -504,6 +511,7 @@ fn stat_tables(h: &mut String, r: &Results, metrics: &[&str]) -> bool {
             }
         }
     }
+    let full = r.manifest.replications as usize;
     let find = |point: Option<usize>, metric: &str, model: &str, versus: Option<&str>| {
         rows.iter().find(|s| {
             s.point == point
@@ -529,7 +537,7 @@ fn stat_tables(h: &mut String, r: &Results, metrics: &[&str]) -> bool {
         for m in &present {
             let _ = write!(h, "<tr><td>{}</td>", metric_name(m));
             for model in &r.models {
-                h.push_str(&stat_cell(find(None, m, model, None)));
+                h.push_str(&stat_cell(find(None, m, model, None), full));
             }
             h.push_str("</tr>\n");
         }
@@ -543,7 +551,7 @@ fn stat_tables(h: &mut String, r: &Results, metrics: &[&str]) -> bool {
             for m in &present {
                 let _ = write!(h, "<tr><td>{}</td>", metric_name(m));
                 for (a, b) in &pairs {
-                    h.push_str(&stat_cell(find(None, m, a, Some(b))));
+                    h.push_str(&stat_cell(find(None, m, a, Some(b)), full));
                 }
                 h.push_str("</tr>\n");
             }
@@ -581,10 +589,10 @@ fn stat_tables(h: &mut String, r: &Results, metrics: &[&str]) -> bool {
         for p in &points {
             let _ = write!(h, "<tr>{}", point_cells(p));
             for model in &r.models {
-                h.push_str(&stat_cell(find(p.point, m, model, None)));
+                h.push_str(&stat_cell(find(p.point, m, model, None), full));
             }
             for (a, b) in &pairs {
-                h.push_str(&stat_cell(find(p.point, m, a, Some(b))));
+                h.push_str(&stat_cell(find(p.point, m, a, Some(b)), full));
             }
             h.push_str("</tr>\n");
         }
@@ -630,7 +638,10 @@ fn adaptability(h: &mut String, r: &Results) {
              the shock (before − after), the deepest drop before recovery (before − trough), the steps until performance regained its pre-shock \
              level (recovered shocks only), the share of shocks not recovered by the end of the \
              run (censored), and mean performance over the window after the shock; then mean \
-             [95% CI] over replicates.</p>\n",
+             [95% CI] over replicates. A run none of whose shocks recovered has no recovery \
+             time, so n can be smaller than the number of replicates (shown when it is); the \
+             intervals are Student t and can reach below zero for times and shares. With \
+             several events, each also has its own rows (metric@event).</p>\n",
         );
         let mut all: Vec<&str> = shock.clone();
         for s in &r.stats {

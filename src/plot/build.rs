@@ -107,6 +107,33 @@ fn pooled_note(r: &Results) -> String {
     }
 }
 
+/// The shocks' events and steps for a caption (`: market at step 100; exit at 200`), when
+/// there are few enough distinct ones to list.
+fn shock_list(r: &Results) -> String {
+    let mut seen: Vec<(&str, u32)> = Vec::new();
+    for s in &r.shocks {
+        if !seen.contains(&(s.event.as_str(), s.step)) {
+            seen.push((s.event.as_str(), s.step));
+        }
+    }
+    if seen.is_empty() || seen.len() > 8 {
+        return String::new();
+    }
+    let mut parts: Vec<String> = Vec::new();
+    for event in &r.events {
+        let steps: Vec<String> = seen
+            .iter()
+            .filter(|(e, _)| e == event)
+            .map(|(_, s)| s.to_string())
+            .collect();
+        if !steps.is_empty() {
+            let word = if steps.len() == 1 { "step" } else { "steps" };
+            parts.push(format!("{event} at {word} {}", steps.join(", ")));
+        }
+    }
+    format!(": {}", parts.join("; "))
+}
+
 fn timeseries(r: &Results, out: &mut Vec<Chart>) {
     let marks: Vec<f64> = r.shock_steps().iter().map(|&s| s as f64).collect();
     // Every time series spans all recorded steps, even where its metric is NA.
@@ -153,7 +180,10 @@ fn timeseries(r: &Results, out: &mut Vec<Chart>) {
             pooled_note(r)
         );
         if !marks.is_empty() {
-            caption += " Dashed lines mark the steps at which shocks occurred.";
+            caption += &format!(
+                " Dashed lines mark the steps at which shocks occurred{}.",
+                shock_list(r)
+            );
         }
         out.push(Chart {
             name: format!("timeseries-{}", slug(metric)),
@@ -178,8 +208,56 @@ fn shock_aligned(r: &Results, out: &mut Vec<Chart>) {
     if r.shocks.is_empty() {
         return;
     }
-    let lines: Vec<Line> = r
-        .aligned
+    let several = r.events.len() > 1;
+    let count = |event: Option<&str>| {
+        r.shocks
+            .iter()
+            .filter(|s| event.is_none_or(|e| s.event == e))
+            .count()
+    };
+    let all = if several {
+        format!("all {} shocks ({})", count(None), r.events.join(", "))
+    } else {
+        format!("all {} shocks", count(None))
+    };
+    let title = if several {
+        "Performance around shocks (all events)".to_string()
+    } else {
+        "Performance around shocks".to_string()
+    };
+    if let Some(chart) = aligned_chart(r, &r.aligned, "shock-performance".into(), title, &all) {
+        out.push(chart);
+    }
+    if several {
+        for (event, aligned) in r.events.iter().zip(&r.aligned_events) {
+            let kind = r
+                .shocks
+                .iter()
+                .find(|s| s.event == *event)
+                .map_or(String::new(), |s| format!(" ({})", s.kind));
+            let which = format!("the {} shocks of event {event}{kind}", count(Some(event)));
+            if let Some(chart) = aligned_chart(
+                r,
+                aligned,
+                format!("shock-performance-{}", slug(event)),
+                format!("Performance around {event}"),
+                &which,
+            ) {
+                out.push(chart);
+            }
+        }
+    }
+}
+
+/// A chart of performance aligned on shocks: `which` says over which shocks the bands are.
+fn aligned_chart(
+    r: &Results,
+    aligned: &[Vec<(i64, Band)>],
+    name: String,
+    title: String,
+    which: &str,
+) -> Option<Chart> {
+    let lines: Vec<Line> = aligned
         .iter()
         .enumerate()
         .filter(|(_, pts)| !pts.is_empty())
@@ -189,22 +267,21 @@ fn shock_aligned(r: &Results, out: &mut Vec<Chart>) {
         })
         .collect();
     if lines.is_empty() {
-        return;
+        return None;
     }
     let (pre, post) = r.shock_window;
     let (_, axis) = metric_words("performance");
-    out.push(Chart {
-        name: "shock-performance".into(),
+    Some(Chart {
+        name,
         kind: ChartKind::ShockAligned,
         caption: format!(
             "Performance from {pre} steps before to {post} steps after each shock (step 0 is the \
-             shock step), aligned on the shock steps in shocks.csv: mean over all {} shocks of \
-             all runs of each model with its 95% confidence band.{}",
-            r.shocks.len(),
+             shock step), aligned on the shock steps in shocks.csv: mean over {which} of all \
+             runs of each model with its 95% confidence band.{}",
             pooled_note(r)
         ),
         figure: Figure::Lines(Lines {
-            title: "Performance around shocks".into(),
+            title,
             x_label: "Steps since shock".into(),
             y_label: axis,
             x: XAxis::Numeric,
@@ -214,46 +291,77 @@ fn shock_aligned(r: &Results, out: &mut Vec<Chart>) {
             marks: vec![0.0],
             mark_label: "shock".into(),
         }),
-    });
+    })
 }
 
-/// The `stats.csv` column for a panel metric and statistic (`final`, `mean`, or none).
-fn stat_column(metric: &str, which: &str) -> String {
-    if which.is_empty() {
-        metric.to_string()
-    } else {
-        format!("{metric}_{which}")
-    }
+/// One comparison chart (and its paired-difference chart): which `stats.csv` columns, and the
+/// words that describe them.
+struct ComparisonSet {
+    /// Chart names are `compare-<which>` and `diff-<which>`.
+    which: String,
+    metrics: &'static [&'static str],
+    /// `stats.csv` column of a metric: `<metric><suffix>`.
+    suffix: String,
+    words: String,
+    meaning: String,
 }
 
 fn comparisons(r: &Results, out: &mut Vec<Chart>) {
-    let sets: [(&str, &[&str], &str, &str); 3] = [
-        (
-            "mean",
-            &MEAN_METRICS,
-            "run means",
-            "the mean over the steps of each run",
-        ),
-        (
-            "final",
-            &FINAL_METRICS,
-            "final values",
-            "the value at the last step of each run",
-        ),
-        (
-            "shocks",
-            &SHOCK_METRICS,
-            "adaptability",
-            "each run's mean over its shocks (recovery time over recovered shocks only)",
-        ),
+    let mut sets = vec![
+        ComparisonSet {
+            which: "mean".into(),
+            metrics: &MEAN_METRICS,
+            suffix: "_mean".into(),
+            words: "run means".into(),
+            meaning: "the mean over the steps of each run".into(),
+        },
+        ComparisonSet {
+            which: "final".into(),
+            metrics: &FINAL_METRICS,
+            suffix: "_final".into(),
+            words: "final values".into(),
+            meaning: "the value at the last step of each run".into(),
+        },
+        ComparisonSet {
+            which: "shocks".into(),
+            metrics: &SHOCK_METRICS,
+            suffix: String::new(),
+            words: if r.events.len() > 1 {
+                "adaptability, all shocks".into()
+            } else {
+                "adaptability".into()
+            },
+            meaning: "each run's mean over its shocks (recovery time over recovered shocks only)"
+                .into(),
+        },
     ];
-    for (which, metrics, words, meaning) in sets {
-        let suffix = if which == "shocks" { "" } else { which };
+    // With several measured events, each gets its own adaptability charts (`shock_drop@<event>`).
+    if r.events.len() > 1 {
+        for event in &r.events {
+            sets.push(ComparisonSet {
+                which: format!("shocks-{}", slug(event)),
+                metrics: &SHOCK_METRICS,
+                suffix: format!("@{event}"),
+                words: format!("adaptability to {event}"),
+                meaning: format!(
+                    "each run's mean over its {event} shocks (recovery time over recovered shocks only)"
+                ),
+            });
+        }
+    }
+    for set in sets {
+        let ComparisonSet {
+            which,
+            metrics,
+            suffix,
+            words,
+            meaning,
+        } = set;
         let mut panels = Vec::new();
         let mut diff_panels = Vec::new();
         let mut pairs: Vec<(String, String)> = Vec::new();
         for metric in metrics {
-            let column = stat_column(metric, suffix);
+            let column = format!("{metric}{suffix}");
             let rows: Vec<_> = r.stats.iter().filter(|s| s.metric == column).collect();
             if rows.is_empty() {
                 continue;

@@ -86,6 +86,11 @@ pub struct Results {
     pub shock_window: (u32, u32),
     /// `[model]`: `(steps since shock, band of performance)` over every shock of every run.
     pub aligned: Vec<Vec<(i64, Band)>>,
+    /// The events that fired shocks, in order of first appearance in `shocks.csv`.
+    pub events: Vec<String>,
+    /// `[event][model]`: like [`Results::aligned`] for each event alone; empty unless
+    /// [`Results::events`] holds more than one.
+    pub aligned_events: Vec<Vec<Vec<(i64, Band)>>>,
     pub stats: Vec<StatRow>,
     pub summary_columns: Vec<String>,
     pub summary: Vec<SummaryRow>,
@@ -131,7 +136,13 @@ impl Results {
         let pre = (post / 4).clamp(5, 50);
         let horizon = manifest.steps.iter().copied().max().unwrap_or(0);
         let window = horizon.div_ceil(POINTS).max(1);
-        let ts = ctx.read_timeseries(&shocks, (pre, post), window, models.len())?;
+        let mut events: Vec<String> = Vec::new();
+        for (row, ..) in &shocks {
+            if !events.contains(&row.event) {
+                events.push(row.event.clone());
+            }
+        }
+        let ts = ctx.read_timeseries(&shocks, &events, (pre, post), window, models.len())?;
         Ok(Results {
             dir: dir.to_path_buf(),
             manifest,
@@ -144,6 +155,8 @@ impl Results {
             shocks: shocks.into_iter().map(|s| s.0).collect(),
             shock_window: (pre, post),
             aligned: ts.aligned,
+            aligned_events: ts.aligned_events,
+            events,
             stats,
             summary_columns,
             summary,
@@ -286,6 +299,7 @@ struct Timeseries {
     metrics: Vec<String>,
     series: Vec<Vec<Vec<(f64, Band)>>>,
     aligned: Vec<Vec<(i64, Band)>>,
+    aligned_events: Vec<Vec<Vec<(i64, Band)>>>,
 }
 
 impl Table {
@@ -563,10 +577,12 @@ impl Ctx<'_> {
     }
 
     /// Streams `timeseries.csv` once: bands of every metric and model over windows of `width`
-    /// steps, and performance around each shock of `shocks`.
+    /// steps, and performance around each shock of `shocks` (also per event of `events` when
+    /// there are several).
     fn read_timeseries(
         &self,
         shocks: &[(ShockRow, u32, String)],
+        events: &[String],
         (pre, post): (u32, u32),
         width: u32,
         models: usize,
@@ -579,14 +595,22 @@ impl Ctx<'_> {
         let performance = t
             .optional("performance")
             .and_then(|p| metric_cols.iter().position(|&c| c == p));
-        let mut shock_steps: HashMap<&str, Vec<u32>> = HashMap::new();
+        let per_event = events.len() > 1;
+        // Run key → (shock step, event index).
+        let mut shock_steps: HashMap<&str, Vec<(u32, usize)>> = HashMap::new();
         for (row, _, key) in shocks {
-            shock_steps.entry(key.as_str()).or_default().push(row.step);
+            let e = events.iter().position(|e| *e == row.event).unwrap_or(0);
+            shock_steps
+                .entry(key.as_str())
+                .or_default()
+                .push((row.step, e));
         }
         let span = (pre + post + 1) as usize;
         // window → [model][metric]: one value per run (its mean over the window).
         let mut acc: BTreeMap<u32, Vec<Vec<Acc>>> = BTreeMap::new();
         let mut aligned = vec![vec![Acc::default(); span]; models];
+        let n_events = if per_event { events.len() } else { 0 };
+        let mut aligned_events = vec![vec![vec![Acc::default(); span]; models]; n_events];
         let mut values = vec![0.0; metric_cols.len()];
         let mut current = Window::new(metric_cols.len());
         let mut record = csv::StringRecord::new();
@@ -609,10 +633,14 @@ impl Ctx<'_> {
                 && let Some(steps) = shock_steps.get(current.key.as_str())
             {
                 let v = values[p];
-                for &at in steps {
+                for &(at, e) in steps {
                     let offset = s as i64 - at as i64;
                     if -(pre as i64) <= offset && offset <= post as i64 {
-                        aligned[model][(offset + pre as i64) as usize].push(v);
+                        let i = (offset + pre as i64) as usize;
+                        aligned[model][i].push(v);
+                        if per_event {
+                            aligned_events[e][model][i].push(v);
+                        }
                     }
                 }
             }
@@ -630,21 +658,26 @@ impl Ctx<'_> {
                 }
             }
         }
-        let aligned = aligned
-            .iter()
-            .map(|offsets| {
-                offsets
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, a)| a.n > 0)
-                    .map(|(i, a)| (i as i64 - pre as i64, a.band(&mut tc)))
-                    .collect()
-            })
-            .collect();
+        let mut bands = |per_model: &[Vec<Acc>]| -> Vec<Vec<(i64, Band)>> {
+            per_model
+                .iter()
+                .map(|offsets| {
+                    offsets
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, a)| a.n > 0)
+                        .map(|(i, a)| (i as i64 - pre as i64, a.band(&mut tc)))
+                        .collect()
+                })
+                .collect()
+        };
+        let aligned = bands(&aligned);
+        let aligned_events = aligned_events.iter().map(|a| bands(a)).collect();
         Ok(Timeseries {
             metrics,
             series,
             aligned,
+            aligned_events,
         })
     }
 }

@@ -164,7 +164,7 @@ pub fn metric_words(metric: &str) -> (String, String) {
         "shock_max_drop" => ("Deepest drop", "Drop (before − trough)"),
         "shock_recovery_steps" => ("Recovery time", "Steps to recover"),
         "shock_censored" => ("Unrecovered shocks", "Share unrecovered"),
-        "shock_window_mean" => ("Performance after shock", "Mean performance in window"),
+        "shock_window_mean" => ("Level after shock", "Mean performance in window"),
         other => return (capitalize(&other.replace('_', " ")), other.to_string()),
     };
     (name.to_string(), axis.to_string())

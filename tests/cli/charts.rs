@@ -278,6 +278,59 @@ fn shocks_get_an_aligned_chart_adaptability_panels_and_marks() {
     assert!(!html.contains("There were no shocks"));
 }
 
+/// Several measured events: besides the pooled charts, each event gets its own aligned chart
+/// and adaptability comparisons, and the time-series captions name the events and steps. One
+/// event gets no per-event charts (`shocks_get_an_aligned_chart_adaptability_panels_and_marks`).
+#[test]
+fn several_events_get_charts_of_their_own() {
+    let env = Env::new();
+    let text = std::fs::read_to_string(repo("tests/data/charts/shock.toml")).unwrap();
+    env.write(
+        "two.toml",
+        &format!(
+            "{text}\n[[events]]\nkind = \"leader_loss\"\nname = \"exit\"\nat = 20\nvacancy = 3\n"
+        ),
+    );
+    env.run(&["run", "two.toml", "-o", "two", "-q"]).ok();
+    let dir = env.path("two");
+    let names = chart_names(&dir);
+    for n in [
+        "shock-performance",
+        "shock-performance-market-shock",
+        "shock-performance-exit",
+        "compare-shocks-exit",
+        "diff-shocks-market-shock",
+    ] {
+        assert!(names.contains(n), "{n} in {names:?}");
+    }
+    check_chart(
+        &dir,
+        "shock-performance-exit",
+        SINGLE,
+        &["Performance around exit", "Steps since shock"],
+    );
+    check_chart(
+        &dir,
+        "compare-shocks-market-shock",
+        None,
+        &["adaptability to market-shock", "Drop at shock"],
+    );
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(
+        html.contains("market-shock at step 10; exit at step 20"),
+        "caption"
+    );
+    assert!(html.contains("shock_drop@exit"), "per-event table rows");
+    let one = shock_result(&env);
+    env.run(&["plot", "shock"]).ok();
+    assert!(
+        !chart_names(&one)
+            .iter()
+            .any(|n| n.starts_with("shock-performance-") || n.starts_with("compare-shocks-")),
+        "one event: pooled charts only"
+    );
+}
+
 #[test]
 fn a_sweep_run_by_leadsim_is_drawn() {
     let env = Env::new();
