@@ -301,7 +301,7 @@ pub const MEASURE: Param = Param {
 };
 pub const MODELS: Param = Param {
     key: "only",
-    kind: Kind::Text,
+    kind: Kind::List("model names"),
     default: D::Derived("all models"),
     meaning: "list of model names whose runs meet the event",
 };

@@ -237,6 +237,8 @@ pub enum Kind {
     Distribution,
     /// Free text.
     Text,
+    /// A list (read by its own code; the words say of what).
+    List(&'static str),
 }
 
 /// A parameter's default.
@@ -285,6 +287,7 @@ impl Param {
                 "a number in [0, 1], or a table { mean = m, sd = s } (beta distribution) or { low = a, high = b } (uniform) within [0, 1]".into()
             }
             Kind::Text => "text".into(),
+            Kind::List(what) => format!("a list of {what}"),
         }
     }
 

@@ -717,7 +717,9 @@ fn reproduce(h: &mut String, r: &Results) {
         let _ = writeln!(
             h,
             "<p>With leadsim {} and the input files above at the paths shown, this command \
-             produces the same tables, byte for byte, whatever the number of threads:</p>\n\
+             produces the same tables, byte for byte, whatever the number of threads (it writes \
+             to the default folder under <code>output/</code>; add <code>-o DIR</code> to write \
+             elsewhere — the folder is not part of the result):</p>\n\
              <pre><code>{}</code></pre>",
             escape(&m.version),
             escape(&m.command)

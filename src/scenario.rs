@@ -73,7 +73,7 @@ pub const SEED: Param = Param {
     key: "seed",
     kind: Kind::Whole {
         min: 0,
-        max: u64::MAX,
+        max: i64::MAX as u64,
     },
     default: D::Whole(1),
     meaning: "master seed: every random stream of every run is derived from it",

@@ -364,6 +364,17 @@ fn with_values(params: Vec<(String, leadsim::params::Param)>) -> Vec<(String, Ve
                         .take(20)
                         .map(|w| Value::String(w.to_string()))
                         .collect(),
+                    Kind::List(_) => vec![
+                        Value::Array(vec![]),
+                        Value::Array(
+                            WORDS
+                                .iter()
+                                .take(3)
+                                .map(|w| Value::String(w.to_string()))
+                                .collect(),
+                        ),
+                        Value::Array(vec![Value::Integer(1), Value::Float(0.5)]),
+                    ],
                 };
                 let path = if t.is_empty() {
                     p.key.to_string()

@@ -59,9 +59,10 @@ fn describe_reference(s: &Study, file: &str) -> String {
     }
     let models = s.model_names().len();
     out += &format!(
-        "  runs: {models} models × {} replicates = {} runs of {} steps (seed {})\n",
-        s.replications(),
-        models as u64 * s.replications() as u64,
+        "  runs: {} × {} = {} of {} steps (seed {})\n",
+        count(models as u64, "model"),
+        count(u64::from(s.replications()), "replicate"),
+        count(models as u64 * s.replications() as u64, "run"),
         s.steps(),
         s.seed()
     );
@@ -75,6 +76,15 @@ fn describe_reference(s: &Study, file: &str) -> String {
 /// the baseline scenario runs at 23–31 M on the machine of the benchmarks (`cargo bench --bench
 /// run`); heavy decision loads and events run slower.
 const MEMBER_STEPS_PER_SECOND: f64 = 20e6;
+
+/// `n` things, in the singular for one.
+fn count(n: u64, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{n} {thing}s")
+    }
+}
 
 /// Human-readable size: 1.5 k, 2.3 M, 4.1 G…
 fn human(x: f64) -> String {
@@ -91,7 +101,8 @@ fn human(x: f64) -> String {
 fn estimate(work: Work, study: &Study, runs: u64) -> String {
     let (agents, leadership, at_most) = match study {
         Study::Leadership(_) => ("member", true, ""),
-        Study::March(..) => ("individual", false, "at most "),
+        Study::March(_, m) if m.stop_at_equilibrium => ("individual", false, "at most "),
+        Study::March(..) => ("individual", false, ""),
         Study::LazerFriedman(..) => ("agent", false, ""),
     };
     let mut out = format!(
@@ -99,13 +110,13 @@ fn estimate(work: Work, study: &Study, runs: u64) -> String {
         human(work.agent_steps as f64)
     );
     if !at_most.is_empty() {
-        out += " (runs stop at equilibrium)";
+        out += ", if no run reached equilibrium before the steps cap (runs stop there, usually long before)";
     }
     if leadership {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let seconds = work.agent_steps as f64 / MEMBER_STEPS_PER_SECOND / cores as f64;
-        let time = if seconds < 0.1 {
-            "well under a second".to_string()
+        let time = if seconds < 1.0 {
+            "under a second".to_string()
         } else if seconds < 60.0 {
             format!("roughly {seconds:.1} s")
         } else if seconds < 7200.0 {
@@ -157,13 +168,13 @@ fn describe_sweep(sweep: &Sweep, plan: &Plan, file: &str) -> String {
     );
     let worlds: std::collections::BTreeSet<u64> = plan.points.iter().map(|p| p.world_key).collect();
     out += &format!(
-        "  runs: {} points × {} models × {} replicates = {} runs (seed {}; {} distinct worlds per replicate)\n",
-        plan.points.len(),
-        plan.models.len(),
-        plan.replications,
-        plan.runs(),
+        "  runs: {} × {} × {} = {} (seed {}; {} per replicate)\n",
+        count(plan.points.len() as u64, "point"),
+        count(plan.models.len() as u64, "model"),
+        count(u64::from(plan.replications), "replicate"),
+        count(plan.runs(), "run"),
         plan.seed,
-        worlds.len()
+        count(worlds.len() as u64, "distinct world")
     );
     let mut work = Work::default();
     for p in &plan.points {
@@ -252,10 +263,10 @@ pub fn describe(s: &Scenario, file: &str, study: &Study) -> String {
         );
     }
     out += &format!(
-        "  runs: {} models × {} replicates = {} runs of {} steps (seed {})\n",
-        s.models.len(),
-        s.replications,
-        s.runs(),
+        "  runs: {} × {} = {} of {} steps (seed {})\n",
+        count(s.models.len() as u64, "model"),
+        count(u64::from(s.replications), "replicate"),
+        count(s.runs(), "run"),
         s.steps,
         s.seed
     );

@@ -131,8 +131,14 @@ fn check_identity(dir: &Path, old: &Manifest, new: &Manifest) -> Result<(), Fail
         let what = if old.shard != new.shard {
             format!("shard \"{}\", not \"{}\"", old.shard, new.shard)
         } else {
+            let diff = old.differences(new);
+            let diff = if diff.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", diff.join("; "))
+            };
             format!(
-                "it was started from other inputs or options (`{}`)",
+                "it was started with `{}`, and differs from this invocation{diff}",
                 old.command
             )
         };
@@ -154,7 +160,16 @@ pub fn run_indices(
 ) -> Result<(), Failure> {
     let stop = stop_flag();
     let bar = progress_bar(indices.len() as u64, args.quiet);
-    let progress = |done: u64, _total: u64| bar.set_position(done);
+    let first = std::sync::Once::new();
+    let progress = |done: u64, total: u64| {
+        // The first call reports the runs already journaled: say what a resume reuses.
+        first.call_once(|| {
+            if args.resume && done > 0 && !args.quiet {
+                eprintln!("resuming: {done} of {total} runs were already finished and are kept");
+            }
+        });
+        bar.set_position(done)
+    };
     let result = runner::execute(plan, &dir.join(output::RUNS), indices, &stop, &progress);
     bar.finish_and_clear();
     match result {

@@ -59,11 +59,12 @@ pub fn run(args: Args) -> Result<(), Failure> {
     for (dir, m) in &manifests {
         if m.identity != first.identity {
             return Err(bad(format!(
-                "{} belongs to another experiment than {} (`{}` versus `{}`): merge only the shards of one sweep",
+                "{} belongs to another experiment than {} (`{}` versus `{}`: {}): merge only the shards of one sweep",
                 dir.display(),
                 first_dir.display(),
                 m.command,
-                first.command
+                first.command,
+                m.differences(first).join("; ")
             )));
         }
         let Some((i, n)) = m

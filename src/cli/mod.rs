@@ -37,7 +37,7 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "leadsim", version, about, long_about = None)]
 #[command(
-    after_help = "Examples:\n  leadsim run scenarios/baseline.toml                 # compare the models; results in output/baseline/\n  leadsim check scenarios/market-shock.toml           # validate and show what would run\n  leadsim sweep scenarios/capacity-shock-sweep.toml   # a parameter sweep on all cores\n  leadsim models; leadsim events                      # what a scenario file can say\n  leadsim replicate march1991                         # reproduce a published figure\n  leadsim landscape --n 12 --k 3 --samples 50         # statistics of NK landscapes\n\nExit codes: 0 success, 2 bad input (file, argument, result folder), 1 any other failure\n(I/O, interruption, a failed replication check).\nEach command has its own --help with examples."
+    after_help = "Examples:\n  leadsim run scenarios/baseline.toml                 # compare the models\n  leadsim check scenarios/change/market-shock.toml    # validate and show what would run\n  leadsim sweep scenarios/capacity-shock-sweep.toml   # a parameter sweep on all cores\n  leadsim models; leadsim events                      # what a scenario file can say\n  leadsim replicate march1991                         # reproduce a published figure\n  leadsim landscape --n 12 --k 3 --samples 50         # statistics of NK landscapes\n\nExit codes: 0 success, 2 bad input (file, argument, result folder), 1 any other failure\n(I/O, interruption, a failed replication check).\nEach command has its own --help with examples."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -150,9 +150,14 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             let err = failure.error();
-            eprintln!("error: {err}");
+            let top = err.to_string();
+            eprintln!("error: {top}");
+            // Errors that already quote their cause (`path: No such file…`) don't repeat it.
             for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                let cause = cause.to_string();
+                if !top.contains(&cause) {
+                    eprintln!("  caused by: {cause}");
+                }
             }
             ExitCode::from(failure.code())
         }

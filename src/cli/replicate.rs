@@ -29,12 +29,14 @@ pub enum Name {
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  leadsim replicate march1991\n  leadsim replicate lazer-friedman-2007 --runs 200\n  leadsim replicate march1991 --scenario my-fig1-sweep.toml   # a varied copy of the reference file\n  leadsim replicate nk\n\nExit code 1 when a published figure is not reproduced within its tolerance."
+    after_help = "Examples:\n  leadsim replicate march1991\n  leadsim replicate lazer-friedman-2007 --runs 200\n  leadsim replicate march1991 --scenario my-fig1-sweep.toml   # a varied copy of the reference file\n  leadsim replicate nk\n\nResults go to output/replicate-<name>/ unless -o is given; a finished replication there is compared again without re-running (--force runs it afresh). Exit code 1 when a published figure is not reproduced within its tolerance."
 )]
 pub struct Args {
     /// Which publication to replicate.
     pub name: Name,
-    /// The scenario (or sweep) file to run instead of scenarios/reference/'s.
+    /// A varied copy of the reference file to run instead (march1991: a sweep over p1 and p2
+    /// like scenarios/reference/march1991-fig1-sweep.toml; lazer-friedman-2007: a scenario like
+    /// scenarios/reference/lazer-friedman-2007.toml). Not for nk.
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
     /// Runs per point (March), landscapes (Lazer & Friedman) or landscapes per setting (nk).
@@ -50,6 +52,11 @@ pub struct Args {
 pub fn run(args: Args) -> Result<(), Failure> {
     set_threads(args.common.threads)?;
     let rep = match args.name {
+        Name::Nk if args.scenario.is_some() => {
+            return Err(Failure::Input(anyhow::anyhow!(
+                "--scenario does not apply to nk: its landscapes are sampled directly (use --runs and --seed)"
+            )));
+        }
         Name::Nk => {
             let samples = args.runs.unwrap_or(40) as usize;
             let rep = replicate::nk(samples, args.seed.unwrap_or(1)).input()?;
@@ -187,6 +194,11 @@ fn experiment_replication(args: &Args) -> Result<Replication, Failure> {
             )],
         )
     };
+    match args.name {
+        Name::March1991 => replicate::march_fig1_shape(&plan),
+        _ => replicate::lf_fig4_shape(&plan),
+    }
+    .map_err(|e| Failure::Input(anyhow::anyhow!("{}: {e}", path.display())))?;
     let prov = Provenance {
         command,
         inputs,

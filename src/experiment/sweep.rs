@@ -166,7 +166,7 @@ pub const PATH: Param = Param {
 };
 pub const VALUES: Param = Param {
     key: "values",
-    kind: Kind::Text,
+    kind: Kind::List("numbers, words or true/false"),
     default: D::Derived("unset: use from/to"),
     meaning: "list of values (numbers, words or true/false)",
 };

@@ -96,6 +96,58 @@ impl InputFile {
 }
 
 impl Manifest {
+    /// What makes `other` a different experiment from `self`, in words (empty when their
+    /// identities agree): the tool version, the seed, the replications, the command-line
+    /// overrides and the input files' contents.
+    pub fn differences(&self, other: &Manifest) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.version != other.version {
+            out.push(format!("leadsim {} versus {}", self.version, other.version));
+        }
+        if self.seed != other.seed {
+            out.push(format!("seed {} versus {}", self.seed, other.seed));
+        }
+        if self.replications != other.replications {
+            out.push(format!(
+                "replications {} versus {}",
+                self.replications, other.replications
+            ));
+        }
+        if self.overrides != other.overrides {
+            let show = |o: &BTreeMap<String, String>| {
+                if o.is_empty() {
+                    "none".to_string()
+                } else {
+                    o.iter()
+                        .map(|(k, v)| format!("--{k} {v}"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                }
+            };
+            out.push(format!(
+                "command-line overrides {} versus {}",
+                show(&self.overrides),
+                show(&other.overrides)
+            ));
+        }
+        for f in &self.inputs {
+            match other.inputs.iter().find(|g| g.role == f.role) {
+                Some(g) if g.sha256 != f.sha256 => out.push(format!(
+                    "the {} file ({}) has changed since",
+                    f.role, f.path
+                )),
+                None => out.push(format!("no {} file now", f.role)),
+                _ => {}
+            }
+        }
+        for g in &other.inputs {
+            if !self.inputs.iter().any(|f| f.role == g.role) {
+                out.push(format!("a {} file ({}) now", g.role, g.path));
+            }
+        }
+        out
+    }
+
     /// The plan of `plan` as invoked (`shard` empty for a whole experiment).
     pub fn plan(plan: &Plan, prov: &Provenance, shard: &str) -> Manifest {
         let version = env!("CARGO_PKG_VERSION").to_string();

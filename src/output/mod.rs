@@ -55,7 +55,7 @@ pub enum OutputError {
         "{path} is not empty and is not a leadsim result folder; choose another folder with -o, or use --force to write into it anyway"
     )]
     Foreign { path: PathBuf },
-    #[error("{path} is a file, not a folder; choose a folder for the results with -o")]
+    #[error("{} is a file, not a folder; choose a folder for the results with -o", blocking_file(path).display())]
     NotAFolder { path: PathBuf },
     #[error(
         "{path} is being written by another leadsim process (it holds {LOCK}); wait for it to finish or choose another folder"
@@ -232,9 +232,25 @@ pub enum FolderState {
     NotAFolder,
 }
 
+/// The path at or above `dir` that exists but is not a folder (a file where a folder of the
+/// path should be), or `dir` itself when there is none.
+pub fn blocking_file(dir: &Path) -> &Path {
+    dir.ancestors()
+        .find(|a| !a.as_os_str().is_empty() && a.exists() && !a.is_dir())
+        .unwrap_or(dir)
+}
+
 /// Inspects `dir`.
 pub fn state(dir: &Path) -> Result<FolderState, OutputError> {
     if !dir.exists() {
+        // `-o results.csv/out` cannot be created: say so before trying.
+        if dir
+            .ancestors()
+            .skip(1)
+            .any(|a| !a.as_os_str().is_empty() && a.exists() && !a.is_dir())
+        {
+            return Ok(FolderState::NotAFolder);
+        }
         return Ok(FolderState::Missing);
     }
     if !dir.is_dir() {
@@ -407,6 +423,9 @@ mod tests {
             state(&d.join("notes.txt")).unwrap(),
             FolderState::NotAFolder
         );
+        let under = d.join("notes.txt").join("out");
+        assert_eq!(state(&under).unwrap(), FolderState::NotAFolder);
+        assert_eq!(blocking_file(&under), d.join("notes.txt"));
     }
 
     #[test]

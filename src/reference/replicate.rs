@@ -14,6 +14,56 @@ use crate::output::manifest::Manifest;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// Why a plan cannot replicate March's Fig. 1, checked before anything runs: it must be a
+/// `march1991` sweep over `models.<name>.p1` and `models.<name>.p2`.
+pub fn march_fig1_shape(plan: &crate::experiment::Plan) -> Result<(), String> {
+    let family = plan.points.first().map_or("", |p| p.scenario.family());
+    if family != "march1991" {
+        return Err(format!(
+            "the file is a {family} scenario; March's Fig. 1 needs family = \"march1991\" (see {})",
+            MARCH_FIG1.0
+        ));
+    }
+    let swept = |suffix: &str| plan.axes.iter().any(|a| a.ends_with(suffix));
+    if !swept(".p1") || !swept(".p2") {
+        return Err(format!(
+            "March's Fig. 1 needs a sweep over models.<name>.p1 and models.<name>.p2, not a single scenario: start from {}",
+            MARCH_FIG1.0
+        ));
+    }
+    Ok(())
+}
+
+/// Why a plan cannot replicate Lazer & Friedman's Fig. 4, checked before anything runs: a
+/// `lazer_friedman2007` scenario with a linear and a complete network over at least 100 rounds.
+pub fn lf_fig4_shape(plan: &crate::experiment::Plan) -> Result<(), String> {
+    let Some(study) = plan.points.first().map(|p| &p.scenario) else {
+        return Err("the file holds no scenario".into());
+    };
+    if study.family() != "lazer_friedman2007" {
+        return Err(format!(
+            "the file is a {} scenario; Lazer & Friedman's Fig. 4 needs family = \"lazer_friedman2007\" (see {})",
+            study.family(),
+            LF_FIG4.0
+        ));
+    }
+    let kinds: Vec<String> = study.model_info().into_iter().map(|m| m.kind).collect();
+    for kind in ["linear", "complete"] {
+        if !kinds.iter().any(|k| k == kind) {
+            return Err(format!(
+                "Fig. 4 compares a linear and a complete network: the scenario has no {kind} model"
+            ));
+        }
+    }
+    if study.steps() < 100 {
+        return Err(format!(
+            "Fig. 4 needs rounds 0 … 100: the scenario has steps = {}",
+            study.steps()
+        ));
+    }
+    Ok(())
+}
+
 /// The bundled reference files, used when `scenarios/reference/` is not at hand.
 pub const MARCH_FIG1: (&str, &str) = (
     "scenarios/reference/march1991-fig1-sweep.toml",

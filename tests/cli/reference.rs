@@ -192,3 +192,42 @@ fn a_replication_that_misses_the_figure_exits_1() {
         &["Fig. 1 needs a sweep over models.<name>.p1 and models.<name>.p2"],
     );
 }
+
+/// A `--scenario` that cannot replicate the figure is refused before anything runs.
+#[test]
+fn a_replication_of_the_wrong_shape_is_refused_before_running() {
+    let env = Env::new();
+    let file = |name: &str| {
+        repo(&format!("scenarios/reference/{name}"))
+            .display()
+            .to_string()
+    };
+    let cases = [
+        (
+            "march1991",
+            file("march1991.toml"),
+            "needs a sweep over models.<name>.p1 and models.<name>.p2",
+        ),
+        (
+            "march1991",
+            file("lazer-friedman-2007.toml"),
+            "needs family = \"march1991\"",
+        ),
+        (
+            "lazer-friedman-2007",
+            file("march1991-fig1-sweep.toml"),
+            "needs family = \"lazer_friedman2007\"",
+        ),
+        (
+            "nk",
+            file("march1991.toml"),
+            "--scenario does not apply to nk",
+        ),
+    ];
+    for (i, (name, scenario, needle)) in cases.iter().enumerate() {
+        let out = format!("r{i}");
+        env.run(&["replicate", name, "--scenario", scenario, "-o", &out])
+            .fails(2, &[needle]);
+        assert!(!env.path(&out).exists(), "{name}: nothing is written");
+    }
+}

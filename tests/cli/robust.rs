@@ -125,7 +125,7 @@ fn an_unwritable_output_folder_is_a_clear_failure_with_exit_1() {
     // A file where a folder should be.
     env.write("file", "not a folder");
     env.run(&["run", "s.toml", "-o", "file/out", "-q"])
-        .fails(1, &["file/out"]);
+        .fails(2, &["file is a file, not a folder"]);
     // A file given as the folder is bad input, and --force does not remove it.
     for force in [false, true] {
         let mut args = vec!["run", "s.toml", "-o", "file", "-q"];

@@ -249,6 +249,23 @@ fn results_are_never_silently_overwritten() {
     assert_eq!(std::fs::read(env.path("out/summary.csv")).unwrap(), before);
     env.run(&["run", &file, "-o", "out", "-q", "--force"]).ok();
     env.run(&["run", &file, "-o", "out", "-q", "--resume"]).ok();
+    // A resume of another experiment says what differs.
+    env.run(&[
+        "run",
+        &file,
+        "-o",
+        "out",
+        "-q",
+        "--resume",
+        "--replications",
+        "5",
+    ])
+    .fails(2, &["different experiment", "replications 3 versus 5"]);
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("steps = 30", "steps = 31")).unwrap();
+    env.run(&["run", &file, "-o", "out", "-q", "--resume"])
+        .fails(2, &["the scenario file", "has changed since"]);
+    std::fs::write(&file, text).unwrap();
     std::fs::create_dir(env.path("mine")).unwrap();
     std::fs::write(env.path("mine/notes.txt"), "keep").unwrap();
     env.run(&["run", &file, "-o", "mine", "-q"])
