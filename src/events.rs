@@ -1520,6 +1520,52 @@ mod tests {
     use super::*;
 
     #[test]
+    fn shock_stats_per_event_skip_runs_the_event_missed() {
+        // model,replicate,seed + shock,event,kind,step,before,after,drop,trough,max_drop,
+        // recovery_steps,censored,window_mean,window_steps
+        let row = |event: &str, drop: f64, rec: u32, censored: bool| {
+            format!("m,0,1,0,{event},k,5,0.9,0.8,{drop},0.8,{drop},{rec},{censored},0.85,10\n")
+        };
+        let rows: Vec<Vec<u8>> = vec![
+            // model 0, replicate 0: both events.
+            format!(
+                "{}{}",
+                row("market", 0.1, 4, false),
+                row("exit", 0.3, 6, true)
+            )
+            .into_bytes(),
+            // model 1, replicate 0: the market shock only.
+            row("market", 0.2, 2, false).into_bytes(),
+            // model 0, replicate 1: no shock.
+            Vec::new(),
+            // model 1, replicate 1: the exit only.
+            row("exit", 0.4, 8, false).into_bytes(),
+        ];
+        let events = ["market".to_string(), "exit".to_string()];
+        let cols = shock_stats(2, 2, &rows, 3, Path::new("x"), &events).unwrap();
+        let get = |name: &str| &cols.iter().find(|(n, _)| n == name).unwrap().1;
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+        assert!(close(get("shock_drop")[0][0], 0.2), "mean of 0.1 and 0.3");
+        assert!(close(get("shock_drop@market")[0][0], 0.1));
+        assert!(close(get("shock_drop@exit")[1][1], 0.4));
+        assert!(
+            get("shock_drop@market")[1][1].is_nan(),
+            "no market shock in that run"
+        );
+        assert!(get("shock_drop")[0][1].is_nan(), "no shock at all");
+        // Recovery time over recovered shocks only; the censored share counts both.
+        assert!(close(get("shock_recovery_steps")[0][0], 4.0));
+        assert!(close(get("shock_censored")[0][0], 0.5));
+        assert!(get("shock_recovery_steps@exit")[0][0].is_nan());
+        // One event: no per-event columns.
+        let one = shock_stats(2, 2, &rows, 3, Path::new("x"), &events[..1]).unwrap();
+        assert_eq!(one.len(), 5);
+        // A row with the wrong number of cells is corrupt.
+        let bad = vec![b"m,0,1,0,market\n".to_vec()];
+        assert!(shock_stats(1, 1, &bad, 3, Path::new("x"), &[]).is_err());
+    }
+
+    #[test]
     fn recovery_and_censoring_on_hand_made_series() {
         // Drops from 0.8 to 0.5, regains 0.8 three steps after the shock step.
         let a = adaptability(0.8, 0.5, &[0.55, 0.6, 0.7, 0.8, 0.9], 3);

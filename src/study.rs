@@ -473,6 +473,21 @@ mod tests {
     }
 
     #[test]
+    fn a_set_stop_flag_abandons_a_long_march_run() {
+        let s = Study::from_text(
+            "family = \"march1991\"\nsteps = 600\n[march1991]\nm = 10\nn = 8\nstop_at_equilibrium = false\n[[models]]\np1 = 0.1\n",
+            "m.toml",
+        )
+        .unwrap();
+        let id = ["m".to_string(), "0".to_string()];
+        assert!(s.simulate(0, 4, &id, &AtomicBool::new(true)).is_none());
+        let Study::March(_, m) = &s else { panic!() };
+        let free = m.run_until(0, 600, 4, &AtomicBool::new(false)).unwrap();
+        assert_eq!(free, m.run(0, 600, 4));
+        assert_eq!(free.len(), 600);
+    }
+
+    #[test]
     fn reference_scenarios_parse_and_run_with_common_random_numbers() {
         let march = Study::from_text(
             "family = \"march1991\"\nsteps = 200\n[march1991]\nm = 20\nn = 10\n[[models]]\nname = \"slow\"\np1 = 0.1\n[[models]]\nname = \"fast\"\np1 = 0.9\n",

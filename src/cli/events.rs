@@ -32,7 +32,7 @@ pub fn run(_args: Args) -> Result<(), Failure> {
     }
     {
         // A closed pipe (`| head`) is not a failure.
-        let _ = std::io::stdout().write_all(out.as_bytes());
+        super::stdout_result(std::io::stdout().write_all(out.as_bytes()));
         Ok(())
     }
 }

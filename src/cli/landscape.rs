@@ -104,7 +104,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     };
     {
         // A closed pipe (`| head`) is not a failure.
-        let _ = std::io::stdout().write_all(text.as_bytes());
+        super::stdout_result(std::io::stdout().write_all(text.as_bytes()));
         Ok(())
     }
 }

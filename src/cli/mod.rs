@@ -1,11 +1,13 @@
 //! Argument parsing and dispatch. Each subcommand lives in its own file; all of them return a
 //! [`Failure`] that says whether the input was bad (exit 2) or something else went wrong (exit 1).
 
-/// Prints to standard output, ignoring a closed pipe (`leadsim … | head` must not panic).
+/// Prints to standard output. A closed pipe (`leadsim … | head`) is not a failure and must not
+/// panic; any other write error (a full disk behind `> file`) is remembered by [`stdout_result`]
+/// and makes the command fail at the end.
 macro_rules! outln {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+        $crate::cli::stdout_result(writeln!(std::io::stdout().lock(), $($arg)*));
     }};
 }
 
@@ -13,8 +15,21 @@ macro_rules! outln {
 macro_rules! out {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = write!(std::io::stdout().lock(), $($arg)*);
+        $crate::cli::stdout_result(write!(std::io::stdout().lock(), $($arg)*));
     }};
+}
+
+/// The first error writing to standard output other than a closed pipe.
+static STDOUT_ERROR: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Records the outcome of a write to standard output (see [`outln!`]).
+pub fn stdout_result(result: std::io::Result<()>) {
+    if let Err(e) = result
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        let mut slot = STDOUT_ERROR.lock().unwrap_or_else(|e| e.into_inner());
+        slot.get_or_insert_with(|| e.to_string());
+    }
 }
 
 mod check;
@@ -145,6 +160,21 @@ pub fn main() -> ExitCode {
         Command::Landscape(args) => landscape::run(args),
         Command::Plot(args) => plot::run(args),
         Command::Report(args) => report::run(args),
+    };
+    // Output lost to a write error is a failure even when the command itself succeeded.
+    let lost = {
+        use std::io::Write as _;
+        stdout_result(std::io::stdout().flush());
+        STDOUT_ERROR
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+    };
+    let result = match (result, lost) {
+        (Ok(()), Some(e)) => Err(Failure::Other(anyhow::anyhow!(
+            "cannot write to standard output: {e}"
+        ))),
+        (result, _) => result,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

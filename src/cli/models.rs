@@ -31,7 +31,7 @@ pub fn run(_args: Args) -> Result<(), Failure> {
         "\nEvery [[models]] table also takes name = \"...\" (a unique label; default: the kind).\n";
     {
         // A closed pipe (`| head`) is not a failure.
-        let _ = std::io::stdout().write_all(out.as_bytes());
+        super::stdout_result(std::io::stdout().write_all(out.as_bytes()));
         Ok(())
     }
 }

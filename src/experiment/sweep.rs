@@ -290,7 +290,7 @@ impl Sweep {
             }
             None => {
                 // The commonest slip: a scenario file given to `sweep`.
-                let hint = if r.raw_value("models").is_some() || r.raw_value("family").is_some() {
+                let hint = if r.raw_value("models").is_some() {
                     format!(
                         "; {} looks like a scenario file: run it with `leadsim run {}`",
                         path.display(),

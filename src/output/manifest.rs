@@ -96,9 +96,10 @@ impl InputFile {
 }
 
 impl Manifest {
-    /// What makes `other` a different experiment from `self`, in words (empty when their
+    /// What makes the experiments of `self` and `other` different, in words (empty when their
     /// identities agree): the tool version, the seed, the replications, the command-line
-    /// overrides and the input files' contents.
+    /// overrides (when they do not show in those already) and the input files' contents. The
+    /// wording is symmetric: neither side is assumed to be the earlier one.
     pub fn differences(&self, other: &Manifest) -> Vec<String> {
         let mut out = Vec::new();
         if self.version != other.version {
@@ -113,7 +114,10 @@ impl Manifest {
                 self.replications, other.replications
             ));
         }
-        if self.overrides != other.overrides {
+        // An override that changes the seed or replications was reported just above.
+        if out.len() <= usize::from(self.version != other.version)
+            && self.overrides != other.overrides
+        {
             let show = |o: &BTreeMap<String, String>| {
                 if o.is_empty() {
                     "none".to_string()
@@ -132,17 +136,16 @@ impl Manifest {
         }
         for f in &self.inputs {
             match other.inputs.iter().find(|g| g.role == f.role) {
-                Some(g) if g.sha256 != f.sha256 => out.push(format!(
-                    "the {} file ({}) has changed since",
-                    f.role, f.path
-                )),
-                None => out.push(format!("no {} file now", f.role)),
+                Some(g) if g.sha256 != f.sha256 => {
+                    out.push(format!("the {} file ({}) differs", f.role, f.path));
+                }
+                None => out.push(format!("a {} file ({}) on one side only", f.role, f.path)),
                 _ => {}
             }
         }
         for g in &other.inputs {
             if !self.inputs.iter().any(|f| f.role == g.role) {
-                out.push(format!("a {} file ({}) now", g.role, g.path));
+                out.push(format!("a {} file ({}) on one side only", g.role, g.path));
             }
         }
         out
@@ -254,5 +257,55 @@ impl Manifest {
         self.files = files;
         write_atomic(&dir.join(MANIFEST), &self.to_bytes())?;
         Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::study::Study;
+
+    fn manifest(text: &str, overrides: &[(&str, &str)]) -> Manifest {
+        let study = Study::from_text(text, "s.toml").unwrap();
+        let prov = Provenance {
+            command: "leadsim run s.toml".into(),
+            inputs: vec![InputFile::new("scenario", "s.toml", text)],
+            overrides: overrides
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        };
+        Manifest::plan(&Plan::single(study), &prov, "")
+    }
+
+    #[test]
+    fn differences_name_what_changed_once() {
+        let base = "seed = 1\nreplications = 2\n[[models]]\nkind = \"shared\"\n";
+        let a = manifest(base, &[]);
+        assert!(a.differences(&a.clone()).is_empty());
+        // A changed file.
+        let b = manifest(&base.replace("seed = 1", "seed = 1\nsteps = 9"), &[]);
+        assert_eq!(a.differences(&b), ["the scenario file (s.toml) differs"]);
+        // An override of the seed shows as the seed, not twice.
+        let mut c = manifest(base, &[("seed", "7")]);
+        c.seed = 7;
+        assert_eq!(a.differences(&c), ["seed 1 versus 7"]);
+        // An override equal to the file's value changes the identity: it is named.
+        let d = manifest(base, &[("seed", "1")]);
+        assert_eq!(
+            a.differences(&d),
+            ["command-line overrides none versus --seed 1"]
+        );
+        assert_ne!(a.identity, d.identity);
+        let mut e = a.clone();
+        e.version = "0.0.0".into();
+        e.inputs.clear();
+        assert_eq!(
+            a.differences(&e),
+            [
+                format!("leadsim {} versus 0.0.0", a.version),
+                "a scenario file (s.toml) on one side only".to_string()
+            ]
+        );
     }
 }

@@ -467,6 +467,23 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    #[test]
+    fn records_edge_cases() {
+        assert!(records(b"").is_empty());
+        assert_eq!(records(b"\n"), vec![vec![b"".as_slice()]]);
+        assert_eq!(records(b"a,b"), vec![vec![b"a".as_slice(), b"b"]]);
+        assert_eq!(
+            records(b"a,,\n\"x,\ny\",2\n"),
+            vec![
+                vec![b"a".as_slice(), b"", b""],
+                vec![b"\"x,\ny\"".as_slice(), b"2"]
+            ]
+        );
+        assert!(number_cell(b"").unwrap().is_nan());
+        assert_eq!(number_cell(b"0.25"), Some(0.25));
+        assert_eq!(number_cell(b"x"), None);
+    }
+
     proptest! {
         /// The splitter finds the cells the `csv` writer wrote, quoted or not.
         #[test]

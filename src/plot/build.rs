@@ -363,7 +363,8 @@ fn comparisons(r: &Results, out: &mut Vec<Chart>) {
         for metric in metrics {
             let column = format!("{metric}{suffix}");
             let rows: Vec<_> = r.stats.iter().filter(|s| s.metric == column).collect();
-            if rows.is_empty() {
+            // No panel for a statistic no run had (an event that never fired).
+            if rows.iter().all(|s| s.n == 0) {
                 continue;
             }
             let (name, _) = metric_words(metric);

@@ -136,10 +136,21 @@ impl Results {
         let pre = (post / 4).clamp(5, 50);
         let horizon = manifest.steps.iter().copied().max().unwrap_or(0);
         let window = horizon.div_ceil(POINTS).max(1);
+        // The measured events: those `stats.csv` summarizes one by one (in the scenario's
+        // order, fired or not), else those that fired, in order of first firing.
         let mut events: Vec<String> = Vec::new();
-        for (row, ..) in &shocks {
-            if !events.contains(&row.event) {
-                events.push(row.event.clone());
+        for s in &stats {
+            if let Some((_, e)) = s.metric.split_once('@')
+                && !events.iter().any(|x| x == e)
+            {
+                events.push(e.to_string());
+            }
+        }
+        if events.is_empty() {
+            for (row, ..) in &shocks {
+                if !events.contains(&row.event) {
+                    events.push(row.event.clone());
+                }
             }
         }
         let ts = ctx.read_timeseries(&shocks, &events, (pre, post), window, models.len())?;
@@ -597,9 +608,9 @@ impl Ctx<'_> {
             .and_then(|p| metric_cols.iter().position(|&c| c == p));
         let per_event = events.len() > 1;
         // Run key → (shock step, event index).
-        let mut shock_steps: HashMap<&str, Vec<(u32, usize)>> = HashMap::new();
+        let mut shock_steps: HashMap<&str, Vec<(u32, Option<usize>)>> = HashMap::new();
         for (row, _, key) in shocks {
-            let e = events.iter().position(|e| *e == row.event).unwrap_or(0);
+            let e = events.iter().position(|e| *e == row.event);
             shock_steps
                 .entry(key.as_str())
                 .or_default()
@@ -638,7 +649,7 @@ impl Ctx<'_> {
                     if -(pre as i64) <= offset && offset <= post as i64 {
                         let i = (offset + pre as i64) as usize;
                         aligned[model][i].push(v);
-                        if per_event {
+                        if let (true, Some(e)) = (per_event, e) {
                             aligned_events[e][model][i].push(v);
                         }
                     }

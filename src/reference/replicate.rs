@@ -24,12 +24,32 @@ pub fn march_fig1_shape(plan: &crate::experiment::Plan) -> Result<(), String> {
             MARCH_FIG1.0
         ));
     }
-    let swept = |suffix: &str| plan.axes.iter().any(|a| a.ends_with(suffix));
-    if !swept(".p1") || !swept(".p2") {
+    let axis = |suffix: &str| plan.axes.iter().position(|a| a.ends_with(suffix));
+    let (Some(a1), Some(a2)) = (axis(".p1"), axis(".p2")) else {
         return Err(format!(
             "March's Fig. 1 needs a sweep over models.<name>.p1 and models.<name>.p2, not a single scenario: start from {}",
             MARCH_FIG1.0
         ));
+    };
+    // Every point of the published grid must be there, or the comparison cannot be read off.
+    let value = |v: &toml::Value| v.as_float().or_else(|| v.as_integer().map(|i| i as f64));
+    for p2 in FIG1_P2 {
+        for p1 in FIG1_P1 {
+            let found = plan.points.iter().any(|pt| {
+                let at = |a: usize, x: f64| {
+                    pt.values
+                        .get(a)
+                        .and_then(value)
+                        .is_some_and(|v| (v - x).abs() < 1e-9)
+                };
+                at(a1, p1) && at(a2, p2)
+            });
+            if !found {
+                return Err(format!(
+                    "March's Fig. 1 needs every point of p1 = 0.1, 0.2, …, 0.9 × p2 = 0.1, 0.5, 0.9; the sweep has no point p1 = {p1}, p2 = {p2}"
+                ));
+            }
+        }
     }
     Ok(())
 }
@@ -60,6 +80,12 @@ pub fn lf_fig4_shape(plan: &crate::experiment::Plan) -> Result<(), String> {
             "Fig. 4 needs rounds 0 … 100: the scenario has steps = {}",
             study.steps()
         ));
+    }
+    // Every round must be in timeseries.csv: [output] every must be 1.
+    if study.work_per_run().rows < u64::from(study.steps()) + 1 {
+        return Err(
+            "Fig. 4 is read off every round: remove [output] every (or set it to 1)".into(),
+        );
     }
     Ok(())
 }

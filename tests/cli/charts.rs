@@ -288,7 +288,7 @@ fn several_events_get_charts_of_their_own() {
     env.write(
         "two.toml",
         &format!(
-            "{text}\n[[events]]\nkind = \"leader_loss\"\nname = \"exit\"\nat = 20\nvacancy = 3\n"
+            "{text}\n[[events]]\nkind = \"leader_loss\"\nname = \"exit\"\nat = 20\nvacancy = 3\n[[events]]\nkind = \"turnover\"\nname = \"rare\"\nhazard = 1e-12\n"
         ),
     );
     env.run(&["run", "two.toml", "-o", "two", "-q"]).ok();
@@ -315,6 +315,10 @@ fn several_events_get_charts_of_their_own() {
         None,
         &["adaptability to market-shock", "Drop at shock"],
     );
+    // An event that never fired has its (empty) statistics but no charts.
+    assert!(!names.iter().any(|n| n.ends_with("-rare")), "{names:?}");
+    let stats = std::fs::read_to_string(dir.join("stats.csv")).unwrap();
+    assert!(stats.contains("shock_drop@rare,centralized,,0,"), "{stats}");
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(
         html.contains("market-shock at step 10; exit at step 20"),

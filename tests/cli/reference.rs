@@ -230,4 +230,29 @@ fn a_replication_of_the_wrong_shape_is_refused_before_running() {
             .fails(2, &[needle]);
         assert!(!env.path(&out).exists(), "{name}: nothing is written");
     }
+    // Right family, wrong shape: a thinned time series; a grid missing a published point.
+    let lf = std::fs::read_to_string(file("lazer-friedman-2007.toml")).unwrap();
+    let thinned = env.write("thin.toml", &format!("{lf}\n[output]\nevery = 5\n"));
+    env.run(&[
+        "replicate",
+        "lazer-friedman-2007",
+        "--scenario",
+        &thinned.display().to_string(),
+        "-o",
+        "t",
+    ])
+    .fails(2, &["read off every round"]);
+    let march = std::fs::read_to_string(file("march1991-fig1-sweep.toml")).unwrap();
+    assert!(march.contains("0.9]"), "the reference grid ends at 0.9");
+    let short = env.write("short.toml", &march.replacen(", 0.9]", "]", 1));
+    env.run(&[
+        "replicate",
+        "march1991",
+        "--scenario",
+        &short.display().to_string(),
+        "-o",
+        "s",
+    ])
+    .fails(2, &["needs every point", "no point"]);
+    assert!(!env.path("t").exists() && !env.path("s").exists());
 }

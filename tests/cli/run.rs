@@ -264,7 +264,7 @@ fn results_are_never_silently_overwritten() {
     let text = std::fs::read_to_string(&file).unwrap();
     std::fs::write(&file, text.replace("steps = 30", "steps = 31")).unwrap();
     env.run(&["run", &file, "-o", "out", "-q", "--resume"])
-        .fails(2, &["the scenario file", "has changed since"]);
+        .fails(2, &["the scenario file", "differs"]);
     std::fs::write(&file, text).unwrap();
     std::fs::create_dir(env.path("mine")).unwrap();
     std::fs::write(env.path("mine/notes.txt"), "keep").unwrap();
@@ -440,4 +440,38 @@ fn every_command_has_help_with_an_example() {
             p.key
         );
     }
+}
+
+/// Output that cannot be written (a full disk behind `>`) is a failure, exit 1; a reader that
+/// stops early (`| head`) is not.
+#[test]
+fn unwritable_standard_output_fails_but_a_closed_pipe_does_not() {
+    use std::process::{Command, Stdio};
+    let env = Env::new();
+    let file = small(&env);
+    if let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") {
+        let out = Command::new(env!("CARGO_BIN_EXE_leadsim"))
+            .args(["check", &file])
+            .stdout(full)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write to standard output"));
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leadsim"))
+        .args(["events"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close our end at once, as `head` does after its lines.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
