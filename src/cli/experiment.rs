@@ -241,6 +241,12 @@ pub fn headline(dir: &Path) -> Result<String, Failure> {
         "leadership_skill_final",
         "messages_mean",
         "conflicts_mean",
+        // The reference families.
+        "code_knowledge_final",
+        "individual_knowledge_final",
+        "period_final",
+        "mean_score_final",
+        "distinct_solutions_final",
     ];
     let mut out = String::new();
     let mut current = String::new();

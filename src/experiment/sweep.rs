@@ -1012,6 +1012,23 @@ mod tests {
             e("base = \"base.toml\"\n[[axes]]\npath = \"models.ghost.capacity\"\nvalues = [1]\n")
                 .contains("no [[models]] is named \"ghost\"")
         );
+        // A bad value of a model's or an event's parameter is the sweep file's error at the
+        // axis (the base names `models[1]`, the axis `models.flat`).
+        let msg = e(
+            "base = \"base.toml\"\n[[axes]]\npath = \"models.flat.capacity\"\nvalues = [2, -1]\n",
+        );
+        assert!(
+            msg.contains(
+                "s.toml:3: axes[0].path: the swept parameter models.flat.capacity at point 1"
+            ),
+            "{msg}"
+        );
+        let msg =
+            e("base = \"base.toml\"\n[[axes]]\npath = \"events.shock.fraction\"\nvalues = [1.5]\n");
+        assert!(
+            msg.contains("axes[0].path: the swept parameter events.shock.fraction at point 0"),
+            "{msg}"
+        );
     }
 
     /// Issue 8: absurd sweeps are refused with the sweep file's line, and never overflow.

@@ -182,7 +182,44 @@ pub fn charts(results: &Results) -> Vec<Chart> {
 /// charts of the same name) and returns the files written, in chart order (PNG then SVG).
 pub fn draw_all(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     let results = Results::load(dir)?;
-    write_charts(&charts(&results), dir)
+    let written = write_charts(&charts(&results), dir)?;
+    prune_stale(&dir.join(CHARTS), &written)?;
+    Ok(written)
+}
+
+/// Name prefixes of the charts [`draw_all`] draws (not the replication charts, which
+/// `leadsim replicate` writes beside them).
+const RESULT_CHART_PREFIXES: [&str; 6] = [
+    "timeseries-",
+    "compare-",
+    "diff-",
+    "shock-performance",
+    "sweep-",
+    "heatmap-",
+];
+
+/// Removes result charts a previous drawing left that this one did not draw (say, of an event
+/// that no longer fires), so `charts/` shows exactly the current results. Other files are left
+/// alone.
+fn prune_stale(charts: &Path, written: &[PathBuf]) -> Result<(), PlotError> {
+    let io = |source| PlotError::Io {
+        path: charts.to_path_buf(),
+        source,
+    };
+    for entry in std::fs::read_dir(charts).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        let Some(name) = name else { continue };
+        let ours = (name.ends_with(".png") || name.ends_with(".svg"))
+            && RESULT_CHART_PREFIXES.iter().any(|p| name.starts_with(p));
+        if ours && !written.contains(&path) {
+            std::fs::remove_file(&path).map_err(|source| PlotError::Io {
+                path: path.clone(),
+                source,
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes one chart's PNG and SVG, each under a temporary name renamed into place.

@@ -325,6 +325,16 @@ fn several_events_get_charts_of_their_own() {
         "caption"
     );
     assert!(html.contains("shock_drop@exit"), "per-event table rows");
+    // Redrawing removes result charts the results no longer have, and nothing else.
+    let charts = dir.join("charts");
+    std::fs::write(charts.join("compare-shocks-gone.png"), b"old").unwrap();
+    std::fs::write(charts.join("compare-shocks-gone.svg"), b"old").unwrap();
+    std::fs::write(charts.join("notes.png"), b"mine").unwrap();
+    env.run(&["plot", "two"]).ok();
+    assert!(!charts.join("compare-shocks-gone.png").exists());
+    assert!(!charts.join("compare-shocks-gone.svg").exists());
+    assert!(charts.join("compare-shocks-exit.png").exists());
+    assert!(charts.join("notes.png").exists());
     let one = shock_result(&env);
     env.run(&["plot", "shock"]).ok();
     assert!(

@@ -10,8 +10,12 @@ fn reference_scenarios_run_like_any_other() {
         .unwrap()
         .replace("every = 10", "every = 1");
     let f = env.write("march.toml", &text).display().to_string();
-    env.run(&["run", &f, "-o", "march", "-q", "--replications", "5"])
-        .ok();
+    let out = env
+        .run(&["run", &f, "-o", "march", "-q", "--replications", "5"])
+        .ok()
+        .stdout();
+    // The headline printed after the run shows the family's own metrics.
+    assert!(out.contains("code_knowledge_final"), "{out}");
     let ts = read_csv(&env.path("march/timeseries.csv"));
     assert_eq!(
         &ts.0[4..],
