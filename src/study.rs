@@ -367,8 +367,15 @@ impl Study {
                 let out = crate::sim::run_until(s, model, world_seed, stop)?;
                 part.timeseries
                     .reserve(out.recorder.rows.len() * (prefix.len() + 160));
+                let mut cache = tables::RowCache::default();
                 for (step, row) in &out.recorder.rows {
-                    tables::push_timeseries_row(&mut part.timeseries, &prefix, *step, row);
+                    tables::push_timeseries_row_cached(
+                        &mut part.timeseries,
+                        &prefix,
+                        *step,
+                        row,
+                        &mut cache,
+                    );
                 }
                 let s = out.recorder.summary();
                 part.summary = tables::summary_row(id, &s.finals, &s.means);

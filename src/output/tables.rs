@@ -131,11 +131,43 @@ pub fn row_prefix(id: &[String]) -> Vec<u8> {
 
 /// Appends a time-series row (`prefix` from [`row_prefix`]) to `out`.
 pub fn push_timeseries_row(out: &mut Vec<u8>, prefix: &[u8], step: u32, values: &[f64]) {
+    push_timeseries_row_cached(out, prefix, step, values, &mut RowCache::default());
+}
+
+/// Where each value of the previous row was written, so an unchanged value (many metrics stay
+/// put for steps at a time) is copied as text instead of formatted again.
+#[derive(Debug, Default)]
+pub struct RowCache {
+    /// Per value: its bits and the byte range of its text in the output.
+    cells: Vec<(u64, usize, usize)>,
+}
+
+/// [`push_timeseries_row`] for consecutive rows of one run written to the same `out`: the same
+/// bytes, with the text of values equal (bit for bit) to the previous row's copied.
+pub fn push_timeseries_row_cached(
+    out: &mut Vec<u8>,
+    prefix: &[u8],
+    step: u32,
+    values: &[f64],
+    cache: &mut RowCache,
+) {
     out.extend_from_slice(prefix);
     out.extend_from_slice(itoa::Buffer::new().format(step).as_bytes());
-    for &v in values {
+    let reuse = cache.cells.len() == values.len();
+    if !reuse {
+        cache.cells.clear();
+        cache.cells.resize(values.len(), (0, 0, 0));
+    }
+    for (&v, cell) in values.iter().zip(cache.cells.iter_mut()) {
         out.push(b',');
-        super::push_number(out, v);
+        let start = out.len();
+        let bits = v.to_bits();
+        if reuse && cell.0 == bits && cell.2 <= start {
+            out.extend_from_within(cell.1..cell.2);
+        } else {
+            super::push_number(out, v);
+        }
+        *cell = (bits, start, out.len());
     }
     out.push(b'\n');
 }
@@ -466,6 +498,27 @@ fn point_stats(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn cached_rows_are_the_same_bytes() {
+        let rows: [&[f64]; 4] = [
+            &[0.5, 1.0, f64::NAN, 0.1 + 0.2],
+            &[0.5, 2.0, f64::NAN, 0.1 + 0.2],
+            &[0.25, 2.0, 7.0, 0.3],
+            &[0.25, 2.0, 7.0, 0.3],
+        ];
+        let mut plain = Vec::new();
+        let mut cached = Vec::new();
+        let mut cache = RowCache::default();
+        for (t, r) in rows.iter().enumerate() {
+            push_timeseries_row(&mut plain, b"m,0,1,", t as u32, r);
+            push_timeseries_row_cached(&mut cached, b"m,0,1,", t as u32, r, &mut cache);
+        }
+        assert_eq!(
+            String::from_utf8(cached).unwrap(),
+            String::from_utf8(plain).unwrap()
+        );
+    }
 
     #[test]
     fn records_edge_cases() {
