@@ -178,6 +178,11 @@ pub fn run_indices(
             "interrupted: {done} of {total} runs are finished and kept in {}\nresume with: {resume_command} --resume",
             dir.display()
         ))),
+        // A full disk or a failing device: what was journaled before it is kept.
+        Err(RunError::Output(e)) if !e.is_input() => Err(Failure::Other(anyhow::anyhow!(
+            "{e}\nthe runs finished before this are kept in {}; fix the cause (e.g. free disk space) and resume with: {resume_command} --resume",
+            dir.display()
+        ))),
         Err(RunError::Output(e)) => Err(output_error(e)),
     }
 }
@@ -185,8 +190,16 @@ pub fn run_indices(
 /// Assembles the tables, writes the manifest and removes the per-run parts.
 pub fn finish(plan: &Plan, dir: &Path, manifest: Manifest) -> Result<Manifest, Failure> {
     let runs = dir.join(output::RUNS);
-    let hashes =
-        output::tables::assemble(plan, std::slice::from_ref(&runs), dir).map_err(output_error)?;
+    let hashes = output::tables::assemble(plan, std::slice::from_ref(&runs), dir).map_err(|e| {
+        if e.is_input() {
+            output_error(e)
+        } else {
+            Failure::Other(anyhow::anyhow!(
+                "{e}\nevery run is finished and kept in {}; fix the cause (e.g. free disk space) and run the same command with --resume to write the tables",
+                dir.display()
+            ))
+        }
+    })?;
     let manifest = manifest.write_manifest(dir, hashes).map_err(output_error)?;
     std::fs::remove_dir_all(&runs).other()?;
     Ok(manifest)

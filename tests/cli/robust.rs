@@ -139,3 +139,58 @@ fn an_unwritable_output_folder_is_a_clear_failure_with_exit_1() {
         );
     }
 }
+
+/// A full disk in the middle of a run (simulated with a file-size limit, under which writes fail
+/// with EFBIG) is exit 1 with the file and how to resume; the runs journaled before it are kept
+/// and a resume gives the same tables as an uninterrupted run.
+#[test]
+fn a_full_disk_keeps_the_finished_runs_and_says_how_to_resume() {
+    let env = Env::new();
+    env.write(
+        "s.toml",
+        &BASE
+            .replace("steps = 300", "steps = 40")
+            .replace("replications = 40", "replications = 60"),
+    );
+    let bin = env!("CARGO_BIN_EXE_leadsim");
+    // `trap "" XFSZ` makes an oversized write fail instead of killing the process.
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f 40; exec '{bin}' run s.toml -o full -q --no-charts --threads 1"
+        ))
+        .current_dir(env.dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("full/runs/journal-") && err.contains("--resume"),
+        "{err}"
+    );
+    assert!(!env.path("full/manifest.json").exists());
+    let kept: u64 = std::fs::read_dir(env.path("full/runs"))
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum();
+    assert!(kept > 0, "runs finished before the disk filled are kept");
+    env.run(&[
+        "run",
+        "s.toml",
+        "-o",
+        "full",
+        "-q",
+        "--no-charts",
+        "--resume",
+    ])
+    .ok();
+    env.run(&["run", "s.toml", "-o", "clean", "-q", "--no-charts"])
+        .ok();
+    for f in ["timeseries.csv", "summary.csv", "stats.csv"] {
+        assert_eq!(
+            std::fs::read(env.path("full").join(f)).unwrap(),
+            std::fs::read(env.path("clean").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
