@@ -57,16 +57,16 @@ fn describe_reference(s: &Study, file: &str) -> String {
         let params: Vec<String> = m.params.iter().map(|(k, v)| format!("{k} = {v}")).collect();
         out += &format!("    {} ({}): {}\n", m.name, m.kind, params.join(", "));
     }
-    let models = s.model_names().len();
+    let models = s.model_names().len() as u64;
+    let runs = models * u64::from(s.replications());
     out += &format!(
         "  runs: {} × {} = {} of {} steps (seed {})\n",
-        count(models as u64, "model"),
+        count(models, "model"),
         count(u64::from(s.replications()), "replicate"),
-        count(models as u64 * s.replications() as u64, "run"),
+        count(runs, "run"),
         s.steps(),
         s.seed()
     );
-    let runs = models as u64 * u64::from(s.replications());
     out += &estimate(s.work_per_run().times(runs), s, runs);
     out += &format!("  output: output/{} (unless -o is given)\n", s.name());
     out

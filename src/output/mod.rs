@@ -244,11 +244,7 @@ pub fn blocking_file(dir: &Path) -> &Path {
 pub fn state(dir: &Path) -> Result<FolderState, OutputError> {
     if !dir.exists() {
         // `-o results.csv/out` cannot be created: say so before trying.
-        if dir
-            .ancestors()
-            .skip(1)
-            .any(|a| !a.as_os_str().is_empty() && a.exists() && !a.is_dir())
-        {
+        if blocking_file(dir) != dir {
             return Ok(FolderState::NotAFolder);
         }
         return Ok(FolderState::Missing);
