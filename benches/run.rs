@@ -24,5 +24,34 @@ fn baseline(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, baseline);
+/// Formatting one baseline run's time series (501 rows) as CSV, the main cost of writing results.
+fn timeseries_rows(c: &mut Criterion) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline.toml");
+    let s = Scenario::load(std::path::Path::new(path)).expect("baseline scenario");
+    let out = leadsim::sim::run(&s, 1, 7);
+    let prefix = b"0,0.125,shared,3,9684035594177376579,";
+    let mut buf = Vec::new();
+    let mut group = c.benchmark_group("time-series rows");
+    let mut bytes = 0;
+    for (step, row) in &out.recorder.rows {
+        leadsim::output::tables::push_timeseries_row(&mut buf, prefix, *step, row);
+        bytes = buf.len();
+    }
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function("one baseline run", |b| {
+        b.iter(|| {
+            buf.clear();
+            let mut cache = leadsim::output::tables::RowCache::default();
+            for (step, row) in &out.recorder.rows {
+                leadsim::output::tables::push_timeseries_row_cached(
+                    &mut buf, prefix, *step, row, &mut cache,
+                );
+            }
+            black_box(buf.len())
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, baseline, timeseries_rows);
 criterion_main!(benches);

@@ -405,9 +405,10 @@ fn reference_part(
     width: usize,
 ) {
     let last = rows.last().map(|r| r.0);
+    let mut cache = tables::RowCache::default();
     for (t, row) in rows {
         if t.is_multiple_of(every.max(1)) || Some(*t) == last {
-            tables::push_timeseries_row(&mut part.timeseries, prefix, *t, row);
+            tables::push_timeseries_row_cached(&mut part.timeseries, prefix, *t, row, &mut cache);
         }
     }
     let finals = rows.last().map_or(vec![f64::NAN; width], |r| r.1.clone());
