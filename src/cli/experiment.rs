@@ -6,6 +6,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use leadsim::experiment::Plan;
 use leadsim::experiment::runner::{self, RunError};
 use leadsim::output::manifest::Manifest;
+use leadsim::output::series::Complete;
 use leadsim::output::{self, FolderLock, FolderState, OutputError};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -151,13 +152,16 @@ fn check_identity(dir: &Path, old: &Manifest, new: &Manifest) -> Result<(), Fail
 }
 
 /// Runs `indices` of `plan` into `dir` with a progress bar; on interruption says how to resume.
+/// For a whole experiment (`ordered`: `indices` are every run) returns the complete ordered
+/// time-series file for [`finish`].
 pub fn run_indices(
     plan: &Plan,
     dir: &Path,
     indices: &[u64],
+    ordered: bool,
     args: &RunArgs,
     resume_command: &str,
-) -> Result<(), Failure> {
+) -> Result<Option<Complete>, Failure> {
     let stop = stop_flag();
     let bar = progress_bar(indices.len() as u64, args.quiet);
     let first = std::sync::Once::new();
@@ -170,10 +174,11 @@ pub fn run_indices(
         });
         bar.set_position(done)
     };
-    let result = runner::execute(plan, &dir.join(output::RUNS), indices, &stop, &progress);
+    let runs = dir.join(output::RUNS);
+    let result = runner::execute(plan, &runs, indices, ordered, &stop, &progress);
     bar.finish_and_clear();
     match result {
-        Ok(()) => Ok(()),
+        Ok(complete) => Ok(complete),
         Err(RunError::Interrupted { done, total }) => Err(Failure::Other(anyhow::anyhow!(
             "interrupted: {done} of {total} runs are finished and kept in {}\nresume with: {resume_command} --resume",
             dir.display()
@@ -187,10 +192,16 @@ pub fn run_indices(
     }
 }
 
-/// Assembles the tables, writes the manifest and removes the per-run parts.
-pub fn finish(plan: &Plan, dir: &Path, manifest: Manifest) -> Result<Manifest, Failure> {
+/// Assembles the tables (the time series from `series`, the ordered file [`run_indices`]
+/// returned), writes the manifest and removes the journals.
+pub fn finish(
+    plan: &Plan,
+    dir: &Path,
+    manifest: Manifest,
+    series: Option<&Complete>,
+) -> Result<Manifest, Failure> {
     let runs = dir.join(output::RUNS);
-    let hashes = output::tables::assemble(plan, std::slice::from_ref(&runs), dir).map_err(|e| {
+    let hashes = output::tables::assemble(plan, std::slice::from_ref(&runs), dir, series).map_err(|e| {
         if e.is_input() {
             output_error(e)
         } else {

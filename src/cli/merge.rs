@@ -139,7 +139,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     manifest.write_plan(dir).map_err(output_error)?;
     let runs: Vec<PathBuf> = args.shards.iter().map(|d| d.join(output::RUNS)).collect();
-    let hashes = output::tables::assemble(&plan, &runs, dir).map_err(output_error)?;
+    let hashes = output::tables::assemble(&plan, &runs, dir, None).map_err(output_error)?;
     manifest.write_manifest(dir, hashes).map_err(output_error)?;
     experiment::charts(dir, args.no_charts)?;
     outln!(

@@ -223,8 +223,8 @@ fn experiment_replication(args: &Args) -> Result<Replication, Failure> {
             prov.command,
             shell_word(&dir.display().to_string())
         );
-        experiment::run_indices(&plan, &dir, &indices, &args.common, &resume)?;
-        experiment::finish(&plan, &dir, manifest)?;
+        let series = experiment::run_indices(&plan, &dir, &indices, true, &args.common, &resume)?;
+        experiment::finish(&plan, &dir, manifest, series.as_ref())?;
         experiment::charts(&dir, args.common.no_charts)?;
     }
     let manifest = Manifest::read(&dir, leadsim::output::MANIFEST).map_err(output_error)?;

@@ -108,8 +108,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
     };
     let indices: Vec<u64> = (0..plan.runs()).collect();
     let resume = format!("{command} -o {}", shell_word(&dir.display().to_string()));
-    experiment::run_indices(&plan, &dir, &indices, &args.common, &resume)?;
-    experiment::finish(&plan, &dir, manifest)?;
+    let series = experiment::run_indices(&plan, &dir, &indices, true, &args.common, &resume)?;
+    experiment::finish(&plan, &dir, manifest, series.as_ref())?;
     experiment::charts(&dir, args.common.no_charts)?;
     outln!(
         "{}: {} runs ({} models × {} replicates) → {}",

@@ -129,7 +129,14 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if let Some((i, n)) = args.shard {
         resume += &format!(" --shard {i}/{n}");
     }
-    experiment::run_indices(&plan, &dir, &indices, &args.common, &resume)?;
+    let series = experiment::run_indices(
+        &plan,
+        &dir,
+        &indices,
+        args.shard.is_none(),
+        &args.common,
+        &resume,
+    )?;
     if let Some((i, n)) = args.shard {
         experiment::finish_shard(&dir, manifest)?;
         outln!(
@@ -141,7 +148,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         );
         return Ok(());
     }
-    experiment::finish(&plan, &dir, manifest)?;
+    experiment::finish(&plan, &dir, manifest, series.as_ref())?;
     experiment::charts(&dir, args.common.no_charts)?;
     outln!(
         "{}: {} runs ({} points × {} models × {} replicates) → {}",

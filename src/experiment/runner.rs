@@ -1,17 +1,29 @@
-//! Executes a plan's runs in parallel (rayon), appending each run's rows to a journal in `runs/`
-//! as soon as it finishes ([`crate::output::journal`]). Memory stays bounded by the runs in flight, however many runs
-//! the plan holds; finished runs survive any interruption, and a resumed execution skips them.
-//! The final tables are assembled afterwards, in run order ([`crate::output::tables`]), so the
-//! output does not depend on which thread finished first.
+//! Executes a plan's runs in parallel and records each run as soon as it finishes, so memory stays
+//! bounded however many runs the plan holds, finished runs survive any interruption, and a
+//! resumed execution skips them.
+//!
+//! Worker threads (rayon's pool) take runs in run order from a shared counter and send each
+//! finished run to one writing thread, which records it in this process's journal
+//! ([`crate::output::journal`]). For a whole experiment (not a shard) the writer also puts each
+//! run's time-series rows straight into the ordered time-series file
+//! ([`crate::output::series`]) when every run before it is there; a run finishing ahead of an
+//! earlier one waits in memory (up to [`PENDING_BYTES`] of rows, else it is journaled whole and
+//! copied in when its turn comes). Because runs are handed out in order, only a few runs wait at
+//! a time. The ordered file becomes `timeseries.csv`; the other tables are assembled afterwards,
+//! in run order ([`crate::output::tables`]). Either way the output does not depend on which thread
+//! finished first.
 
 use super::{Plan, RunSpec};
-use crate::output::journal::{self, Journal};
+use crate::output::journal::{self, Journal, Location};
+use crate::output::series::{Complete, Series};
 use crate::output::tables::{self, Part};
 use crate::output::{self, OutputError};
-use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+
+/// Time-series rows of runs waiting for an earlier run, at most; more are journaled whole.
+pub const PENDING_BYTES: usize = 64 << 20;
 
 /// Why an execution stopped early.
 #[derive(Debug, thiserror::Error)]
@@ -31,61 +43,206 @@ pub fn simulate(plan: &Plan, spec: &RunSpec, stop: &AtomicBool) -> Option<Part> 
         .simulate(spec.model, spec.world_seed, &id, stop)
 }
 
-/// Runs every index in `indices` that has no record in `runs_dir` yet, appending each finished
-/// run to this process's journals. `progress(done, total)` is called after each run (from worker
-/// threads); `stop` is checked before each run starts and every few hundred steps within one: a
-/// run it stops is abandoned and not journaled (a resume runs it again), so a long run does not
-/// hold up Ctrl-C, and no partial run is ever recorded.
+/// Runs every index in `indices` that is not finished in `runs_dir` yet, recording each
+/// finished run there. With `ordered` (`indices` must then be every run of the plan) the time
+/// series also goes into the ordered file, which is returned once it holds every run.
+///
+/// `progress(done, total)` is called after each run; `stop` is checked before each run starts
+/// and every few hundred steps within one: a run it stops is abandoned and not recorded (a
+/// resume runs it again), so a long run does not hold up Ctrl-C, and no partial run is ever
+/// recorded. Finished runs still waiting for an earlier one are journaled before returning.
 pub fn execute(
     plan: &Plan,
     runs_dir: &Path,
     indices: &[u64],
+    ordered: bool,
     stop: &AtomicBool,
     progress: &(dyn Fn(u64, u64) + Sync),
-) -> Result<(), RunError> {
+) -> Result<Option<Complete>, RunError> {
     std::fs::create_dir_all(runs_dir).map_err(output::io_at(runs_dir))?;
     let index = journal::scan(&[runs_dir.to_path_buf()])?;
+    let mut writer = Writer::open(plan, runs_dir, &index, ordered)?;
     let todo: Vec<u64> = indices
         .iter()
         .copied()
-        .filter(|i| !index.runs.contains_key(i))
+        .filter(|i| !index.runs.contains_key(i) && !writer.streamed(*i))
         .collect();
     let total = indices.len() as u64;
     let done = AtomicU64::new(total - todo.len() as u64);
     progress(done.load(Ordering::Relaxed), total);
-    // One journal per worker thread, opened when the worker finishes its first run.
-    let journals: Vec<Mutex<Option<Journal>>> = (0..rayon::current_num_threads() + 1)
-        .map(|_| Mutex::new(None))
-        .collect();
-    let result = todo.par_iter().try_for_each(|&i| {
-        if stop.load(Ordering::Relaxed) {
-            return Err(None);
-        }
-        let spec = plan.spec(i);
-        let Some(part) = simulate(plan, &spec, stop) else {
-            return Err(None);
-        };
-        let worker =
-            rayon::current_thread_index().map_or(journals.len() - 1, |w| w.min(journals.len() - 1));
-        let mut slot = journals[worker].lock().unwrap_or_else(|e| e.into_inner());
-        if slot.is_none() {
-            *slot = Some(Journal::create(runs_dir, worker).map_err(Some)?);
-        }
-        slot.as_mut()
-            .expect("opened")
-            .append(i, &part)
-            .map_err(Some)?;
-        drop(slot);
-        let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-        progress(d, total);
-        Ok(())
+    let cursor = AtomicUsize::new(0);
+    let written = std::thread::scope(|s| {
+        // A few runs in flight per worker keep the workers busy while the writer writes.
+        let (tx, rx) =
+            std::sync::mpsc::sync_channel::<(u64, Part)>(2 * rayon::current_num_threads().max(1));
+        let done = &done;
+        let io = s.spawn(move || -> Result<Writer, OutputError> {
+            for (i, part) in rx {
+                writer.receive(i, part)?;
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            }
+            writer.set_aside_pending()?;
+            Ok(writer)
+        });
+        rayon::broadcast(|_| {
+            while !stop.load(Ordering::Relaxed) {
+                let Some(&i) = todo.get(cursor.fetch_add(1, Ordering::Relaxed)) else {
+                    break;
+                };
+                let Some(part) = simulate(plan, &plan.spec(i), stop) else {
+                    break;
+                };
+                // The writer is gone only after an error, which it reports.
+                if tx.send((i, part)).is_err() {
+                    break;
+                }
+            }
+        });
+        drop(tx);
+        io.join().expect("the writing thread does not panic")
     });
-    match result {
-        Ok(()) => Ok(()),
-        Err(Some(e)) => Err(RunError::Output(e)),
-        Err(None) => Err(RunError::Interrupted {
-            done: done.load(Ordering::Relaxed),
-            total,
-        }),
+    let writer = written?;
+    let done = done.load(Ordering::Relaxed);
+    if done < total {
+        return Err(RunError::Interrupted { done, total });
+    }
+    Ok(writer.finish(plan.runs())?)
+}
+
+/// The writing thread's state.
+struct Writer<'a> {
+    runs_dir: &'a Path,
+    journal: Option<Journal>,
+    /// The ordered time-series file, for a whole experiment.
+    series: Option<Series>,
+    runs: u64,
+    /// Finished runs waiting for an earlier run, and the size of their rows.
+    pending: BTreeMap<u64, Part>,
+    pending_bytes: usize,
+    /// Runs journaled whole but not yet in the ordered file (by an earlier process, or set
+    /// aside here).
+    inline: BTreeMap<u64, Location>,
+}
+
+impl<'a> Writer<'a> {
+    fn open(
+        plan: &Plan,
+        runs_dir: &'a Path,
+        index: &journal::Index,
+        ordered: bool,
+    ) -> Result<Writer<'a>, OutputError> {
+        let series = if ordered {
+            Some(Series::open(
+                runs_dir,
+                &tables::timeseries_header(plan),
+                index,
+            )?)
+        } else {
+            None
+        };
+        let next = series.as_ref().map_or(0, Series::next);
+        let mut writer = Writer {
+            runs_dir,
+            journal: None,
+            series,
+            runs: plan.runs(),
+            pending: BTreeMap::new(),
+            pending_bytes: 0,
+            inline: index
+                .runs
+                .range(next..)
+                .map(|(&i, l)| (i, l.clone()))
+                .collect(),
+        };
+        // Runs journaled whole by an earlier process may follow the ordered file's end.
+        writer.advance()?;
+        Ok(writer)
+    }
+
+    /// Whether run `i` is in the ordered file.
+    fn streamed(&self, i: u64) -> bool {
+        self.series.as_ref().is_some_and(|s| i < s.next())
+    }
+
+    fn journal(&mut self) -> Result<&mut Journal, OutputError> {
+        if self.journal.is_none() {
+            self.journal = Some(Journal::create(self.runs_dir, 0)?);
+        }
+        Ok(self.journal.as_mut().expect("created"))
+    }
+
+    /// Records finished run `i`.
+    fn receive(&mut self, i: u64, part: Part) -> Result<(), OutputError> {
+        let Some(next) = self.series.as_ref().map(Series::next) else {
+            self.journal()?.append(i, &part)?;
+            return Ok(());
+        };
+        if i == next {
+            self.stream(i, &part)?;
+            self.advance()
+        } else if self.pending_bytes + part.timeseries.len() <= PENDING_BYTES {
+            self.pending_bytes += part.timeseries.len();
+            self.pending.insert(i, part);
+            Ok(())
+        } else {
+            let at = self.journal()?.append(i, &part)?;
+            self.inline.insert(i, at);
+            Ok(())
+        }
+    }
+
+    /// Puts run `i`'s rows in the ordered file, then journals the rest of the run.
+    fn stream(&mut self, i: u64, part: &Part) -> Result<(), OutputError> {
+        let series = self.series.as_mut().expect("ordered");
+        let at = series.push(&part.timeseries)?;
+        self.journal()?.append_ordered(i, part, at)?;
+        Ok(())
+    }
+
+    /// Streams the runs that can follow the ordered file's end.
+    fn advance(&mut self) -> Result<(), OutputError> {
+        while let Some(next) = self.series.as_ref().map(Series::next) {
+            if next >= self.runs {
+                break;
+            }
+            if let Some(part) = self.pending.remove(&next) {
+                self.pending_bytes -= part.timeseries.len();
+                self.stream(next, &part)?;
+            } else if let Some(loc) = self.inline.remove(&next) {
+                let bytes = journal::read_record(&loc)?;
+                let part = tables::decode_part(&loc.file, next, &bytes)?.to_owned();
+                self.stream(next, &part)?;
+            } else {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Journals the runs still waiting (after an interruption), so none is lost.
+    fn set_aside_pending(&mut self) -> Result<(), OutputError> {
+        for (i, part) in std::mem::take(&mut self.pending) {
+            let at = self.journal()?.append(i, &part)?;
+            self.inline.insert(i, at);
+        }
+        self.pending_bytes = 0;
+        Ok(())
+    }
+
+    /// The complete ordered file, for a whole experiment.
+    fn finish(self, runs: u64) -> Result<Option<Complete>, OutputError> {
+        let Some(series) = self.series else {
+            return Ok(None);
+        };
+        if series.next() != runs {
+            return Err(OutputError::Corrupt {
+                path: self.runs_dir.join(output::series::FILE),
+                detail: format!(
+                    "holds {} of {runs} runs after every run finished",
+                    series.next()
+                ),
+            });
+        }
+        series.finish().map(Some)
     }
 }

@@ -1,5 +1,9 @@
-//! Journals of finished runs: append-only files in `runs/`, one per worker thread and process,
+//! Journals of finished runs: append-only files in `runs/`, one per writing thread and process,
 //! each a sequence of self-checking records `(run index, length, CRC-32, encoded part)`.
+//!
+//! A record holds the run's rows of every table (*inline*), or, when its time series went
+//! straight into the ordered time-series file ([`crate::output::series`]), every table but the
+//! time series and where in that file its rows are ([`Ordered`]: offset, length, CRC-32).
 //!
 //! A record is appended with a single write once its run has finished, so when a process is
 //! killed the journal holds every finished run and at most one damaged record at its end, which
@@ -23,6 +27,16 @@ pub struct Journal {
     path: PathBuf,
     file: File,
     buf: Vec<u8>,
+    /// Bytes written so far.
+    len: u64,
+}
+
+/// Where a run's time-series rows are in the ordered time-series file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ordered {
+    pub offset: u64,
+    pub len: u64,
+    pub crc: u32,
 }
 
 impl Journal {
@@ -38,6 +52,7 @@ impl Journal {
                         path,
                         file,
                         buf: Vec::with_capacity(1 << 16),
+                        len: 0,
                     });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
@@ -47,16 +62,47 @@ impl Journal {
         unreachable!("some journal name is free")
     }
 
-    /// Appends run `index`'s part as one record, in one write.
-    pub fn append(&mut self, index: u64, part: &Part) -> Result<(), OutputError> {
-        let payload = tables::encode_part(index, part);
-        let crc = crc32fast::hash(&payload);
+    /// Appends run `index`'s part as one record, in one write; returns where it is.
+    pub fn append(&mut self, index: u64, part: &Part) -> Result<Location, OutputError> {
+        self.write(index, &tables::encode_part(index, part), None)
+    }
+
+    /// Appends run `index`'s summary and shock rows as one record noting that its time-series
+    /// rows are at `at` in the ordered time-series file (written there before this record).
+    pub fn append_ordered(
+        &mut self,
+        index: u64,
+        part: &Part,
+        at: Ordered,
+    ) -> Result<Location, OutputError> {
+        let payload = tables::encode_sections(index, b"", &part.summary, &part.shocks);
+        self.write(index, &payload, Some(at))
+    }
+
+    fn write(
+        &mut self,
+        index: u64,
+        payload: &[u8],
+        at: Option<Ordered>,
+    ) -> Result<Location, OutputError> {
+        let crc = crc32fast::hash(payload);
         self.buf.clear();
-        self.buf.extend_from_slice(
-            format!("{HEADER} {index} {} {crc:08x}\n", payload.len()).as_bytes(),
-        );
-        self.buf.extend_from_slice(&payload);
-        self.file.write_all(&self.buf).map_err(io_at(&self.path))
+        let mut header = format!("{HEADER} {index} {} {crc:08x}", payload.len());
+        if let Some(o) = at {
+            header += &format!(" {} {} {:08x}", o.offset, o.len, o.crc);
+        }
+        header.push('\n');
+        self.buf.extend_from_slice(header.as_bytes());
+        self.buf.extend_from_slice(payload);
+        self.file.write_all(&self.buf).map_err(io_at(&self.path))?;
+        let location = Location {
+            file: self.path.clone(),
+            offset: self.len + header.len() as u64,
+            len: payload.len(),
+            ordered: at,
+        };
+        self.len += self.buf.len() as u64;
+        Ok(location)
     }
 }
 
@@ -66,12 +112,18 @@ pub struct Location {
     pub file: PathBuf,
     pub offset: u64,
     pub len: usize,
+    /// For a record without its time series: where that is in the ordered file.
+    pub ordered: Option<Ordered>,
 }
 
 /// The finished runs found in one or more `runs/` folders.
 #[derive(Debug, Clone, Default)]
 pub struct Index {
+    /// The first record of each run that holds all of its rows.
     pub runs: BTreeMap<u64, Location>,
+    /// The first record of each run whose time series is in the ordered file. Whether that file
+    /// still holds it is for [`crate::output::series`] to check.
+    pub ordered: BTreeMap<u64, Location>,
     /// Journals that end in a damaged record (an interrupted write), for information.
     pub damaged: Vec<PathBuf>,
 }
@@ -98,20 +150,27 @@ pub struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    /// Reads run `index`'s part (`None` when it has no record).
+    /// Reads run `index`'s part from its inline record (`None` when it has none).
     pub fn read(&mut self, index: u64) -> Result<Option<Part>, OutputError> {
-        let Some(bytes) = self.read_raw(index)? else {
-            return Ok(None);
-        };
-        let file = &self.index.runs[&index].file;
-        Ok(Some(tables::decode_part(file, index, &bytes)?.to_owned()))
-    }
-
-    /// Reads run `index`'s record bytes (`None` when it has no record).
-    pub fn read_raw(&mut self, index: u64) -> Result<Option<Vec<u8>>, OutputError> {
         let Some(loc) = self.index.runs.get(&index) else {
             return Ok(None);
         };
+        let bytes = self.read_at(loc)?;
+        Ok(Some(
+            tables::decode_part(&loc.file, index, &bytes)?.to_owned(),
+        ))
+    }
+
+    /// Reads run `index`'s inline record bytes (`None` when it has none).
+    pub fn read_raw(&mut self, index: u64) -> Result<Option<Vec<u8>>, OutputError> {
+        match self.index.runs.get(&index) {
+            Some(loc) => self.read_at(loc).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Reads the payload of the record at `loc`.
+    pub fn read_at(&mut self, loc: &Location) -> Result<Vec<u8>, OutputError> {
         if !self.open.contains_key(&loc.file) {
             let f = File::open(&loc.file).map_err(io_at(&loc.file))?;
             self.open.insert(loc.file.clone(), f);
@@ -121,8 +180,18 @@ impl Reader<'_> {
             .map_err(io_at(&loc.file))?;
         let mut payload = vec![0u8; loc.len];
         f.read_exact(&mut payload).map_err(io_at(&loc.file))?;
-        Ok(Some(payload))
+        Ok(payload)
     }
+}
+
+/// Reads the payload of the record at `loc`, opening its journal for this one read.
+pub fn read_record(loc: &Location) -> Result<Vec<u8>, OutputError> {
+    let mut f = File::open(&loc.file).map_err(io_at(&loc.file))?;
+    f.seek(SeekFrom::Start(loc.offset))
+        .map_err(io_at(&loc.file))?;
+    let mut payload = vec![0u8; loc.len];
+    f.read_exact(&mut payload).map_err(io_at(&loc.file))?;
+    Ok(payload)
 }
 
 /// Indexes every valid record of every journal in `dirs` (missing folders hold none). A damaged
@@ -167,7 +236,7 @@ fn scan_file(file: &Path, index: &mut Index) -> Result<(), OutputError> {
         if n == 0 {
             return Ok(());
         }
-        let Some((run, len, crc)) = parse_header(&header) else {
+        let Some((run, len, crc, ordered)) = parse_header(&header) else {
             index.damaged.push(file.to_path_buf());
             return Ok(());
         };
@@ -186,17 +255,24 @@ fn scan_file(file: &Path, index: &mut Index) -> Result<(), OutputError> {
             index.damaged.push(file.to_path_buf());
             return Ok(());
         }
-        index.runs.entry(run).or_insert(Location {
+        let map = if ordered.is_some() {
+            &mut index.ordered
+        } else {
+            &mut index.runs
+        };
+        map.entry(run).or_insert(Location {
             file: file.to_path_buf(),
             offset: pos + n as u64,
             len,
+            ordered,
         });
         pos += n as u64 + len as u64;
     }
 }
 
-/// Parses a record header line `#leadsim-run RUN LEN CRC\n`.
-fn parse_header(line: &[u8]) -> Option<(u64, usize, u32)> {
+/// Parses a record header line `#leadsim-run RUN LEN CRC\n`, or for a record whose time series
+/// is in the ordered file `#leadsim-run RUN LEN CRC TS-OFFSET TS-LEN TS-CRC\n`.
+fn parse_header(line: &[u8]) -> Option<(u64, usize, u32, Option<Ordered>)> {
     let line = std::str::from_utf8(line.strip_suffix(b"\n")?).ok()?;
     let mut fields = line.split(' ');
     if fields.next()? != HEADER {
@@ -205,7 +281,15 @@ fn parse_header(line: &[u8]) -> Option<(u64, usize, u32)> {
     let run: u64 = fields.next()?.parse().ok()?;
     let len: usize = fields.next()?.parse().ok()?;
     let crc = u32::from_str_radix(fields.next()?, 16).ok()?;
-    fields.next().is_none().then_some((run, len, crc))
+    let ordered = match fields.next() {
+        None => None,
+        Some(offset) => Some(Ordered {
+            offset: offset.parse().ok()?,
+            len: fields.next()?.parse().ok()?,
+            crc: u32::from_str_radix(fields.next()?, 16).ok()?,
+        }),
+    };
+    fields.next().is_none().then_some((run, len, crc, ordered))
 }
 
 #[cfg(test)]

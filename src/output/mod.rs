@@ -9,6 +9,7 @@
 
 pub mod journal;
 pub mod manifest;
+pub mod series;
 pub mod tables;
 
 use std::fs::{self, File};

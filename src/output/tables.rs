@@ -198,20 +198,24 @@ pub fn summary_row(id: &[String], finals: &[f64], means: &[f64]) -> Vec<u8> {
 /// Serializes a part for its journal record: a header line with the run and the length of each
 /// section, then the three sections' bytes.
 pub fn encode_part(index: u64, part: &Part) -> Vec<u8> {
-    let mut out =
-        Vec::with_capacity(part.timeseries.len() + part.summary.len() + part.shocks.len() + 96);
+    encode_sections(index, &part.timeseries, &part.summary, &part.shocks)
+}
+
+/// [`encode_part`] from the three sections.
+pub fn encode_sections(index: u64, timeseries: &[u8], summary: &[u8], shocks: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(timeseries.len() + summary.len() + shocks.len() + 96);
     out.extend_from_slice(
         format!(
             "{MAGIC} run={index} timeseries={} summary={} shocks={}\n",
-            part.timeseries.len(),
-            part.summary.len(),
-            part.shocks.len()
+            timeseries.len(),
+            summary.len(),
+            shocks.len()
         )
         .as_bytes(),
     );
-    out.extend_from_slice(&part.timeseries);
-    out.extend_from_slice(&part.summary);
-    out.extend_from_slice(&part.shocks);
+    out.extend_from_slice(timeseries);
+    out.extend_from_slice(summary);
+    out.extend_from_slice(shocks);
     out
 }
 
@@ -292,19 +296,27 @@ impl PointValues {
 }
 
 /// Assembles the final tables in `out` from the runs journaled in `dirs` (one folder for a run,
-/// the shard folders for a merge). Fails, writing nothing, if a run is missing or damaged.
-/// Returns the SHA-256 of each table written, by file name.
+/// the shard folders for a merge). With `series`, the complete ordered time-series file of the
+/// one folder becomes `timeseries.csv`; without, the time series is copied from the journals.
+/// Fails, writing nothing, if a run is missing or damaged. Returns the SHA-256 of each table
+/// written, by file name.
 pub fn assemble(
     plan: &Plan,
     dirs: &[PathBuf],
     out: &Path,
+    series: Option<&super::series::Complete>,
 ) -> Result<std::collections::BTreeMap<String, String>, OutputError> {
     let runs = plan.runs();
     let index = super::journal::scan(dirs)?;
-    let mut reader = index.reader();
+    // A run's record: with the ordered file, the one saying where its rows are in it.
+    let records = if series.is_some() {
+        &index.ordered
+    } else {
+        &index.runs
+    };
     // Check that every run is there before writing anything.
     for i in 0..runs {
-        if !index.runs.contains_key(&i) {
+        if !records.contains_key(&i) {
             return Err(OutputError::Corrupt {
                 path: out.to_path_buf(),
                 detail: format!(
@@ -317,12 +329,22 @@ pub fn assemble(
             });
         }
     }
-    let mut ts = AtomicFile::create_hashed(&out.join(super::TIMESERIES))?;
+    if let Some(complete) = series {
+        let header = timeseries_header(plan).len() as u64;
+        super::series::check(complete, &index, runs, header)?;
+    }
+    let mut reader = index.reader();
+    let mut ts = match series {
+        Some(_) => None,
+        None => Some(AtomicFile::create_hashed(&out.join(super::TIMESERIES))?),
+    };
     let mut sum = AtomicFile::create_hashed(&out.join(super::SUMMARY))?;
     let mut sh = AtomicFile::create_hashed(&out.join(super::SHOCKS))?;
     let mut st = AtomicFile::create_hashed(&out.join(super::STATS))?;
     let w = |f: &mut AtomicFile, b: &[u8], p: &Path| f.write_all(b).map_err(io_at(p));
-    w(&mut ts, &timeseries_header(plan), out)?;
+    if let Some(ts) = ts.as_mut() {
+        w(ts, &timeseries_header(plan), out)?;
+    }
     w(&mut sum, &summary_header(plan), out)?;
     w(&mut sh, &shocks_header(plan), out)?;
     w(&mut st, &stats_header(plan), out)?;
@@ -333,10 +355,13 @@ pub fn assemble(
     let mut point = PointValues::new(models, reps);
     let mut shock_rows: Vec<Vec<u8>> = Vec::new();
     for i in 0..runs {
-        let bytes = reader.read_raw(i)?.expect("checked above");
-        let path = index.runs[&i].file.clone();
+        let loc = &records[&i];
+        let bytes = reader.read_at(loc)?;
+        let path = loc.file.clone();
         let part = decode_part(&path, i, &bytes)?;
-        w(&mut ts, part.timeseries, out)?;
+        if let Some(ts) = ts.as_mut() {
+            w(ts, part.timeseries, out)?;
+        }
         w(&mut sum, part.summary, out)?;
         w(&mut sh, part.shocks, out)?;
         let spec = plan.spec(i);
@@ -352,12 +377,23 @@ pub fn assemble(
     }
     let mut hashes = std::collections::BTreeMap::new();
     for (name, file) in [
-        (super::TIMESERIES, ts),
         (super::SUMMARY, sum),
         (super::SHOCKS, sh),
         (super::STATS, st),
     ] {
         hashes.insert(name.to_string(), file.commit_hashed()?);
+    }
+    // The time series last: once the ordered file is moved, a resume would have to redo it.
+    match (ts, series) {
+        (Some(ts), _) => {
+            hashes.insert(super::TIMESERIES.to_string(), ts.commit_hashed()?);
+        }
+        (None, Some(complete)) => {
+            let dest = out.join(super::TIMESERIES);
+            std::fs::rename(&complete.path, &dest).map_err(io_at(&dest))?;
+            hashes.insert(super::TIMESERIES.to_string(), complete.sha256.clone());
+        }
+        (None, None) => unreachable!("no time series without the ordered file"),
     }
     Ok(hashes)
 }

@@ -188,6 +188,7 @@ fn journaled(dir: &Path) -> u64 {
     std::fs::read_dir(dir.join("runs"))
         .map(|d| {
             d.filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "runs"))
                 .filter_map(|e| e.metadata().ok())
                 .map(|m| m.len())
                 .sum()
