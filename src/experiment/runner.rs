@@ -61,7 +61,9 @@ pub fn execute(
 ) -> Result<Option<Complete>, RunError> {
     std::fs::create_dir_all(runs_dir).map_err(output::io_at(runs_dir))?;
     let index = journal::scan(&[runs_dir.to_path_buf()])?;
-    let mut writer = Writer::open(plan, runs_dir, &index, ordered)?;
+    let header = tables::timeseries_header(plan);
+    let series = ordered.then_some(header.as_slice());
+    let mut writer = Writer::open(runs_dir, series, plan.runs(), &index, PENDING_BYTES)?;
     let todo: Vec<u64> = indices
         .iter()
         .copied()
@@ -106,7 +108,7 @@ pub fn execute(
     if done < total {
         return Err(RunError::Interrupted { done, total });
     }
-    Ok(writer.finish(plan.runs())?)
+    Ok(writer.finish()?)
 }
 
 /// The writing thread's state.
@@ -119,35 +121,34 @@ struct Writer<'a> {
     /// Finished runs waiting for an earlier run, and the size of their rows.
     pending: BTreeMap<u64, Part>,
     pending_bytes: usize,
+    pending_limit: usize,
     /// Runs journaled whole but not yet in the ordered file (by an earlier process, or set
     /// aside here).
     inline: BTreeMap<u64, Location>,
 }
 
 impl<'a> Writer<'a> {
+    /// A writer of `runs` runs into `runs_dir`, with the ordered file if given its `header`.
     fn open(
-        plan: &Plan,
         runs_dir: &'a Path,
+        header: Option<&[u8]>,
+        runs: u64,
         index: &journal::Index,
-        ordered: bool,
+        pending_limit: usize,
     ) -> Result<Writer<'a>, OutputError> {
-        let series = if ordered {
-            Some(Series::open(
-                runs_dir,
-                &tables::timeseries_header(plan),
-                index,
-            )?)
-        } else {
-            None
+        let series = match header {
+            Some(h) => Some(Series::open(runs_dir, h, index)?),
+            None => None,
         };
         let next = series.as_ref().map_or(0, Series::next);
         let mut writer = Writer {
             runs_dir,
             journal: None,
             series,
-            runs: plan.runs(),
+            runs,
             pending: BTreeMap::new(),
             pending_bytes: 0,
+            pending_limit,
             inline: index
                 .runs
                 .range(next..)
@@ -180,7 +181,7 @@ impl<'a> Writer<'a> {
         if i == next {
             self.stream(i, &part)?;
             self.advance()
-        } else if self.pending_bytes + part.timeseries.len() <= PENDING_BYTES {
+        } else if self.pending_bytes + part.timeseries.len() <= self.pending_limit {
             self.pending_bytes += part.timeseries.len();
             self.pending.insert(i, part);
             Ok(())
@@ -230,7 +231,8 @@ impl<'a> Writer<'a> {
     }
 
     /// The complete ordered file, for a whole experiment.
-    fn finish(self, runs: u64) -> Result<Option<Complete>, OutputError> {
+    fn finish(self) -> Result<Option<Complete>, OutputError> {
+        let runs = self.runs;
         let Some(series) = self.series else {
             return Ok(None);
         };
@@ -244,5 +246,74 @@ impl<'a> Writer<'a> {
             });
         }
         series.finish().map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(i: u64) -> Part {
+        Part {
+            timeseries: format!("m,{i},0\nm,{i},1\n").into_bytes(),
+            summary: format!("m,{i},s\n").into_bytes(),
+            shocks: format!("m,{i},x\n").into_bytes(),
+        }
+    }
+
+    fn open<'a>(runs: &'a Path, limit: usize) -> Writer<'a> {
+        let index = journal::scan(&[runs.to_path_buf()]).unwrap();
+        Writer::open(runs, Some(b"h\n"), 8, &index, limit).unwrap()
+    }
+
+    /// Runs finishing out of order wait in memory, or past the limit are journaled whole and
+    /// copied in at their turn; an interruption journals the waiting ones; a new process picks
+    /// up both; the file ends as the runs in order, and every run has a record saying where.
+    #[test]
+    fn out_of_order_runs_reach_the_file_in_order_across_an_interruption() {
+        let dir = tempfile::tempdir().unwrap();
+        let runs = dir.path().join("runs");
+        std::fs::create_dir_all(&runs).unwrap();
+        let row = part(0).timeseries.len();
+        let mut w = open(&runs, 2 * row);
+        for i in [1, 2, 3, 0, 6, 7] {
+            w.receive(i, part(i)).unwrap();
+        }
+        // 0 released 1 and 2 (waiting) and 3 (journaled whole, over the limit); 6 and 7 wait.
+        assert_eq!(w.series.as_ref().unwrap().next(), 4);
+        assert_eq!(w.pending.len(), 2);
+        w.set_aside_pending().unwrap();
+        drop(w);
+        let index = journal::scan(std::slice::from_ref(&runs)).unwrap();
+        assert_eq!(index.runs.keys().copied().collect::<Vec<_>>(), vec![3, 6, 7]);
+        let mut w = open(&runs, 0);
+        assert_eq!(w.series.as_ref().unwrap().next(), 4);
+        assert!(w.streamed(3) && !w.streamed(4));
+        w.receive(5, part(5)).unwrap();
+        w.receive(4, part(4)).unwrap();
+        let complete = w.finish().unwrap().expect("every run is in");
+        let mut want = b"h\n".to_vec();
+        for i in 0..8 {
+            want.extend(part(i).timeseries);
+        }
+        assert_eq!(std::fs::read(&complete.path).unwrap(), want);
+        let index = journal::scan(&[runs]).unwrap();
+        crate::output::series::check(&complete, &index, 8, 2).unwrap();
+        for i in 0..8 {
+            let bytes = journal::read_record(&index.ordered[&i]).unwrap();
+            let p = tables::decode_part(Path::new("j"), i, &bytes).unwrap();
+            assert_eq!(p.summary, part(i).summary.as_slice());
+            assert_eq!(p.shocks, part(i).shocks.as_slice());
+        }
+    }
+
+    #[test]
+    fn a_writer_that_has_not_every_run_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let runs = dir.path().join("runs");
+        std::fs::create_dir_all(&runs).unwrap();
+        let mut w = open(&runs, 1 << 20);
+        w.receive(0, part(0)).unwrap();
+        assert!(w.finish().is_err());
     }
 }
