@@ -587,6 +587,32 @@ mod tests {
     }
 
     proptest! {
+        /// Rows written from the previous row's text are the rows written afresh, whatever
+        /// changes between steps: values (NaN, integers, lengths) and the step's digits.
+        #[test]
+        fn cached_rows_equal_fresh_rows(
+            rows in proptest::collection::vec(
+                (0u32..2000, proptest::collection::vec(
+                    prop_oneof![
+                        Just(f64::NAN),
+                        Just(0.5),
+                        (0i64..2000).prop_map(|i| i as f64),
+                        any::<f64>(),
+                        (0.0f64..1.0),
+                    ], 3)), 1..40)
+        ) {
+            let mut plain = Vec::new();
+            let mut cached = Vec::new();
+            let mut cache = RowCache::default();
+            let mut step = 0;
+            for (jump, r) in &rows {
+                step += jump % 7 * jump;
+                push_timeseries_row(&mut plain, b"m,\"a,b\",1,", step, r);
+                push_timeseries_row_cached(&mut cached, b"m,\"a,b\",1,", step, r, &mut cache);
+            }
+            prop_assert_eq!(String::from_utf8(cached).unwrap(), String::from_utf8(plain).unwrap());
+        }
+
         /// The splitter finds the cells the `csv` writer wrote, quoted or not.
         #[test]
         fn records_split_what_the_csv_writer_wrote(
