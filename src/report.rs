@@ -732,7 +732,7 @@ fn reproduce(h: &mut String, r: &Results) {
         escape(&m.identity)
     );
     if !m.files.is_empty() {
-        h.push_str("<table>\n<tr><th>table</th><th>SHA-256</th></tr>\n");
+        h.push_str("<table>\n<tr><th>table</th><th>checksum</th></tr>\n");
         for (f, hash) in &m.files {
             let _ = writeln!(
                 h,

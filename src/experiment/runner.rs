@@ -285,7 +285,10 @@ mod tests {
         w.set_aside_pending().unwrap();
         drop(w);
         let index = journal::scan(std::slice::from_ref(&runs)).unwrap();
-        assert_eq!(index.runs.keys().copied().collect::<Vec<_>>(), vec![3, 6, 7]);
+        assert_eq!(
+            index.runs.keys().copied().collect::<Vec<_>>(),
+            vec![3, 6, 7]
+        );
         let mut w = open(&runs, 0);
         assert_eq!(w.series.as_ref().unwrap().next(), 4);
         assert!(w.streamed(3) && !w.streamed(4));

@@ -72,7 +72,7 @@ pub struct Manifest {
     pub seeds: Vec<SeedInfo>,
     /// `"i/n"` for a shard, empty for a whole experiment.
     pub shard: String,
-    /// SHA-256 of each table (manifest only).
+    /// Checksum of each table (manifest only), as [`super::checksum_text`].
     pub files: BTreeMap<String, String>,
 }
 
@@ -248,7 +248,7 @@ impl Manifest {
         write_atomic(&dir.join(PLAN), &self.to_bytes())
     }
 
-    /// Records the tables' hashes (by file name) and writes `manifest.json` into `dir`, last.
+    /// Records the tables' checksums (by file name) and writes `manifest.json` into `dir`, last.
     pub fn write_manifest(
         mut self,
         dir: &Path,

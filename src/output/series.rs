@@ -11,7 +11,6 @@
 
 use super::journal::{Index, Ordered};
 use super::{OutputError, io_at};
-use sha2::Digest;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -32,15 +31,16 @@ pub struct Series {
     next: u64,
     /// Bytes in the file.
     len: u64,
-    /// SHA-256 of the bytes in the file.
-    hasher: sha2::Sha256,
+    /// CRC-32 of the bytes in the file, combined from the runs' CRC-32s.
+    summer: crc32fast::Hasher,
 }
 
 /// A complete ordered file: every run's rows, ready to become `timeseries.csv`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Complete {
     pub path: PathBuf,
-    pub sha256: String,
+    /// As [`super::checksum_text`].
+    pub checksum: String,
 }
 
 impl Series {
@@ -56,24 +56,26 @@ impl Series {
             .open(&path)
             .map_err(io_at(&path))?;
         let size = file.metadata().map_err(io_at(&path))?.len();
-        let mut hasher = sha2::Sha256::new();
+        let mut summer = crc32fast::Hasher::new();
         let mut buf = vec![0u8; header.len()];
         let has_header = size >= header.len() as u64
             && file.read_exact(&mut buf).is_ok()
             && buf.as_slice() == header;
         let (mut next, mut len) = (0u64, header.len() as u64);
         if has_header {
-            hasher.update(header);
+            summer.update(header);
             while let Some(at) = index.ordered.get(&next).and_then(|l| l.ordered) {
                 if at.offset != len || at.offset + at.len > size {
                     break;
                 }
                 buf.resize(at.len as usize, 0);
                 file.read_exact(&mut buf).map_err(io_at(&path))?;
-                if crc32fast::hash(&buf) != at.crc {
+                let mut run = crc32fast::Hasher::new();
+                run.update(&buf);
+                if run.clone().finalize() != at.crc {
                     break;
                 }
-                hasher.update(&buf);
+                summer.combine(&run);
                 len += at.len;
                 next += 1;
             }
@@ -81,7 +83,7 @@ impl Series {
             file.set_len(0).map_err(io_at(&path))?;
             file.seek(SeekFrom::Start(0)).map_err(io_at(&path))?;
             file.write_all(header).map_err(io_at(&path))?;
-            hasher.update(header);
+            summer.update(header);
         }
         file.set_len(len).map_err(io_at(&path))?;
         file.seek(SeekFrom::Start(len)).map_err(io_at(&path))?;
@@ -93,7 +95,7 @@ impl Series {
             unflushed: 0,
             next,
             len,
-            hasher,
+            summer,
         })
     }
 
@@ -105,12 +107,14 @@ impl Series {
     /// Appends the rows of run [`Series::next`]; returns where they are, for its journal record.
     pub fn push(&mut self, rows: &[u8]) -> Result<Ordered, OutputError> {
         self.file.write_all(rows).map_err(io_at(&self.path))?;
-        self.hasher.update(rows);
+        let mut run = crc32fast::Hasher::new();
+        run.update(rows);
         let at = Ordered {
             offset: self.len,
             len: rows.len() as u64,
-            crc: crc32fast::hash(rows),
+            crc: run.clone().finalize(),
         };
+        self.summer.combine(&run);
         self.len += at.len;
         self.next += 1;
         self.unflushed += at.len;
@@ -121,18 +125,13 @@ impl Series {
         Ok(at)
     }
 
-    /// Flushes the file to disk and returns it with its hash.
+    /// Flushes the file to disk and returns it with its checksum.
     pub fn finish(self) -> Result<Complete, OutputError> {
         self.flusher.finish().map_err(io_at(&self.path))?;
         self.file.sync_all().map_err(io_at(&self.path))?;
         Ok(Complete {
             path: self.path,
-            sha256: self
-                .hasher
-                .finalize()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
+            checksum: super::checksum_text(self.summer.finalize()),
         })
     }
 }
@@ -270,7 +269,7 @@ mod tests {
         let complete = s.finish().unwrap();
         let bytes = fs::read(&complete.path).unwrap();
         assert_eq!(bytes, expected(5));
-        assert_eq!(complete.sha256, crate::output::sha256(&bytes));
+        assert_eq!(complete.checksum, crate::output::checksum(&bytes));
         let index = journal::scan(std::slice::from_ref(&runs)).unwrap();
         check(&complete, &index, 5, 2).unwrap();
     }

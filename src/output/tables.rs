@@ -298,8 +298,8 @@ impl PointValues {
 /// Assembles the final tables in `out` from the runs journaled in `dirs` (one folder for a run,
 /// the shard folders for a merge). With `series`, the complete ordered time-series file of the
 /// one folder becomes `timeseries.csv`; without, the time series is copied from the journals.
-/// Fails, writing nothing, if a run is missing or damaged. Returns the SHA-256 of each table
-/// written, by file name.
+/// Fails, writing nothing, if a run is missing or damaged. Returns the checksum of each table
+/// written ([`super::checksum_text`]), by file name.
 pub fn assemble(
     plan: &Plan,
     dirs: &[PathBuf],
@@ -336,11 +336,13 @@ pub fn assemble(
     let mut reader = index.reader();
     let mut ts = match series {
         Some(_) => None,
-        None => Some(AtomicFile::create_hashed(&out.join(super::TIMESERIES))?),
+        None => Some(AtomicFile::create_checksummed(
+            &out.join(super::TIMESERIES),
+        )?),
     };
-    let mut sum = AtomicFile::create_hashed(&out.join(super::SUMMARY))?;
-    let mut sh = AtomicFile::create_hashed(&out.join(super::SHOCKS))?;
-    let mut st = AtomicFile::create_hashed(&out.join(super::STATS))?;
+    let mut sum = AtomicFile::create_checksummed(&out.join(super::SUMMARY))?;
+    let mut sh = AtomicFile::create_checksummed(&out.join(super::SHOCKS))?;
+    let mut st = AtomicFile::create_checksummed(&out.join(super::STATS))?;
     let w = |f: &mut AtomicFile, b: &[u8], p: &Path| f.write_all(b).map_err(io_at(p));
     if let Some(ts) = ts.as_mut() {
         w(ts, &timeseries_header(plan), out)?;
@@ -381,17 +383,17 @@ pub fn assemble(
         (super::SHOCKS, sh),
         (super::STATS, st),
     ] {
-        hashes.insert(name.to_string(), file.commit_hashed()?);
+        hashes.insert(name.to_string(), file.commit_checksummed()?);
     }
     // The time series last: once the ordered file is moved, a resume would have to redo it.
     match (ts, series) {
         (Some(ts), _) => {
-            hashes.insert(super::TIMESERIES.to_string(), ts.commit_hashed()?);
+            hashes.insert(super::TIMESERIES.to_string(), ts.commit_checksummed()?);
         }
         (None, Some(complete)) => {
             let dest = out.join(super::TIMESERIES);
             std::fs::rename(&complete.path, &dest).map_err(io_at(&dest))?;
-            hashes.insert(super::TIMESERIES.to_string(), complete.sha256.clone());
+            hashes.insert(super::TIMESERIES.to_string(), complete.checksum.clone());
         }
         (None, None) => unreachable!("no time series without the ordered file"),
     }

@@ -111,8 +111,8 @@ fn run_writes_tidy_tables_and_a_manifest() {
         let bytes = std::fs::read(dir.join(t)).unwrap();
         assert_eq!(
             manifest["files"][t].as_str().unwrap(),
-            leadsim::output::sha256(&bytes),
-            "the manifest's hash of {t}"
+            leadsim::output::checksum(&bytes),
+            "the manifest's checksum of {t}"
         );
     }
     assert!(
