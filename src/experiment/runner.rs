@@ -2,8 +2,8 @@
 //! bounded however many runs the plan holds, finished runs survive any interruption, and a
 //! resumed execution skips them.
 //!
-//! Worker threads (rayon's pool) take runs in run order from a shared counter and send each
-//! finished run to one writing thread, which records it in this process's journal
+//! Worker threads (rayon's pool) take runs in run order from a shared counter; the worker that
+//! finishes a run records it, under a lock, in this process's journal
 //! ([`crate::output::journal`]). For a whole experiment (not a shard) the writer also puts each
 //! run's time-series rows straight into the ordered time-series file
 //! ([`crate::output::series`]) when every run before it is there; a run finishing ahead of an
@@ -20,6 +20,7 @@ use crate::output::tables::{self, Part};
 use crate::output::{self, OutputError};
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 /// Time-series rows of runs waiting for an earlier run, at most; more are journaled whole.
@@ -63,7 +64,7 @@ pub fn execute(
     let index = journal::scan(&[runs_dir.to_path_buf()])?;
     let header = tables::timeseries_header(plan);
     let series = ordered.then_some(header.as_slice());
-    let mut writer = Writer::open(runs_dir, series, plan.runs(), &index, PENDING_BYTES)?;
+    let writer = Writer::open(runs_dir, series, plan.runs(), &index, PENDING_BYTES)?;
     let todo: Vec<u64> = indices
         .iter()
         .copied()
@@ -73,37 +74,40 @@ pub fn execute(
     let done = AtomicU64::new(total - todo.len() as u64);
     progress(done.load(Ordering::Relaxed), total);
     let cursor = AtomicUsize::new(0);
-    let written = std::thread::scope(|s| {
-        // A few runs in flight per worker keep the workers busy while the writer writes.
-        let (tx, rx) =
-            std::sync::mpsc::sync_channel::<(u64, Part)>(2 * rayon::current_num_threads().max(1));
-        let done = &done;
-        let io = s.spawn(move || -> Result<Writer, OutputError> {
-            for (i, part) in rx {
-                writer.receive(i, part)?;
-                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+    // The worker that finishes a run records it: its rows are still in that core's cache, and
+    // the lock is held for a write of tens of microseconds once a run of about a millisecond.
+    let writer = Mutex::new(writer);
+    let failure: Mutex<Option<OutputError>> = Mutex::new(None);
+    let halt = AtomicBool::new(false);
+    rayon::broadcast(|_| {
+        while !stop.load(Ordering::Relaxed) && !halt.load(Ordering::Relaxed) {
+            let Some(&i) = todo.get(cursor.fetch_add(1, Ordering::Relaxed)) else {
+                break;
+            };
+            let Some(part) = simulate(plan, &plan.spec(i), stop) else {
+                break;
+            };
+            let recorded = writer
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .receive(i, part);
+            if let Err(e) = recorded {
+                halt.store(true, Ordering::Relaxed);
+                failure
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get_or_insert(e);
+                break;
             }
-            writer.set_aside_pending()?;
-            Ok(writer)
-        });
-        rayon::broadcast(|_| {
-            while !stop.load(Ordering::Relaxed) {
-                let Some(&i) = todo.get(cursor.fetch_add(1, Ordering::Relaxed)) else {
-                    break;
-                };
-                let Some(part) = simulate(plan, &plan.spec(i), stop) else {
-                    break;
-                };
-                // The writer is gone only after an error, which it reports.
-                if tx.send((i, part)).is_err() {
-                    break;
-                }
-            }
-        });
-        drop(tx);
-        io.join().expect("the writing thread does not panic")
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+        }
     });
-    let writer = written?;
+    if let Some(e) = failure.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(e.into());
+    }
+    let mut writer = writer.into_inner().unwrap_or_else(|e| e.into_inner());
+    // Runs finished after an earlier one that was stopped wait in memory: journal them.
+    writer.set_aside_pending()?;
     let done = done.load(Ordering::Relaxed);
     if done < total {
         return Err(RunError::Interrupted { done, total });
@@ -111,7 +115,7 @@ pub fn execute(
     Ok(writer.finish()?)
 }
 
-/// The writing thread's state.
+/// What records finished runs (behind a lock shared by the workers).
 struct Writer<'a> {
     runs_dir: &'a Path,
     journal: Option<Journal>,
