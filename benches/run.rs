@@ -41,11 +41,9 @@ fn timeseries_rows(c: &mut Criterion) {
     group.bench_function("one baseline run", |b| {
         b.iter(|| {
             buf.clear();
-            let mut cache = leadsim::output::tables::RowCache::default();
+            let mut rows = leadsim::output::tables::RowWriter::new(prefix);
             for (step, row) in &out.recorder.rows {
-                leadsim::output::tables::push_timeseries_row_cached(
-                    &mut buf, prefix, *step, row, &mut cache,
-                );
+                rows.push(&mut buf, *step, row);
             }
             black_box(buf.len())
         })

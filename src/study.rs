@@ -367,15 +367,9 @@ impl Study {
                 let out = crate::sim::run_until(s, model, world_seed, stop)?;
                 part.timeseries
                     .reserve(out.recorder.rows.len() * (prefix.len() + 160));
-                let mut cache = tables::RowCache::default();
+                let mut rows = tables::RowWriter::new(&prefix);
                 for (step, row) in &out.recorder.rows {
-                    tables::push_timeseries_row_cached(
-                        &mut part.timeseries,
-                        &prefix,
-                        *step,
-                        row,
-                        &mut cache,
-                    );
+                    rows.push(&mut part.timeseries, *step, row);
                 }
                 let s = out.recorder.summary();
                 part.summary = tables::summary_row(id, &s.finals, &s.means);
@@ -405,10 +399,10 @@ fn reference_part(
     width: usize,
 ) {
     let last = rows.last().map(|r| r.0);
-    let mut cache = tables::RowCache::default();
+    let mut writer = tables::RowWriter::new(prefix);
     for (t, row) in rows {
         if t.is_multiple_of(every.max(1)) || Some(*t) == last {
-            tables::push_timeseries_row_cached(&mut part.timeseries, prefix, *t, row, &mut cache);
+            writer.push(&mut part.timeseries, *t, row);
         }
     }
     let finals = rows.last().map_or(vec![f64::NAN; width], |r| r.1.clone());

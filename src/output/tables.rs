@@ -131,58 +131,65 @@ pub fn row_prefix(id: &[String]) -> Vec<u8> {
 
 /// Appends a time-series row (`prefix` from [`row_prefix`]) to `out`.
 pub fn push_timeseries_row(out: &mut Vec<u8>, prefix: &[u8], step: u32, values: &[f64]) {
-    push_timeseries_row_cached(out, prefix, step, values, &mut RowCache::default());
+    RowWriter::new(prefix).push(out, step, values);
 }
 
-/// The text of each value of the previous row, so an unchanged value (many metrics stay put for
-/// steps at a time) is copied instead of formatted again, and a scratch line the row is built in
-/// with fixed-size copies and appended to the output in one.
-#[derive(Debug, Default)]
-pub struct RowCache {
+/// Writes the consecutive time-series rows of one run (as [`push_timeseries_row`] does, the
+/// same bytes, faster). Each row is built in a scratch line that starts with the run's prefix
+/// and appended in one copy; the text of each value is kept, so a value equal (bit for bit) to
+/// the previous row's, as many metrics are for steps at a time, is copied instead of formatted.
+#[derive(Debug)]
+pub struct RowWriter {
     /// Per value: its bits, the length of its text, and the text.
     cells: Vec<(u64, usize, [u8; NUMBER_LEN])>,
+    /// The prefix, then room for the step (at most 10 digits), each value after its comma and
+    /// the newline: every value is copied whole (`NUMBER_LEN` bytes), the line then moving on
+    /// by its length.
     line: Vec<u8>,
+    prefix: usize,
 }
 
-/// [`push_timeseries_row`] for consecutive rows of one run: the same bytes, faster.
-pub fn push_timeseries_row_cached(
-    out: &mut Vec<u8>,
-    prefix: &[u8],
-    step: u32,
-    values: &[f64],
-    cache: &mut RowCache,
-) {
-    if cache.cells.len() != values.len() {
-        cache.cells = values
-            .iter()
-            .map(|&v| {
-                let mut text = [0; NUMBER_LEN];
-                let len = super::write_number(&mut text, v);
-                (v.to_bits(), len, text)
-            })
-            .collect();
-        // The step (at most 10 digits), then each value after its comma, then the newline;
-        // every value is copied whole (NUMBER_LEN bytes) and the line then moves on by its length.
-        cache.line = vec![0; 16 + values.len() * (NUMBER_LEN + 1)];
-    }
-    let line = &mut cache.line[..];
-    let mut digits = itoa::Buffer::new();
-    let step_text = digits.format(step).as_bytes();
-    line[..step_text.len()].copy_from_slice(step_text);
-    let mut pos = step_text.len();
-    for (&v, cell) in values.iter().zip(cache.cells.iter_mut()) {
-        let bits = v.to_bits();
-        if cell.0 != bits {
-            cell.0 = bits;
-            cell.1 = super::write_number(&mut cell.2, v);
+impl RowWriter {
+    pub fn new(prefix: &[u8]) -> RowWriter {
+        RowWriter {
+            cells: Vec::new(),
+            line: prefix.to_vec(),
+            prefix: prefix.len(),
         }
-        line[pos] = b',';
-        line[pos + 1..pos + 1 + NUMBER_LEN].copy_from_slice(&cell.2);
-        pos += 1 + cell.1;
     }
-    line[pos] = b'\n';
-    out.extend_from_slice(prefix);
-    out.extend_from_slice(&line[..=pos]);
+
+    /// Appends the row of `step` with `values` to `out`.
+    pub fn push(&mut self, out: &mut Vec<u8>, step: u32, values: &[f64]) {
+        if self.cells.len() != values.len() {
+            self.cells = values
+                .iter()
+                .map(|&v| {
+                    let mut text = [0; NUMBER_LEN];
+                    let len = super::write_number(&mut text, v);
+                    (v.to_bits(), len, text)
+                })
+                .collect();
+            self.line
+                .resize(self.prefix + 16 + values.len() * (NUMBER_LEN + 1), 0);
+        }
+        let line = &mut self.line[self.prefix..];
+        let mut digits = itoa::Buffer::new();
+        let step_text = digits.format(step).as_bytes();
+        line[..step_text.len()].copy_from_slice(step_text);
+        let mut pos = step_text.len();
+        for (&v, cell) in values.iter().zip(self.cells.iter_mut()) {
+            let bits = v.to_bits();
+            if cell.0 != bits {
+                cell.0 = bits;
+                cell.1 = super::write_number(&mut cell.2, v);
+            }
+            line[pos] = b',';
+            line[pos + 1..pos + 1 + NUMBER_LEN].copy_from_slice(&cell.2);
+            pos += 1 + cell.1;
+        }
+        line[pos] = b'\n';
+        out.extend_from_slice(&self.line[..self.prefix + pos + 1]);
+    }
 }
 
 /// A summary row: each metric's final value and mean, interleaved.
@@ -560,10 +567,10 @@ mod tests {
         ];
         let mut plain = Vec::new();
         let mut cached = Vec::new();
-        let mut cache = RowCache::default();
+        let mut writer = RowWriter::new(b"m,0,1,");
         for (t, r) in rows.iter().enumerate() {
             push_timeseries_row(&mut plain, b"m,0,1,", t as u32, r);
-            push_timeseries_row_cached(&mut cached, b"m,0,1,", t as u32, r, &mut cache);
+            writer.push(&mut cached, t as u32, r);
         }
         assert_eq!(
             String::from_utf8(cached).unwrap(),
@@ -605,12 +612,13 @@ mod tests {
         ) {
             let mut plain = Vec::new();
             let mut cached = Vec::new();
-            let mut cache = RowCache::default();
+            let prefix = b"m,\"a,b\",1,";
+            let mut writer = RowWriter::new(prefix);
             let mut step = 0;
             for (jump, r) in &rows {
                 step += jump % 7 * jump;
-                push_timeseries_row(&mut plain, b"m,\"a,b\",1,", step, r);
-                push_timeseries_row_cached(&mut cached, b"m,\"a,b\",1,", step, r, &mut cache);
+                push_timeseries_row(&mut plain, prefix, step, r);
+                writer.push(&mut cached, step, r);
             }
             prop_assert_eq!(String::from_utf8(cached).unwrap(), String::from_utf8(plain).unwrap());
         }
