@@ -7,9 +7,9 @@
 //! ([`crate::output::journal`]). For a whole experiment (not a shard) the writer also puts each
 //! run's time-series rows straight into the ordered time-series file
 //! ([`crate::output::series`]) when every run before it is there; a run finishing ahead of an
-//! earlier one waits in memory (up to [`PENDING_BYTES`] of rows, else it is journaled whole and
-//! copied in when its turn comes). Because runs are handed out in order, only a few runs wait at
-//! a time. The ordered file becomes `timeseries.csv`; the other tables are assembled afterwards,
+//! earlier one waits in memory (up to [`PENDING_RUNS_PER_WORKER`] runs per worker and
+//! [`PENDING_BYTES`] of rows; beyond that it is journaled whole and copied in when its turn
+//! comes). Because runs are handed out in order, a run rarely waits for long. The ordered file becomes `timeseries.csv`; the other tables are assembled afterwards,
 //! in run order ([`crate::output::tables`]). Either way the output does not depend on which thread
 //! finished first.
 
@@ -110,10 +110,12 @@ pub fn execute(
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
         }
     });
+    let mut writer = writer.into_inner().unwrap_or_else(|e| e.into_inner());
     if let Some(e) = failure.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        // Keep what can still be kept; the first error is the one to report.
+        let _ = writer.set_aside_pending();
         return Err(e.into());
     }
-    let mut writer = writer.into_inner().unwrap_or_else(|e| e.into_inner());
     // Runs finished after an earlier one that was stopped wait in memory: journal them.
     writer.set_aside_pending()?;
     let done = done.load(Ordering::Relaxed);
