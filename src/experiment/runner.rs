@@ -9,7 +9,9 @@
 //! ([`crate::output::series`]) when every run before it is there; a run finishing ahead of an
 //! earlier one waits in memory (up to [`PENDING_RUNS_PER_WORKER`] runs per worker and
 //! [`PENDING_BYTES`] of rows; beyond that it is journaled whole and copied in when its turn
-//! comes). Because runs are handed out in order, a run rarely waits for long. The ordered file becomes `timeseries.csv`; the other tables are assembled afterwards,
+//! comes). Because runs are handed out in order, a run rarely waits for long, unless there are
+//! more worker threads than cores (a descheduled worker then holds up the others' runs, which
+//! end up journaled whole: correct, only slower). The ordered file becomes `timeseries.csv`; the other tables are assembled afterwards,
 //! in run order ([`crate::output::tables`]). Either way the output does not depend on which thread
 //! finished first.
 

@@ -1,13 +1,16 @@
-//! Journals of finished runs: append-only files in `runs/`, one per writing thread and process,
-//! each a sequence of self-checking records `(run index, length, CRC-32, encoded part)`.
+//! Journals of finished runs: append-only files in `runs/`, one per process, each a sequence of
+//! self-checking records `(run index, length, CRC-32, encoded part)`; the CRC-32 covers the
+//! header's fields as well as the part.
 //!
 //! A record holds the run's rows of every table (*inline*), or, when its time series went
 //! straight into the ordered time-series file ([`crate::output::series`]), every table but the
 //! time series and where in that file its rows are ([`Ordered`]: offset, length, CRC-32).
 //!
-//! A record is appended with a single write once its run has finished, so when a process is
-//! killed the journal holds every finished run and at most one damaged record at its end, which
-//! [`scan`] detects by its length or checksum and ignores; that run is simply run again on resume.
+//! A record is appended with a single write once its run is recorded (see
+//! [`crate::experiment::runner`] for the few runs that wait in memory first), so when a process
+//! is killed the journal holds every recorded run and at most one damaged record at its end,
+//! which [`scan`] detects by its length or checksum and ignores; that run is simply run again on
+//! resume.
 //! Appending to a few files instead of creating one file per run keeps the cost of writing results
 //! small (creating, renaming and deleting many small files costs more than the runs themselves).
 //! A journal is never appended to by two processes: every process creates its own.
@@ -85,7 +88,10 @@ impl Journal {
         payload: &[u8],
         at: Option<Ordered>,
     ) -> Result<Location, OutputError> {
-        let crc = crc32fast::hash(payload);
+        let mut hasher = crc32fast::Hasher::new();
+        hasher.update(covered(index, payload.len(), at).as_bytes());
+        hasher.update(payload);
+        let crc = hasher.finalize();
         self.buf.clear();
         let mut header = format!("{HEADER} {index} {} {crc:08x}", payload.len());
         if let Some(o) = at {
@@ -241,6 +247,7 @@ fn scan_file(file: &Path, index: &mut Index) -> Result<(), OutputError> {
             return Ok(());
         };
         let mut hasher = crc32fast::Hasher::new();
+        hasher.update(covered(run, len, ordered).as_bytes());
         let mut left = len;
         while left > 0 {
             let want = left.min(chunk.len());
@@ -267,6 +274,15 @@ fn scan_file(file: &Path, index: &mut Index) -> Result<(), OutputError> {
             ordered,
         });
         pos += n as u64 + len as u64;
+    }
+}
+
+/// The header fields a record's CRC-32 covers besides its payload: the run, the payload's
+/// length and where its time series is, so that damage to any of them is caught too.
+fn covered(run: u64, len: usize, at: Option<Ordered>) -> String {
+    match at {
+        None => format!("{run} {len}"),
+        Some(o) => format!("{run} {len} {} {} {:08x}", o.offset, o.len, o.crc),
     }
 }
 
@@ -336,6 +352,41 @@ mod tests {
         fs::write(&path, &bytes).unwrap();
         let index = scan(&[runs]).unwrap();
         assert_eq!(index.runs.keys().copied().collect::<Vec<_>>(), vec![1, 3]);
+    }
+
+    /// The CRC-32 covers the header's fields: a changed run number, or a changed place of the
+    /// time series, makes the record damaged instead of misleading.
+    #[test]
+    fn damage_to_a_header_field_is_caught() {
+        let dir = tempfile::tempdir().unwrap();
+        let runs = dir.path().join("runs");
+        let mut j = Journal::create(&runs, 0).unwrap();
+        let at = Ordered {
+            offset: 42550,
+            len: 17,
+            crc: 0xabc,
+        };
+        j.append_ordered(5, &part(5), at).unwrap();
+        j.append(6, &part(6)).unwrap();
+        let path = j.path.clone();
+        drop(j);
+        let good = fs::read_to_string(&path).unwrap();
+        let index = scan(std::slice::from_ref(&runs)).unwrap();
+        assert_eq!(index.ordered[&5].ordered, Some(at));
+        assert!(index.runs.contains_key(&6));
+        for (from, to) in [
+            (" 42550 ", " 42551 "),
+            ("run 5 ", "run 4 "),
+            ("run 6 ", "run 7 "),
+        ] {
+            let from = from.replace("run", HEADER);
+            let to = to.replace("run", HEADER);
+            assert!(good.contains(&from), "{from}");
+            fs::write(&path, good.replacen(&from, &to, 1)).unwrap();
+            let index = scan(std::slice::from_ref(&runs)).unwrap();
+            assert_eq!(index.damaged, vec![path.clone()], "{to}");
+            assert!(!index.runs.contains_key(&7) && !index.ordered.contains_key(&4));
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! The plan is written before the first run and names the experiment by an *identity* (a hash of
 //! the tool version, the input texts, the command-line overrides, the seed and the number of
 //! replications): a resumed run or a merge checks it. The manifest is the plan plus the
-//! SHA-256 of every table, written last; its presence marks the folder complete. Neither holds a
+//! CRC-32 of every table ([`super::checksum_text`]), written last; its presence marks the folder complete. Neither holds a
 //! clock time or a host name, so the same experiment gives the same manifest everywhere.
 
 use super::{MANIFEST, OutputError, PLAN, io_at, sha256, write_atomic};

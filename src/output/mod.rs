@@ -153,6 +153,11 @@ impl AtomicFile {
         })
     }
 
+    /// The path the file will have once committed.
+    pub fn dest(&self) -> &Path {
+        &self.dest
+    }
+
     /// Like [`AtomicFile::create`], also summing what is written
     /// ([`AtomicFile::commit_checksummed`]).
     pub fn create_checksummed(dest: &Path) -> Result<AtomicFile, OutputError> {

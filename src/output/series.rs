@@ -53,6 +53,14 @@ impl Series {
     /// not start with it), keeping the runs `index` places in it in order, checksums verified.
     pub fn open(runs_dir: &Path, header: &[u8], index: &Index) -> Result<Series, OutputError> {
         let path = runs_dir.join(FILE);
+        // Killed between moving the complete file into place and writing the manifest: the
+        // file is `timeseries.csv` now, and its runs are still good. Take it back.
+        if let Some(done) = runs_dir.parent().map(|d| d.join(super::TIMESERIES))
+            && !path.exists()
+            && done.is_file()
+        {
+            fs::rename(&done, &path).map_err(io_at(&path))?;
+        }
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -69,14 +77,20 @@ impl Series {
         let (mut next, mut len) = (0u64, header.len() as u64);
         if has_header {
             summer.update(header);
+            buf.resize(1 << 20, 0);
             while let Some(at) = index.ordered.get(&next).and_then(|l| l.ordered) {
-                if at.offset != len || at.offset + at.len > size {
+                if at.offset != len || at.offset.checked_add(at.len).is_none_or(|e| e > size) {
                     break;
                 }
-                buf.resize(at.len as usize, 0);
-                file.read_exact(&mut buf).map_err(io_at(&path))?;
+                // Read in pieces: a run's rows may be large.
                 let mut run = crc32fast::Hasher::new();
-                run.update(&buf);
+                let mut left = at.len;
+                while left > 0 {
+                    let piece = &mut buf[..left.min(1 << 20) as usize];
+                    file.read_exact(piece).map_err(io_at(&path))?;
+                    run.update(piece);
+                    left -= piece.len() as u64;
+                }
                 if run.clone().finalize() != at.crc {
                     break;
                 }
@@ -297,6 +311,21 @@ mod tests {
         assert_eq!(complete.checksum, crate::output::checksum(&bytes));
         let index = journal::scan(std::slice::from_ref(&runs)).unwrap();
         check(&complete, &index, 5, 2).unwrap();
+    }
+
+    /// Killed after the complete file became `timeseries.csv` but before the manifest: a
+    /// resume takes the file back and keeps its runs.
+    #[test]
+    fn a_file_already_moved_into_place_is_taken_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let runs = dir.path().join("runs");
+        fs::create_dir_all(&runs).unwrap();
+        let complete = stream(&runs, 0, 3).finish().unwrap();
+        fs::rename(&complete.path, dir.path().join("timeseries.csv")).unwrap();
+        let s = stream(&runs, 3, 3);
+        assert_eq!(s.next(), 3);
+        assert!(!dir.path().join("timeseries.csv").exists());
+        assert_eq!(fs::read(runs.join(FILE)).unwrap(), expected(3));
     }
 
     #[test]

@@ -350,13 +350,19 @@ pub fn assemble(
     let mut sum = AtomicFile::create_checksummed(&out.join(super::SUMMARY))?;
     let mut sh = AtomicFile::create_checksummed(&out.join(super::SHOCKS))?;
     let mut st = AtomicFile::create_checksummed(&out.join(super::STATS))?;
-    let w = |f: &mut AtomicFile, b: &[u8], p: &Path| f.write_all(b).map_err(io_at(p));
+    // A write error names the table being written.
+    let w = |f: &mut AtomicFile, b: &[u8]| {
+        f.write_all(b).map_err(|e| OutputError::Io {
+            path: f.dest().to_path_buf(),
+            source: e,
+        })
+    };
     if let Some(ts) = ts.as_mut() {
-        w(ts, &timeseries_header(plan), out)?;
+        w(ts, &timeseries_header(plan))?;
     }
-    w(&mut sum, &summary_header(plan), out)?;
-    w(&mut sh, &shocks_header(plan), out)?;
-    w(&mut st, &stats_header(plan), out)?;
+    w(&mut sum, &summary_header(plan))?;
+    w(&mut sh, &shocks_header(plan))?;
+    w(&mut st, &stats_header(plan))?;
     let n_id = id_header(plan).len();
     let models = plan.models.len();
     let reps = plan.replications as usize;
@@ -369,17 +375,17 @@ pub fn assemble(
         let path = loc.file.clone();
         let part = decode_part(&path, i, &bytes)?;
         if let Some(ts) = ts.as_mut() {
-            w(ts, part.timeseries, out)?;
+            w(ts, part.timeseries)?;
         }
-        w(&mut sum, part.summary, out)?;
-        w(&mut sh, part.shocks, out)?;
+        w(&mut sum, part.summary)?;
+        w(&mut sh, part.shocks)?;
         let spec = plan.spec(i);
         point.values[spec.model][spec.replicate as usize] =
             parse_values(&path, part.summary, n_id)?;
         shock_rows.push(part.shocks.to_vec());
         if (i + 1) % per_point == 0 {
             let rows = point_stats(plan, spec.point, &point, &shock_rows, n_id, &path)?;
-            w(&mut st, &rows, out)?;
+            w(&mut st, &rows)?;
             point = PointValues::new(models, reps);
             shock_rows.clear();
         }
