@@ -167,14 +167,6 @@ impl Reader<'_> {
         ))
     }
 
-    /// Reads run `index`'s inline record bytes (`None` when it has none).
-    pub fn read_raw(&mut self, index: u64) -> Result<Option<Vec<u8>>, OutputError> {
-        match self.index.runs.get(&index) {
-            Some(loc) => self.read_at(loc).map(Some),
-            None => Ok(None),
-        }
-    }
-
     /// Reads the payload of the record at `loc`.
     pub fn read_at(&mut self, loc: &Location) -> Result<Vec<u8>, OutputError> {
         if !self.open.contains_key(&loc.file) {

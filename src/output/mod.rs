@@ -100,23 +100,12 @@ pub fn write_atomic_dir(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     write_atomic(path, bytes)
 }
 
-/// Like [`write_atomic`] without flushing to disk: the file is whole or absent after the
-/// process is killed, but an operating-system crash may lose it. Used for the many per-run part
-/// files, which a resumed run re-creates if they are lost or damaged.
-pub fn write_atomic_fast(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
-    let mut w = AtomicFile::create(path)?;
-    w.durable = false;
-    w.write_all(bytes).map_err(io_at(path))?;
-    w.commit()
-}
-
 /// A file being written under a temporary name; [`AtomicFile::commit`] renames it into place.
 /// Dropped without committing, the temporary file is removed.
 pub struct AtomicFile {
     tmp: PathBuf,
     dest: PathBuf,
     file: Option<io::BufWriter<File>>,
-    durable: bool,
     /// Checksum of what was written, when asked for (saves reading the file again).
     summer: Option<crc32fast::Hasher>,
 }
@@ -148,7 +137,6 @@ impl AtomicFile {
             tmp,
             dest: dest.to_path_buf(),
             file: Some(io::BufWriter::with_capacity(1 << 16, file)),
-            durable: true,
             summer: None,
         })
     }
@@ -180,9 +168,7 @@ impl AtomicFile {
             path: self.tmp.clone(),
             source: e.into_error(),
         })?;
-        if self.durable {
-            file.sync_all().map_err(io_at(&self.tmp))?;
-        }
+        file.sync_all().map_err(io_at(&self.tmp))?;
         fs::rename(&self.tmp, &self.dest).map_err(io_at(&self.dest))?;
         Ok(())
     }
