@@ -73,9 +73,10 @@ pub fn markdown() -> String {
             its kind. Give `at` (one step) or `hazard` (a per-step probability, optionally \
             between `from` and `to`). A *shock* is measured for adaptability in `shocks.csv`.\n\n\
             #### Timing and common keys\n\n";
-    out += &table(&crate::events::timing_params());
-    for (kind, meaning, shock, params) in crate::events::kinds() {
-        let tag = if shock {
+    out += &table(&crate::events::params::timing_params());
+    for t in crate::events::registry() {
+        let (kind, meaning, params) = (t.name, t.summary, (t.params)());
+        let tag = if t.shock {
             "a shock"
         } else {
             "not a shock by default"
@@ -177,7 +178,7 @@ mod tests {
         for t in crate::leadership::registry() {
             assert!(doc.contains(&format!("kind = \"{}\"", t.kind)));
         }
-        for (kind, ..) in crate::events::kinds() {
+        for kind in crate::events::NAMES {
             assert!(doc.contains(&format!("kind = \"{kind}\"")), "{kind}");
         }
     }

@@ -29,6 +29,7 @@ pub mod params;
 pub mod plot;
 pub mod reference;
 pub mod report;
+pub mod results;
 pub mod rng;
 pub mod scenario;
 pub mod sim;

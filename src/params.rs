@@ -324,6 +324,24 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
+/// `" (did you mean \"x\"?)"` when `word` is close to one of `candidates`, else empty: the
+/// hint every "unknown …" message carries.
+pub fn hint<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    suggest(word, candidates)
+        .map(|w| format!(" (did you mean \"{w}\"?)"))
+        .unwrap_or_default()
+}
+
+/// Whether `name` is usable as a label in files and folder names (scenario, model and event
+/// names): 1 to 64 ASCII letters, digits, '_' and '-'.
+pub fn valid_label(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
 /// A distribution of a quantity that lives in [0, 1] (expertise, engagement, skill).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Dist {
@@ -558,9 +576,7 @@ impl<'a> Reader<'a> {
             Some(Value::String(s)) => match words.iter().find(|w| **w == s.as_str()) {
                 Some(w) => Ok(w),
                 None => {
-                    let hint = suggest(s, words.iter().copied())
-                        .map(|w| format!(" (did you mean \"{w}\"?)"))
-                        .unwrap_or_default();
+                    let hint = hint(s, words.iter().copied());
                     Err(self.error(
                         p.key,
                         format!(
@@ -603,9 +619,7 @@ impl<'a> Reader<'a> {
                 let mut r = Reader::new(t, &path, self.source);
                 const KEYS: [&str; 4] = ["mean", "sd", "low", "high"];
                 if let Some(key) = t.keys().find(|k| !KEYS.contains(&k.as_str())) {
-                    let hint = suggest(key, KEYS)
-                        .map(|w| format!(" (did you mean \"{w}\"?)"))
-                        .unwrap_or_default();
+                    let hint = hint(key, KEYS);
                     return Err(r.error(key, format!("unknown key{hint}: expected {}", p.valid())));
                 }
                 let dist = if r.has("mean") || r.has("sd") {
@@ -694,9 +708,7 @@ impl<'a> Reader<'a> {
         for key in self.table.keys() {
             if !self.used.contains(key) {
                 let known: Vec<&str> = self.used.iter().map(String::as_str).collect();
-                let hint = suggest(key, known.iter().copied())
-                    .map(|w| format!(" (did you mean \"{w}\"?)"))
-                    .unwrap_or_default();
+                let hint = hint(key, known.iter().copied());
                 let mut valid = known.clone();
                 valid.sort_unstable();
                 let list = if valid.is_empty() {

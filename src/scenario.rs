@@ -17,19 +17,23 @@
 use crate::behaviour::BehaviourParams;
 use crate::events::{self, EventSpec};
 use crate::landscape::{CrossModule, Interaction, LandscapeError, LinkRule, NkSpec, Normalization};
-use crate::leadership::{self, ModelConfig};
+use crate::leadership;
 use crate::org::OrgSpec;
-use crate::params::{Default as D, InputError, Kind, Param, Reader, Source, suggest};
+use crate::params::{Default as D, InputError, Kind, Param, Reader, Source, hint, valid_label};
 use std::path::Path;
 use std::sync::Arc;
 
-/// One leadership model to compare, with its label.
-#[derive(Debug, Clone)]
-pub struct ModelEntry {
-    /// Unique label (defaults to the kind).
-    pub name: String,
-    pub config: Arc<dyn ModelConfig>,
-}
+pub use crate::leadership::ModelEntry;
+
+/// The largest number of runs an experiment may hold.
+pub const MAX_RUNS: u64 = 100_000_000;
+
+pub const FAMILY: Param = Param {
+    key: "family",
+    kind: Kind::Choice(&["leadership", "march1991", "lazer_friedman2007"]),
+    default: D::Word("leadership"),
+    meaning: "what the scenario simulates: the leadership models, or a reference model (March 1991; Lazer & Friedman 2007)",
+};
 
 /// A validated scenario.
 #[derive(Debug, Clone)]
@@ -232,7 +236,7 @@ impl Scenario {
         default_name: &str,
     ) -> Result<Scenario, InputError> {
         let mut r = Reader::new(table, "", source);
-        if r.has("family") && r.choice(&crate::study::FAMILY)? != "leadership" {
+        if r.has("family") && r.choice(&FAMILY)? != "leadership" {
             return Err(r.error(
                 "family",
                 "a reference model's scenario is read by leadsim::study::Study, not Scenario",
@@ -277,13 +281,11 @@ impl Scenario {
                 .text(&MODEL_KIND)?
                 .ok_or_else(|| m.error("kind", format!("is required: give one of {}", kinds())))?;
             let Some(t) = leadership::find(&kind) else {
-                let hint = suggest(&kind, leadership::registry().iter().map(|t| t.kind))
-                    .map(|w| format!(" (did you mean \"{w}\"?)"))
-                    .unwrap_or_default();
                 return Err(m.error(
                     "kind",
                     format!(
-                        "unknown leadership model \"{kind}\"{hint}: expected one of {}",
+                        "unknown leadership model \"{kind}\"{}: expected one of {}",
+                        hint(&kind, leadership::registry().iter().map(|t| t.kind)),
                         kinds()
                     ),
                 ));
@@ -465,25 +467,16 @@ pub fn read_name(r: &mut Reader, default_name: &str) -> Result<String, InputErro
 /// Refuses more runs than an experiment may hold.
 pub fn check_runs(r: &Reader, models: usize, replications: u64) -> Result<(), InputError> {
     let runs = models as u128 * replications as u128;
-    if runs > crate::experiment::MAX_RUNS as u128 {
+    if runs > MAX_RUNS as u128 {
         return Err(r.error(
             "replications",
             format!(
                 "{models} models × {replications} replicates = {runs} runs; at most {} runs are supported: lower replications",
-                crate::experiment::MAX_RUNS
+                MAX_RUNS
             ),
         ));
     }
     Ok(())
-}
-
-/// Whether `name` is usable as a label in files and folder names.
-pub fn valid_label(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// Decodes a file's bytes as UTF-8, naming the file and the offending byte otherwise.
@@ -587,14 +580,7 @@ pub fn params() -> Vec<(&'static str, Vec<Param>)> {
     let mut out = vec![
         (
             "",
-            vec![
-                crate::study::FAMILY,
-                NAME,
-                DESCRIPTION,
-                SEED,
-                STEPS,
-                REPLICATIONS,
-            ],
+            vec![FAMILY, NAME, DESCRIPTION, SEED, STEPS, REPLICATIONS],
         ),
         (
             "landscape",
@@ -615,9 +601,9 @@ pub fn params() -> Vec<(&'static str, Vec<Param>)> {
     out.push(("metrics", vec![WINDOW, ADAPTATION_WINDOW]));
     out.push(("output", vec![EVERY]));
     out.push(("models", vec![MODEL_KIND, MODEL_NAME]));
-    let mut ev = events::timing_params();
-    for (_, _, _, ps) in events::kinds() {
-        ev.extend(ps);
+    let mut ev = events::params::timing_params();
+    for kind in events::registry() {
+        ev.extend((kind.params)());
     }
     out.push(("events", ev));
     out

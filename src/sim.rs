@@ -50,7 +50,8 @@ pub fn build_world(s: &Scenario, world_seed: u64, model_index: usize) -> World {
     )
 }
 
-/// The result of one run.
+/// What one run observed: the recorder's rows and summary, performance at every step and the
+/// shocks met (index into the scenario's events).
 #[derive(Debug)]
 pub struct RunOutput {
     pub recorder: Recorder,
@@ -58,21 +59,6 @@ pub struct RunOutput {
     pub performance: Vec<f64>,
     /// Shocks met, with the events they came from.
     pub shocks: Vec<ShockRecord>,
-    pub events: Vec<crate::events::EventSpec>,
-    adaptation_window: usize,
-}
-
-impl RunOutput {
-    /// The run's rows of `shocks.csv`, each starting with the identifying cells `id`.
-    pub fn shocks(&self, id: &[String]) -> Vec<u8> {
-        crate::events::shock_rows(
-            id,
-            &self.shocks,
-            &self.events,
-            &self.performance,
-            self.adaptation_window,
-        )
-    }
 }
 
 /// Runs model `model_index` of `s` on the world of `world_seed`.
@@ -131,8 +117,6 @@ pub fn run_until(
         recorder,
         performance,
         shocks: timeline.shocks,
-        events: s.events.clone(),
-        adaptation_window: s.adaptation_window as usize,
     })
 }
 

@@ -5,19 +5,14 @@
 
 use crate::metrics::{METRICS, Metric};
 use crate::output::manifest::ModelInfo;
-use crate::output::tables::{self, Part};
 use crate::params::{Default as D, InputError, Kind, Param, Reader, Source};
 use crate::reference::scenario::{self as refs, LF_METRICS, LfStudy, MARCH_METRICS, MarchStudy};
+use crate::results::{RunResult, Series, Shock, Summary};
 use crate::scenario::{self, Scenario};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-pub const FAMILY: Param = Param {
-    key: "family",
-    kind: Kind::Choice(&["leadership", "march1991", "lazer_friedman2007"]),
-    default: D::Word("leadership"),
-    meaning: "what the scenario simulates: the leadership models, or a reference model (March 1991; Lazer & Friedman 2007)",
-};
+pub use crate::scenario::FAMILY;
 
 /// The settings every reference study shares with a leadership scenario.
 #[derive(Debug, Clone)]
@@ -142,7 +137,7 @@ impl Study {
                 })?
             };
             let label = m.text(&scenario::MODEL_NAME)?.unwrap_or(kind);
-            if !scenario::valid_label(&label) {
+            if !crate::params::valid_label(&label) {
                 return Err(m.error(
                     "name",
                     format!(
@@ -349,75 +344,83 @@ impl Study {
         }
     }
 
-    /// Runs model `model` on the world of `world_seed` and formats its rows; `id` are the cells
-    /// identifying the run in every table. `None` when `stop` was set before the run finished
-    /// (checked every few hundred steps of a leadership or March run; a Lazer & Friedman run,
-    /// bounded by its size guard, always finishes).
-    pub fn simulate(
-        &self,
-        model: usize,
-        world_seed: u64,
-        id: &[String],
-        stop: &AtomicBool,
-    ) -> Option<Part> {
-        let prefix = tables::row_prefix(id);
-        let mut part = Part::default();
+    /// The names of the measured events (whose firings are shocks), in scenario order.
+    pub fn measured_events(&self) -> Vec<String> {
+        match self {
+            Study::Leadership(s) => s
+                .events
+                .iter()
+                .filter(|e| e.measure)
+                .map(|e| e.name.clone())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Runs model `model` on the world of `world_seed`. `None` when `stop` was set before the
+    /// run finished (checked every few hundred steps of a leadership or March run; a Lazer &
+    /// Friedman run, bounded by its size guard, always finishes).
+    pub fn simulate(&self, model: usize, world_seed: u64, stop: &AtomicBool) -> Option<RunResult> {
         match self {
             Study::Leadership(s) => {
                 let out = crate::sim::run_until(s, model, world_seed, stop)?;
-                part.timeseries
-                    .reserve(out.recorder.rows.len() * (prefix.len() + 160));
-                let mut rows = tables::RowWriter::new(&prefix);
+                let mut series = Series::with_capacity(METRICS.len(), out.recorder.rows.len());
                 for (step, row) in &out.recorder.rows {
-                    rows.push(&mut part.timeseries, *step, row);
+                    series.push(*step, row);
                 }
-                let s = out.recorder.summary();
-                part.summary = tables::summary_row(id, &s.finals, &s.means);
-                part.shocks = out.shocks(id);
+                let sum = out.recorder.summary();
+                let window = s.adaptation_window as usize;
+                let shocks = out
+                    .shocks
+                    .iter()
+                    .map(|r| {
+                        let ev = &s.events[r.event];
+                        Shock::measure(
+                            &ev.name,
+                            ev.kind_name(),
+                            r.step,
+                            r.after,
+                            &out.performance,
+                            window,
+                        )
+                    })
+                    .collect();
+                Some(RunResult {
+                    series,
+                    summary: Summary {
+                        finals: sum.finals.to_vec(),
+                        means: sum.means.to_vec(),
+                    },
+                    shocks,
+                })
             }
             Study::March(c, m) => {
                 let rows = m.run_until(model, c.steps, world_seed, stop)?;
-                reference_part(&mut part, &prefix, id, &rows, c.every, MARCH_METRICS.len());
+                Some(reference_result(&rows, c.every, MARCH_METRICS.len()))
             }
             Study::LazerFriedman(c, l) => {
                 let rows = l.run(model, c.steps, world_seed);
-                reference_part(&mut part, &prefix, id, &rows, c.every, LF_METRICS.len());
+                Some(reference_result(&rows, c.every, LF_METRICS.len()))
             }
         }
-        Some(part)
     }
 }
 
-/// Time series (every `every`-th step and the last) and summary (final value, mean over steps
-/// 1…T) of a reference run.
-fn reference_part(
-    part: &mut Part,
-    prefix: &[u8],
-    id: &[String],
-    rows: &[(u32, Vec<f64>)],
-    every: u32,
-    width: usize,
-) {
+/// The result of a reference run from all its rows: the time series keeps every `every`-th step
+/// and the last; the summary is the final value and the mean over steps 1…T.
+fn reference_result(rows: &[(u32, Vec<f64>)], every: u32, width: usize) -> RunResult {
     let last = rows.last().map(|r| r.0);
-    let mut writer = tables::RowWriter::new(prefix);
+    let mut series = Series::with_capacity(width, rows.len() / every.max(1) as usize + 2);
     for (t, row) in rows {
         if t.is_multiple_of(every.max(1)) || Some(*t) == last {
-            writer.push(&mut part.timeseries, *t, row);
+            series.push(*t, row);
         }
     }
-    let finals = rows.last().map_or(vec![f64::NAN; width], |r| r.1.clone());
-    let mut means = vec![f64::NAN; width];
-    for (i, mean) in means.iter_mut().enumerate() {
-        let vals: Vec<f64> = rows
-            .iter()
-            .filter(|r| r.0 >= 1 && !r.1[i].is_nan())
-            .map(|r| r.1[i])
-            .collect();
-        if !vals.is_empty() {
-            *mean = vals.iter().sum::<f64>() / vals.len() as f64;
-        }
+    RunResult {
+        series,
+        summary: Summary::of_rows(width, rows.iter().map(|(t, r)| (*t, r.as_slice()))),
+        shocks: Vec::new(),
     }
-    part.summary = tables::summary_row(id, &finals, &means);
 }
 
 #[cfg(test)]
@@ -437,10 +440,8 @@ mod tests {
             w.shocks, 3,
             "growth (it changes the members) and two landscape shocks"
         );
-        let part = s
-            .simulate(0, 9, &["m".into(), "0".into()], &AtomicBool::new(false))
-            .unwrap();
-        let rows = part.timeseries.iter().filter(|&&b| b == b'\n').count() as u64;
+        let result = s.simulate(0, 9, &AtomicBool::new(false)).unwrap();
+        let rows = result.series.len() as u64;
         assert_eq!(w.rows, rows, "steps 0, 7, 14, 21 and 28");
         let total = {
             let mut t = Work::default();
@@ -451,10 +452,8 @@ mod tests {
         assert_eq!(total, w.times(2));
         assert!(w.csv_bytes(1) > rows * 100);
         let count = |s: &Study| {
-            let p = s
-                .simulate(0, 9, &["m".into(), "0".into()], &AtomicBool::new(false))
-                .unwrap();
-            p.timeseries.iter().filter(|&&b| b == b'\n').count() as u64
+            let r = s.simulate(0, 9, &AtomicBool::new(false)).unwrap();
+            r.series.len() as u64
         };
         let lf = Study::from_text(
             "family = \"lazer_friedman2007\"\nsteps = 10\n[output]\nevery = 4\n[lazer_friedman2007]\nagents = 20\nn = 10\nk = 3\n[[models]]\nkind = \"linear\"\n",
@@ -481,8 +480,7 @@ mod tests {
             "m.toml",
         )
         .unwrap();
-        let id = ["m".to_string(), "0".to_string()];
-        assert!(s.simulate(0, 4, &id, &AtomicBool::new(true)).is_none());
+        assert!(s.simulate(0, 4, &AtomicBool::new(true)).is_none());
         let Study::March(_, m) = &s else { panic!() };
         let free = m.run_until(0, 600, 4, &AtomicBool::new(false)).unwrap();
         assert_eq!(free, m.run(0, 600, 4));

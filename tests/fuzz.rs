@@ -283,9 +283,14 @@ fn settable(sweep: bool) -> &'static [(String, Vec<toml::Value>)] {
             params.extend((t.params)().into_iter().map(|p| ("models".to_string(), p)));
         }
         // Events' own parameters only make sense on events of their kind: `events:KIND`.
-        params.retain(|(t, p)| t != "events" || leadsim::events::timing_params().contains(p));
-        for (kind, _, _, ps) in leadsim::events::kinds() {
-            params.extend(ps.into_iter().map(|p| (format!("events:{kind}"), p)));
+        params
+            .retain(|(t, p)| t != "events" || leadsim::events::params::timing_params().contains(p));
+        for kind in leadsim::events::registry() {
+            params.extend(
+                (kind.params)()
+                    .into_iter()
+                    .map(|p| (format!("events:{}", kind.name), p)),
+            );
         }
         params
     };
@@ -753,8 +758,18 @@ fn check_scenario(text: &str, model: usize, world_seed: u64) {
     for (t, &p) in out.performance.iter().enumerate() {
         assert!((0.0..=1.0).contains(&p), "performance {p} at step {t}");
     }
-    let id = vec![s.models[model].name.clone(), "0".to_string()];
-    let _ = out.shocks(&id);
+    for r in &out.shocks {
+        let ev = &s.events[r.event];
+        let shock = leadsim::results::Shock::measure(
+            &ev.name,
+            ev.kind_name(),
+            r.step,
+            r.after,
+            &out.performance,
+            s.adaptation_window as usize,
+        );
+        assert!(shock.adaptability.window_steps <= s.adaptation_window);
+    }
     let _ = out.recorder.summary();
 }
 
@@ -792,7 +807,6 @@ fn run_reference(study: &Study, text: &str, model: usize, world_seed: u64) {
     let _ = study.simulate(
         model % models,
         world_seed,
-        &["m".to_string(), "0".to_string()],
         &std::sync::atomic::AtomicBool::new(false),
     );
 }

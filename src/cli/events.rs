@@ -15,9 +15,10 @@ pub fn run(_args: Args) -> Result<(), Failure> {
     let mut out = String::from(
         "Events ([[events]] kind = ...). Every model of a replicate meets the same events at the same\nsteps, affecting the same slots. A firing marked \"shock\" is measured for adaptability\n(drop, recovery, censoring) in shocks.csv.\n\nTiming and common keys (every kind):\n",
     );
-    out += &param_lines(&events::timing_params());
-    for (kind, meaning, shock, params) in events::kinds() {
-        let tag = if shock {
+    out += &param_lines(&events::params::timing_params());
+    for t in events::registry() {
+        let (kind, meaning, params) = (t.name, t.summary, (t.params)());
+        let tag = if t.shock {
             "shock"
         } else {
             "not a shock by default"

@@ -201,7 +201,7 @@ pub fn finish(
     series: Option<&Complete>,
 ) -> Result<Manifest, Failure> {
     let runs = dir.join(output::RUNS);
-    let hashes = output::tables::assemble(plan, std::slice::from_ref(&runs), dir, series).map_err(|e| {
+    let hashes = output::tables::assemble(&plan.layout(), std::slice::from_ref(&runs), dir, series).map_err(|e| {
         if e.is_input() {
             output_error(e)
         } else {

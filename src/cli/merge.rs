@@ -109,7 +109,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         inputs: first.inputs.clone(),
         overrides: first.overrides.clone(),
     };
-    let manifest = Manifest::plan(&plan, &prov, "");
+    let manifest = plan.manifest(&prov, "");
     if manifest.identity != first.identity {
         return Err(bad(format!(
             "{} was written by another version of leadsim; merge with that version",
@@ -139,7 +139,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     manifest.write_plan(dir).map_err(output_error)?;
     let runs: Vec<PathBuf> = args.shards.iter().map(|d| d.join(output::RUNS)).collect();
-    let hashes = output::tables::assemble(&plan, &runs, dir, None).map_err(output_error)?;
+    let hashes =
+        output::tables::assemble(&plan.layout(), &runs, dir, None).map_err(output_error)?;
     manifest.write_manifest(dir, hashes).map_err(output_error)?;
     experiment::charts(dir, args.no_charts)?;
     outln!(

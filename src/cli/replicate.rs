@@ -209,7 +209,7 @@ fn experiment_replication(args: &Args) -> Result<Replication, Failure> {
         .output
         .clone()
         .unwrap_or_else(|| Path::new("output").join(format!("replicate-{}", plan.name)));
-    let manifest = Manifest::plan(&plan, &prov, "");
+    let manifest = plan.manifest(&prov, "");
     // A finished replication of the same experiment is compared again without re-running it;
     // an interrupted one is resumed.
     let common = RunArgs {

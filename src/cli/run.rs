@@ -3,7 +3,7 @@
 use super::experiment::{self, RunArgs};
 use super::{Failure, InputContext, set_threads};
 use leadsim::experiment::Plan;
-use leadsim::output::manifest::{InputFile, Manifest, Provenance};
+use leadsim::output::manifest::{InputFile, Provenance};
 use leadsim::params::Source;
 use leadsim::scenario::{LoadError, text_of};
 use leadsim::study::Study;
@@ -102,7 +102,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         overrides,
     };
     let plan = Plan::single(scenario);
-    let manifest = Manifest::plan(&plan, &prov, "");
+    let manifest = plan.manifest(&prov, "");
     let Some(_lock) = experiment::prepare(&dir, &manifest, &args.common)? else {
         return Ok(());
     };

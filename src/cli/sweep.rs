@@ -4,7 +4,7 @@ use super::experiment::{self, RunArgs};
 use super::run::shell_word;
 use super::{Failure, InputContext, set_threads};
 use leadsim::experiment::sweep::Sweep;
-use leadsim::output::manifest::{InputFile, Manifest, Provenance};
+use leadsim::output::manifest::{InputFile, Provenance};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -117,7 +117,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             None => base,
         }
     });
-    let manifest = Manifest::plan(&plan, &prov, &shard_text);
+    let manifest = plan.manifest(&prov, &shard_text);
     let Some(_lock) = experiment::prepare(&dir, &manifest, &args.common)? else {
         return Ok(());
     };

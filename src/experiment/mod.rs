@@ -10,10 +10,12 @@
 //! combinations of the point's non-model parameters. So every model of a replicate meets the same
 //! world (common random numbers), and so do points that differ only in a model parameter.
 
+mod manifest;
 pub mod runner;
 pub mod sweep;
 
 use crate::metrics::Metric;
+use crate::output::tables::Layout;
 use crate::rng::derive_seed;
 use crate::study::Study;
 
@@ -21,7 +23,7 @@ use crate::study::Study;
 const WORLD: u64 = 0x0057_4F52_4C44;
 
 /// The largest number of runs a plan may hold.
-pub const MAX_RUNS: u64 = 100_000_000;
+pub use crate::scenario::MAX_RUNS;
 
 /// One point of an experiment: a validated scenario and the swept values that made it.
 #[derive(Debug, Clone)]
@@ -127,6 +129,46 @@ impl Plan {
     /// Whether this plan sweeps parameters.
     pub fn is_sweep(&self) -> bool {
         self.origin == Origin::Sweep
+    }
+
+    /// The shape of the plan's tables, for the output layer.
+    pub fn layout(&self) -> Layout {
+        Layout {
+            sweep: self.is_sweep(),
+            axes: self.axes.clone(),
+            points: self
+                .points
+                .iter()
+                .map(|p| p.values.iter().map(crate::output::cell).collect())
+                .collect(),
+            models: self.models.clone(),
+            replications: self.replications,
+            metrics: self.metrics().iter().map(|m| m.name.to_string()).collect(),
+            measured: self
+                .points
+                .iter()
+                .map(|p| p.scenario.measured_events())
+                .collect(),
+        }
+    }
+
+    /// The cells identifying run `spec` in every table: for a sweep the point and its swept
+    /// values, then the model, the replicate and the world seed.
+    pub fn id_cells(&self, spec: &RunSpec) -> Vec<String> {
+        let mut c = Vec::new();
+        if self.is_sweep() {
+            c.push(spec.point.to_string());
+            c.extend(
+                self.points[spec.point]
+                    .values
+                    .iter()
+                    .map(crate::output::cell),
+            );
+        }
+        c.push(self.models[spec.model].clone());
+        c.push(spec.replicate.to_string());
+        c.push(spec.world_seed.to_string());
+        c
     }
 }
 

@@ -261,7 +261,7 @@ impl Sweep {
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "sweep".into())
         });
-        if !crate::scenario::valid_label(&name) {
+        if !crate::params::valid_label(&name) {
             return Err(r
                 .error(
                     "name",

@@ -50,6 +50,14 @@ pub trait ModelConfig: Send + Sync + Debug {
     fn describe(&self) -> Vec<(&'static str, String)>;
 }
 
+/// One leadership model to compare, with its label.
+#[derive(Debug, Clone)]
+pub struct ModelEntry {
+    /// Unique label (defaults to the kind).
+    pub name: String,
+    pub config: Arc<dyn ModelConfig>,
+}
+
 /// A kind of leadership model: its name, what it is, its parameters and its reader.
 pub struct ModelType {
     pub kind: &'static str,

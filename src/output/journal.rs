@@ -15,7 +15,7 @@
 //! small (creating, renaming and deleting many small files costs more than the runs themselves).
 //! A journal is never appended to by two processes: every process creates its own.
 
-use super::tables::{self, Part};
+use super::part::{self, Part};
 use super::{OutputError, io_at};
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
@@ -67,7 +67,7 @@ impl Journal {
 
     /// Appends run `index`'s part as one record, in one write; returns where it is.
     pub fn append(&mut self, index: u64, part: &Part) -> Result<Location, OutputError> {
-        self.write(index, &tables::encode_part(index, part), None)
+        self.write(index, &part::encode(index, part, true), None)
     }
 
     /// Appends run `index`'s summary and shock rows as one record noting that its time-series
@@ -78,7 +78,7 @@ impl Journal {
         part: &Part,
         at: Ordered,
     ) -> Result<Location, OutputError> {
-        let payload = tables::encode_sections(index, b"", &part.summary, &part.shocks);
+        let payload = part::encode(index, part, false);
         self.write(index, &payload, Some(at))
     }
 
@@ -162,9 +162,7 @@ impl Reader<'_> {
             return Ok(None);
         };
         let bytes = self.read_at(loc)?;
-        Ok(Some(
-            tables::decode_part(&loc.file, index, &bytes)?.to_owned(),
-        ))
+        Ok(Some(part::decode(&loc.file, index, &bytes)?))
     }
 
     /// Reads the payload of the record at `loc`.
@@ -304,13 +302,7 @@ fn parse_header(line: &[u8]) -> Option<(u64, usize, u32, Option<Ordered>)> {
 mod tests {
     use super::*;
 
-    fn part(i: u64) -> Part {
-        Part {
-            timeseries: format!("m,{i},1\n").into_bytes(),
-            summary: format!("m,{i},2\n").into_bytes(),
-            shocks: Vec::new(),
-        }
-    }
+    use crate::output::part::sample as part;
 
     #[test]
     fn records_round_trip_and_a_torn_tail_is_ignored() {
@@ -362,7 +354,17 @@ mod tests {
         j.append(6, &part(6)).unwrap();
         let path = j.path.clone();
         drop(j);
-        let good = fs::read_to_string(&path).unwrap();
+        let good = fs::read(&path).unwrap();
+        // Replaces the first `from` in `bytes` (records hold binary values, not only text).
+        let replacen = |bytes: &[u8], from: &str, to: &str| -> Option<Vec<u8>> {
+            let at = bytes
+                .windows(from.len())
+                .position(|w| w == from.as_bytes())?;
+            let mut out = bytes[..at].to_vec();
+            out.extend_from_slice(to.as_bytes());
+            out.extend_from_slice(&bytes[at + from.len()..]);
+            Some(out)
+        };
         let index = scan(std::slice::from_ref(&runs)).unwrap();
         assert_eq!(index.ordered[&5].ordered, Some(at));
         assert!(index.runs.contains_key(&6));
@@ -373,8 +375,7 @@ mod tests {
         ] {
             let from = from.replace("run", HEADER);
             let to = to.replace("run", HEADER);
-            assert!(good.contains(&from), "{from}");
-            fs::write(&path, good.replacen(&from, &to, 1)).unwrap();
+            fs::write(&path, replacen(&good, &from, &to).expect(&from)).unwrap();
             let index = scan(std::slice::from_ref(&runs)).unwrap();
             assert_eq!(index.damaged, vec![path.clone()], "{to}");
             assert!(!index.runs.contains_key(&7) && !index.ordered.contains_key(&4));

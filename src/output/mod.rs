@@ -9,8 +9,12 @@
 
 pub mod journal;
 pub mod manifest;
+pub mod part;
 pub mod series;
+pub mod store;
 pub mod tables;
+
+pub use tables::cell;
 
 use std::fs::{self, File};
 use std::io::{self, Write};

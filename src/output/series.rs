@@ -262,15 +262,8 @@ pub fn check(
 mod tests {
     use super::*;
     use crate::output::journal::{self, Journal};
-    use crate::output::tables::Part;
 
-    fn part(i: u64) -> Part {
-        Part {
-            timeseries: format!("m,{i},1\nm,{i},2\n").into_bytes(),
-            summary: format!("m,{i},3\n").into_bytes(),
-            shocks: Vec::new(),
-        }
-    }
+    use crate::output::part::sample as part;
 
     /// Streams runs `from..to` the way the runner does: rows first, then the record.
     fn stream(runs: &Path, from: u64, to: u64) -> Series {

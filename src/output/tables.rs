@@ -1,28 +1,113 @@
-//! The tidy tables: their columns, one run's rows (a *part*), and the assembly of all parts, in
-//! run order, into `timeseries.csv`, `summary.csv`, `shocks.csv` and `stats.csv`.
+//! The tidy tables: their columns, and the assembly of every run's part, in run order, into
+//! `timeseries.csv`, `summary.csv`, `shocks.csv` and `stats.csv`.
 //!
 //! Every table starts with the columns that identify a run: for sweeps `point` and one column
 //! per swept parameter (named by its dotted path), then `model`, `replicate` and `seed` (the run's
 //! world seed). Numbers are written in the shortest form that reads back exactly; NA is an empty
 //! cell, which R's `read.csv` and pandas' `read_csv` read as missing without options.
+//!
+//! This module knows an experiment only through its [`Layout`] (columns, models, points,
+//! measured events), which the experiment layer builds; the statistics come from
+//! [`crate::results`], computed on the runs' typed values.
 
-use super::{AtomicFile, NUMBER_LEN, OutputError, io_at, number, parse_number};
-use crate::events::SHOCK_COLUMNS;
-use crate::experiment::{Plan, RunSpec};
-use crate::metrics::Metric;
-use crate::stats;
+use super::part::{self, Part};
+use super::{AtomicFile, NUMBER_LEN, OutputError, io_at, number};
+use crate::results::compare::{self, Stat};
+use crate::results::{self, SHOCK_COLUMNS, Shock, Summary};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Rows one run contributes to each table (CSV lines without header).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Part {
-    pub timeseries: Vec<u8>,
-    pub summary: Vec<u8>,
-    pub shocks: Vec<u8>,
+/// What the tables of an experiment hold: the shape of its runs, without the experiment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layout {
+    /// Whether the experiment is a sweep (its tables start with `point` and the axes).
+    pub sweep: bool,
+    /// Dotted paths of the swept parameters.
+    pub axes: Vec<String>,
+    /// Per point, the values of the swept parameters as cells.
+    pub points: Vec<Vec<String>>,
+    /// Model names, in run order.
+    pub models: Vec<String>,
+    pub replications: u32,
+    /// The per-step metrics, in column order.
+    pub metrics: Vec<String>,
+    /// Per point, the names of the measured events, in scenario order.
+    pub measured: Vec<Vec<String>>,
 }
 
-const MAGIC: &str = "#leadsim-part 2";
+impl Layout {
+    /// Total number of runs.
+    pub fn runs(&self) -> u64 {
+        self.points.len() as u64 * self.replications as u64 * self.models.len() as u64
+    }
+
+    /// Runs per point.
+    fn per_point(&self) -> u64 {
+        self.replications as u64 * self.models.len() as u64
+    }
+
+    /// Header cells identifying a point (sweeps only).
+    fn point_header(&self) -> Vec<String> {
+        let mut h = Vec::new();
+        if self.sweep {
+            h.push("point".to_string());
+            h.extend(self.axes.iter().cloned());
+        }
+        h
+    }
+
+    /// Cells identifying point `p` (sweeps only).
+    pub fn point_cells(&self, p: usize) -> Vec<String> {
+        let mut c = Vec::new();
+        if self.sweep {
+            c.push(p.to_string());
+            c.extend(self.points[p].iter().cloned());
+        }
+        c
+    }
+
+    /// Header cells identifying a run.
+    pub fn id_header(&self) -> Vec<String> {
+        let mut h = self.point_header();
+        h.extend(["model", "replicate", "seed"].map(String::from));
+        h
+    }
+
+    /// The header of `timeseries.csv`.
+    pub fn timeseries_header(&self) -> Vec<u8> {
+        let mut h = self.id_header();
+        h.push("step".into());
+        h.extend(self.metrics.iter().cloned());
+        csv_line(&h)
+    }
+
+    /// The columns of `summary.csv` after the identifying ones.
+    pub fn summary_columns(&self) -> Vec<String> {
+        results::summary_columns(self.metrics.iter().map(String::as_str))
+    }
+
+    /// The header of `summary.csv`.
+    pub fn summary_header(&self) -> Vec<u8> {
+        let mut h = self.id_header();
+        h.extend(self.summary_columns());
+        csv_line(&h)
+    }
+
+    /// The header of `shocks.csv`.
+    pub fn shocks_header(&self) -> Vec<u8> {
+        let mut h = self.id_header();
+        h.extend(SHOCK_COLUMNS.iter().map(|c| c.to_string()));
+        csv_line(&h)
+    }
+
+    /// The header of `stats.csv`.
+    pub fn stats_header(&self) -> Vec<u8> {
+        let mut h = self.point_header();
+        h.extend(STATS_COLUMNS.map(String::from));
+        csv_line(&h)
+    }
+}
 
 /// A TOML value as a CSV cell.
 pub fn cell(v: &toml::Value) -> String {
@@ -44,59 +129,7 @@ fn csv_line(cells: &[String]) -> Vec<u8> {
     w.into_inner().expect("in-memory CSV")
 }
 
-/// Header cells identifying a run.
-pub fn id_header(plan: &Plan) -> Vec<String> {
-    let mut h = Vec::new();
-    if plan.is_sweep() {
-        h.push("point".to_string());
-        h.extend(plan.axes.iter().cloned());
-    }
-    h.extend(["model", "replicate", "seed"].map(String::from));
-    h
-}
-
-/// Cells identifying run `spec`.
-pub fn id_cells(plan: &Plan, spec: &RunSpec) -> Vec<String> {
-    let mut c = Vec::new();
-    if plan.is_sweep() {
-        c.push(spec.point.to_string());
-        c.extend(plan.points[spec.point].values.iter().map(cell));
-    }
-    c.push(plan.models[spec.model].clone());
-    c.push(spec.replicate.to_string());
-    c.push(spec.world_seed.to_string());
-    c
-}
-
-/// The columns of `summary.csv` after the identifying ones.
-pub fn summary_columns(metrics: &[Metric]) -> Vec<String> {
-    let mut cols = Vec::with_capacity(2 * metrics.len());
-    for m in metrics {
-        cols.push(format!("{}_final", m.name));
-        cols.push(format!("{}_mean", m.name));
-    }
-    cols
-}
-
-pub fn timeseries_header(plan: &Plan) -> Vec<u8> {
-    let mut h = id_header(plan);
-    h.push("step".into());
-    h.extend(plan.metrics().iter().map(|m| m.name.to_string()));
-    csv_line(&h)
-}
-
-pub fn summary_header(plan: &Plan) -> Vec<u8> {
-    let mut h = id_header(plan);
-    h.extend(summary_columns(plan.metrics()));
-    csv_line(&h)
-}
-
-pub fn shocks_header(plan: &Plan) -> Vec<u8> {
-    let mut h = id_header(plan);
-    h.extend(SHOCK_COLUMNS.iter().map(|c| c.to_string()));
-    csv_line(&h)
-}
-
+/// The columns of `stats.csv` after the identifying ones.
 pub const STATS_COLUMNS: [&str; 10] = [
     "metric",
     "model",
@@ -109,16 +142,6 @@ pub const STATS_COLUMNS: [&str; 10] = [
     "ci_high",
     "effect_size",
 ];
-
-pub fn stats_header(plan: &Plan) -> Vec<u8> {
-    let mut h = Vec::new();
-    if plan.is_sweep() {
-        h.push("point".to_string());
-        h.extend(plan.axes.iter().cloned());
-    }
-    h.extend(STATS_COLUMNS.map(String::from));
-    csv_line(&h)
-}
 
 /// The identifying cells of a run as the start of a CSV line (quoted where needed, with the
 /// separator after the last cell), to be followed by the row's own cells.
@@ -192,114 +215,62 @@ impl RowWriter {
     }
 }
 
-/// A summary row: each metric's final value and mean, interleaved.
-pub fn summary_row(id: &[String], finals: &[f64], means: &[f64]) -> Vec<u8> {
-    let mut c = id.to_vec();
-    for (f, m) in finals.iter().zip(means) {
-        c.push(number(*f));
-        c.push(number(*m));
+/// A `summary.csv` row: the run's identifying cells, then each metric's final value and mean.
+fn summary_row(prefix: &[u8], summary: &Summary) -> Vec<u8> {
+    let mut line = prefix.to_vec();
+    for (i, x) in summary.interleaved().enumerate() {
+        if i > 0 {
+            line.push(b',');
+        }
+        super::push_number(&mut line, x);
     }
-    csv_line(&c)
+    line.push(b'\n');
+    line
 }
 
-/// Serializes a part for its journal record: a header line with the run and the length of each
-/// section, then the three sections' bytes.
-pub fn encode_part(index: u64, part: &Part) -> Vec<u8> {
-    encode_sections(index, &part.timeseries, &part.summary, &part.shocks)
-}
-
-/// [`encode_part`] from the three sections.
-pub fn encode_sections(index: u64, timeseries: &[u8], summary: &[u8], shocks: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(timeseries.len() + summary.len() + shocks.len() + 96);
-    out.extend_from_slice(
-        format!(
-            "{MAGIC} run={index} timeseries={} summary={} shocks={}\n",
-            timeseries.len(),
-            summary.len(),
-            shocks.len()
-        )
-        .as_bytes(),
-    );
-    out.extend_from_slice(timeseries);
-    out.extend_from_slice(summary);
-    out.extend_from_slice(shocks);
+/// The `shocks.csv` rows of a run.
+fn shock_rows(prefix: &[u8], shocks: &[Shock]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, s) in shocks.iter().enumerate() {
+        let a = &s.adaptability;
+        out.extend_from_slice(prefix);
+        out.extend(csv_line(&[
+            i.to_string(),
+            s.event.clone(),
+            s.kind.clone(),
+            s.step.to_string(),
+            number(a.before),
+            number(a.after),
+            number(a.drop),
+            number(a.trough),
+            number(a.max_drop),
+            a.recovery_steps.to_string(),
+            a.censored.to_string(),
+            number(a.window_mean),
+            a.window_steps.to_string(),
+        ]));
+    }
     out
 }
 
-/// A part read back, borrowing the record's bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PartRef<'a> {
-    pub timeseries: &'a [u8],
-    pub summary: &'a [u8],
-    pub shocks: &'a [u8],
-}
-
-impl PartRef<'_> {
-    pub fn to_owned(&self) -> Part {
-        Part {
-            timeseries: self.timeseries.to_vec(),
-            summary: self.summary.to_vec(),
-            shocks: self.shocks.to_vec(),
-        }
+/// The `stats.csv` rows of point `point`.
+fn stats_rows(layout: &Layout, point: usize, stats: &[Stat]) -> Vec<u8> {
+    let prefix = layout.point_cells(point);
+    let mut out = Vec::new();
+    for s in stats {
+        let d = &s.describe;
+        let mut c = prefix.clone();
+        c.extend([
+            s.metric.clone(),
+            layout.models[s.model].clone(),
+            s.versus
+                .map_or_else(String::new, |v| layout.models[v].clone()),
+            d.n.to_string(),
+        ]);
+        c.extend([d.mean, d.sd, d.se, d.ci_low, d.ci_high, s.effect_size].map(number));
+        out.extend(csv_line(&c));
     }
-}
-
-/// Reads a part back from its record; any damage is an error naming the file.
-pub fn decode_part<'a>(
-    path: &Path,
-    index: u64,
-    bytes: &'a [u8],
-) -> Result<PartRef<'a>, OutputError> {
-    let corrupt = |detail: &str| OutputError::Corrupt {
-        path: path.to_path_buf(),
-        detail: format!(
-            "damaged run record ({detail}); delete the journal and resume to re-run its runs"
-        ),
-    };
-    let nl = bytes
-        .iter()
-        .take(256)
-        .position(|&b| b == b'\n')
-        .ok_or_else(|| corrupt("no header"))?;
-    let header = std::str::from_utf8(&bytes[..nl]).map_err(|_| corrupt("header not UTF-8"))?;
-    let mut fields = header.split(' ');
-    let (Some("#leadsim-part"), Some("2")) = (fields.next(), fields.next()) else {
-        return Err(corrupt("wrong header"));
-    };
-    let mut field = |name: &str| -> Result<usize, OutputError> {
-        fields
-            .next()
-            .and_then(|f| f.strip_prefix(name))
-            .and_then(|f| f.strip_prefix('='))
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(|| corrupt(&format!("no {name} in the header")))
-    };
-    if field("run")? as u64 != index {
-        return Err(corrupt("another run's record"));
-    }
-    let (ts, su, sh) = (field("timeseries")?, field("summary")?, field("shocks")?);
-    let body = &bytes[nl + 1..];
-    if body.len() != ts + su + sh {
-        return Err(corrupt("truncated"));
-    }
-    Ok(PartRef {
-        timeseries: &body[..ts],
-        summary: &body[ts..ts + su],
-        shocks: &body[ts + su..],
-    })
-}
-
-/// Summary values of one point: `[model][replicate][column]`.
-struct PointValues {
-    values: Vec<Vec<Vec<f64>>>,
-}
-
-impl PointValues {
-    fn new(models: usize, replications: usize) -> PointValues {
-        PointValues {
-            values: vec![vec![Vec::new(); replications]; models],
-        }
-    }
+    out
 }
 
 /// Assembles the final tables in `out` from the runs journaled in `dirs` (one folder for a run,
@@ -308,12 +279,12 @@ impl PointValues {
 /// Fails, writing nothing, if a run is missing or damaged. Returns the checksum of each table
 /// written ([`super::checksum_text`]), by file name.
 pub fn assemble(
-    plan: &Plan,
+    layout: &Layout,
     dirs: &[PathBuf],
     out: &Path,
     series: Option<&super::series::Complete>,
-) -> Result<std::collections::BTreeMap<String, String>, OutputError> {
-    let runs = plan.runs();
+) -> Result<BTreeMap<String, String>, OutputError> {
+    let runs = layout.runs();
     let index = super::journal::scan(dirs)?;
     // A run's record: with the ordered file, the one saying where its rows are in it.
     let records = if series.is_some() {
@@ -322,22 +293,20 @@ pub fn assemble(
         &index.runs
     };
     // Check that every run is there before writing anything.
-    for i in 0..runs {
-        if !records.contains_key(&i) {
-            return Err(OutputError::Corrupt {
-                path: out.to_path_buf(),
-                detail: format!(
-                    "run {i} has no result in {}: the experiment is not complete",
-                    dirs.iter()
-                        .map(|d| d.display().to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            });
-        }
+    if let Some(i) = (0..runs).find(|i| !records.contains_key(i)) {
+        return Err(OutputError::Corrupt {
+            path: out.to_path_buf(),
+            detail: format!(
+                "run {i} has no result in {}: the experiment is not complete",
+                dirs.iter()
+                    .map(|d| d.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
     }
     if let Some(complete) = series {
-        let header = timeseries_header(plan).len() as u64;
+        let header = layout.timeseries_header().len() as u64;
         super::series::check(complete, &index, runs, header)?;
     }
     let mut reader = index.reader();
@@ -358,39 +327,45 @@ pub fn assemble(
         })
     };
     if let Some(ts) = ts.as_mut() {
-        w(ts, &timeseries_header(plan))?;
+        w(ts, &layout.timeseries_header())?;
     }
-    w(&mut sum, &summary_header(plan))?;
-    w(&mut sh, &shocks_header(plan))?;
-    w(&mut st, &stats_header(plan))?;
-    let n_id = id_header(plan).len();
-    let models = plan.models.len();
-    let reps = plan.replications as usize;
-    let per_point = (models * reps) as u64;
-    let mut point = PointValues::new(models, reps);
-    let mut shock_rows: Vec<Vec<u8>> = Vec::new();
+    w(&mut sum, &layout.summary_header())?;
+    w(&mut sh, &layout.shocks_header())?;
+    w(&mut st, &layout.stats_header())?;
+    let columns = layout.summary_columns();
+    let per_point = layout.per_point();
+    let mut point_runs: Vec<Part> = Vec::with_capacity(per_point as usize);
     for i in 0..runs {
         let loc = &records[&i];
         let bytes = reader.read_at(loc)?;
-        let path = loc.file.clone();
-        let part = decode_part(&path, i, &bytes)?;
+        let mut part = part::decode(&loc.file, i, &bytes)?;
         if let Some(ts) = ts.as_mut() {
-            w(ts, part.timeseries)?;
+            w(ts, &part.timeseries)?;
         }
-        w(&mut sum, part.summary)?;
-        w(&mut sh, part.shocks)?;
-        let spec = plan.spec(i);
-        point.values[spec.model][spec.replicate as usize] =
-            parse_values(&path, part.summary, n_id)?;
-        shock_rows.push(part.shocks.to_vec());
+        // The time series is written; only the values are needed from here on.
+        part.timeseries = Vec::new();
+        w(&mut sum, &summary_row(&part.prefix, &part.summary))?;
+        w(&mut sh, &shock_rows(&part.prefix, &part.shocks))?;
+        point_runs.push(part);
         if (i + 1) % per_point == 0 {
-            let rows = point_stats(plan, spec.point, &point, &shock_rows, n_id, &path)?;
-            w(&mut st, &rows)?;
-            point = PointValues::new(models, reps);
-            shock_rows.clear();
+            let p = (i / per_point) as usize;
+            let summaries: Vec<&Summary> = point_runs.iter().map(|r| &r.summary).collect();
+            let shocks: Vec<&[Shock]> = point_runs.iter().map(|r| r.shocks.as_slice()).collect();
+            let stats = compare::point(
+                &columns,
+                &compare::Point {
+                    models: layout.models.len(),
+                    replications: layout.replications as usize,
+                    summaries: &summaries,
+                    shocks: &shocks,
+                    measured: &layout.measured[p],
+                },
+            );
+            w(&mut st, &stats_rows(layout, p, &stats))?;
+            point_runs.clear();
         }
     }
-    let mut hashes = std::collections::BTreeMap::new();
+    let mut hashes = BTreeMap::new();
     for (name, file) in [
         (super::SUMMARY, sum),
         (super::SHOCKS, sh),
@@ -411,151 +386,6 @@ pub fn assemble(
         (None, None) => unreachable!("no time series without the ordered file"),
     }
     Ok(hashes)
-}
-
-/// Splits CSV text written by this module into records of raw cells: a quoted cell keeps its
-/// quotes (callers only skip such cells or read numbers, which are never quoted), and a quoted
-/// cell may hold commas, doubled quotes and newlines. A hand-written splitter because building a
-/// `csv` reader costs more than parsing one short row, and assembly parses a row per run.
-pub(crate) fn records(text: &[u8]) -> Vec<Vec<&[u8]>> {
-    let mut out = Vec::new();
-    let mut cells = Vec::new();
-    let mut start = 0;
-    let mut i = 0;
-    let mut quoted = false;
-    while i < text.len() {
-        match text[i] {
-            b'"' if i == start => quoted = true,
-            b'"' if quoted => {
-                // A doubled quote stays inside the cell; a single one closes it.
-                if text.get(i + 1) == Some(&b'"') {
-                    i += 1;
-                } else {
-                    quoted = false;
-                }
-            }
-            b',' if !quoted => {
-                cells.push(&text[start..i]);
-                start = i + 1;
-            }
-            b'\n' if !quoted => {
-                cells.push(&text[start..i]);
-                out.push(std::mem::take(&mut cells));
-                start = i + 1;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    if start < text.len() || !cells.is_empty() {
-        cells.push(&text[start..]);
-        out.push(cells);
-    }
-    out
-}
-
-/// A cell as a number (empty: NaN), if it is one.
-pub(crate) fn number_cell(cell: &[u8]) -> Option<f64> {
-    std::str::from_utf8(cell).ok().and_then(parse_number)
-}
-
-/// The numeric cells of a one-line CSV after the first `skip` cells.
-fn parse_values(path: &Path, line: &[u8], skip: usize) -> Result<Vec<f64>, OutputError> {
-    let rows = records(line);
-    let record = rows.first().ok_or_else(|| OutputError::Corrupt {
-        path: path.to_path_buf(),
-        detail: "a summary row is missing".into(),
-    })?;
-    record
-        .iter()
-        .skip(skip)
-        .map(|c| {
-            number_cell(c).ok_or_else(|| OutputError::Corrupt {
-                path: path.to_path_buf(),
-                detail: format!("\"{}\" is not a number", String::from_utf8_lossy(c)),
-            })
-        })
-        .collect()
-}
-
-/// Statistics rows of one point: for each summary column, each model's mean, sd and 95% CI,
-/// then the paired difference of every later model against every earlier one (`model` −
-/// `versus`), replicate by replicate, with the paired effect size.
-fn point_stats(
-    plan: &Plan,
-    point: usize,
-    values: &PointValues,
-    shock_rows: &[Vec<u8>],
-    n_id: usize,
-    path: &Path,
-) -> Result<Vec<u8>, OutputError> {
-    let mut prefix = Vec::new();
-    if plan.is_sweep() {
-        prefix.push(point.to_string());
-        prefix.extend(plan.points[point].values.iter().map(cell));
-    }
-    let mut columns: crate::events::Columns = summary_columns(plan.metrics())
-        .into_iter()
-        .enumerate()
-        .map(|(c, name)| {
-            let per_model = values
-                .values
-                .iter()
-                .map(|reps| {
-                    reps.iter()
-                        .map(|v| v.get(c).copied().unwrap_or(f64::NAN))
-                        .collect()
-                })
-                .collect();
-            (name, per_model)
-        })
-        .collect();
-    let measured: Vec<String> = plan.points[point]
-        .scenario
-        .leadership()
-        .map(|s| {
-            s.events
-                .iter()
-                .filter(|e| e.measure)
-                .map(|e| e.name.clone())
-                .collect()
-        })
-        .unwrap_or_default();
-    columns.extend(crate::events::shock_stats(
-        plan.models.len(),
-        plan.replications as usize,
-        shock_rows,
-        n_id,
-        path,
-        &measured,
-    )?);
-    let mut out = Vec::new();
-    for (name, per_model) in &columns {
-        for (m, model) in plan.models.iter().enumerate() {
-            let d = stats::describe(per_model[m].iter().copied());
-            let mut c = prefix.clone();
-            c.extend([name.clone(), model.clone(), String::new(), d.n.to_string()]);
-            c.extend([d.mean, d.sd, d.se, d.ci_low, d.ci_high].map(number));
-            c.push(String::new());
-            out.extend(csv_line(&c));
-        }
-        for a in 0..plan.models.len() {
-            for b in 0..a {
-                let p = stats::paired(&per_model[a], &per_model[b]);
-                let d = p.diff;
-                let mut c = prefix.clone();
-                c.extend([
-                    name.clone(),
-                    plan.models[a].clone(),
-                    plan.models[b].clone(),
-                    d.n.to_string(),
-                ]);
-                c.extend([d.mean, d.sd, d.se, d.ci_low, d.ci_high, p.effect_size].map(number));
-                out.extend(csv_line(&c));
-            }
-        }
-    }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -582,23 +412,6 @@ mod tests {
             String::from_utf8(cached).unwrap(),
             String::from_utf8(plain).unwrap()
         );
-    }
-
-    #[test]
-    fn records_edge_cases() {
-        assert!(records(b"").is_empty());
-        assert_eq!(records(b"\n"), vec![vec![b"".as_slice()]]);
-        assert_eq!(records(b"a,b"), vec![vec![b"a".as_slice(), b"b"]]);
-        assert_eq!(
-            records(b"a,,\n\"x,\ny\",2\n"),
-            vec![
-                vec![b"a".as_slice(), b"", b""],
-                vec![b"\"x,\ny\"".as_slice(), b"2"]
-            ]
-        );
-        assert!(number_cell(b"").unwrap().is_nan());
-        assert_eq!(number_cell(b"0.25"), Some(0.25));
-        assert_eq!(number_cell(b"x"), None);
     }
 
     proptest! {
@@ -628,56 +441,6 @@ mod tests {
             }
             prop_assert_eq!(String::from_utf8(cached).unwrap(), String::from_utf8(plain).unwrap());
         }
-
-        /// The splitter finds the cells the `csv` writer wrote, quoted or not.
-        #[test]
-        fn records_split_what_the_csv_writer_wrote(
-            rows in proptest::collection::vec(
-                proptest::collection::vec("[a-z0-9,\"\n .-]{0,6}", 1..5), 1..4)
-        ) {
-            let mut text = Vec::new();
-            for r in &rows {
-                text.extend(csv_line(r));
-            }
-            let got = records(&text);
-            prop_assert_eq!(got.len(), rows.len());
-            for (cells, want) in got.iter().zip(&rows) {
-                prop_assert_eq!(cells.len(), want.len());
-                for (c, w) in cells.iter().zip(want) {
-                    // Unquote as a CSV reader would.
-                    let c = String::from_utf8(c.to_vec()).unwrap();
-                    let plain = match c.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
-                        Some(inner) => inner.replace("\"\"", "\""),
-                        None => c,
-                    };
-                    prop_assert_eq!(&plain, w);
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn parts_round_trip_and_damage_is_detected() {
-        let part = Part {
-            timeseries: b"a,1\nb,2\n".to_vec(),
-            summary: b"a,3\n".to_vec(),
-            shocks: Vec::new(),
-        };
-        let bytes = encode_part(7, &part);
-        let p = Path::new("x.part");
-        assert_eq!(decode_part(p, 7, &bytes).unwrap().to_owned(), part);
-        assert!(decode_part(p, 8, &bytes).is_err(), "wrong run");
-        assert!(
-            decode_part(p, 7, &bytes[..bytes.len() - 3]).is_err(),
-            "truncated"
-        );
-        let empty = Part::default();
-        assert_eq!(
-            decode_part(p, 1, &encode_part(1, &empty))
-                .unwrap()
-                .to_owned(),
-            empty
-        );
     }
 
     #[test]
