@@ -28,6 +28,7 @@ pub mod output;
 pub mod params;
 pub mod plot;
 pub mod reference;
+pub mod replicate;
 pub mod report;
 pub mod results;
 pub mod rng;

@@ -25,6 +25,10 @@ use std::sync::Arc;
 
 pub use crate::leadership::ModelEntry;
 
+/// Bytes of CSV text of one time-series row at most, about (its identifying cells, the step and
+/// the metrics' shortest round-trip texts).
+const ROW_TEXT_BYTES: u64 = 260;
+
 /// The largest number of runs an experiment may hold.
 pub const MAX_RUNS: u64 = 100_000_000;
 
@@ -411,8 +415,13 @@ impl Scenario {
                 "metrics.window",
                 (self.window as u64).saturating_mul(slots).saturating_mul(2),
             ),
-            // Kept rows, the performance series and the rows' text before it is journaled.
-            ("steps", rows.saturating_mul(8 * 17 + 260) + steps * 8),
+            // Kept rows (a value per metric), the performance series and the rows' text before
+            // it is journaled.
+            (
+                "steps",
+                rows.saturating_mul(8 * crate::metrics::N_METRICS as u64 + ROW_TEXT_BYTES)
+                    + steps * 8,
+            ),
         ]
     }
 

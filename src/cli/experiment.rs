@@ -242,21 +242,13 @@ pub fn finish_shard(dir: &Path, manifest: Manifest) -> Result<Manifest, Failure>
 
 /// A short table of headline statistics per model from `stats.csv`, for the terminal.
 pub fn headline(dir: &Path) -> Result<String, Failure> {
-    let path = dir.join(output::STATS);
-    let mut r = csv::Reader::from_path(&path).other()?;
-    let headers = r.headers().other()?.clone();
-    let col = |name: &str| headers.iter().position(|h| h == name);
-    let (Some(metric), Some(model), Some(versus), Some(mean), Some(lo), Some(hi)) = (
-        col("metric"),
-        col("model"),
-        col("versus"),
-        col("mean"),
-        col("ci_low"),
-        col("ci_high"),
-    ) else {
-        return Ok(String::new());
-    };
-    let point = col("point");
+    let (_, rows) = leadsim::output::read::stats(dir).map_err(|e| {
+        if e.is_input() {
+            Failure::Input(e.into())
+        } else {
+            Failure::Other(e.into())
+        }
+    })?;
     let wanted = [
         "performance_final",
         "performance_mean",
@@ -273,35 +265,33 @@ pub fn headline(dir: &Path) -> Result<String, Failure> {
         "distinct_solutions_final",
     ];
     let mut out = String::new();
-    let mut current = String::new();
-    for rec in r.records() {
-        let rec = rec.other()?;
-        if point.is_some_and(|p| rec.get(p) != Some("0"))
-            || !rec.get(versus).unwrap_or("").is_empty()
-        {
+    let mut current = "";
+    for r in &rows {
+        if r.point.is_some_and(|p| p != 0) || r.versus.is_some() {
             continue;
         }
-        let m = rec.get(metric).unwrap_or("");
-        if !wanted.contains(&m) {
+        if !wanted.contains(&r.metric.as_str()) {
             continue;
         }
-        if m != current {
-            out += &format!("{m}\n");
-            current = m.to_string();
+        if r.metric != current {
+            out += &format!("{}\n", r.metric);
+            current = &r.metric;
         }
         out += &format!(
             "  {:<16} {:>9}  [{}, {}]\n",
-            rec.get(model).unwrap_or(""),
-            short(rec.get(mean).unwrap_or("")),
-            short(rec.get(lo).unwrap_or("")),
-            short(rec.get(hi).unwrap_or(""))
+            r.model,
+            short(r.mean),
+            short(r.low),
+            short(r.high)
         );
     }
     Ok(out)
 }
 
-fn short(cell: &str) -> String {
-    cell.parse::<f64>()
-        .map(|x| format!("{x:.4}"))
-        .unwrap_or_else(|_| "NA".into())
+fn short(x: f64) -> String {
+    if x.is_nan() {
+        "NA".into()
+    } else {
+        format!("{x:.4}")
+    }
 }

@@ -497,7 +497,7 @@ impl Sweep {
         };
         let values = sweep.points();
         let mut points = Vec::with_capacity(values.len());
-        let mut world_keys: BTreeMap<Vec<String>, u64> = BTreeMap::new();
+        let mut world_keys: BTreeMap<Vec<KeyPart>, u64> = BTreeMap::new();
         let text = self.base_text.clone();
         for (i, vals) in values.into_iter().enumerate() {
             let mut table = self.base_table.clone();
@@ -512,7 +512,7 @@ impl Sweep {
                         .axes
                         .iter()
                         .zip(&vals)
-                        .map(|(a, v)| format!("{} = {}", a.path, crate::output::tables::cell(v)))
+                        .map(|(a, v)| format!("{} = {}", a.path, crate::output::cell(v)))
                         .collect();
                     // Point at the axis whose parameter the error names, if one does: the error
                     // is then the sweep file's, at that axis.
@@ -546,12 +546,12 @@ impl Sweep {
                         ),
                     }
                 })?;
-            let key: Vec<String> = self
+            let key: Vec<KeyPart> = self
                 .axes
                 .iter()
                 .zip(&vals)
                 .filter(|(a, _)| !a.path.starts_with("models."))
-                .map(|(_, v)| crate::output::tables::cell(v))
+                .map(|(_, v)| KeyPart::of(v))
                 .collect();
             let next = world_keys.len() as u64;
             let world_key = *world_keys.entry(key).or_insert(next);
@@ -860,6 +860,34 @@ fn entry_label(v: &toml::Value) -> String {
         .to_string()
 }
 
+/// A swept value as part of a world key: points whose non-model values are equal share worlds.
+/// Numbers compare by value (`2` and `2.0` are one value, as are `0.0` and `-0.0`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum KeyPart {
+    Whole(i64),
+    /// The bits of a real that is not a whole number.
+    Real(u64),
+    Text(String),
+    Flag(bool),
+    Other(String),
+}
+
+impl KeyPart {
+    fn of(v: &toml::Value) -> KeyPart {
+        match v {
+            toml::Value::Integer(i) => KeyPart::Whole(*i),
+            // Within ±2^62 every whole real converts to i64 exactly.
+            toml::Value::Float(x) if x.fract() == 0.0 && x.abs() < 4.6e18 => {
+                KeyPart::Whole(*x as i64)
+            }
+            toml::Value::Float(x) => KeyPart::Real((x + 0.0).to_bits()),
+            toml::Value::String(s) => KeyPart::Text(s.clone()),
+            toml::Value::Boolean(b) => KeyPart::Flag(*b),
+            other => KeyPart::Other(other.to_string()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -875,6 +903,17 @@ mod tests {
 
     fn f(v: &toml::Value) -> f64 {
         v.as_float().or(v.as_integer().map(|i| i as f64)).unwrap()
+    }
+
+    #[test]
+    fn world_keys_compare_swept_values_by_value() {
+        use toml::Value::{Float, Integer, String as Text};
+        let k = KeyPart::of;
+        assert_eq!(k(&Integer(2)), k(&Float(2.0)));
+        assert_eq!(k(&Float(0.0)), k(&Float(-0.0)));
+        assert_ne!(k(&Float(0.5)), k(&Float(0.25)));
+        assert_ne!(k(&Integer(1)), k(&Text("1".into())));
+        assert_ne!(k(&Float(1e300)), k(&Float(1.0000000000000002e300)));
     }
 
     #[test]

@@ -10,6 +10,7 @@
 pub mod journal;
 pub mod manifest;
 pub mod part;
+pub mod read;
 pub mod series;
 pub mod store;
 pub mod tables;

@@ -3,8 +3,10 @@
 //! memory), performance aligned on shocks, the statistics rows and the summary rows.
 
 use super::PlotError;
+use crate::output::TIMESERIES;
 use crate::output::manifest::Manifest;
-use crate::output::{MANIFEST, PLAN, SHOCKS, STATS, SUMMARY, TIMESERIES};
+use crate::output::read::{self, Folder};
+pub use crate::output::read::{ShockRow, StatRow, SummaryRow};
 use crate::stats::t_quantile;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -19,46 +21,6 @@ pub struct Band {
     pub mean: f64,
     pub low: f64,
     pub high: f64,
-}
-
-/// One row of `stats.csv`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StatRow {
-    /// The sweep point (`None` for a run).
-    pub point: Option<usize>,
-    /// The values of the swept parameters (empty for a run).
-    pub axis_values: Vec<String>,
-    pub metric: String,
-    pub model: String,
-    /// Set for a paired difference `model − versus`.
-    pub versus: Option<String>,
-    pub n: usize,
-    pub mean: f64,
-    pub sd: f64,
-    pub low: f64,
-    pub high: f64,
-    pub effect_size: f64,
-}
-
-/// One row of `summary.csv`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SummaryRow {
-    pub point: usize,
-    pub axis_values: Vec<String>,
-    /// Index into [`Results::models`].
-    pub model: usize,
-    pub replicate: String,
-    /// One value per [`Results::summary_columns`] (NaN for NA).
-    pub values: Vec<f64>,
-}
-
-/// One row of `shocks.csv`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ShockRow {
-    pub model: usize,
-    pub event: String,
-    pub kind: String,
-    pub step: u32,
 }
 
 /// Everything the charts and the report read from a result folder.
@@ -100,12 +62,12 @@ impl Results {
     /// Reads the result folder `dir`. Refuses a missing, unfinished or foreign folder, and names
     /// the file and line of anything malformed.
     pub fn load(dir: &Path) -> Result<Results, PlotError> {
-        let manifest = read_manifest(dir)?;
+        let manifest = read::manifest(dir)?;
         let axes = manifest.axes.clone();
         let mut models: Vec<String> = manifest.models.iter().map(|m| m.name.clone()).collect();
         if models.is_empty() {
             return Err(PlotError::Malformed {
-                path: dir.join(MANIFEST),
+                path: dir.join(crate::output::MANIFEST),
                 detail: "it lists no models".into(),
             });
         }
@@ -117,18 +79,18 @@ impl Results {
             .map(|(i, m)| (m.clone(), i))
             .collect();
         let sweep = manifest.kind == "sweep" || !axes.is_empty();
-        let ctx = Ctx {
+        let folder = Folder {
             dir,
             axes: &axes,
             sweep,
             models: &index,
         };
-        let shocks = ctx.read_shocks()?;
-        let (summary_columns, summary) = ctx.read_summary()?;
-        let stats = ctx.read_stats()?;
+        let shocks = folder.shocks()?;
+        let (summary_columns, summary) = folder.summary()?;
+        let stats = folder.stats()?;
         let post = shocks
             .iter()
-            .map(|s| s.1)
+            .map(|s| s.window)
             .max()
             .filter(|&w| w > 0)
             .unwrap_or(20)
@@ -147,13 +109,13 @@ impl Results {
             }
         }
         if events.is_empty() {
-            for (row, ..) in &shocks {
+            for row in &shocks {
                 if !events.contains(&row.event) {
                     events.push(row.event.clone());
                 }
             }
         }
-        let ts = ctx.read_timeseries(&shocks, &events, (pre, post), window, models.len())?;
+        let ts = read_timeseries(&folder, &shocks, &events, (pre, post), window, models.len())?;
         Ok(Results {
             dir: dir.to_path_buf(),
             manifest,
@@ -163,7 +125,7 @@ impl Results {
             metrics: ts.metrics,
             window,
             series: ts.series,
-            shocks: shocks.into_iter().map(|s| s.0).collect(),
+            shocks,
             shock_window: (pre, post),
             aligned: ts.aligned,
             aligned_events: ts.aligned_events,
@@ -189,41 +151,6 @@ impl Results {
     pub fn summary_column(&self, name: &str) -> Option<usize> {
         self.summary_columns.iter().position(|m| m == name)
     }
-}
-
-/// Reads `manifest.json`, telling a missing, unfinished or foreign folder apart.
-fn read_manifest(dir: &Path) -> Result<Manifest, PlotError> {
-    if !dir.exists() {
-        return Err(PlotError::NoFolder {
-            path: dir.to_path_buf(),
-        });
-    }
-    if !dir.is_dir() {
-        return Err(PlotError::Malformed {
-            path: dir.to_path_buf(),
-            detail: "not a folder; give a result folder written by `leadsim run` or `sweep`".into(),
-        });
-    }
-    let path = dir.join(MANIFEST);
-    if !path.exists() {
-        return Err(if dir.join(PLAN).exists() {
-            PlotError::Unfinished {
-                path: dir.to_path_buf(),
-            }
-        } else {
-            PlotError::NotResult {
-                path: dir.to_path_buf(),
-            }
-        });
-    }
-    let bytes = std::fs::read(&path).map_err(|source| PlotError::Io {
-        path: path.clone(),
-        source,
-    })?;
-    serde_json::from_slice(&bytes).map_err(|e| PlotError::Malformed {
-        path,
-        detail: format!("not a leadsim manifest: {e}"),
-    })
 }
 
 /// Running mean and variance (Welford), in reading order.
@@ -283,29 +210,6 @@ impl TCache {
     }
 }
 
-struct Ctx<'a> {
-    dir: &'a Path,
-    axes: &'a [String],
-    sweep: bool,
-    models: &'a HashMap<String, usize>,
-}
-
-/// A CSV table's name and header (its rows are read from the reader [`Ctx::open`] returns).
-struct Table {
-    path: PathBuf,
-    header: Vec<String>,
-}
-
-type Reader = csv::Reader<std::io::BufReader<std::fs::File>>;
-
-/// The identifying columns of a table.
-struct Ids {
-    point: Option<usize>,
-    axes: Vec<usize>,
-    model: usize,
-    replicate: Option<usize>,
-}
-
 struct Timeseries {
     metrics: Vec<String>,
     series: Vec<Vec<Vec<(f64, Band)>>>,
@@ -313,384 +217,108 @@ struct Timeseries {
     aligned_events: Vec<Vec<Vec<(i64, Band)>>>,
 }
 
-impl Table {
-    fn column(&self, name: &str) -> Result<usize, PlotError> {
-        self.header
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| PlotError::Malformed {
-                path: self.path.clone(),
-                detail: format!(
-                    "no column `{name}` (the header is: {})",
-                    self.header.join(",")
-                ),
-            })
+/// Streams `timeseries.csv` once: bands of every metric and model over windows of `width`
+/// steps, and performance around each shock of `shocks` (also per event of `events` when
+/// there are several).
+fn read_timeseries(
+    folder: &Folder,
+    shocks: &[ShockRow],
+    events: &[String],
+    (pre, post): (u32, u32),
+    width: u32,
+    models: usize,
+) -> Result<Timeseries, PlotError> {
+    let (t, mut reader) = folder.open(TIMESERIES)?;
+    let ids = folder.ids(&t, true)?;
+    let step = t.column("step")?;
+    let metric_cols: Vec<usize> = (step + 1..t.header.len()).collect();
+    let metrics: Vec<String> = metric_cols.iter().map(|&c| t.header[c].clone()).collect();
+    let performance = t
+        .optional("performance")
+        .and_then(|p| metric_cols.iter().position(|&c| c == p));
+    let per_event = events.len() > 1;
+    // Run key → (shock step, event index).
+    let mut shock_steps: HashMap<&str, Vec<(u32, Option<usize>)>> = HashMap::new();
+    for row in shocks {
+        let e = events.iter().position(|e| *e == row.event);
+        shock_steps
+            .entry(row.run.as_str())
+            .or_default()
+            .push((row.step, e));
     }
-
-    fn optional(&self, name: &str) -> Option<usize> {
-        self.header.iter().position(|h| h == name)
-    }
-
-    fn bad(&self, record: &csv::StringRecord, detail: String) -> PlotError {
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
-        PlotError::Malformed {
-            path: self.path.clone(),
-            detail: format!("line {line}: {detail}"),
+    let span = (pre + post + 1) as usize;
+    // window → [model][metric]: one value per run (its mean over the window).
+    let mut acc: BTreeMap<u32, Vec<Vec<Acc>>> = BTreeMap::new();
+    let mut aligned = vec![vec![Acc::default(); span]; models];
+    let n_events = if per_event { events.len() } else { 0 };
+    let mut aligned_events = vec![vec![vec![Acc::default(); span]; models]; n_events];
+    let mut values = vec![0.0; metric_cols.len()];
+    let mut current = Window::new(metric_cols.len());
+    let mut record = csv::StringRecord::new();
+    while t.next(&mut reader, &mut record)? {
+        let model = folder.model(&t, &record, ids.model)?;
+        let s = t.unsigned(&record, step)?;
+        let s = u32::try_from(s).map_err(|_| t.bad(&record, format!("step {s} is too large")))?;
+        for (v, &c) in values.iter_mut().zip(&metric_cols) {
+            *v = t.number(&record, c)?;
         }
-    }
-
-    /// The next row, `None` at the end.
-    fn next(&self, reader: &mut Reader, record: &mut csv::StringRecord) -> Result<bool, PlotError> {
-        reader
-            .read_record(record)
-            .map_err(|e| PlotError::Malformed {
-                path: self.path.clone(),
-                detail: format!("not a valid table: {e}"),
-            })
-    }
-
-    /// The number in `record[col]`; an empty cell is NA (NaN).
-    fn number(&self, record: &csv::StringRecord, col: usize) -> Result<f64, PlotError> {
-        let cell = record.get(col).unwrap_or("");
-        if cell.is_empty() {
-            return Ok(f64::NAN);
+        let key = folder.run_key(&ids, &record);
+        let window = window_of(s, width);
+        if current.key != key || current.window != window {
+            current.flush(&mut acc, models);
+            current.start(key, model, window);
         }
-        cell.parse().map_err(|_| {
-            self.bad(
-                record,
-                format!(
-                    "column `{}` holds \"{cell}\", which is not a number",
-                    self.header[col]
-                ),
-            )
-        })
-    }
-
-    fn unsigned(&self, record: &csv::StringRecord, col: usize) -> Result<u64, PlotError> {
-        let cell = record.get(col).unwrap_or("");
-        cell.parse().map_err(|_| {
-            self.bad(
-                record,
-                format!(
-                    "column `{}` holds \"{cell}\", which is not a whole number",
-                    self.header[col]
-                ),
-            )
-        })
-    }
-}
-
-impl Ctx<'_> {
-    fn open(&self, name: &str) -> Result<(Table, Reader), PlotError> {
-        let path = self.dir.join(name);
-        let file = std::fs::File::open(&path).map_err(|source| {
-            if source.kind() == std::io::ErrorKind::NotFound {
-                PlotError::Malformed {
-                    path: path.clone(),
-                    detail: "missing: the result folder is incomplete".into(),
-                }
-            } else {
-                PlotError::Io {
-                    path: path.clone(),
-                    source,
-                }
-            }
-        })?;
-        let mut reader =
-            csv::ReaderBuilder::new().from_reader(std::io::BufReader::with_capacity(1 << 16, file));
-        let header = reader
-            .headers()
-            .map_err(|e| PlotError::Malformed {
-                path: path.clone(),
-                detail: format!("not a valid table: {e}"),
-            })?
-            .iter()
-            .map(String::from)
-            .collect::<Vec<_>>();
-        if header.len() <= 1 {
-            return Err(PlotError::Malformed {
-                path,
-                detail: "empty or not a CSV table".into(),
-            });
-        }
-        Ok((Table { path, header }, reader))
-    }
-
-    fn ids(&self, t: &Table, replicate: bool) -> Result<Ids, PlotError> {
-        let point = if self.sweep {
-            Some(t.column("point")?)
-        } else {
-            None
-        };
-        let axes = self
-            .axes
-            .iter()
-            .map(|a| t.column(a))
-            .collect::<Result<_, _>>()?;
-        Ok(Ids {
-            point,
-            axes,
-            model: t.column("model")?,
-            replicate: if replicate {
-                Some(t.column("replicate")?)
-            } else {
-                None
-            },
-        })
-    }
-
-    fn model(&self, t: &Table, record: &csv::StringRecord, col: usize) -> Result<usize, PlotError> {
-        let name = record.get(col).unwrap_or("");
-        self.models.get(name).copied().ok_or_else(|| {
-            t.bad(
-                record,
-                format!("model \"{name}\" is not one of the models in {MANIFEST}"),
-            )
-        })
-    }
-
-    /// A key naming the run of a row (its point, model and replicate).
-    fn run_key(&self, ids: &Ids, record: &csv::StringRecord) -> String {
-        let cell = |c: Option<usize>| c.and_then(|c| record.get(c)).unwrap_or("");
-        format!(
-            "{}\u{1f}{}\u{1f}{}",
-            cell(ids.point),
-            cell(Some(ids.model)),
-            cell(ids.replicate)
-        )
-    }
-
-    /// `shocks.csv`: each row and its window length; also the rows' run keys.
-    fn read_shocks(&self) -> Result<Vec<(ShockRow, u32, String)>, PlotError> {
-        let (t, mut reader) = self.open(SHOCKS)?;
-        let ids = self.ids(&t, true)?;
-        let (event, kind, step) = (t.column("event")?, t.column("kind")?, t.column("step")?);
-        let window = t.optional("window_steps");
-        let mut out = Vec::new();
-        let mut record = csv::StringRecord::new();
-        while t.next(&mut reader, &mut record)? {
-            let model = self.model(&t, &record, ids.model)?;
-            let s = t.unsigned(&record, step)?;
-            let s =
-                u32::try_from(s).map_err(|_| t.bad(&record, format!("step {s} is too large")))?;
-            let w = match window {
-                Some(c) if !record.get(c).unwrap_or("").is_empty() => {
-                    t.unsigned(&record, c)?.min(u32::MAX as u64) as u32
-                }
-                _ => 0,
-            };
-            out.push((
-                ShockRow {
-                    model,
-                    event: record.get(event).unwrap_or("").to_string(),
-                    kind: record.get(kind).unwrap_or("").to_string(),
-                    step: s,
-                },
-                w,
-                self.run_key(&ids, &record),
-            ));
-        }
-        Ok(out)
-    }
-
-    fn read_summary(&self) -> Result<(Vec<String>, Vec<SummaryRow>), PlotError> {
-        let (t, mut reader) = self.open(SUMMARY)?;
-        let ids = self.ids(&t, true)?;
-        let seed = t.optional("seed");
-        let mut id_cols: Vec<usize> = ids.axes.clone();
-        id_cols.extend(ids.point);
-        id_cols.push(ids.model);
-        id_cols.extend(ids.replicate);
-        id_cols.extend(seed);
-        let value_cols: Vec<usize> = (0..t.header.len())
-            .filter(|c| !id_cols.contains(c))
-            .collect();
-        let columns = value_cols.iter().map(|&c| t.header[c].clone()).collect();
-        let mut rows = Vec::new();
-        let mut record = csv::StringRecord::new();
-        while t.next(&mut reader, &mut record)? {
-            let point = match ids.point {
-                Some(c) => t.unsigned(&record, c)? as usize,
-                None => 0,
-            };
-            rows.push(SummaryRow {
-                point,
-                axis_values: ids
-                    .axes
-                    .iter()
-                    .map(|&c| record.get(c).unwrap_or("").to_string())
-                    .collect(),
-                model: self.model(&t, &record, ids.model)?,
-                replicate: ids
-                    .replicate
-                    .and_then(|c| record.get(c))
-                    .unwrap_or("")
-                    .to_string(),
-                values: value_cols
-                    .iter()
-                    .map(|&c| t.number(&record, c))
-                    .collect::<Result<_, _>>()?,
-            });
-        }
-        Ok((columns, rows))
-    }
-
-    fn read_stats(&self) -> Result<Vec<StatRow>, PlotError> {
-        let (t, mut reader) = self.open(STATS)?;
-        let ids = self.ids(&t, false)?;
-        let [metric, versus, n, mean, sd, low, high, effect] = [
-            "metric",
-            "versus",
-            "n",
-            "mean",
-            "sd",
-            "ci_low",
-            "ci_high",
-            "effect_size",
-        ]
-        .map(|c| t.column(c));
-        let (metric, versus, n, mean, sd, low, high, effect) =
-            (metric?, versus?, n?, mean?, sd?, low?, high?, effect?);
-        let mut rows = Vec::new();
-        let mut record = csv::StringRecord::new();
-        while t.next(&mut reader, &mut record)? {
-            let model = record.get(ids.model).unwrap_or("").to_string();
-            self.model(&t, &record, ids.model)?;
-            let vs = record.get(versus).unwrap_or("").to_string();
-            if !vs.is_empty() && !self.models.contains_key(&vs) {
-                return Err(t.bad(
-                    &record,
-                    format!("versus \"{vs}\" is not one of the models in {MANIFEST}"),
-                ));
-            }
-            rows.push(StatRow {
-                point: match ids.point {
-                    Some(c) => Some(t.unsigned(&record, c)? as usize),
-                    None => None,
-                },
-                axis_values: ids
-                    .axes
-                    .iter()
-                    .map(|&c| record.get(c).unwrap_or("").to_string())
-                    .collect(),
-                metric: record.get(metric).unwrap_or("").to_string(),
-                model,
-                versus: (!vs.is_empty()).then_some(vs),
-                n: t.unsigned(&record, n)? as usize,
-                mean: t.number(&record, mean)?,
-                sd: t.number(&record, sd)?,
-                low: t.number(&record, low)?,
-                high: t.number(&record, high)?,
-                effect_size: t.number(&record, effect)?,
-            });
-        }
-        Ok(rows)
-    }
-
-    /// Streams `timeseries.csv` once: bands of every metric and model over windows of `width`
-    /// steps, and performance around each shock of `shocks` (also per event of `events` when
-    /// there are several).
-    fn read_timeseries(
-        &self,
-        shocks: &[(ShockRow, u32, String)],
-        events: &[String],
-        (pre, post): (u32, u32),
-        width: u32,
-        models: usize,
-    ) -> Result<Timeseries, PlotError> {
-        let (t, mut reader) = self.open(TIMESERIES)?;
-        let ids = self.ids(&t, true)?;
-        let step = t.column("step")?;
-        let metric_cols: Vec<usize> = (step + 1..t.header.len()).collect();
-        let metrics: Vec<String> = metric_cols.iter().map(|&c| t.header[c].clone()).collect();
-        let performance = t
-            .optional("performance")
-            .and_then(|p| metric_cols.iter().position(|&c| c == p));
-        let per_event = events.len() > 1;
-        // Run key → (shock step, event index).
-        let mut shock_steps: HashMap<&str, Vec<(u32, Option<usize>)>> = HashMap::new();
-        for (row, _, key) in shocks {
-            let e = events.iter().position(|e| *e == row.event);
-            shock_steps
-                .entry(key.as_str())
-                .or_default()
-                .push((row.step, e));
-        }
-        let span = (pre + post + 1) as usize;
-        // window → [model][metric]: one value per run (its mean over the window).
-        let mut acc: BTreeMap<u32, Vec<Vec<Acc>>> = BTreeMap::new();
-        let mut aligned = vec![vec![Acc::default(); span]; models];
-        let n_events = if per_event { events.len() } else { 0 };
-        let mut aligned_events = vec![vec![vec![Acc::default(); span]; models]; n_events];
-        let mut values = vec![0.0; metric_cols.len()];
-        let mut current = Window::new(metric_cols.len());
-        let mut record = csv::StringRecord::new();
-        while t.next(&mut reader, &mut record)? {
-            let model = self.model(&t, &record, ids.model)?;
-            let s = t.unsigned(&record, step)?;
-            let s =
-                u32::try_from(s).map_err(|_| t.bad(&record, format!("step {s} is too large")))?;
-            for (v, &c) in values.iter_mut().zip(&metric_cols) {
-                *v = t.number(&record, c)?;
-            }
-            let key = self.run_key(&ids, &record);
-            let window = window_of(s, width);
-            if current.key != key || current.window != window {
-                current.flush(&mut acc, models);
-                current.start(key, model, window);
-            }
-            current.add(&values);
-            if let (Some(p), false) = (performance, shock_steps.is_empty())
-                && let Some(steps) = shock_steps.get(current.key.as_str())
-            {
-                let v = values[p];
-                for &(at, e) in steps {
-                    let offset = s as i64 - at as i64;
-                    if -(pre as i64) <= offset && offset <= post as i64 {
-                        let i = (offset + pre as i64) as usize;
-                        aligned[model][i].push(v);
-                        if let (true, Some(e)) = (per_event, e) {
-                            aligned_events[e][model][i].push(v);
-                        }
+        current.add(&values);
+        if let (Some(p), false) = (performance, shock_steps.is_empty())
+            && let Some(steps) = shock_steps.get(current.key.as_str())
+        {
+            let v = values[p];
+            for &(at, e) in steps {
+                let offset = s as i64 - at as i64;
+                if -(pre as i64) <= offset && offset <= post as i64 {
+                    let i = (offset + pre as i64) as usize;
+                    aligned[model][i].push(v);
+                    if let (true, Some(e)) = (per_event, e) {
+                        aligned_events[e][model][i].push(v);
                     }
                 }
             }
         }
-        current.flush(&mut acc, models);
-        let mut tc = TCache::default();
-        let mut series = vec![vec![Vec::with_capacity(acc.len()); models]; metrics.len()];
-        for (&w, cell) in &acc {
-            let x = window_centre(w, width);
-            for (m, per_metric) in cell.iter().enumerate() {
-                for (k, a) in per_metric.iter().enumerate() {
-                    if a.n > 0 {
-                        series[k][m].push((x, a.band(&mut tc)));
-                    }
+    }
+    current.flush(&mut acc, models);
+    let mut tc = TCache::default();
+    let mut series = vec![vec![Vec::with_capacity(acc.len()); models]; metrics.len()];
+    for (&w, cell) in &acc {
+        let x = window_centre(w, width);
+        for (m, per_metric) in cell.iter().enumerate() {
+            for (k, a) in per_metric.iter().enumerate() {
+                if a.n > 0 {
+                    series[k][m].push((x, a.band(&mut tc)));
                 }
             }
         }
-        let mut bands = |per_model: &[Vec<Acc>]| -> Vec<Vec<(i64, Band)>> {
-            per_model
-                .iter()
-                .map(|offsets| {
-                    offsets
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, a)| a.n > 0)
-                        .map(|(i, a)| (i as i64 - pre as i64, a.band(&mut tc)))
-                        .collect()
-                })
-                .collect()
-        };
-        let aligned = bands(&aligned);
-        let aligned_events = aligned_events.iter().map(|a| bands(a)).collect();
-        Ok(Timeseries {
-            metrics,
-            series,
-            aligned,
-            aligned_events,
-        })
     }
+    let mut bands = |per_model: &[Vec<Acc>]| -> Vec<Vec<(i64, Band)>> {
+        per_model
+            .iter()
+            .map(|offsets| {
+                offsets
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, a)| a.n > 0)
+                    .map(|(i, a)| (i as i64 - pre as i64, a.band(&mut tc)))
+                    .collect()
+            })
+            .collect()
+    };
+    let aligned = bands(&aligned);
+    let aligned_events = aligned_events.iter().map(|a| bands(a)).collect();
+    Ok(Timeseries {
+        metrics,
+        series,
+        aligned,
+        aligned_events,
+    })
 }
 
 /// The window of step `s` when windows are `width` steps wide: step 0 (the initial state) on its

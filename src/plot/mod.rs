@@ -66,16 +66,8 @@ pub const CHARTS: &str = "charts";
 /// Why charts could not be drawn.
 #[derive(Debug, thiserror::Error)]
 pub enum PlotError {
-    #[error("{path}: no such result folder")]
-    NoFolder { path: PathBuf },
-    #[error(
-        "{path} is an unfinished result (it has plan.json but no manifest.json): finish it with --resume, then draw"
-    )]
-    Unfinished { path: PathBuf },
-    #[error(
-        "{path} is not a leadsim result folder (it has no manifest.json); give a folder written by `leadsim run` or `leadsim sweep`"
-    )]
-    NotResult { path: PathBuf },
+    #[error(transparent)]
+    Read(#[from] crate::output::read::ReadError),
     #[error("{path}: {detail}")]
     Malformed { path: PathBuf, detail: String },
     #[error("{path}: {source}")]
@@ -90,7 +82,11 @@ pub enum PlotError {
 impl PlotError {
     /// Whether the result folder given is at fault (exit 2) rather than the machine (exit 1).
     pub fn is_input(&self) -> bool {
-        !matches!(self, PlotError::Io { .. } | PlotError::Draw { .. })
+        match self {
+            PlotError::Read(e) => e.is_input(),
+            PlotError::Malformed { .. } => true,
+            PlotError::Io { .. } | PlotError::Draw { .. } => false,
+        }
     }
 }
 

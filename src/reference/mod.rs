@@ -41,7 +41,6 @@
 
 pub mod lazer_friedman;
 pub mod march1991;
-pub mod replicate;
 pub mod scenario;
 
 use serde::Serialize;

@@ -6,13 +6,14 @@
 //! be re-checked from old results, and a user who varies the scenario files in
 //! `scenarios/reference/` sees how far the published figures depend on them.
 
-use super::lazer_friedman::{self, Curve, Network};
-use super::march1991::{self, FIG1_P1, FIG1_P2, Fig1Point};
-use super::{Check, Figure, Replication, Series, mean_se};
 use crate::landscape::{NkSpec, stats as nk_stats};
 use crate::output::manifest::Manifest;
+use crate::output::read::{self, ReadError};
+use crate::reference::lazer_friedman::{self, Curve, Network};
+use crate::reference::march1991::{self, FIG1_P1, FIG1_P2, Fig1Point};
+use crate::reference::{Check, Figure, Replication, Series, mean_se};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Why a plan cannot replicate March's Fig. 1, checked before anything runs: it must be a
 /// `march1991` sweep over `models.<name>.p1` and `models.<name>.p2`.
@@ -93,72 +94,20 @@ pub fn lf_fig4_shape(plan: &crate::experiment::Plan) -> Result<(), String> {
 /// The bundled reference files, used when `scenarios/reference/` is not at hand.
 pub const MARCH_FIG1: (&str, &str) = (
     "scenarios/reference/march1991-fig1-sweep.toml",
-    include_str!("../../scenarios/reference/march1991-fig1-sweep.toml"),
+    include_str!("../scenarios/reference/march1991-fig1-sweep.toml"),
 );
 pub const LF_FIG4: (&str, &str) = (
     "scenarios/reference/lazer-friedman-2007.toml",
-    include_str!("../../scenarios/reference/lazer-friedman-2007.toml"),
+    include_str!("../scenarios/reference/lazer-friedman-2007.toml"),
 );
 
 /// Why a result folder cannot be compared with a publication.
 #[derive(Debug, thiserror::Error)]
 pub enum ReplicateError {
-    #[error("{file}: {detail}")]
-    Table { file: PathBuf, detail: String },
+    #[error(transparent)]
+    Read(#[from] ReadError),
     #[error("{0}")]
     Shape(String),
-}
-
-fn table_error(file: &Path, detail: impl Into<String>) -> ReplicateError {
-    ReplicateError::Table {
-        file: file.to_path_buf(),
-        detail: detail.into(),
-    }
-}
-
-/// A CSV table read into memory, with its column positions.
-struct Table {
-    file: PathBuf,
-    columns: BTreeMap<String, usize>,
-    rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    fn read(file: PathBuf) -> Result<Table, ReplicateError> {
-        let mut r = csv::Reader::from_path(&file).map_err(|e| table_error(&file, e.to_string()))?;
-        let header = r.headers().map_err(|e| table_error(&file, e.to_string()))?;
-        let columns = header
-            .iter()
-            .enumerate()
-            .map(|(i, h)| (h.to_string(), i))
-            .collect();
-        let mut rows = Vec::new();
-        for rec in r.records() {
-            let rec = rec.map_err(|e| table_error(&file, e.to_string()))?;
-            rows.push(rec.iter().map(String::from).collect());
-        }
-        Ok(Table {
-            file,
-            columns,
-            rows,
-        })
-    }
-
-    fn col(&self, name: &str) -> Result<usize, ReplicateError> {
-        self.columns
-            .get(name)
-            .copied()
-            .ok_or_else(|| table_error(&self.file, format!("has no column {name}")))
-    }
-
-    fn num(&self, row: &[String], col: usize) -> Result<f64, ReplicateError> {
-        let cell = &row[col];
-        if cell.is_empty() {
-            return Ok(f64::NAN);
-        }
-        cell.parse()
-            .map_err(|_| table_error(&self.file, format!("\"{cell}\" is not a number")))
-    }
 }
 
 /// A metric's `(n, mean, sd, se)` at one point, from `stats.csv`.
@@ -173,37 +122,32 @@ pub fn march_fig1(dir: &Path, manifest: &Manifest) -> Result<Replication, Replic
             "March's Fig. 1 needs a sweep over models.<name>.p1 and models.<name>.p2".into(),
         ));
     };
-    let stats = Table::read(dir.join(crate::output::STATS))?;
-    let (c_p1, c_p2, c_metric, c_versus) = (
-        stats.col(p1_axis)?,
-        stats.col(p2_axis)?,
-        stats.col("metric")?,
-        stats.col("versus")?,
-    );
-    let (c_n, c_mean, c_sd, c_se) = (
-        stats.col("n")?,
-        stats.col("mean")?,
-        stats.col("sd")?,
-        stats.col("se")?,
-    );
+    let (_, stats) = read::stats(dir)?;
+    let axis = |name: &String| manifest.axes.iter().position(|a| a == name);
+    let (Some(a1), Some(a2)) = (axis(p1_axis), axis(p2_axis)) else {
+        return Err(ReplicateError::Shape(
+            "the manifest does not list the swept p1 and p2".into(),
+        ));
+    };
+    let stats_file = dir.join(crate::output::STATS);
+    let number = |cell: &str| -> Result<f64, ReplicateError> {
+        cell.parse().map_err(|_| {
+            ReplicateError::Read(ReadError::Malformed {
+                path: stats_file.clone(),
+                detail: format!("\"{cell}\" is not a number"),
+            })
+        })
+    };
     let mut by_point: BTreeMap<(u64, u64), BTreeMap<String, Described>> = BTreeMap::new();
-    for row in &stats.rows {
-        if !row[c_versus].is_empty() {
-            continue;
-        }
+    for row in stats.iter().filter(|r| r.versus.is_none()) {
         let key = (
-            stats.num(row, c_p1)?.to_bits(),
-            stats.num(row, c_p2)?.to_bits(),
+            number(&row.axis_values[a1])?.to_bits(),
+            number(&row.axis_values[a2])?.to_bits(),
         );
-        by_point.entry(key).or_default().insert(
-            row[c_metric].clone(),
-            (
-                stats.num(row, c_n)?,
-                stats.num(row, c_mean)?,
-                stats.num(row, c_sd)?,
-                stats.num(row, c_se)?,
-            ),
-        );
+        by_point
+            .entry(key)
+            .or_default()
+            .insert(row.metric.clone(), (row.n as f64, row.mean, row.sd, row.se));
     }
     let mut points = Vec::new();
     let mut runs = 0usize;
@@ -221,9 +165,12 @@ pub fn march_fig1(dir: &Path, manifest: &Manifest) -> Result<Replication, Replic
                 )));
             };
             let get = |k: &str| {
-                m.get(k)
-                    .copied()
-                    .ok_or_else(|| table_error(&stats.file, format!("has no statistics of {k}")))
+                m.get(k).copied().ok_or_else(|| {
+                    ReplicateError::Read(ReadError::Malformed {
+                        path: stats_file.clone(),
+                        detail: format!("has no statistics of {k}"),
+                    })
+                })
             };
             let (n, mean, sd, se) = get("code_knowledge_final")?;
             let (_, periods, _, se_periods) = get("period_final")?;
@@ -260,32 +207,45 @@ pub fn lazer_friedman_fig4(dir: &Path, manifest: &Manifest) -> Result<Replicatio
             })
     };
     let names = [find("linear")?, find("complete")?];
-    let ts = Table::read(dir.join(crate::output::TIMESERIES))?;
+    // Every round of every run: `[name][round]` → values over runs.
+    let mut score: Vec<BTreeMap<u32, Vec<f64>>> = vec![BTreeMap::new(); 2];
+    let mut distinct: Vec<BTreeMap<u32, Vec<f64>>> = vec![BTreeMap::new(); 2];
+    let (t, mut rows) = read::open(dir, crate::output::TIMESERIES)?;
     let (c_model, c_step, c_score, c_distinct) = (
-        ts.col("model")?,
-        ts.col("step")?,
-        ts.col("mean_score")?,
-        ts.col("distinct_solutions")?,
+        t.column("model")?,
+        t.column("step")?,
+        t.column("mean_score")?,
+        t.column("distinct_solutions")?,
     );
+    let mut record = csv::StringRecord::new();
+    while t.next(&mut rows, &mut record)? {
+        let model = record.get(c_model).unwrap_or("");
+        let Some(k) = names.iter().position(|n| n == model) else {
+            continue;
+        };
+        let step = u32::try_from(t.unsigned(&record, c_step)?)
+            .map_err(|_| t.bad(&record, "the step is too large".into()))?;
+        score[k]
+            .entry(step)
+            .or_default()
+            .push(t.number(&record, c_score)?);
+        distinct[k]
+            .entry(step)
+            .or_default()
+            .push(t.number(&record, c_distinct)?);
+    }
     let mut curves = Vec::new();
-    for (name, network) in names.iter().zip([Network::Linear, Network::Complete]) {
-        let mut score: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
-        let mut distinct: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
-        for row in ts.rows.iter().filter(|r| &r[c_model] == name) {
-            let t: u32 = row[c_step]
-                .parse()
-                .map_err(|_| table_error(&ts.file, format!("\"{}\" is not a step", row[c_step])))?;
-            score.entry(t).or_default().push(ts.num(row, c_score)?);
-            distinct
-                .entry(t)
-                .or_default()
-                .push(ts.num(row, c_distinct)?);
-        }
+    for (k, (name, network)) in names
+        .iter()
+        .zip([Network::Linear, Network::Complete])
+        .enumerate()
+    {
+        let (score, distinct) = (&score[k], &distinct[k]);
         if score.len() < 101 {
             return Err(ReplicateError::Shape(format!(
                 "Fig. 4 needs rounds 0 … 100 of every run: {name} has {} rounds in {}",
                 score.len(),
-                ts.file.display()
+                t.path.display()
             )));
         }
         let (mut ms, mut ss, mut md, mut sd) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
