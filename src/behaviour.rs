@@ -9,7 +9,7 @@
 
 use crate::landscape::{Config, Landscape};
 use crate::org::{Idea, Organization, Slot};
-use crate::params::{Default as D, InputError, Kind, Param, Reader};
+use crate::params::{DefaultValue as D, InputError, Kind, Param, Reader};
 
 /// Random 64-bit numbers each member slot consumes per step, used or not.
 pub const DRAWS: usize = 7;

@@ -10,7 +10,7 @@
 //! slot `s` belongs to domain `s mod domains`.
 
 use crate::network::{self, Graph};
-use crate::params::{Default as D, Dist, InputError, Kind, Param, Reader};
+use crate::params::{DefaultValue as D, Dist, InputError, Kind, Param, Reader};
 use crate::rng::{self, Purpose, SimRng};
 use rand_distr::Distribution;
 

@@ -243,7 +243,7 @@ pub enum Kind {
 
 /// A parameter's default.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Default {
+pub enum DefaultValue {
     Real(f64),
     Whole(u64),
     Flag(bool),
@@ -260,7 +260,7 @@ pub enum Default {
 pub struct Param {
     pub key: &'static str,
     pub kind: Kind,
-    pub default: Default,
+    pub default: DefaultValue,
     pub meaning: &'static str,
 }
 
@@ -294,13 +294,13 @@ impl Param {
     /// The default, in words.
     pub fn default_text(&self) -> String {
         match self.default {
-            Default::Real(x) => format!("{x}"),
-            Default::Whole(x) => format!("{x}"),
-            Default::Flag(b) => format!("{b}"),
-            Default::Word(w) => format!("\"{w}\""),
-            Default::Dist(d) => d.to_string(),
-            Default::Required => "(required)".into(),
-            Default::Derived(how) => how.into(),
+            DefaultValue::Real(x) => format!("{x}"),
+            DefaultValue::Whole(x) => format!("{x}"),
+            DefaultValue::Flag(b) => format!("{b}"),
+            DefaultValue::Word(w) => format!("\"{w}\""),
+            DefaultValue::Dist(d) => d.to_string(),
+            DefaultValue::Required => "(required)".into(),
+            DefaultValue::Derived(how) => how.into(),
         }
     }
 }
@@ -479,7 +479,7 @@ impl<'a> Reader<'a> {
         };
         let x = match self.raw(p.key) {
             None => match p.default {
-                Default::Real(x) => return Ok(x),
+                DefaultValue::Real(x) => return Ok(x),
                 _ => return Err(self.missing(p.key, format!("is required: give {}", p.valid()))),
             },
             Some(Value::Float(x)) => *x,
@@ -503,7 +503,7 @@ impl<'a> Reader<'a> {
 
     /// A real number, or `None` when absent and the parameter has no numeric default.
     pub fn real_opt(&mut self, p: &Param) -> Result<Option<f64>, InputError> {
-        if self.table.contains_key(p.key) || matches!(p.default, Default::Real(_)) {
+        if self.table.contains_key(p.key) || matches!(p.default, DefaultValue::Real(_)) {
             self.real(p).map(Some)
         } else {
             self.used.insert(p.key.to_string());
@@ -518,7 +518,7 @@ impl<'a> Reader<'a> {
         };
         let x = match self.raw(p.key) {
             None => match p.default {
-                Default::Whole(x) => return Ok(x),
+                DefaultValue::Whole(x) => return Ok(x),
                 _ => return Err(self.missing(p.key, format!("is required: give {}", p.valid()))),
             },
             Some(Value::Integer(i)) => {
@@ -543,7 +543,7 @@ impl<'a> Reader<'a> {
 
     /// A whole number, or `None` when absent and the parameter has no numeric default.
     pub fn whole_opt(&mut self, p: &Param) -> Result<Option<u64>, InputError> {
-        if self.table.contains_key(p.key) || matches!(p.default, Default::Whole(_)) {
+        if self.table.contains_key(p.key) || matches!(p.default, DefaultValue::Whole(_)) {
             self.whole(p).map(Some)
         } else {
             self.used.insert(p.key.to_string());
@@ -555,7 +555,7 @@ impl<'a> Reader<'a> {
     pub fn flag(&mut self, p: &Param) -> Result<bool, InputError> {
         match self.raw(p.key) {
             None => match p.default {
-                Default::Flag(b) => Ok(b),
+                DefaultValue::Flag(b) => Ok(b),
                 _ => Err(self.missing(p.key, "is required: give true or false")),
             },
             Some(Value::Boolean(b)) => Ok(*b),
@@ -570,7 +570,7 @@ impl<'a> Reader<'a> {
         };
         match self.raw(p.key) {
             None => match p.default {
-                Default::Word(w) => Ok(w),
+                DefaultValue::Word(w) => Ok(w),
                 _ => Err(self.missing(p.key, format!("is required: give {}", p.valid()))),
             },
             Some(Value::String(s)) => match words.iter().find(|w| **w == s.as_str()) {
@@ -605,7 +605,7 @@ impl<'a> Reader<'a> {
         let path = self.key_path(p.key);
         match self.raw(p.key) {
             None => match p.default {
-                Default::Dist(d) => Ok(d),
+                DefaultValue::Dist(d) => Ok(d),
                 _ => Err(self.missing(p.key, format!("is required: give {}", p.valid()))),
             },
             Some(Value::Float(_) | Value::Integer(_)) => {
@@ -762,25 +762,25 @@ fn shorten(s: &str) -> String {
 const MEAN: Param = Param {
     key: "mean",
     kind: Kind::Real { min: 0.0, max: 1.0 },
-    default: Default::Required,
+    default: DefaultValue::Required,
     meaning: "mean of the beta distribution",
 };
 const SD: Param = Param {
     key: "sd",
     kind: Kind::Real { min: 0.0, max: 0.5 },
-    default: Default::Real(0.0),
+    default: DefaultValue::Real(0.0),
     meaning: "standard deviation of the beta distribution",
 };
 const LOW: Param = Param {
     key: "low",
     kind: Kind::Real { min: 0.0, max: 1.0 },
-    default: Default::Real(0.0),
+    default: DefaultValue::Real(0.0),
     meaning: "lower end of the uniform distribution",
 };
 const HIGH: Param = Param {
     key: "high",
     kind: Kind::Real { min: 0.0, max: 1.0 },
-    default: Default::Real(1.0),
+    default: DefaultValue::Real(1.0),
     meaning: "upper end of the uniform distribution",
 };
 
@@ -794,25 +794,25 @@ mod tests {
             min: 0.0,
             max: 100.0,
         },
-        default: Default::Real(3.0),
+        default: DefaultValue::Real(3.0),
         meaning: "reviews per step",
     };
     const COUNT: Param = Param {
         key: "count",
         kind: Kind::Whole { min: 1, max: 10 },
-        default: Default::Required,
+        default: DefaultValue::Required,
         meaning: "a count",
     };
     const MODE: Param = Param {
         key: "mode",
         kind: Kind::Choice(&["none", "consult", "vote"]),
-        default: Default::Word("none"),
+        default: DefaultValue::Word("none"),
         meaning: "coordination",
     };
     const D: Param = Param {
         key: "d",
         kind: Kind::Distribution,
-        default: Default::Dist(Dist::Constant(0.5)),
+        default: DefaultValue::Dist(Dist::Constant(0.5)),
         meaning: "a distribution",
     };
 

@@ -19,7 +19,9 @@ use crate::events::{self, EventSpec};
 use crate::landscape::{CrossModule, Interaction, LandscapeError, LinkRule, NkSpec, Normalization};
 use crate::leadership;
 use crate::org::OrgSpec;
-use crate::params::{Default as D, InputError, Kind, Param, Reader, Source, hint, valid_label};
+use crate::params::{
+    DefaultValue as D, InputError, Kind, Param, Reader, Source, hint, valid_label,
+};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -294,23 +296,11 @@ impl Scenario {
                     ),
                 ));
             };
-            let name = m.text(&MODEL_NAME)?.unwrap_or_else(|| kind.clone());
-            if !valid_label(&name) {
-                return Err(m.error(
-                    "name",
-                    format!(
-                        "\"{name}\" is not a valid model name: use letters, digits, '_' and '-'"
-                    ),
-                ));
-            }
-            if models.iter().any(|e: &ModelEntry| e.name == name) {
-                return Err(m.error(
-                    "name",
-                    format!(
-                        "two models are named \"{name}\": give each [[models]] a distinct name"
-                    ),
-                ));
-            }
+            let name = read_model_name(
+                &mut m,
+                &kind,
+                models.iter().map(|e: &ModelEntry| e.name.as_str()),
+            )?;
             let config = (t.read)(&mut m)?;
             m.finish()?;
             models.push(ModelEntry { name, config });
@@ -456,6 +446,29 @@ fn kinds() -> String {
         .map(|t| format!("\"{}\"", t.kind))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Reads a `[[models]]` table's `name` (default: its kind): a plain label, unlike the names
+/// already `taken`.
+pub fn read_model_name<'a>(
+    m: &mut Reader,
+    kind: &str,
+    mut taken: impl Iterator<Item = &'a str>,
+) -> Result<String, InputError> {
+    let name = m.text(&MODEL_NAME)?.unwrap_or_else(|| kind.to_string());
+    if !valid_label(&name) {
+        return Err(m.error(
+            "name",
+            format!("\"{name}\" is not a valid model name: use letters, digits, '_' and '-'"),
+        ));
+    }
+    if taken.any(|t| t == name) {
+        return Err(m.error(
+            "name",
+            format!("two models are named \"{name}\": give each [[models]] a distinct name"),
+        ));
+    }
+    Ok(name)
 }
 
 /// Reads an explicit `name` (it names the output folder, so it must be a plain label); the

@@ -5,7 +5,7 @@
 
 use crate::metrics::{METRICS, Metric};
 use crate::output::manifest::ModelInfo;
-use crate::params::{Default as D, InputError, Kind, Param, Reader, Source};
+use crate::params::{DefaultValue as D, InputError, Kind, Param, Reader, Source};
 use crate::reference::scenario::{self as refs, LF_METRICS, LfStudy, MARCH_METRICS, MarchStudy};
 use crate::results::{RunResult, Series, Shock, Summary};
 use crate::scenario::{self, Scenario};
@@ -136,23 +136,7 @@ impl Study {
                     )
                 })?
             };
-            let label = m.text(&scenario::MODEL_NAME)?.unwrap_or(kind);
-            if !crate::params::valid_label(&label) {
-                return Err(m.error(
-                    "name",
-                    format!(
-                        "\"{label}\" is not a valid model name: use letters, digits, '_' and '-'"
-                    ),
-                ));
-            }
-            if names.contains(&label) {
-                return Err(m.error(
-                    "name",
-                    format!(
-                        "two models are named \"{label}\": give each [[models]] a distinct name"
-                    ),
-                ));
-            }
+            let label = scenario::read_model_name(m, &kind, names.iter().map(String::as_str))?;
             names.push(label);
         }
         scenario::check_runs(&r, names.len(), replications as u64)?;

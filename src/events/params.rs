@@ -1,6 +1,6 @@
 //! The declared parameters of events: the timing every event takes and each kind's own.
 
-use crate::params::{Default as D, Kind, Param};
+use crate::params::{DefaultValue as D, Kind, Param};
 
 pub const KIND: Param = Param {
     key: "kind",

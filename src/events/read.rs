@@ -4,7 +4,7 @@
 use super::params::*;
 use super::{EventKind, EventSpec, LeaderRank, Timing};
 use crate::leadership::ModelEntry;
-use crate::params::{Default as D, InputError, Kind, Param, Reader, hint, valid_label};
+use crate::params::{DefaultValue as D, InputError, Kind, Param, Reader, hint, valid_label};
 
 /// What the events are checked against.
 pub struct Context<'a> {

@@ -22,7 +22,7 @@
 //! Every point is validated when the sweep is loaded, so a bad axis fails before anything runs.
 
 use super::{MAX_RUNS, Origin, Plan, Point};
-use crate::params::{Default as D, InputError, Kind, Param, Reader, Source, describe};
+use crate::params::{DefaultValue as D, InputError, Kind, Param, Reader, Source, describe};
 use crate::rng::{self, Purpose};
 use crate::scenario::text_of;
 use crate::study::Study;

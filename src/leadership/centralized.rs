@@ -8,7 +8,7 @@
 
 use super::{Desk, LeadershipModel, ModelConfig, ModelType, hops_to_root, settle_one};
 use crate::org::Slot;
-use crate::params::{Default as D, InputError, Kind, Param, Reader};
+use crate::params::{DefaultValue as D, InputError, Kind, Param, Reader};
 use crate::world::{Proposal, Verdict, World};
 use std::sync::Arc;
 

@@ -10,7 +10,7 @@
 //! incumbent steps aside for the best other candidate (turn-taking). Ties go to the lowest slot.
 
 use crate::org::Slot;
-use crate::params::{Default as D, Kind, Param};
+use crate::params::{DefaultValue as D, Kind, Param};
 use crate::world::World;
 
 pub const ROTATION: Param = Param {

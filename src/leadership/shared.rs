@@ -21,7 +21,7 @@
 use super::election::{self, Ballot, Selection};
 use super::{Desk, LeadershipModel, ModelConfig, ModelType, Queued, hops_to_root, settle_one};
 use crate::org::Slot;
-use crate::params::{Default as D, InputError, Kind, Param, Reader};
+use crate::params::{DefaultValue as D, InputError, Kind, Param, Reader};
 use crate::world::{Proposal, Verdict, World};
 use std::sync::Arc;
 

@@ -22,7 +22,7 @@ use super::lazer_friedman::{self as lf, Network};
 use super::march1991;
 use crate::landscape::{Config, Landscape, LinkRule};
 use crate::metrics::Metric;
-use crate::params::{Default as D, InputError, Kind, Param, Reader};
+use crate::params::{DefaultValue as D, InputError, Kind, Param, Reader};
 use crate::rng::{self, Purpose};
 use std::sync::atomic::{AtomicBool, Ordering};
 
