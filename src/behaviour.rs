@@ -41,7 +41,9 @@ pub struct BehaviourParams {
     pub screen: bool,
     pub noise: f64,
     pub adopted_gain: f64,
-    pub autonomy_gain: f64,
+    pub voice_gain: f64,
+    pub deciding_gain: f64,
+    pub dispute_loss: f64,
     pub rejected_loss: f64,
     pub expired_loss: f64,
     pub overload_loss: f64,
@@ -52,6 +54,7 @@ pub struct BehaviourParams {
     pub learn_decide: f64,
     pub learn_vote: f64,
     pub mentor: f64,
+    pub recent: u32,
     pub practice: f64,
     pub review_practice: f64,
     pub skill_capacity: f64,
@@ -110,10 +113,20 @@ pub const ADOPTED: Param = rate(
     0.05,
     "engagement gained when one's proposal is adopted",
 );
-pub const AUTONOMY: Param = rate(
-    "autonomy",
+pub const VOICE: Param = rate(
+    "voice",
     0.01,
-    "engagement gained per step while holding decision rights or voting (autonomy, voice)",
+    "engagement gained in a step in which the member's voice was heard: a proposal of theirs was decided (adopted or rejected), they were consulted, or they cast a vote",
+);
+pub const DECIDING: Param = rate(
+    "deciding",
+    0.01,
+    "engagement gained per decision the member made (a review or a consultation answered): autonomy in proportion to decisions actually made",
+);
+pub const DISPUTE: Param = rate(
+    "dispute",
+    0.02,
+    "engagement lost each time the member is overruled in a dispute: a consulted lead whose objection was overridden, a lead whose adoption a consulted lead blocked, a voter in the minority",
 );
 pub const REJECTED: Param = rate(
     "rejected",
@@ -164,8 +177,17 @@ pub const LEARN_VOTE: Param = rate(
 pub const MENTOR: Param = rate(
     "mentor",
     0.002,
-    "per step, a member tied to a decision maker of higher skill moves this fraction of the way toward that skill (mentoring)",
+    "per step, a member tied to someone of higher skill who made a decision within the last `recent` steps moves this fraction of the way toward that skill (mentoring)",
 );
+pub const RECENT: Param = Param {
+    key: "recent",
+    kind: Kind::Whole {
+        min: 1,
+        max: 1_000_000,
+    },
+    default: D::Whole(20),
+    meaning: "a member mentors the members tied to it for this many steps after a decision it made",
+};
 pub const PRACTICE: Param = rate(
     "practice",
     0.02,
@@ -205,8 +227,14 @@ impl BehaviourParams {
         let screen = r.flag(&SCREEN)?;
         let noise = r.real(&NOISE)?;
         let mut e = r.table("engagement")?;
+        e.retired(
+            "autonomy",
+            "engagement no longer rises with holding decision rights; use voice (per step heard) and deciding (per decision made), docs/ODD.md §7.2",
+        )?;
         let adopted_gain = e.real(&ADOPTED)?;
-        let autonomy_gain = e.real(&AUTONOMY)?;
+        let voice_gain = e.real(&VOICE)?;
+        let deciding_gain = e.real(&DECIDING)?;
+        let dispute_loss = e.real(&DISPUTE)?;
         let rejected_loss = e.real(&REJECTED)?;
         let expired_loss = e.real(&EXPIRED)?;
         let overload_loss = e.real(&OVERLOAD)?;
@@ -219,6 +247,7 @@ impl BehaviourParams {
         let learn_decide = l.real(&LEARN_DECIDE)?;
         let learn_vote = l.real(&LEARN_VOTE)?;
         let mentor = l.real(&MENTOR)?;
+        let recent = l.whole(&RECENT)? as u32;
         let practice = l.real(&PRACTICE)?;
         let review_practice = l.real(&REVIEW_PRACTICE)?;
         let skill_capacity = l.real(&SKILL_CAPACITY)?;
@@ -231,7 +260,9 @@ impl BehaviourParams {
             screen,
             noise,
             adopted_gain,
-            autonomy_gain,
+            voice_gain,
+            deciding_gain,
+            dispute_loss,
             rejected_loss,
             expired_loss,
             overload_loss,
@@ -242,6 +273,7 @@ impl BehaviourParams {
             learn_decide,
             learn_vote,
             mentor,
+            recent,
             practice,
             review_practice,
             skill_capacity,
@@ -259,7 +291,9 @@ impl BehaviourParams {
                 "behaviour.engagement",
                 vec![
                     ADOPTED,
-                    AUTONOMY,
+                    VOICE,
+                    DECIDING,
+                    DISPUTE,
                     REJECTED,
                     EXPIRED,
                     OVERLOAD,
@@ -275,6 +309,7 @@ impl BehaviourParams {
                     LEARN_DECIDE,
                     LEARN_VOTE,
                     MENTOR,
+                    RECENT,
                     PRACTICE,
                     REVIEW_PRACTICE,
                     SKILL_CAPACITY,
@@ -436,27 +471,36 @@ pub fn leaves(p: &BehaviourParams, g: f64, d: &Draws) -> bool {
     g < p.leave_below && unit_of(d[draw::LEAVE]) < p.leave_rate
 }
 
-/// What happened to a member this step, as far as engagement is concerned.
+/// What happened to a member this step, as far as engagement is concerned: only what the member
+/// did or experienced, never a seat it holds (docs/ODD.md §7.2).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Feedback {
+    /// The member's proposals adopted, rejected and expired unreviewed this step.
     pub adopted: u16,
     pub rejected: u16,
     pub expired: u16,
-    /// Held decision rights or voted this step.
-    pub voice: bool,
-    /// Was a decision maker with a backlog beyond `overload_at` steps of capacity.
+    /// Its voice was heard: a proposal of its was decided, it was consulted, or it voted.
+    pub heard: bool,
+    /// Decisions it made: reviews and consultations answered.
+    pub decided: u16,
+    /// Times it was overruled in a dispute.
+    pub overruled: u16,
+    /// It held a desk with a backlog beyond `overload_at` steps of capacity.
     pub overloaded: bool,
 }
 
-/// Engagement after one step: gains for adoption and voice, losses for rejection, expiry and
-/// overload, and relaxation toward the member's baseline; clamped to [0, 1].
+/// Engagement after one step: gains for adoption, for being heard and for decisions made;
+/// losses for rejection, expiry, being overruled and overload; then relaxation toward the
+/// member's baseline; clamped to [0, 1].
 #[inline]
 pub fn next_engagement(p: &BehaviourParams, g: f64, baseline: f64, f: &Feedback) -> f64 {
     let mut next = g + p.adopted_gain * f.adopted as f64
         - p.rejected_loss * f.rejected as f64
-        - p.expired_loss * f.expired as f64;
-    if f.voice {
-        next += p.autonomy_gain;
+        - p.expired_loss * f.expired as f64
+        + p.deciding_gain * f.decided as f64
+        - p.dispute_loss * f.overruled as f64;
+    if f.heard {
+        next += p.voice_gain;
     }
     if f.overloaded {
         next -= p.overload_loss;
@@ -525,11 +569,20 @@ mod tests {
             next_engagement(&p, 0.5, 0.5, &expired)
                 < next_engagement(&p, 0.5, 0.5, &rejected) + 0.02
         );
-        let voice = Feedback {
-            voice: true,
+        let heard = Feedback {
+            heard: true,
             ..none
         };
-        assert!(next_engagement(&p, 0.5, 0.5, &voice) > 0.5);
+        assert!((next_engagement(&p, 0.5, 0.5, &heard) - (0.5 + 0.01 * 0.98)).abs() < 1e-12);
+        // Autonomy in proportion to decisions made: two decisions, twice the gain.
+        let one = next_engagement(&p, 0.5, 0.5, &Feedback { decided: 1, ..none });
+        let two = next_engagement(&p, 0.5, 0.5, &Feedback { decided: 2, ..none });
+        assert!((two - 0.5 - 2.0 * (one - 0.5)).abs() < 1e-12 && one > 0.5);
+        let overruled = Feedback {
+            overruled: 1,
+            ..none
+        };
+        assert!(next_engagement(&p, 0.5, 0.5, &overruled) < 0.5);
         let over = Feedback {
             overloaded: true,
             ..none

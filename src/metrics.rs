@@ -5,71 +5,148 @@
 //! summary (final value and mean over steps 1..T). A metric that is undefined at a step (mean
 //! latency when nothing was decided) is `NaN` and written as an empty (NA) cell.
 
-use crate::leadership::LeadershipModel;
 use crate::world::World;
+
+/// What a measure is for, in `stats.csv`, the console summary and the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricKind {
+    /// A headline outcome the claims are about (performance, innovation, engagement, skill,
+    /// adaptability).
+    Outcome,
+    /// A cost of leading (coordination, conflict).
+    Cost,
+    /// How the organization worked (proposals, adoptions, turnover, …).
+    Process,
+    /// A manipulation check: fixed or driven by the model's definition, showing that the model
+    /// did what it should — not an outcome (docs/ODD.md §7.7).
+    Check,
+}
+
+impl MetricKind {
+    /// Its name in `stats.csv`'s `kind` column.
+    pub fn name(self) -> &'static str {
+        match self {
+            MetricKind::Outcome => "outcome",
+            MetricKind::Cost => "cost",
+            MetricKind::Process => "process",
+            MetricKind::Check => "check",
+        }
+    }
+}
 
 /// A measured quantity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Metric {
     pub name: &'static str,
     pub meaning: &'static str,
+    pub kind: MetricKind,
 }
 
-const fn m(name: &'static str, meaning: &'static str) -> Metric {
-    Metric { name, meaning }
+const fn m(name: &'static str, kind: MetricKind, meaning: &'static str) -> Metric {
+    Metric {
+        name,
+        meaning,
+        kind,
+    }
 }
 
-/// Every per-step metric, in column order.
-pub const METRICS: [Metric; 17] = [
+use MetricKind::{Check, Cost, Outcome, Process};
+
+/// Every per-step metric of the leadership model, in column order: outcomes, costs, process,
+/// manipulation checks.
+pub const METRICS: [Metric; 21] = [
     m(
         "performance",
+        Outcome,
         "fitness of the organization's configuration divided by the landscape's global maximum (0–1)",
     ),
-    m("proposals", "proposals submitted this step"),
-    m("adoptions", "proposals adopted this step"),
     m(
         "innovations",
-        "adopted changes that raised true fitness this step",
+        Outcome,
+        "adopted changes that lifted performance above its best since the landscape last changed (new records) this step",
+    ),
+    m("engagement", Outcome, "mean engagement of members (0–1)"),
+    m(
+        "leadership_skill",
+        Outcome,
+        "mean leadership skill of members (0–1)",
+    ),
+    m(
+        "messages",
+        Cost,
+        "messages sent this step: hops of proposals and decisions along the reporting chain or to leads, consultations, votes",
+    ),
+    m(
+        "disputes",
+        Cost,
+        "times someone was overruled this step: a consulted lead whose objection was overridden, a lead whose adoption a consulted lead blocked, a voter in the minority",
+    ),
+    m(
+        "harmful_adoptions",
+        Cost,
+        "adopted changes that lowered true fitness this step",
+    ),
+    m("proposals", Process, "proposals submitted this step"),
+    m("adoptions", Process, "proposals adopted this step"),
+    m(
+        "improvements",
+        Process,
+        "adopted changes that raised true fitness this step (records or not)",
+    ),
+    m(
+        "reversals",
+        Process,
+        "adopted changes that changed back a decision adopted within the last `window` steps (churn)",
     ),
     m(
         "radical_adoptions",
+        Process,
         "adopted radical proposals (several decisions at once) this step",
     ),
     m(
         "distinct_configs",
+        Process,
         "distinct configurations the organization has held so far (cumulative)",
     ),
-    m("engagement", "mean engagement of members (0–1)"),
     m(
         "participation",
+        Process,
         "share of members who proposed within the last `window` steps",
     ),
     m(
+        "expired",
+        Process,
+        "proposals that expired unreviewed this step",
+    ),
+    m(
+        "members",
+        Process,
+        "members in the organization (occupied slots)",
+    ),
+    m(
+        "departures",
+        Process,
+        "members who left this step (disengagement and events)",
+    ),
+    m(
         "decision_makers",
+        Check,
         "members who reviewed, were consulted on or voted on a proposal within the last `window` steps",
     ),
     m(
         "leadership_centralization",
+        Check,
         "Gini coefficient of decisions made (reviews, consultations and votes) across members within the last `window` steps (0: equal, near 1: one decider); NA when nobody decided",
-    ),
-    m("leadership_skill", "mean leadership skill of members (0–1)"),
-    m(
-        "messages",
-        "messages sent this step: hops of proposals and decisions along the reporting chain or to leads, consultations, votes",
     ),
     m(
         "latency",
+        Check,
         "mean steps from proposal to decision for proposals decided this step; NA when none",
     ),
     m(
-        "conflicts",
-        "adopted changes that lowered true fitness this step",
-    ),
-    m("expired", "proposals that expired unreviewed this step"),
-    m("members", "members in the organization (occupied slots)"),
-    m(
-        "departures",
-        "members who left this step (disengagement and events)",
+        "utilization",
+        Check,
+        "review capacity spent (reviews, consultations) over the review capacity the occupied desks had this step; NA when none",
     ),
 ];
 
@@ -148,8 +225,7 @@ impl Recorder {
     }
 
     /// Records the state after step `world.t` (step 0: the initial state).
-    pub fn observe(&mut self, world: &World, model: &dyn LeadershipModel) {
-        let _ = model;
+    pub fn observe(&mut self, world: &World) {
         let t = world.t;
         let org = &world.org;
         let slots = org.slots();
@@ -208,24 +284,33 @@ impl Recorder {
         } else {
             f64::NAN
         };
+        let utilization = if tally.capacity > 0.0 {
+            tally.spent / tally.capacity
+        } else {
+            f64::NAN
+        };
         let row: Row = [
             world.land.performance(world.config),
-            tally.proposals as f64,
-            tally.adoptions as f64,
             tally.innovations as f64,
-            tally.radical_adoptions as f64,
-            world.distinct_configs() as f64,
             per_member(engaged),
-            per_member(participating as f64),
-            deciders as f64,
-            gini(&mut self.scratch),
             per_member(skilled),
             tally.messages as f64,
-            latency,
-            tally.conflicts as f64,
+            tally.disputes as f64,
+            tally.harmful_adoptions as f64,
+            tally.proposals as f64,
+            tally.adoptions as f64,
+            tally.improvements as f64,
+            tally.reversals as f64,
+            tally.radical_adoptions as f64,
+            world.distinct_configs() as f64,
+            per_member(participating as f64),
             tally.expired as f64,
             active as f64,
             tally.departures as f64,
+            deciders as f64,
+            gini(&mut self.scratch),
+            latency,
+            utilization,
         ];
         if t > 0 {
             for (i, &v) in row.iter().enumerate() {
@@ -292,25 +377,26 @@ mod tests {
     }
 
     #[test]
-    fn metric_names_are_the_specified_columns() {
+    fn metrics_come_in_sections_outcomes_costs_process_checks() {
+        let rank = |k: MetricKind| [Outcome, Cost, Process, Check].iter().position(|&x| x == k);
+        for pair in METRICS.windows(2) {
+            assert!(
+                rank(pair[0].kind) <= rank(pair[1].kind),
+                "{} before {}",
+                pair[0].name,
+                pair[1].name
+            );
+        }
+        let names: std::collections::BTreeSet<&str> = METRICS.iter().map(|m| m.name).collect();
+        assert_eq!(names.len(), METRICS.len(), "names are unique");
+        // What the model fixes by definition is a check, never an outcome.
         for name in [
-            "performance",
-            "proposals",
-            "adoptions",
-            "innovations",
-            "radical_adoptions",
-            "distinct_configs",
-            "engagement",
-            "participation",
             "decision_makers",
             "leadership_centralization",
-            "leadership_skill",
-            "messages",
             "latency",
-            "conflicts",
-            "expired",
+            "utilization",
         ] {
-            assert!(index(name).is_some(), "{name}");
+            assert_eq!(METRICS[index(name).unwrap()].kind, Check, "{name}");
         }
     }
 }

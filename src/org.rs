@@ -440,6 +440,12 @@ pub struct Organization {
     pub network: Graph,
     /// Decisions (reviews, consultations, votes) the slot's current member has made.
     pub decided: Vec<u32>,
+    /// The step of the last review or consultation the slot's current member made (`u32::MAX`:
+    /// none yet): who mentors (docs/ODD.md §7.2).
+    pub last_decided: Vec<u32>,
+    /// For a slot emptied by the loss of a leader, the step its replacement arrives (0: not
+    /// vacant). Leadership models read it to apply their interim rule (docs/ODD.md §7.3).
+    pub vacant_until: Vec<u32>,
     next_id: u32,
     seed: u64,
 }
@@ -518,6 +524,8 @@ impl Organization {
             domain_members,
             network,
             decided: vec![0; m],
+            last_decided: vec![u32::MAX; m],
+            vacant_until: vec![0; m],
             next_id: m as u32,
             seed,
         }
@@ -597,13 +605,46 @@ impl Organization {
         self.joined[slot] = t;
         self.idea[slot] = Idea::default();
         self.decided[slot] = 0;
+        self.last_decided[slot] = u32::MAX;
+        self.vacant_until[slot] = 0;
         id
     }
 
-    /// Empties `slot` (its member left and nobody replaces them yet).
-    pub fn vacate(&mut self, slot: Slot) {
+    /// Empties `slot` (its member left) until step `until`, when a replacement arrives.
+    pub fn vacate(&mut self, slot: Slot, until: u32) {
         self.active[slot] = false;
         self.idea[slot] = Idea::default();
+        self.vacant_until[slot] = until;
+    }
+
+    /// Whether `slot` stands empty after the loss of a leader at step `t`, awaiting a
+    /// replacement.
+    #[inline]
+    pub fn is_vacant(&self, slot: Slot, t: u32) -> bool {
+        !self.active[slot] && self.vacant_until[slot] > t
+    }
+
+    /// The deputy of `slot` among the members `eligible` accepts: its first eligible direct
+    /// report in slot order, else its manager, else the eligible member highest in the reporting
+    /// tree (lowest depth, then lowest slot) among `pool`. `None` when nobody is eligible.
+    pub fn deputy(
+        &self,
+        slot: Slot,
+        pool: &[u32],
+        eligible: impl Fn(Slot) -> bool,
+    ) -> Option<Slot> {
+        let ok = |s: Slot| self.active[s] && s != slot && eligible(s);
+        if let Some(s) = (0..self.slots()).find(|&s| self.parent[s] as usize == slot && ok(s)) {
+            return Some(s);
+        }
+        let boss = self.parent[slot] as usize;
+        if boss < self.slots() && ok(boss) {
+            return Some(boss);
+        }
+        pool.iter()
+            .map(|&s| s as usize)
+            .filter(|&s| ok(s))
+            .min_by_key(|&s| (self.depth[s], s))
     }
 
     /// Adds a new member to `domain` at step `t` (growth): a newcomer who reports to a uniformly
@@ -634,6 +675,8 @@ impl Organization {
         self.idea.push(Idea::default());
         self.network.add_node();
         self.decided.push(0);
+        self.last_decided.push(u32::MAX);
+        self.vacant_until.push(0);
         let boss = if peers.is_empty() {
             0
         } else {

@@ -455,6 +455,16 @@ impl<'a> Reader<'a> {
         self.table.contains_key(key)
     }
 
+    /// Refuses `key`, a parameter of an earlier version, saying what replaced it (`instead`), so
+    /// an old scenario file fails with a message saying what to change rather than meaning
+    /// something else.
+    pub fn retired(&self, key: &str, instead: &str) -> Result<(), InputError> {
+        if self.table.contains_key(key) {
+            return Err(self.error(key, format!("is no longer a parameter: {instead}")));
+        }
+        Ok(())
+    }
+
     /// The raw value of `key` (marks it as known), for values the caller checks itself.
     pub fn raw_value(&mut self, key: &str) -> Option<&'a Value> {
         self.raw(key)

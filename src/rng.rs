@@ -138,6 +138,19 @@ pub fn normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
     (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
 
+/// A standard normal value that is a pure function of `key` and `ids` (counter-based: no stream
+/// to keep aligned). Evaluation noise is keyed by who judges what and when, so the same
+/// judgement meets the same noise under every leadership model of a replicate, in whatever
+/// order the judgements happen (docs/ODD.md §5).
+pub fn keyed_normal(key: u64, ids: &[u64]) -> f64 {
+    let h = derive_seed(key, ids);
+    let to_unit = |x: u64| (x >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+    // 1 - unit lies in (0, 1], so the logarithm is finite.
+    let u1 = 1.0 - to_unit(h);
+    let u2 = to_unit(mix64(h ^ GOLDEN));
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
 /// `true` with probability `p`; exactly one `u64` consumed.
 #[inline]
 pub fn chance<R: Rng + ?Sized>(rng: &mut R, p: f64) -> bool {
@@ -218,6 +231,20 @@ mod tests {
         // Standard errors: 1/sqrt(n) ≈ 0.0022 for the mean, sqrt(2/n) ≈ 0.0032 for the variance.
         assert!(mean.abs() < 0.01, "mean {mean}");
         assert!((var - 1.0).abs() < 0.015, "variance {var}");
+    }
+
+    #[test]
+    fn keyed_normals_are_pure_and_standard() {
+        assert_eq!(keyed_normal(5, &[1, 2, 3]), keyed_normal(5, &[1, 2, 3]));
+        assert_ne!(keyed_normal(5, &[1, 2, 3]), keyed_normal(5, &[1, 2, 4]));
+        assert_ne!(keyed_normal(5, &[1, 2, 3]), keyed_normal(6, &[1, 2, 3]));
+        let xs: Vec<f64> = (0..20_000u64).map(|i| keyed_normal(9, &[i])).collect();
+        let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+        let var = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / xs.len() as f64;
+        assert!(
+            mean.abs() < 0.03 && (var - 1.0).abs() < 0.05,
+            "{mean} {var}"
+        );
     }
 
     #[test]

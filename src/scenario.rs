@@ -15,7 +15,7 @@
 //! ```
 
 use crate::behaviour::BehaviourParams;
-use crate::events::{self, EventSpec};
+use crate::events::{self, Drift, EventSpec};
 use crate::landscape::{CrossModule, Interaction, LandscapeError, LinkRule, NkSpec, Normalization};
 use crate::leadership;
 use crate::org::OrgSpec;
@@ -56,6 +56,8 @@ pub struct Scenario {
     pub window: u32,
     /// Keep every `every`-th step in the time series.
     pub every: u32,
+    /// The environment's own pace of change.
+    pub drift: Drift,
     pub models: Vec<ModelEntry>,
     /// Events and hazards, in file order.
     pub events: Vec<EventSpec>,
@@ -153,6 +155,18 @@ pub const NORMALIZATION: Param = Param {
     kind: Kind::Choice(&["exact", "bound"]),
     default: D::Word("exact"),
     meaning: "performance = fitness / exact global maximum (N ≤ 32), or / the sum of table maxima (any N)",
+};
+pub const DRIFT: Param = Param {
+    key: "drift",
+    kind: Kind::Real { min: 0.0, max: 1.0 },
+    default: D::Real(0.04),
+    meaning: "the environment's own pace of change: probability per step that drift_fraction of the tables are re-drawn (not a measured shock; 0 keeps the task fixed)",
+};
+pub const DRIFT_FRACTION: Param = Param {
+    key: "drift_fraction",
+    kind: Kind::Real { min: 0.0, max: 1.0 },
+    default: D::Real(0.1),
+    meaning: "share of the tables each drift re-draws (at least one locus of a 12-decision task at the default)",
 };
 pub const WINDOW: Param = Param {
     key: "window",
@@ -258,6 +272,10 @@ impl Scenario {
         // The landscape is read first: domains are checked against N.
         let mut land_r = r.table("landscape")?;
         let landscape = read_landscape(&mut land_r, table)?;
+        let drift = Drift {
+            probability: land_r.real(&DRIFT)?,
+            fraction: land_r.real(&DRIFT_FRACTION)?,
+        };
         let organization = OrgSpec::read(&mut org_r, landscape.n)?;
         org_r.finish()?;
         land_r.finish()?;
@@ -350,6 +368,7 @@ impl Scenario {
             behaviour,
             window,
             every,
+            drift,
             models,
             events: event_list,
             adaptation_window,
@@ -615,6 +634,8 @@ pub fn params() -> Vec<(&'static str, Vec<Param>)> {
                 CROSS_PROBABILITY,
                 LINKS,
                 NORMALIZATION,
+                DRIFT,
+                DRIFT_FRACTION,
             ],
         ),
     ];
@@ -677,8 +698,26 @@ mod tests {
         assert!(e.contains("steps: expected a whole number"), "{e}");
         let e = err(&format!("{MODELS}{MODELS}"));
         assert!(e.contains("two models are named \"centralized\""), "{e}");
-        let e = err(&format!("{MODELS}capacity = 1\ncoordination = \"vote\"\n"));
+        let e = err(&format!(
+            "{MODELS}review_capacity = 1\ncoordination = \"vote\"\n"
+        ));
         assert!(e.contains("models[0].coordination: unknown key"), "{e}");
+        // Keys of earlier versions say what replaced them rather than meaning something else.
+        let e = err(&format!("{MODELS}capacity = 1\n"));
+        assert!(
+            e.contains("models[0].capacity: is no longer a parameter")
+                && e.contains("review_capacity"),
+            "{e}"
+        );
+        let e = err(&format!(
+            "[behaviour.engagement]\nautonomy = 0.01\n{MODELS}"
+        ));
+        assert!(
+            e.contains("behaviour.engagement.autonomy: is no longer a parameter")
+                && e.contains("voice")
+                && e.contains("deciding"),
+            "{e}"
+        );
         let e = err(&format!("[organization]\ndomains = 20\n{MODELS}"));
         assert!(e.contains("organization.domains"), "{e}");
         let e = err(&format!(

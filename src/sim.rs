@@ -29,7 +29,7 @@ use rand::Rng;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The streams and state every model of a replicate shares, built from the world seed.
-pub fn build_world(s: &Scenario, world_seed: u64, model_index: usize) -> World {
+pub fn build_world(s: &Scenario, world_seed: u64) -> World {
     let land = Landscape::generate(
         &s.landscape,
         &mut rng::stream(world_seed, Purpose::Landscape, &[0]),
@@ -46,8 +46,15 @@ pub fn build_world(s: &Scenario, world_seed: u64, model_index: usize) -> World {
         org,
         s.organization.clone(),
         s.behaviour,
-        rng::stream(world_seed, Purpose::Decisions, &[model_index as u64]),
+        noise_key(world_seed),
+        s.window,
     )
+}
+
+/// The key of a run's evaluation noise: the world seed's alone, so every model of a replicate,
+/// wherever it stands in the scenario, meets the same noise for the same judgement.
+pub fn noise_key(world_seed: u64) -> u64 {
+    rng::derive_seed(world_seed, &[Purpose::Decisions.code()])
 }
 
 /// What one run observed: the recorder's rows and summary, performance at every step and the
@@ -79,12 +86,11 @@ pub fn run_until(
     world_seed: u64,
     stop: &AtomicBool,
 ) -> Option<RunOutput> {
-    let mut world = build_world(s, world_seed, model_index);
+    let mut world = build_world(s, world_seed);
     let mut model = s.models[model_index].config.build(&world);
     let mut recorder = Recorder::new(s.window as usize, s.every, s.steps, world.org.slots());
     let mut behaviour_rng = rng::stream(world_seed, Purpose::Behaviour, &[]);
     let mut draws: Vec<Draws> = vec![[0; DRAWS]; world.org.slots()];
-    let mut rights: Vec<bool> = Vec::with_capacity(world.org.slots());
     let entry = &s.models[model_index];
     let mut timeline = Timeline::new(
         &s.events,
@@ -93,9 +99,10 @@ pub fn run_until(
         s.steps,
         world_seed,
         s.behaviour.mentor,
+        s.drift,
     );
     let mut performance = Vec::with_capacity(s.steps as usize + 1);
-    recorder.observe(&world, model.as_ref());
+    recorder.observe(&world);
     performance.push(world.land.performance(world.config));
     for t in 1..=s.steps {
         if t % STOP_CHECK_STEPS == 0 && stop.load(Ordering::Relaxed) {
@@ -103,14 +110,8 @@ pub fn run_until(
         }
         world.begin_step(t);
         timeline.apply(&mut world, &mut model);
-        step(
-            &mut world,
-            model.as_mut(),
-            &mut behaviour_rng,
-            &mut draws,
-            &mut rights,
-        );
-        recorder.observe(&world, model.as_ref());
+        step(&mut world, model.as_mut(), &mut behaviour_rng, &mut draws);
+        recorder.observe(&world);
         performance.push(world.land.performance(world.config));
     }
     Some(RunOutput {
@@ -126,12 +127,12 @@ pub fn step(
     model: &mut dyn LeadershipModel,
     behaviour_rng: &mut SimRng,
     draws: &mut Vec<Draws>,
-    rights: &mut Vec<bool>,
 ) {
     model.begin_step(world);
     members_act(world, model, behaviour_rng, draws);
     model.decide(world);
-    members_update(world, model, draws, rights);
+    model.mark_overload(world);
+    members_update(world, draws);
 }
 
 fn members_act(
@@ -189,27 +190,17 @@ fn members_act(
     }
 }
 
-fn members_update(
-    world: &mut World,
-    model: &dyn LeadershipModel,
-    draws: &[Draws],
-    rights: &mut Vec<bool>,
-) {
+/// Engagement, skill and leaving, from what each member did or experienced this step
+/// (docs/ODD.md §7.2): nothing here asks who holds a seat.
+fn members_update(world: &mut World, draws: &[Draws]) {
     let params = world.behaviour;
-    // Who holds decision rights, asked once per slot (mentoring asks about every tie).
-    rights.clear();
-    rights.extend((0..world.org.slots()).map(|s| model.holds_rights(s)));
+    let t = world.t;
     for (slot, d) in draws.iter().enumerate().take(world.org.slots()) {
         if !world.org.active[slot] {
             continue;
         }
         let mut f = world.feedback[slot];
-        f.voice |= rights[slot] || world.votes[slot] > 0;
-        if rights[slot]
-            && let Some((backlog, capacity)) = model.load(slot, world)
-        {
-            f.overloaded = backlog as f64 > params.overload_at * capacity;
-        }
+        f.decided = world.reviews[slot];
         let org = &mut world.org;
         org.engagement[slot] =
             behaviour::next_engagement(&params, org.engagement[slot], org.baseline[slot], &f);
@@ -219,20 +210,26 @@ fn members_update(
             world.reviews[slot],
             world.votes[slot],
         );
+        // Mentors: tied members who made a decision within the last `recent` steps.
         let mut mentor = 0.0f64;
         for &nb in org.network.neighbours(slot) {
             let nb = nb as usize;
-            if org.active[nb] && rights[nb] {
+            let last = org.last_decided[nb];
+            if org.active[nb] && last != u32::MAX && t - last < params.recent {
                 mentor = mentor.max(org.skill[nb]);
             }
         }
         org.skill[slot] = behaviour::mentored(&params, org.skill[slot], mentor);
-        // The formal leader does not leave by disengagement; leader loss is an event.
-        if slot != 0 && behaviour::leaves(&params, org.engagement[slot], d) {
+        if behaviour::leaves(&params, org.engagement[slot], d) {
+            // The formal leader's slot is refilled from outside with a leader's expertise, as
+            // after a leader loss without vacancy, under every model alike.
+            let hire = if slot == 0 {
+                crate::org::Hire::Experienced
+            } else {
+                crate::org::Hire::Newcomer
+            };
             let spec = world.org_spec.clone();
-            world
-                .org
-                .replace(slot, world.t, &spec, crate::org::Hire::Newcomer);
+            world.org.replace(slot, world.t, &spec, hire);
             world.tally.departures += 1;
         }
     }
@@ -296,7 +293,7 @@ mod tests {
             .map(|m| bits(&run(&s, m, 9).recorder.rows[..1]))
             .collect();
         assert!(rows[0] == rows[1] && rows[0] == rows[2]);
-        let worlds: Vec<World> = (0..3).map(|m| build_world(&s, 9, m)).collect();
+        let worlds: Vec<World> = (0..3).map(|_| build_world(&s, 9)).collect();
         for w in &worlds[1..] {
             assert_eq!(w.config, worlds[0].config);
             assert_eq!(w.org.expertise, worlds[0].org.expertise);

@@ -33,20 +33,13 @@ fn warmed_up_steps_do_not_allocate() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline.toml");
     let s = Scenario::load(std::path::Path::new(path)).unwrap();
     for m in 0..s.models.len() {
-        let mut world = leadsim::sim::build_world(&s, 11, m);
+        let mut world = leadsim::sim::build_world(&s, 11);
         let mut model = s.models[m].config.build(&world);
         let mut behaviour = rng::stream(11, Purpose::Behaviour, &[]);
         let mut draws: Vec<Draws> = vec![[0; DRAWS]; world.org.slots()];
-        let mut rights = Vec::new();
         let mut step = |world: &mut leadsim::world::World, t: u32| {
             world.begin_step(t);
-            leadsim::sim::step(
-                world,
-                model.as_mut(),
-                &mut behaviour,
-                &mut draws,
-                &mut rights,
-            );
+            leadsim::sim::step(world, model.as_mut(), &mut behaviour, &mut draws);
         };
         for t in 1..=100 {
             step(&mut world, t);

@@ -28,6 +28,15 @@ use crate::leadership::ModelConfig;
 use crate::params::{InputError, Param, Reader};
 use std::sync::Arc;
 
+/// The environment's own pace of change (`[landscape] drift`, `drift_fraction`): each step, with
+/// probability `probability`, a `fraction` of the landscape's tables are re-drawn. Not a
+/// measured shock: the background against which organizations keep searching.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Drift {
+    pub probability: f64,
+    pub fraction: f64,
+}
+
 /// What an event does.
 #[derive(Debug, Clone)]
 pub enum EventKind {

@@ -1,7 +1,7 @@
 //! The events of one run: firing steps drawn up front from the world seed, the changes in force,
 //! and what each kind of event does to the world when it starts and ends.
 
-use super::{EventKind, EventSpec, LeaderRank, Timing};
+use super::{Drift, EventKind, EventSpec, LeaderRank, Timing};
 use crate::leadership::{LeadershipModel, ModelConfig};
 use crate::org::{Hire, Slot};
 use crate::rng::{self, Purpose, SimRng};
@@ -45,6 +45,9 @@ pub struct ShockRecord {
     pub after: f64,
 }
 
+/// The stream identifier of the environment's drift ("DRIFT").
+const DRIFT: u64 = 0x0044_5249_4654;
+
 /// The events of one run: their precomputed firing steps and the changes in force.
 #[derive(Debug)]
 pub struct Timeline {
@@ -53,6 +56,10 @@ pub struct Timeline {
     next: usize,
     windows: Vec<Window>,
     vacancies: Vec<(u32, Slot)>,
+    /// Steps at which the landscape drifts, ascending, and the next one.
+    drift_steps: Vec<u32>,
+    next_drift: usize,
+    drift: Drift,
     seed: u64,
     base_mentor: f64,
     /// The model the run started with (restored when a reorg ends).
@@ -66,8 +73,9 @@ pub struct Timeline {
 
 impl Timeline {
     /// The timeline of a run of `model` (its name and configuration) over `steps` steps with
-    /// world seed `seed`. Hazards and turbulence draw their firing steps here, from streams of
-    /// the world seed and the event's position, so every model meets the same firings.
+    /// world seed `seed`, in an environment that drifts as `drift` says. Hazards, turbulence
+    /// and drift draw their steps here, from streams of the world seed (and the event's
+    /// position), so every model meets the same firings.
     pub fn new(
         events: &[EventSpec],
         model: &str,
@@ -75,7 +83,16 @@ impl Timeline {
         steps: u32,
         seed: u64,
         base_mentor: f64,
+        drift: Drift,
     ) -> Timeline {
+        let mut drift_rng = rng::stream(seed, Purpose::Turbulence, &[DRIFT]);
+        let drift_steps = if drift.probability > 0.0 {
+            (1..=steps)
+                .filter(|_| rng::chance(&mut drift_rng, drift.probability))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let mut firings = Vec::new();
         for (e, ev) in events.iter().enumerate() {
             if !ev.applies_to(model) {
@@ -128,6 +145,9 @@ impl Timeline {
             next: 0,
             windows: Vec::new(),
             vacancies: Vec::new(),
+            drift_steps,
+            next_drift: 0,
+            drift,
             seed,
             base_mentor,
             home,
@@ -167,6 +187,14 @@ impl Timeline {
             } else {
                 i += 1;
             }
+        }
+        while self.next_drift < self.drift_steps.len() && self.drift_steps[self.next_drift] <= t {
+            let step = self.drift_steps[self.next_drift];
+            self.next_drift += 1;
+            let mut r = rng::stream(self.seed, Purpose::Turbulence, &[DRIFT, u64::from(step)]);
+            world.land.redraw(self.drift.fraction, &mut r);
+            world.landscape_changed();
+            changed = true;
         }
         let first_shock = self.shocks.len();
         while self.next < self.firings.len() && self.firings[self.next].step <= t {
@@ -256,6 +284,7 @@ impl Timeline {
         world
             .land
             .redraw(fraction, &mut self.event_rng(Purpose::Turbulence, f));
+        world.landscape_changed();
     }
 
     /// The `count` leaders ranked first by `select` leave; their seats are filled by
@@ -269,7 +298,7 @@ impl Timeline {
         vacancy: u32,
     ) {
         let t = world.t;
-        let mut leaders = model.leaders(world);
+        let mut leaders = model.leaders();
         let org = &world.org;
         match select {
             LeaderRank::Central => {
@@ -280,21 +309,23 @@ impl Timeline {
             }
         }
         for &slot in leaders.iter().take(count) {
-            world.org.vacate(slot);
+            // A vacancy beyond the horizon leaves the slot empty to the end.
+            let until = t.saturating_add(vacancy);
+            world.org.vacate(slot, until);
             world.tally.departures += 1;
             if vacancy == 0 {
                 let spec = world.org_spec.clone();
                 world.org.replace(slot, t, &spec, Hire::Experienced);
             } else {
-                // A vacancy beyond the horizon leaves the seat empty to the end.
-                self.vacancies.push((t.saturating_add(vacancy), slot));
+                self.vacancies.push((until, slot));
             }
         }
     }
 
-    /// `fraction` of the members (never the formal leader) are replaced by newcomers.
+    /// `fraction` of the active members, chosen uniformly, are replaced at once: by newcomers,
+    /// and the formal leader (if chosen) by an experienced hire, under every model alike.
     fn turnover(&mut self, world: &mut World, fraction: f64, f: &Firing) {
-        let eligible: Vec<usize> = (1..world.org.slots())
+        let eligible: Vec<usize> = (0..world.org.slots())
             .filter(|&s| world.org.active[s])
             .collect();
         let k = (fraction * eligible.len() as f64).round() as usize;
@@ -489,7 +520,7 @@ mod tests {
 
     /// Applies the events of `s` up to step `until` to a fresh world of model `m`.
     fn play(s: &Scenario, m: usize, until: u32) -> (World, Timeline) {
-        let mut world = crate::sim::build_world(s, 5, m);
+        let mut world = crate::sim::build_world(s, 5);
         let mut model = s.models[m].config.build(&world);
         let entry = &s.models[m];
         let mut tl = Timeline::new(
@@ -499,6 +530,7 @@ mod tests {
             s.steps,
             5,
             0.002,
+            s.drift,
         );
         for t in 1..=until {
             world.begin_step(t);
@@ -619,7 +651,7 @@ mod tests {
         let (w, _) = play(&s, 0, 2);
         assert_eq!(w.org.active_count(), 26);
         assert_eq!(w.feedback.len(), 26);
-        let mut world = crate::sim::build_world(&s, 5, 0);
+        let mut world = crate::sim::build_world(&s, 5);
         let mut model = s.models[0].config.build(&world);
         let mut tl = Timeline::new(
             &s.events,
@@ -628,13 +660,14 @@ mod tests {
             s.steps,
             5,
             0.002,
+            s.drift,
         );
         let mut leads = Vec::new();
         for t in 1..=5 {
             world.begin_step(t);
             tl.apply(&mut world, &mut model);
             model.begin_step(&mut world);
-            leads.push(model.leaders(&world).len());
+            leads.push(model.leaders().len());
         }
         assert_eq!(
             leads,
@@ -648,6 +681,7 @@ mod tests {
             s.steps,
             5,
             0.002,
+            s.drift,
         );
         assert!(
             other.firing_steps().iter().all(|&(_, e)| e == 0),

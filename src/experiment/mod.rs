@@ -144,6 +144,7 @@ impl Plan {
             models: self.models.clone(),
             replications: self.replications,
             metrics: self.metrics().iter().map(|m| m.name.to_string()).collect(),
+            kinds: self.metrics().iter().map(|m| m.kind.name()).collect(),
             measured: self
                 .points
                 .iter()

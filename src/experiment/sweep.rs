@@ -11,7 +11,7 @@
 //! path = "organization.members"
 //! values = [20, 50, 100]
 //! [[axes]]
-//! path = "models.centralized.capacity"   # a model by name (or kind), an event by name
+//! path = "models.centralized.review_capacity"   # a model by name (or kind), an event by name
 //! from = 1
 //! to = 8
 //! steps = 4
@@ -162,7 +162,7 @@ pub const PATH: Param = Param {
     key: "path",
     kind: Kind::Text,
     default: D::Required,
-    meaning: "dotted path of the parameter, e.g. organization.members or models.shared.capacity",
+    meaning: "dotted path of the parameter, e.g. organization.members or models.shared.review_capacity",
 };
 pub const VALUES: Param = Param {
     key: "values",
@@ -577,7 +577,7 @@ impl Sweep {
     }
 
     /// The key path a dotted sweep path reaches in the base scenario, with `[[models]]` and
-    /// `[[events]]` named by their position (`models.shared.capacity` → `models[1].capacity`).
+    /// `[[events]]` named by their position (`models.shared.review_capacity` → `models[1].review_capacity`).
     fn key_path(&self, path: &str) -> String {
         let parts: Vec<&str> = path.split('.').collect();
         if parts.len() >= 2
@@ -831,7 +831,7 @@ pub fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) -> Resu
             };
             if i + 2 >= parts.len() {
                 return Err(format!(
-                    "\"{path}\" names a whole [[{key}]] entry: add the parameter, e.g. {key}.{label}.capacity"
+                    "\"{path}\" names a whole [[{key}]] entry: add the parameter, e.g. {key}.{label}.review_capacity"
                 ));
             }
             current = t;
@@ -918,7 +918,7 @@ mod tests {
 
     #[test]
     fn grid_is_every_combination_first_axis_slowest() {
-        let s = sweep("base = \"base.toml\"\n[[axes]]\npath = \"organization.members\"\nvalues = [10, 20]\n[[axes]]\npath = \"models.flat.capacity\"\nfrom = 1\nto = 2\nsteps = 3\n").unwrap();
+        let s = sweep("base = \"base.toml\"\n[[axes]]\npath = \"organization.members\"\nvalues = [10, 20]\n[[axes]]\npath = \"models.flat.review_capacity\"\nfrom = 1\nto = 2\nsteps = 3\n").unwrap();
         let pts = s.points();
         assert_eq!(pts.len(), 6);
         let got: Vec<(f64, f64)> = pts.iter().map(|p| (f(&p[0]), f(&p[1]))).collect();
@@ -988,7 +988,7 @@ mod tests {
         let mut t: toml::Table = toml::from_str(BASE).unwrap();
         set_path(
             &mut t,
-            "models.centralized.capacity",
+            "models.centralized.review_capacity",
             toml::Value::Integer(7),
         )
         .unwrap();
@@ -1009,12 +1009,16 @@ mod tests {
             crate::scenario::Scenario::from_text(&toml::to_string(&t).unwrap(), "x.toml").unwrap();
         assert_eq!(
             s.models[0].config.describe()[0],
-            ("capacity", "7".to_string())
+            ("review_capacity", "7".to_string())
         );
         assert!(
-            set_path(&mut t, "models.nobody.capacity", toml::Value::Integer(1))
-                .unwrap_err()
-                .contains("\"centralized\", \"flat\"")
+            set_path(
+                &mut t,
+                "models.nobody.review_capacity",
+                toml::Value::Integer(1)
+            )
+            .unwrap_err()
+            .contains("\"centralized\", \"flat\"")
         );
         assert!(set_path(&mut t, "steps.x", toml::Value::Integer(1)).is_err());
     }
@@ -1048,17 +1052,17 @@ mod tests {
         );
         assert!(e("base = \"base.toml\"\nmax_runs = 10\n[[axes]]\npath = \"landscape.k\"\nvalues = [1, 2, 3]\n").contains("3 points × 2 models × 2 replicates = 12 runs"));
         assert!(
-            e("base = \"base.toml\"\n[[axes]]\npath = \"models.ghost.capacity\"\nvalues = [1]\n")
+            e("base = \"base.toml\"\n[[axes]]\npath = \"models.ghost.review_capacity\"\nvalues = [1]\n")
                 .contains("no [[models]] is named \"ghost\"")
         );
         // A bad value of a model's or an event's parameter is the sweep file's error at the
         // axis (the base names `models[1]`, the axis `models.flat`).
         let msg = e(
-            "base = \"base.toml\"\n[[axes]]\npath = \"models.flat.capacity\"\nvalues = [2, -1]\n",
+            "base = \"base.toml\"\n[[axes]]\npath = \"models.flat.review_capacity\"\nvalues = [2, -1]\n",
         );
         assert!(
             msg.contains(
-                "s.toml:3: axes[0].path: the swept parameter models.flat.capacity at point 1"
+                "s.toml:3: axes[0].path: the swept parameter models.flat.review_capacity at point 1"
             ),
             "{msg}"
         );

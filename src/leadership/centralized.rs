@@ -1,62 +1,42 @@
-//! `centralized`: one leader at the root of the reporting tree decides on everything.
+//! `centralized`: one leader at the root of the reporting tree decides on everything
+//! (docs/ODD.md §7.4).
 //!
 //! Proposals travel up the reporting chain, `delay` steps per level, to the leader's desk; the
-//! leader reviews at most `capacity` proposals per step (more with skill), judging the change to
-//! the *whole* landscape with its own expertise-dependent noise, and adopts what it judges an
-//! improvement. Unreviewed proposals wait and expire after `expiry` steps. The leader has the
-//! integrated view — no cross-domain conflicts by construction — but a single, distant desk.
+//! leader reviews the model's whole `review_capacity` per step (more with skill), judging the
+//! change to the *whole* landscape with its own expertise-dependent noise, and adopts what it
+//! judges an improvement. Unreviewed proposals wait and expire after `expiry` steps. The leader
+//! has the integrated view — no cross-domain spillovers go unseen — but a single, distant desk.
+//! While the leader is gone (leader loss), the seat is held as the `interim` rule says.
 
-use super::{Desk, LeadershipModel, ModelConfig, ModelType, hops_to_root, settle_one};
-use crate::org::Slot;
-use crate::params::{DefaultValue as D, InputError, Kind, Param, Reader};
+use super::election::Ballot;
+use super::{
+    Common, Desk, LeadershipModel, ModelConfig, ModelType, hops_to_root, seat_formal_leader,
+    settle_one,
+};
+use crate::params::{InputError, Param, Reader};
 use crate::world::{Proposal, Verdict, World};
 use std::sync::Arc;
 
-pub const CAPACITY: Param = Param {
-    key: "capacity",
-    kind: Kind::Real { min: 0.0, max: 1e6 },
-    default: D::Real(4.0),
-    meaning: "proposals the leader reviews per step (at skill 0; see behaviour.learning.skill_capacity)",
-};
-pub const DELAY: Param = Param {
-    key: "delay",
-    kind: Kind::Whole { min: 0, max: 1000 },
-    default: D::Whole(1),
-    meaning: "steps a proposal takes per level of the reporting chain (and per hop to a lead)",
-};
-pub const EXPIRY: Param = Param {
-    key: "expiry",
-    kind: Kind::Whole {
-        min: 1,
-        max: 1_000_000,
-    },
-    default: D::Whole(20),
-    meaning: "steps after which an unreviewed proposal expires",
-};
-
-/// Parameters of the centralized model.
+/// Parameters of the centralized model: only those every model takes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Centralized {
-    pub capacity: f64,
-    pub delay: u32,
-    pub expiry: u32,
+    pub common: Common,
 }
 
 fn params() -> Vec<Param> {
-    vec![CAPACITY, DELAY, EXPIRY]
+    Common::params()
 }
 
 fn read(r: &mut Reader) -> Result<Arc<dyn ModelConfig>, InputError> {
     Ok(Arc::new(Centralized {
-        capacity: r.real(&CAPACITY)?,
-        delay: r.whole(&DELAY)? as u32,
-        expiry: r.whole(&EXPIRY)? as u32,
+        common: Common::read(r)?,
     }))
 }
 
+/// The centralized model in the registry.
 pub const TYPE: ModelType = ModelType {
     kind: "centralized",
-    summary: "one leader at the root of the reporting tree decides on every proposal, with the whole landscape in view, limited review capacity and a reporting-chain delay",
+    summary: "one leader at the root of the reporting tree decides on every proposal, with the whole landscape in view, the model's whole review capacity and a reporting-chain delay",
     params,
     read,
 };
@@ -67,45 +47,47 @@ impl ModelConfig for Centralized {
     }
     fn build(&self, world: &World) -> Box<dyn LeadershipModel> {
         Box::new(CentralizedState {
-            params: *self,
-            desk: Desk::new(Some(0), world.whole_view(), self.capacity),
+            common: self.common,
+            desk: Desk::new(Some(0), world.whole_view(), self.common.review_capacity),
+            ballot: Ballot::default(),
         })
     }
     fn describe(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("capacity", self.capacity.to_string()),
-            ("delay", self.delay.to_string()),
-            ("expiry", self.expiry.to_string()),
-        ]
+        self.common.describe()
     }
 }
 
 #[derive(Debug)]
 struct CentralizedState {
-    params: Centralized,
+    common: Common,
     desk: Desk,
+    ballot: Ballot,
 }
 
 impl LeadershipModel for CentralizedState {
     fn begin_step(&mut self, world: &mut World) {
-        // The seat is empty while the leader is gone (leader loss) and filled by whoever
-        // occupies slot 0 again.
-        self.desk.holder = world.org.active[0].then_some(0);
+        seat_formal_leader(
+            &mut self.desk,
+            world,
+            &self.common,
+            |_| true,
+            &mut self.ballot,
+        );
     }
 
     fn submit(&mut self, p: Proposal, world: &mut World) {
         let hops = hops_to_root(world, p.proposer as usize);
         world.send(hops);
         self.desk
-            .push(p, world.arrival(hops, self.params.delay), hops);
+            .push(p, world.arrival(hops, self.common.delay), hops);
     }
 
     fn decide(&mut self, world: &mut World) {
-        let expiry = world.expiry(self.params.expiry);
+        let expiry = world.expiry(self.common.expiry);
         self.desk.expire(world, expiry);
         self.desk.refill(world);
         let view = self.desk.view;
-        while let Some(q) = self.desk.next(world.t) {
+        while let Some(q) = self.desk.next(world) {
             let holder = self.desk.holder.unwrap_or(0);
             match settle_one(world, holder, view, &q) {
                 Verdict::Adopt => world.adopt(&q.p, q.hops),
@@ -116,41 +98,37 @@ impl LeadershipModel for CentralizedState {
         self.desk.settle();
     }
 
-    fn holds_rights(&self, slot: Slot) -> bool {
-        self.desk.holder == Some(slot)
-    }
-
-    fn load(&self, slot: Slot, world: &World) -> Option<(usize, f64)> {
-        if self.holds_rights(slot) {
-            self.desk.load(world)
-        } else {
-            None
-        }
+    fn each_desk(&self, f: &mut dyn FnMut(&Desk)) {
+        f(&self.desk);
     }
 
     fn drain(&mut self, out: &mut Vec<Proposal>) {
         self.desk.drain(out);
-    }
-
-    fn leaders(&self, _world: &World) -> Vec<Slot> {
-        vec![0]
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::leadership::Interim;
     use crate::leadership::testing::*;
+
+    fn centralized(capacity: f64, delay: u32, expiry: u32, interim: Interim) -> Centralized {
+        Centralized {
+            common: Common {
+                review_capacity: capacity,
+                delay,
+                expiry,
+                interim,
+                deputy_capacity: 0.5,
+            },
+        }
+    }
 
     #[test]
     fn proposals_wait_for_the_chain_and_the_leader_decides_alone() {
         let mut w = world(20, 4, 8, 2, 0.0);
-        let model = Centralized {
-            capacity: 1.0,
-            delay: 2,
-            expiry: 50,
-        };
-        let mut m = model.build(&w);
+        let mut m = centralized(1.0, 2, 50, Interim::Deputy).build(&w);
         w.begin_step(1);
         m.begin_step(&mut w);
         let (best, _) = best_and_worst_flip(&w);
@@ -170,19 +148,46 @@ mod tests {
         assert_eq!(w.tally.adoptions, 1);
         assert_eq!(w.reviews[0], 1);
         assert_eq!(w.tally.latency_sum, 6);
-        assert!(m.holds_rights(0) && !m.holds_rights(17));
+        assert!(m.holds_desk(0) && !m.holds_desk(17));
+        assert_eq!(m.leaders(), vec![0]);
+    }
+
+    #[test]
+    fn the_interim_rule_decides_who_holds_the_seat_of_a_departed_leader() {
+        for (interim, acting) in [
+            (Interim::None, None),
+            (Interim::Deputy, Some(0.5)),
+            (Interim::Election, Some(1.0)),
+        ] {
+            let mut w = world(8, 2, 8, 2, 0.0);
+            let mut m = centralized(5.0, 0, 3, interim).build(&w);
+            w.begin_step(1);
+            w.org.vacate(0, 10);
+            m.begin_step(&mut w);
+            let mut seen = None;
+            m.each_desk(&mut |d| seen = d.holder.map(|h| (h, d.factor)));
+            assert_eq!(seen.map(|s| s.1), acting, "{interim:?}");
+            if let Some((h, _)) = seen {
+                assert_ne!(h, 0);
+                if interim == Interim::Deputy {
+                    assert_eq!(w.org.parent[h], 0, "the deputy reports to the leader");
+                }
+            }
+            // The replacement arrives: the seat is the formal leader's again, at full capacity.
+            w.begin_step(10);
+            w.org
+                .replace(0, 10, &w.org_spec.clone(), crate::org::Hire::Experienced);
+            m.begin_step(&mut w);
+            m.each_desk(&mut |d| seen = d.holder.map(|h| (h, d.factor)));
+            assert_eq!(seen, Some((0, 1.0)));
+        }
     }
 
     #[test]
     fn nothing_is_adopted_while_the_seat_is_empty() {
         let mut w = world(8, 2, 8, 2, 0.0);
-        let mut m = Centralized {
-            capacity: 5.0,
-            delay: 0,
-            expiry: 3,
-        }
-        .build(&w);
-        w.org.vacate(0);
+        let mut m = centralized(5.0, 0, 3, Interim::None).build(&w);
+        w.org.vacate(0, 100);
         let (best, _) = best_and_worst_flip(&w);
         let mut expired = 0;
         for t in 1..=6 {
@@ -193,6 +198,7 @@ mod tests {
             }
             m.decide(&mut w);
             assert_eq!(w.tally.adoptions, 0);
+            assert_eq!(w.tally.capacity, 0.0, "an empty seat has no capacity");
             expired += w.tally.expired;
         }
         assert_eq!(expired, 1);

@@ -58,12 +58,10 @@ pub struct Ballot {
     endorsements: Vec<u32>,
 }
 
-/// A member's merit in domain `d`: mean expertise on its decisions plus leadership skill.
-pub fn merit(world: &World, slot: Slot, d: usize) -> f64 {
-    world
-        .org
-        .mean_expertise(slot, world.org.domain_decisions[d])
-        + world.org.skill[slot]
+/// A member's merit for a seat whose view is `view`: mean expertise on those decisions plus
+/// leadership skill.
+pub fn merit(world: &World, slot: Slot, view: u64) -> f64 {
+    world.org.mean_expertise(slot, view) + world.org.skill[slot]
 }
 
 /// Chooses the lead of domain `d` among its active members, never `excluded` (the coordinator
@@ -77,9 +75,32 @@ pub fn elect(
     ballot: &mut Ballot,
 ) -> Option<Slot> {
     let org = &world.org;
-    let eligible = |s: Slot| org.active[s] && Some(s) != excluded;
+    elect_among(
+        world,
+        &org.domain_members[d],
+        world.domain_view(d),
+        incumbent,
+        selection,
+        &|s| org.domain[s] as usize == d && Some(s) != excluded,
+        ballot,
+    )
+}
+
+/// Chooses a holder for a seat with view `view` among the active members of `members` that
+/// `eligible` accepts: each active member of `members` endorses the eligible member of highest
+/// merit among itself and its network neighbours; score = merit + share endorsing.
+pub fn elect_among(
+    world: &World,
+    members: &[u32],
+    view: u64,
+    incumbent: Option<Slot>,
+    selection: Selection,
+    eligible: &dyn Fn(Slot) -> bool,
+    ballot: &mut Ballot,
+) -> Option<Slot> {
+    let org = &world.org;
+    let eligible = |s: Slot| org.active[s] && eligible(s);
     ballot.endorsements.resize(org.slots(), 0);
-    let members = &org.domain_members[d];
     let mut voters = 0u32;
     for &m in members {
         let m = m as usize;
@@ -88,13 +109,13 @@ pub fn elect(
         }
         voters += 1;
         let mut choice = if eligible(m) { Some(m) } else { None };
-        let mut best = choice.map_or(f64::MIN, |c| merit(world, c, d));
+        let mut best = choice.map_or(f64::MIN, |c| merit(world, c, view));
         for &nb in org.network.neighbours(m) {
             let nb = nb as usize;
-            if org.domain[nb] as usize != d || !eligible(nb) {
+            if !eligible(nb) {
                 continue;
             }
-            let v = merit(world, nb, d);
+            let v = merit(world, nb, view);
             if v > best || (v == best && choice.is_some_and(|c| nb < c)) {
                 best = v;
                 choice = Some(nb);
@@ -116,13 +137,16 @@ pub fn elect(
         } else {
             0.0
         };
-        let score = merit(world, m, d) + share;
+        let score = merit(world, m, view) + share;
         if winner.is_none_or(|(s, _)| score > s) {
             winner = Some((score, m));
         }
     }
     for &m in members {
         ballot.endorsements[m as usize] = 0;
+        for &nb in org.network.neighbours(m as usize) {
+            ballot.endorsements[nb as usize] = 0;
+        }
     }
     winner.map(|(_, s)| s)
 }
@@ -152,7 +176,7 @@ mod tests {
             elect(&w, 1, None, Selection::Merit, Some(7), &mut b),
             Some(7)
         );
-        w.org.vacate(7);
+        w.org.vacate(7, 0);
         assert_ne!(elect(&w, 1, None, Selection::Merit, None, &mut b), Some(7));
     }
 

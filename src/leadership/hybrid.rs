@@ -1,55 +1,63 @@
 //! `hybrid`: shared domain leads plus a coordinating leader who arbitrates cross-domain changes
-//! (centralized integration on top of distributed decisions).
+//! (centralized integration on top of distributed decisions; docs/ODD.md §7.5).
 //!
 //! A proposal whose change affects only its home domain's contributions goes to that domain's
 //! lead, who decides with the domain's view. A proposal that spills over into other domains goes
-//! up the reporting chain to the coordinator (slot 0), who judges it on the whole landscape with
-//! `leader_capacity` reviews per step. `power_sharing` < 1 escalates a share of the rest too.
-//! The coordinator does not also lead a domain.
+//! up the reporting chain to the coordinator (slot 0), who judges it on the whole landscape.
+//! `power_sharing` < 1 escalates a share of the rest too. The coordinator does not also lead a
+//! domain. The model's review capacity is split as the proposals are expected to be: by default
+//! the coordinator's share is the share of single-decision changes that spill over in the run's
+//! landscape (plus its share of escalations), the rest split equally among the domain leads.
 
 use super::election::{self, Selection};
-use super::shared::{self, Coordination, DomainLeads, Routing, Shared};
-use super::{LeadershipModel, ModelConfig, ModelType};
-use crate::params::{InputError, Param, Reader};
+use super::shared::{self, Consent, Coordination, DomainLeads, Routing, Shared};
+use super::{Common, LeadershipModel, ModelConfig, ModelType};
+use crate::params::{DefaultValue as D, InputError, Kind, Param, Reader};
 use crate::world::World;
 use std::sync::Arc;
+
+pub const COORDINATOR_SHARE: Param = Param {
+    key: "coordinator_share",
+    kind: Kind::Real { min: 0.0, max: 1.0 },
+    default: D::Derived(
+        "the share of proposals expected to reach the coordinator: of the decisions whose change spills over into another domain in the run's landscape, plus (1 − power_sharing) of the rest",
+    ),
+    meaning: "share of review_capacity the coordinator has; the rest is split equally among the domain leads",
+};
 
 /// Parameters of the hybrid model.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Hybrid {
-    pub capacity: f64,
-    pub leader_capacity: f64,
-    pub delay: u32,
-    pub expiry: u32,
+    pub common: Common,
     pub rotation: u32,
     pub selection: Selection,
     pub power_sharing: f64,
+    /// `None`: the expected share of proposals (see [`COORDINATOR_SHARE`]).
+    pub coordinator_share: Option<f64>,
 }
 
 fn params() -> Vec<Param> {
-    vec![
-        shared::CAPACITY,
-        shared::LEADER_CAPACITY,
-        super::centralized::DELAY,
-        super::centralized::EXPIRY,
+    let mut p = Common::params();
+    p.extend([
         election::ROTATION,
         election::SELECTION,
         shared::POWER_SHARING,
-    ]
+        COORDINATOR_SHARE,
+    ]);
+    p
 }
 
 fn read(r: &mut Reader) -> Result<Arc<dyn ModelConfig>, InputError> {
     Ok(Arc::new(Hybrid {
-        capacity: r.real(&shared::CAPACITY)?,
-        leader_capacity: r.real(&shared::LEADER_CAPACITY)?,
-        delay: r.whole(&super::centralized::DELAY)? as u32,
-        expiry: r.whole(&super::centralized::EXPIRY)? as u32,
+        common: Common::read(r)?,
         rotation: r.whole(&election::ROTATION)? as u32,
         selection: Selection::parse(r.choice(&election::SELECTION)?),
         power_sharing: r.real(&shared::POWER_SHARING)?,
+        coordinator_share: r.real_opt(&COORDINATOR_SHARE)?,
     }))
 }
 
+/// The hybrid model in the registry.
 pub const TYPE: ModelType = ModelType {
     kind: "hybrid",
     summary: "domain leads decide changes confined to their domain; changes that spill over go to a coordinating leader who sees the whole landscape",
@@ -57,35 +65,61 @@ pub const TYPE: ModelType = ModelType {
     read,
 };
 
+/// The share of a single-decision change's spilling over into another domain in `world`'s
+/// landscape: the share of decisions whose change alters a locus outside their own domain.
+pub fn spillover_share(world: &World) -> f64 {
+    let n = world.land.n();
+    let org = &world.org;
+    let spill = (0..n)
+        .filter(|&j| {
+            let home = org.domain_decisions[j * org.domains / n];
+            world.land.affected(1 << j) & !home != 0
+        })
+        .count();
+    spill as f64 / n as f64
+}
+
 impl ModelConfig for Hybrid {
     fn kind(&self) -> &'static str {
         "hybrid"
     }
     fn build(&self, world: &World) -> Box<dyn LeadershipModel> {
+        let share = self.coordinator_share.unwrap_or_else(|| {
+            let s = spillover_share(world);
+            s + (1.0 - s) * (1.0 - self.power_sharing)
+        });
+        let total = self.common.review_capacity;
         let as_shared = Shared {
-            capacity: self.capacity,
-            delay: self.delay,
-            expiry: self.expiry,
+            common: self.common,
             rotation: self.rotation,
             selection: self.selection,
             coordination: Coordination::None,
+            consent: Consent::Sum,
             consult_delay: 0,
             consult_cost: 0.0,
             power_sharing: self.power_sharing,
-            leader_capacity: self.leader_capacity,
         };
-        Box::new(DomainLeads::new(as_shared, Routing::Hybrid, world))
+        Box::new(DomainLeads::new(
+            as_shared,
+            Routing::Hybrid,
+            (1.0 - share) * total / world.org.domains as f64,
+            share * total,
+            world,
+        ))
     }
     fn describe(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("capacity", self.capacity.to_string()),
-            ("leader_capacity", self.leader_capacity.to_string()),
-            ("delay", self.delay.to_string()),
-            ("expiry", self.expiry.to_string()),
+        let mut d = self.common.describe();
+        d.extend([
             ("rotation", self.rotation.to_string()),
             ("selection", self.selection.name().to_string()),
             ("power_sharing", self.power_sharing.to_string()),
-        ]
+            (
+                "coordinator_share",
+                self.coordinator_share
+                    .map_or_else(|| "expected".to_string(), |s| s.to_string()),
+            ),
+        ]);
+        d
     }
 }
 
@@ -100,19 +134,17 @@ mod tests {
         for (k, coordinator_reviews) in [(0usize, 0u16), (7, 1)] {
             let mut w = world(20, 4, 8, k, 0.0);
             let mut m = Hybrid {
-                capacity: 2.0,
-                leader_capacity: 2.0,
-                delay: 1,
-                expiry: 50,
+                common: common(10.0, 50),
                 rotation: 0,
                 selection: Selection::Merit,
                 power_sharing: 1.0,
+                coordinator_share: Some(0.2),
             }
             .build(&w);
             w.begin_step(1);
             m.begin_step(&mut w);
             // The coordinator (slot 0, in domain 0) does not also lead domain 0.
-            let leads = m.leaders(&w);
+            let leads = m.leaders();
             assert!(leads.contains(&0));
             assert_eq!(
                 leads
@@ -131,6 +163,32 @@ mod tests {
                     assert_eq!(w.reviews[0], coordinator_reviews, "K = {k}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn capacity_follows_the_expected_routing() {
+        // K = 0: nothing spills over, the coordinator gets nothing and the leads everything;
+        // K = N − 1: everything spills over.
+        for (k, coordinator) in [(0usize, 0.0), (7, 4.0)] {
+            let w = world(20, 4, 8, k, 0.0);
+            assert_eq!(spillover_share(&w), coordinator / 4.0, "K = {k}");
+            let m = Hybrid {
+                common: common(4.0, 50),
+                rotation: 0,
+                selection: Selection::Merit,
+                power_sharing: 1.0,
+                coordinator_share: None,
+            }
+            .build(&w);
+            let mut total = 0.0;
+            let mut first = None;
+            m.each_desk(&mut |d| {
+                total += d.capacity;
+                first.get_or_insert(d.capacity);
+            });
+            assert_eq!(total, 4.0, "the whole review capacity, split");
+            assert_eq!(first, Some(coordinator), "K = {k}: the coordinator's share");
         }
     }
 }

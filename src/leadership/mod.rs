@@ -1,15 +1,19 @@
 //! Leadership models: who decides on members' proposals, seeing what, with what capacity and
-//! delay (SPEC §2.3). This is the variable under study.
+//! delay (docs/ODD.md §7.3–7.5). This is the variable under study.
 //!
 //! Every model implements [`LeadershipModel`]; its parameters are declared with
 //! [`Param`](crate::params::Param)s and read by a [`ModelType`] in [`registry`]. Adding a model
 //! is one new file with one type implementing the trait and one line in the registry; the engine
 //! ([`crate::sim`]) does not change.
 //!
-//! All models share the decision primitives of [`World`] (evaluation with expertise-dependent
-//! noise, review, vote, adopt, reject, expire) and the [`Desk`] below (a decision maker's queue
-//! with arrival delay, expiry and per-step capacity), so they differ only in routing, views,
-//! capacities and delays.
+//! **Fairness.** All models share the decision primitives of [`World`] (evaluation with
+//! expertise-dependent noise, review, consultation, vote, adopt, reject, expire), the [`Desk`]
+//! below (a decision maker's queue with arrival delay, expiry and per-step capacity) and the
+//! [`Common`] parameters every model takes with the same meaning and default: one total review
+//! capacity split among the model's desks in proportion to the proposals expected to reach each,
+//! the delay per hop, the expiry, and the `interim` rule that fills a departed leader's seat for
+//! the vacancy. So they differ only in routing, views and how capacity is split; a seat that
+//! decides nothing gives its holder nothing.
 
 pub mod centralized;
 pub mod election;
@@ -17,27 +21,68 @@ pub mod hybrid;
 pub mod shared;
 
 use crate::org::Slot;
-use crate::params::{InputError, Param, Reader};
+use crate::params::{DefaultValue as D, InputError, Kind, Param, Reader};
 use crate::world::{Proposal, World};
 use std::fmt::Debug;
 use std::sync::Arc;
 
 /// The runtime state of one leadership model in one run.
 pub trait LeadershipModel: Send + Debug {
-    /// Start of a step: elections, changes of who holds which desk.
+    /// Start of a step: seats filled (elections, interim holders).
     fn begin_step(&mut self, world: &mut World);
     /// A member's new proposal enters the decision system.
     fn submit(&mut self, p: Proposal, world: &mut World);
     /// This step's reviews, within capacity; decisions go through `world`.
     fn decide(&mut self, world: &mut World);
-    /// Whether `slot` holds decision rights now.
-    fn holds_rights(&self, slot: Slot) -> bool;
-    /// `(ready backlog, reviews per step)` of the desk `slot` holds, if it holds one.
-    fn load(&self, slot: Slot, world: &World) -> Option<(usize, f64)>;
+    /// Calls `f` with every desk of the model.
+    fn each_desk(&self, f: &mut dyn FnMut(&Desk));
     /// Takes every proposal still waiting (when the organization switches model).
     fn drain(&mut self, out: &mut Vec<Proposal>);
-    /// The slots whose seats an event of leader loss would empty, most central first.
-    fn leaders(&self, world: &World) -> Vec<Slot>;
+}
+
+impl dyn LeadershipModel + '_ {
+    /// The slots whose seats an event of leader loss would empty: the holders of desks with
+    /// review capacity, ascending.
+    pub fn leaders(&self) -> Vec<Slot> {
+        let mut leads = Vec::new();
+        self.each_desk(&mut |d| {
+            if let Some(h) = d.holder
+                && d.capacity > 0.0
+            {
+                leads.push(h);
+            }
+        });
+        leads.sort_unstable();
+        leads.dedup();
+        leads
+    }
+
+    /// Marks the holders of desks whose arrived backlog exceeds `overload_at` steps of their
+    /// capacity as overloaded this step.
+    pub fn mark_overload(&self, world: &mut World) {
+        let at = world.behaviour.overload_at;
+        let mut over: [Option<Slot>; 64] = [None; 64];
+        let mut n = 0;
+        self.each_desk(&mut |d| {
+            if let Some((backlog, capacity)) = d.load(world)
+                && backlog as f64 > at * capacity
+                && n < over.len()
+            {
+                over[n] = d.holder;
+                n += 1;
+            }
+        });
+        for h in over.iter().take(n).flatten() {
+            world.feedback[*h].overloaded = true;
+        }
+    }
+
+    /// Whether `slot` holds a desk with review capacity now.
+    pub fn holds_desk(&self, slot: Slot) -> bool {
+        let mut found = false;
+        self.each_desk(&mut |d| found |= d.holder == Some(slot) && d.capacity > 0.0);
+        found
+    }
 }
 
 /// A validated model configuration that can build the model's state for a run.
@@ -76,6 +121,121 @@ pub fn find(kind: &str) -> Option<&'static ModelType> {
     registry().iter().find(|t| t.kind == kind)
 }
 
+// --- the parameters every model takes ---------------------------------------------------------
+
+pub const REVIEW_CAPACITY: Param = Param {
+    key: "review_capacity",
+    kind: Kind::Real { min: 0.0, max: 1e6 },
+    default: D::Real(1.0),
+    meaning: "reviews per step the model's decision makers make together (at skill 0), split among its desks in proportion to the proposals expected to reach each",
+};
+pub const DELAY: Param = Param {
+    key: "delay",
+    kind: Kind::Whole { min: 0, max: 1000 },
+    default: D::Whole(1),
+    meaning: "steps a proposal takes per hop: per level of the reporting chain, or to a domain lead",
+};
+pub const EXPIRY: Param = Param {
+    key: "expiry",
+    kind: Kind::Whole {
+        min: 1,
+        max: 1_000_000,
+    },
+    default: D::Whole(20),
+    meaning: "steps after which an unreviewed proposal expires",
+};
+pub const INTERIM: Param = Param {
+    key: "interim",
+    kind: Kind::Choice(&["none", "deputy", "election"]),
+    default: D::Word("deputy"),
+    meaning: "who holds a departed leader's seat during the vacancy: \"none\" (it stays empty), \"deputy\" (the next in the reporting line acts, with deputy_capacity), \"election\" (an acting leader chosen at once by merit)",
+};
+pub const DEPUTY_CAPACITY: Param = Param {
+    key: "deputy_capacity",
+    kind: Kind::Real { min: 0.0, max: 1.0 },
+    default: D::Real(0.5),
+    meaning: "interim = \"deputy\": share of the seat's review capacity the acting deputy has",
+};
+
+/// Who holds a departed leader's seat for the vacancy (the same rule in every model).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interim {
+    /// The seat stays empty.
+    None,
+    /// The next in the reporting line acts, with reduced capacity.
+    Deputy,
+    /// An acting leader is chosen at once by merit, with the seat's capacity.
+    Election,
+}
+
+impl Interim {
+    fn parse(word: &str) -> Interim {
+        match word {
+            "none" => Interim::None,
+            "election" => Interim::Election,
+            _ => Interim::Deputy,
+        }
+    }
+
+    /// The rule's name in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Interim::None => "none",
+            Interim::Deputy => "deputy",
+            Interim::Election => "election",
+        }
+    }
+}
+
+/// The parameters every model takes, with the same meaning and default.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Common {
+    pub review_capacity: f64,
+    pub delay: u32,
+    pub expiry: u32,
+    pub interim: Interim,
+    pub deputy_capacity: f64,
+}
+
+impl Common {
+    /// The declared parameters, in `leadsim models` order.
+    pub fn params() -> Vec<Param> {
+        vec![REVIEW_CAPACITY, DELAY, EXPIRY, INTERIM, DEPUTY_CAPACITY]
+    }
+
+    /// Reads them; the per-desk capacities of earlier versions fail with what replaced them.
+    pub fn read(r: &mut Reader) -> Result<Common, InputError> {
+        r.retired(
+            "capacity",
+            "every model now takes review_capacity, the reviews per step its decision makers make together (shared and hybrid split it among their desks: a per-lead capacity c with D domains is review_capacity = c × D); see docs/ODD.md §7.3",
+        )?;
+        r.retired(
+            "leader_capacity",
+            "the formal leader's and the coordinator's capacity is now their share of review_capacity (shared: 1 − power_sharing; hybrid: coordinator_share); see docs/ODD.md §7.5",
+        )?;
+        Ok(Common {
+            review_capacity: r.real(&REVIEW_CAPACITY)?,
+            delay: r.whole(&DELAY)? as u32,
+            expiry: r.whole(&EXPIRY)? as u32,
+            interim: Interim::parse(r.choice(&INTERIM)?),
+            deputy_capacity: r.real(&DEPUTY_CAPACITY)?,
+        })
+    }
+
+    /// Parameter values, for the manifest and reports.
+    pub fn describe(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("review_capacity", self.review_capacity.to_string()),
+            ("delay", self.delay.to_string()),
+            ("expiry", self.expiry.to_string()),
+            ("interim", self.interim.name().to_string()),
+            ("deputy_capacity", self.deputy_capacity.to_string()),
+        ]
+    }
+}
+
+// --- desks -----------------------------------------------------------------------------------
+
 /// A proposal waiting at a desk.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Queued {
@@ -93,8 +253,13 @@ pub struct Desk {
     pub holder: Option<Slot>,
     /// Loci the holder sees when judging.
     pub view: u64,
-    /// Reviews per step before skill and crisis adjustments.
+    /// The desk's share of the model's review capacity (reviews per step at skill 0).
     pub capacity: f64,
+    /// The holder's share of that capacity: below 1 for an acting deputy.
+    pub factor: f64,
+    /// While an interim holder acts for a departed leader: the step the replacement arrives
+    /// (0: no interim).
+    pub interim_until: u32,
     queue: Vec<Queued>,
     credit: f64,
 }
@@ -106,6 +271,8 @@ impl Desk {
             holder,
             view,
             capacity,
+            factor: 1.0,
+            interim_until: 0,
             queue: Vec::with_capacity(64),
             credit: 0.0,
         }
@@ -145,21 +312,30 @@ impl Desk {
         }
     }
 
-    /// Adds this step's review capacity (none for an empty seat).
-    pub fn refill(&mut self, world: &World) {
-        if let Some(h) = self.holder {
-            self.credit += world.capacity(h, self.capacity);
-        }
+    /// Reviews per step of the current holder (0 for an empty seat).
+    pub fn rate(&self, world: &World) -> f64 {
+        self.holder
+            .map_or(0.0, |h| world.capacity(h, self.capacity) * self.factor)
+    }
+
+    /// Adds this step's review capacity (none for an empty seat), and counts it as capacity
+    /// available this step.
+    pub fn refill(&mut self, world: &mut World) {
+        let rate = self.rate(world);
+        self.credit += rate;
+        world.tally.capacity += rate;
     }
 
     /// Spends capacity elsewhere (a consultation).
-    pub fn charge(&mut self, cost: f64) {
+    pub fn charge(&mut self, world: &mut World, cost: f64) {
         self.credit -= cost;
+        world.tally.spent += cost;
     }
 
     /// The next proposal to review (earliest arrival, then queue order) if capacity allows;
     /// spends one review.
-    pub fn next(&mut self, t: u32) -> Option<Queued> {
+    pub fn next(&mut self, world: &mut World) -> Option<Queued> {
+        let t = world.t;
         if self.holder.is_none() || self.credit < 1.0 {
             return None;
         }
@@ -171,6 +347,7 @@ impl Desk {
         }
         let i = best?;
         self.credit -= 1.0;
+        world.tally.spent += 1.0;
         Some(self.queue.remove(i))
     }
 
@@ -184,11 +361,66 @@ impl Desk {
         out.extend(self.queue.drain(..).map(|q| q.p));
     }
 
-    /// `(ready backlog, reviews per step)` for overload.
+    /// `(ready backlog, reviews per step)` of an occupied desk, for overload.
     pub fn load(&self, world: &World) -> Option<(usize, f64)> {
-        self.holder
-            .map(|h| (self.ready(world.t), world.capacity(h, self.capacity)))
+        self.holder.map(|_| (self.ready(world.t), self.rate(world)))
     }
+
+    /// Seats `holder` for good (not acting).
+    fn seat(&mut self, holder: Option<Slot>) {
+        self.holder = holder;
+        self.factor = 1.0;
+        self.interim_until = 0;
+    }
+}
+
+/// Fills the desk whose rightful holder is the formal leader (slot 0): the centralized leader's,
+/// the shared model's escalation desk, the hybrid's coordinator's. While slot 0 stands vacant
+/// after a leader loss, the interim rule decides who acts; `eligible` says who may act (not the
+/// holder of another of the model's desks).
+pub fn seat_formal_leader(
+    desk: &mut Desk,
+    world: &World,
+    common: &Common,
+    eligible: impl Fn(Slot) -> bool,
+    ballot: &mut election::Ballot,
+) {
+    let t = world.t;
+    if world.org.active[0] {
+        desk.seat(Some(0));
+        return;
+    }
+    if !world.org.is_vacant(0, t) {
+        desk.seat(None);
+        return;
+    }
+    if desk.interim_until == world.org.vacant_until[0]
+        && desk.holder.is_some_and(|h| world.org.active[h])
+    {
+        return;
+    }
+    // Only when an interim starts (or its holder leaves): not a per-step cost.
+    let everyone: Vec<u32> = (0..world.org.slots() as u32).collect();
+    let acting = match common.interim {
+        Interim::None => None,
+        Interim::Deputy => world.org.deputy(0, &everyone, &eligible),
+        Interim::Election => election::elect_among(
+            world,
+            &everyone,
+            world.whole_view(),
+            None,
+            election::Selection::Merit,
+            &|s| s != 0 && eligible(s),
+            ballot,
+        ),
+    };
+    desk.holder = acting;
+    desk.factor = if common.interim == Interim::Deputy {
+        common.deputy_capacity
+    } else {
+        1.0
+    };
+    desk.interim_until = world.org.vacant_until[0];
 }
 
 /// Hops from `proposer` to the formal leader at the root of the reporting tree.
@@ -216,6 +448,8 @@ pub(crate) mod testing {
     use crate::rng::{self, Purpose};
     use crate::world::{Proposal, World};
 
+    /// A world of `members` in `domains`, an N = `n`, K = `k` landscape, evaluation noise
+    /// `noise`, skill not raising capacity.
     pub fn world(members: usize, domains: usize, n: usize, k: usize, noise: f64) -> World {
         let spec = OrgSpec {
             members,
@@ -241,14 +475,19 @@ pub(crate) mod testing {
         )
         .unwrap();
         let org = Organization::build(&spec, n, 1);
-        World::new(
-            land,
-            Config(0),
-            org,
-            spec,
-            behaviour,
-            rng::stream(1, Purpose::Decisions, &[]),
-        )
+        World::new(land, Config(0), org, spec, behaviour, 7, 20)
+    }
+
+    /// The parameters every model takes, with `capacity` reviews per step in all and no delay
+    /// beyond one step per hop.
+    pub fn common(capacity: f64, expiry: u32) -> super::Common {
+        super::Common {
+            review_capacity: capacity,
+            delay: 1,
+            expiry,
+            interim: super::Interim::Deputy,
+            deputy_capacity: 0.5,
+        }
     }
 
     /// A proposal by `proposer` to flip decision `j`.
@@ -293,12 +532,12 @@ mod tests {
         w.begin_step(1);
         let p = flip(&w, 1, 0);
         desk.push(p, 3, 2);
-        desk.refill(&w);
-        assert!(desk.next(1).is_none(), "not arrived yet");
+        desk.refill(&mut w);
+        assert!(desk.next(&mut w).is_none(), "not arrived yet");
         desk.settle();
         w.begin_step(3);
         assert_eq!(desk.ready(3), 1);
-        assert_eq!(desk.next(3).unwrap().hops, 2);
+        assert_eq!(desk.next(&mut w).unwrap().hops, 2);
         // Expiry: created at step 1, expiry 5 → gone at step 7.
         desk.push(p, 1, 0);
         w.begin_step(7);
@@ -316,10 +555,11 @@ mod tests {
         for t in 1..=10 {
             w.begin_step(t);
             desk.push(flip(&w, 1, (t % 8) as usize), t, 1);
-            desk.refill(&w);
-            while desk.next(t).is_some() {
+            desk.refill(&mut w);
+            while desk.next(&mut w).is_some() {
                 reviewed += 1;
             }
+            assert!(w.tally.spent <= w.tally.capacity + 1.0);
             desk.settle();
         }
         assert_eq!(reviewed, 5);
@@ -337,7 +577,7 @@ mod tests {
         let before = w.land.fitness(w.config);
         w.adopt(&good, 2);
         assert!(w.land.fitness(w.config) > before);
-        assert_eq!(w.tally.innovations, 1);
+        assert_eq!(w.tally.improvements, 1);
         assert_eq!(w.tally.messages, 2);
         assert_eq!(w.review(0, &good, view), crate::world::Verdict::Moot);
     }

@@ -46,6 +46,9 @@ pub struct StatRow {
     /// The values of the swept parameters (empty for a run).
     pub axis_values: Vec<String>,
     pub metric: String,
+    /// What the measure is for (`outcome`, `cost`, `process`, `check`; empty in results of
+    /// versions before the column existed).
+    pub kind: String,
     pub model: String,
     /// Set for a paired difference `model − versus`.
     pub versus: Option<String>,
@@ -382,6 +385,11 @@ impl Folder<'_> {
                     .map(|&c| record.get(c).unwrap_or("").to_string())
                     .collect(),
                 metric: record.get(metric).unwrap_or("").to_string(),
+                kind: t
+                    .optional("kind")
+                    .and_then(|c| record.get(c))
+                    .unwrap_or("")
+                    .to_string(),
                 model,
                 versus: (!vs.is_empty()).then_some(vs),
                 n: t.unsigned(&record, n)? as usize,

@@ -32,6 +32,8 @@ pub struct Layout {
     pub replications: u32,
     /// The per-step metrics, in column order.
     pub metrics: Vec<String>,
+    /// What each metric is for (`outcome`, `cost`, `process`, `check`), in the same order.
+    pub kinds: Vec<&'static str>,
     /// Per point, the names of the measured events, in scenario order.
     pub measured: Vec<Vec<String>>,
 }
@@ -130,8 +132,9 @@ fn csv_line(cells: &[String]) -> Vec<u8> {
 }
 
 /// The columns of `stats.csv` after the identifying ones.
-pub const STATS_COLUMNS: [&str; 10] = [
+pub const STATS_COLUMNS: [&str; 11] = [
     "metric",
+    "kind",
     "model",
     "versus",
     "n",
@@ -262,6 +265,7 @@ fn stats_rows(layout: &Layout, point: usize, stats: &[Stat]) -> Vec<u8> {
         let mut c = prefix.clone();
         c.extend([
             s.metric.clone(),
+            s.kind.to_string(),
             layout.models[s.model].clone(),
             s.versus
                 .map_or_else(String::new, |v| layout.models[v].clone()),
@@ -333,6 +337,7 @@ pub fn assemble(
     w(&mut sh, &layout.shocks_header())?;
     w(&mut st, &layout.stats_header())?;
     let columns = layout.summary_columns();
+    let kinds: Vec<&'static str> = layout.kinds.iter().flat_map(|&k| [k, k]).collect();
     let per_point = layout.per_point();
     let mut point_runs: Vec<Part> = Vec::with_capacity(per_point as usize);
     for i in 0..runs {
@@ -353,6 +358,7 @@ pub fn assemble(
             let shocks: Vec<&[Shock]> = point_runs.iter().map(|r| r.shocks.as_slice()).collect();
             let stats = compare::point(
                 &columns,
+                &kinds,
                 &compare::Point {
                     models: layout.models.len(),
                     replications: layout.replications as usize,

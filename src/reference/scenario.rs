@@ -21,7 +21,7 @@
 use super::lazer_friedman::{self as lf, Network};
 use super::march1991;
 use crate::landscape::{Config, Landscape, LinkRule};
-use crate::metrics::Metric;
+use crate::metrics::{Metric, MetricKind};
 use crate::params::{DefaultValue as D, InputError, Kind, Param, Reader};
 use crate::rng::{self, Purpose};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -31,18 +31,22 @@ pub const MARCH_METRICS: [Metric; 4] = [
     Metric {
         name: "code_knowledge",
         meaning: "knowledge of the organizational code: Σ code·reality / m (−1 to 1)",
+        kind: MetricKind::Outcome,
     },
     Metric {
         name: "individual_knowledge",
         meaning: "mean knowledge of the individuals: Σ belief·reality / m",
+        kind: MetricKind::Outcome,
     },
     Metric {
         name: "equilibrium",
         meaning: "1 once no learning can change the code or any belief, else 0",
+        kind: MetricKind::Process,
     },
     Metric {
         name: "period",
         meaning: "the period (its final value is the length of the run)",
+        kind: MetricKind::Process,
     },
 ];
 
@@ -51,10 +55,12 @@ pub const LF_METRICS: [Metric; 2] = [
     Metric {
         name: "mean_score",
         meaning: "mean score (F / Fmax)^exponent of the agents' solutions",
+        kind: MetricKind::Outcome,
     },
     Metric {
         name: "distinct_solutions",
         meaning: "number of distinct solutions the agents hold",
+        kind: MetricKind::Process,
     },
 ];
 

@@ -11,6 +11,8 @@ use crate::stats::{self, Describe};
 pub struct Stat {
     /// The measure (a summary column such as `performance_mean`, or a shock statistic).
     pub metric: String,
+    /// What the measure is for: `outcome`, `cost`, `process` or `check`.
+    pub kind: &'static str,
     /// Index of the model.
     pub model: usize,
     /// For a paired difference, the index of the model subtracted.
@@ -32,9 +34,10 @@ pub struct Point<'a> {
 }
 
 /// Every statistic of a point: for each summary column (named by `columns`, in
-/// `summary.csv` order) and then each shock statistic, the models one by one, then each later
-/// model against each earlier one.
-pub fn point(columns: &[String], p: &Point) -> Vec<Stat> {
+/// `summary.csv` order, of the kinds `kinds`) and then each shock statistic (outcomes), the
+/// models one by one, then each later model against each earlier one; then the median times to
+/// recover.
+pub fn point(columns: &[String], kinds: &[&'static str], p: &Point) -> Vec<Stat> {
     let mut table: Columns = columns
         .iter()
         .enumerate()
@@ -46,22 +49,28 @@ pub fn point(columns: &[String], p: &Point) -> Vec<Stat> {
             (name.clone(), per_model)
         })
         .collect();
-    table.extend(shocks::shock_stats(
+    let mut kinds = kinds.to_vec();
+    let shock = shocks::shock_stats(p.models, p.replications, p.shocks, p.measured);
+    kinds.extend(std::iter::repeat_n("outcome", shock.len()));
+    table.extend(shock);
+    let mut out = statistics(&table, &kinds);
+    out.extend(shocks::recovery_medians(
         p.models,
         p.replications,
         p.shocks,
         p.measured,
     ));
-    statistics(&table)
+    out
 }
 
-/// The statistics of named columns of `[model][replicate]` values.
-pub fn statistics(columns: &Columns) -> Vec<Stat> {
+/// The statistics of named columns of `[model][replicate]` values, of the kinds `kinds`.
+pub fn statistics(columns: &Columns, kinds: &[&'static str]) -> Vec<Stat> {
     let mut out = Vec::new();
-    for (name, per_model) in columns {
+    for ((name, per_model), &kind) in columns.iter().zip(kinds) {
         for (m, values) in per_model.iter().enumerate() {
             out.push(Stat {
                 metric: name.clone(),
+                kind,
                 model: m,
                 versus: None,
                 describe: stats::describe(values.iter().copied()),
@@ -73,6 +82,7 @@ pub fn statistics(columns: &Columns) -> Vec<Stat> {
                 let p = stats::paired(&per_model[a], &per_model[b]);
                 out.push(Stat {
                     metric: name.clone(),
+                    kind,
                     model: a,
                     versus: Some(b),
                     describe: p.diff,
@@ -101,6 +111,7 @@ mod tests {
         let cols = ["x_final".to_string(), "x_mean".to_string()];
         let stats = point(
             &cols,
+            &["outcome", "outcome"],
             &Point {
                 models: 2,
                 replications: 3,

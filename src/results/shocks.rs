@@ -118,21 +118,41 @@ impl Shock {
 pub type Columns = Vec<(String, Vec<Vec<f64>>)>;
 
 /// The names of the per-run shock statistics, in `stats.csv` order.
-const NAMES: [&str; 5] = [
+const NAMES: [&str; 4] = [
     "shock_drop",
     "shock_max_drop",
-    "shock_recovery_steps",
-    "shock_censored",
+    "shock_recovered",
     "shock_window_mean",
 ];
 
+/// The name of the Kaplan–Meier median time to recover in `stats.csv`.
+pub const RECOVERY_MEDIAN: &str = "shock_recovery_median";
+
+/// The event groups of `events` for statistics: every shock (`None`), then each event alone
+/// when there are several.
+fn groups(events: &[String]) -> Vec<Option<&String>> {
+    let per_event: &[String] = if events.len() > 1 { events } else { &[] };
+    std::iter::once(None)
+        .chain(per_event.iter().map(Some))
+        .collect()
+}
+
+/// `name`, or `name@event` for one event's group.
+fn group_name(name: &str, group: Option<&String>) -> String {
+    match group {
+        None => name.to_string(),
+        Some(e) => format!("{name}@{e}"),
+    }
+}
+
 /// Per-model statistics of shocks for `stats.csv`: for each run, the mean over its shocks of
-/// `drop`, `max_drop`, `recovery_steps` (uncensored shocks only), the share censored and
-/// `window_mean`; returned as `(column, [model][replicate])`. `runs` holds the shocks of each
-/// run of one point in run order (replicate-major, then model). When `events` (the names of the
-/// scenario's measured events, in file order) holds more than one, the same columns follow for
-/// each event alone, named `shock_drop@<event>` and so on: averaging a market shock with a
-/// leader's departure says little about either. Empty when no run had a shock.
+/// `drop`, `max_drop`, the share recovered within the run and `window_mean`; returned as
+/// `(column, [model][replicate])`. (The time to recover is censored when the run ends first:
+/// it is summarized by [`recovery_medians`], not averaged here.) `runs` holds the shocks of
+/// each run of one point in run order (replicate-major, then model). When `events` (the names
+/// of the scenario's measured events, in file order) holds more than one, the same columns
+/// follow for each event alone, named `shock_drop@<event>` and so on: averaging a market shock
+/// with a leader's departure says little about either. Empty when no run had a shock.
 pub fn shock_stats(
     models: usize,
     replications: usize,
@@ -144,10 +164,10 @@ pub fn shock_stats(
     }
     // Group 0 is every shock; groups 1… are the events one by one (only with several events).
     let per_event: &[String] = if events.len() > 1 { events } else { &[] };
-    let groups = 1 + per_event.len();
-    let mut out = vec![vec![vec![f64::NAN; replications]; models]; NAMES.len() * groups];
-    let mut sums = vec![[0.0f64; NAMES.len()]; groups];
-    let mut counts = vec![[0usize; NAMES.len()]; groups];
+    let n_groups = 1 + per_event.len();
+    let mut out = vec![vec![vec![f64::NAN; replications]; models]; NAMES.len() * n_groups];
+    let mut sums = vec![[0.0f64; NAMES.len()]; n_groups];
+    let mut counts = vec![[0usize; NAMES.len()]; n_groups];
     for (i, shocks) in runs.iter().enumerate() {
         let (m, r) = (i % models, i / models);
         sums.iter_mut().for_each(|s| *s = [0.0; NAMES.len()]);
@@ -157,12 +177,7 @@ pub fn shock_stats(
             let vals = [
                 a.drop,
                 a.max_drop,
-                if a.censored {
-                    f64::NAN
-                } else {
-                    f64::from(a.recovery_steps)
-                },
-                if a.censored { 1.0 } else { 0.0 },
+                if a.censored { 0.0 } else { 1.0 },
                 a.window_mean,
             ];
             let own = per_event.iter().position(|e| *e == s.event).map(|g| g + 1);
@@ -175,7 +190,7 @@ pub fn shock_stats(
                 }
             }
         }
-        for g in 0..groups {
+        for g in 0..n_groups {
             for k in 0..NAMES.len() {
                 if counts[g][k] > 0 {
                     out[g * NAMES.len() + k][m][r] = sums[g][k] / counts[g][k] as f64;
@@ -183,15 +198,179 @@ pub fn shock_stats(
             }
         }
     }
-    let names = std::iter::once(None)
-        .chain(per_event.iter().map(Some))
-        .flat_map(|e| {
-            NAMES.iter().map(move |n| match e {
-                None => n.to_string(),
-                Some(e) => format!("{n}@{e}"),
-            })
-        });
+    let names = groups(events)
+        .into_iter()
+        .flat_map(|e| NAMES.iter().map(move |n| group_name(n, e)));
     names.zip(out).collect()
+}
+
+/// A Kaplan–Meier median with its 95% confidence interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Median {
+    /// Observations (recovered or censored).
+    pub n: usize,
+    /// The smallest time at which the estimated share not yet recovered is at most one half;
+    /// NaN when fewer than half are seen to recover.
+    pub median: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// The Kaplan–Meier (1958) estimate of the median time to recover from `(steps, recovered)`
+/// observations, a censored one (`recovered` false) counting as at risk up to its time; with
+/// the Brookmeyer & Crowley (1982) 95% interval, the times whose estimated survival lies within
+/// 1.96 Greenwood standard errors of one half. A bound that is not reached is NaN.
+pub fn km_median(observations: &[(u32, bool)]) -> Median {
+    let mut obs = observations.to_vec();
+    // At equal times recoveries come before censorings (a censored shock was at risk then).
+    obs.sort_unstable_by_key(|&(t, recovered)| (t, !recovered));
+    let n = obs.len();
+    let z = 1.959_963_984_540_054;
+    let (mut median, mut low, mut high) = (f64::NAN, f64::NAN, f64::NAN);
+    let (mut survival, mut greenwood) = (1.0f64, 0.0f64);
+    let mut at_risk = n;
+    let mut i = 0;
+    while i < n {
+        let t = obs[i].0;
+        let (mut events, mut leaving) = (0usize, 0usize);
+        while i < n && obs[i].0 == t {
+            events += usize::from(obs[i].1);
+            leaving += 1;
+            i += 1;
+        }
+        if events > 0 {
+            survival *= 1.0 - events as f64 / at_risk as f64;
+            if at_risk > events {
+                greenwood += events as f64 / (at_risk as f64 * (at_risk - events) as f64);
+            }
+            let se = survival * greenwood.sqrt();
+            let t = f64::from(t);
+            if median.is_nan() && survival <= 0.5 {
+                median = t;
+            }
+            if low.is_nan() && survival - z * se <= 0.5 {
+                low = t;
+            }
+            if high.is_nan() && survival + z * se < 0.5 {
+                high = t;
+            }
+        }
+        at_risk -= leaving;
+    }
+    Median {
+        n,
+        median,
+        low,
+        high,
+    }
+}
+
+/// Bootstrap resamples of a paired difference of medians.
+const RESAMPLES: usize = 1000;
+
+/// The Kaplan–Meier median time to recover of each model (every shock of every replicate of the
+/// point, pooled), and of each later model minus each earlier one with a 95% percentile
+/// bootstrap interval over replicates (resampled in pairs, so common random numbers still pair
+/// the models; a fixed stream per comparison, so the figures are reproducible). Per event too
+/// when there are several, as [`shock_stats`]. Empty when no run had a shock.
+pub fn recovery_medians(
+    models: usize,
+    replications: usize,
+    runs: &[&[Shock]],
+    events: &[String],
+) -> Vec<super::compare::Stat> {
+    use super::compare::Stat;
+    if runs.iter().all(|r| r.is_empty()) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (g, group) in groups(events).into_iter().enumerate() {
+        let metric = group_name(RECOVERY_MEDIAN, group);
+        // [model][replicate] → the run's observations.
+        let obs: Vec<Vec<Vec<(u32, bool)>>> = (0..models)
+            .map(|m| {
+                (0..replications)
+                    .map(|r| {
+                        runs[r * models + m]
+                            .iter()
+                            .filter(|s| group.is_none_or(|e| *e == s.event))
+                            .map(|s| (s.adaptability.recovery_steps, !s.adaptability.censored))
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        let pooled = |m: usize, reps: &mut dyn Iterator<Item = usize>| {
+            let all: Vec<(u32, bool)> = reps.flat_map(|r| obs[m][r].iter().copied()).collect();
+            km_median(&all)
+        };
+        let medians: Vec<Median> = (0..models)
+            .map(|m| pooled(m, &mut (0..replications)))
+            .collect();
+        for (m, md) in medians.iter().enumerate() {
+            out.push(Stat {
+                metric: metric.clone(),
+                kind: "outcome",
+                model: m,
+                versus: None,
+                describe: crate::stats::Describe {
+                    n: md.n,
+                    mean: md.median,
+                    sd: f64::NAN,
+                    se: f64::NAN,
+                    ci_low: md.low,
+                    ci_high: md.high,
+                },
+                effect_size: f64::NAN,
+            });
+        }
+        for a in 0..models {
+            for b in 0..a {
+                let mut rng = crate::rng::stream(
+                    0,
+                    crate::rng::Purpose::Sampling,
+                    &[0x4b4d, g as u64, a as u64, b as u64],
+                );
+                let mut diffs = Vec::with_capacity(RESAMPLES);
+                let mut pick = vec![0usize; replications];
+                for _ in 0..RESAMPLES {
+                    for p in pick.iter_mut() {
+                        *p = crate::rng::below(&mut rng, replications);
+                    }
+                    let d = pooled(a, &mut pick.iter().copied()).median
+                        - pooled(b, &mut pick.iter().copied()).median;
+                    if !d.is_nan() {
+                        diffs.push(d);
+                    }
+                }
+                diffs.sort_unstable_by(f64::total_cmp);
+                let q = |p: f64| {
+                    if diffs.len() < RESAMPLES / 2 {
+                        // Medians not reached in most resamples: no interval.
+                        f64::NAN
+                    } else {
+                        diffs[((diffs.len() - 1) as f64 * p).round() as usize]
+                    }
+                };
+                out.push(Stat {
+                    metric: metric.clone(),
+                    kind: "outcome",
+                    model: a,
+                    versus: Some(b),
+                    describe: crate::stats::Describe {
+                        n: replications,
+                        mean: medians[a].median - medians[b].median,
+                        sd: f64::NAN,
+                        se: f64::NAN,
+                        ci_low: q(0.025),
+                        ci_high: q(0.975),
+                    },
+                    effect_size: f64::NAN,
+                });
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -242,16 +421,61 @@ mod tests {
             "no market shock in that run"
         );
         assert!(get("shock_drop")[0][1].is_nan(), "no shock at all");
-        // Recovery time over recovered shocks only; the censored share counts both.
-        assert!(close(get("shock_recovery_steps")[0][0], 4.0));
-        assert!(close(get("shock_censored")[0][0], 0.5));
-        assert!(get("shock_recovery_steps@exit")[0][0].is_nan());
+        // The share recovered counts both shocks of the run.
+        assert!(close(get("shock_recovered")[0][0], 0.5));
+        assert!(close(get("shock_recovered@exit")[0][0], 0.0));
         // One event: no per-event columns.
         let one = shock_stats(2, 2, &runs, &events[..1]);
-        assert_eq!(one.len(), 5);
+        assert_eq!(one.len(), 4);
         // No shock in any run: no columns at all.
         let none: Vec<&[Shock]> = vec![&[], &[]];
         assert!(shock_stats(2, 1, &none, &events).is_empty());
+    }
+
+    #[test]
+    fn kaplan_meier_medians_by_hand() {
+        // No censoring: the median is the sample median's lower value at even n.
+        let all = |ts: &[u32]| ts.iter().map(|&t| (t, true)).collect::<Vec<_>>();
+        assert_eq!(km_median(&all(&[3, 1, 2])).median, 2.0);
+        assert_eq!(km_median(&all(&[1, 2, 3, 4])).median, 2.0);
+        // Censoring: times 1, 2+, 3, 4+, 5. S(1) = 4/5, S(3) = 4/5 · 2/3 = 8/15, S(5) = 0.
+        let m = km_median(&[(1, true), (2, false), (3, true), (4, false), (5, true)]);
+        assert_eq!((m.n, m.median), (5, 5.0));
+        // Averaging the recovered only would say 3: censoring matters.
+        // Fewer than half recover: no median, and no upper bound.
+        let few = km_median(&[(2, true), (9, false), (9, false), (9, false)]);
+        assert!(few.median.is_nan() && few.high.is_nan());
+        // A large sample: the interval brackets the median and narrows with n.
+        let big: Vec<(u32, bool)> = (0..400).map(|i| (i % 20, i % 7 != 0)).collect();
+        let b = km_median(&big);
+        assert!(b.low <= b.median && b.median <= b.high, "{b:?}");
+        let small = km_median(&big[..40]);
+        assert!(small.high - small.low >= b.high - b.low);
+    }
+
+    #[test]
+    fn recovery_medians_per_model_and_paired() {
+        let s = |t: u32, recovered: bool| {
+            let mut x = shock("market", 0.1, t, !recovered);
+            x.adaptability.recovery_steps = t;
+            x
+        };
+        // Two models, three replicates: model 1 recovers two steps later than model 0.
+        let runs: Vec<Vec<Shock>> = (0..3)
+            .flat_map(|r| [vec![s(2 + r, true)], vec![s(4 + r, true)]])
+            .collect();
+        let runs: Vec<&[Shock]> = runs.iter().map(Vec::as_slice).collect();
+        let stats = recovery_medians(2, 3, &runs, &["market".to_string()]);
+        assert_eq!(stats.len(), 3, "two models and one pair");
+        assert_eq!(stats[0].describe.mean, 3.0);
+        assert_eq!(stats[1].describe.mean, 5.0);
+        let pair = &stats[2];
+        assert_eq!((pair.model, pair.versus), (1, Some(0)));
+        assert_eq!(pair.describe.mean, 2.0);
+        // Every resample keeps the replicates paired: the difference is always 2.
+        assert_eq!((pair.describe.ci_low, pair.describe.ci_high), (2.0, 2.0));
+        let again = recovery_medians(2, 3, &runs, &["market".to_string()]);
+        assert_eq!(format!("{stats:?}"), format!("{again:?}"), "reproducible");
     }
 
     #[test]
