@@ -141,13 +141,13 @@ pub const EXPIRED: Param = rate(
 pub const OVERLOAD: Param = rate(
     "overload",
     0.02,
-    "engagement lost per step by a decision maker whose backlog exceeds overload_at steps of capacity",
+    "engagement lost per step by a decision maker with more than overload_backlog proposals waiting at its desk",
 );
-pub const OVERLOAD_AT: Param = Param {
-    key: "overload_at",
+pub const OVERLOAD_BACKLOG: Param = Param {
+    key: "overload_backlog",
     kind: Kind::Real { min: 0.0, max: 1e6 },
     default: D::Real(3.0),
-    meaning: "backlog, in steps of review capacity, above which a decision maker is overloaded",
+    meaning: "proposals arrived and waiting at a desk above which its holder is overloaded (a count, not steps of capacity: at equal utilization a small desk and a large one hold queues of the same length)",
 };
 pub const RELAX: Param = rate(
     "relax",
@@ -238,7 +238,11 @@ impl BehaviourParams {
         let rejected_loss = e.real(&REJECTED)?;
         let expired_loss = e.real(&EXPIRED)?;
         let overload_loss = e.real(&OVERLOAD)?;
-        let overload_at = e.real(&OVERLOAD_AT)?;
+        e.retired(
+            "overload_at",
+            "overload is now a count of waiting proposals, overload_backlog (not steps of capacity); see docs/ODD.md §7.2",
+        )?;
+        let overload_at = e.real(&OVERLOAD_BACKLOG)?;
         let relax = e.real(&RELAX)?;
         let leave_below = e.real(&LEAVE_BELOW)?;
         let leave_rate = e.real(&LEAVE_RATE)?;
@@ -297,7 +301,7 @@ impl BehaviourParams {
                     REJECTED,
                     EXPIRED,
                     OVERLOAD,
-                    OVERLOAD_AT,
+                    OVERLOAD_BACKLOG,
                     RELAX,
                     LEAVE_BELOW,
                     LEAVE_RATE,
@@ -485,7 +489,7 @@ pub struct Feedback {
     pub decided: u16,
     /// Times it was overruled in a dispute.
     pub overruled: u16,
-    /// It held a desk with a backlog beyond `overload_at` steps of capacity.
+    /// It held a desk with more than `overload_backlog` proposals waiting.
     pub overloaded: bool,
 }
 

@@ -57,15 +57,16 @@ impl dyn LeadershipModel + '_ {
         leads
     }
 
-    /// Marks the holders of desks whose arrived backlog exceeds `overload_at` steps of their
-    /// capacity as overloaded this step.
+    /// Marks the holders of desks with more than `overload_backlog` proposals arrived and
+    /// waiting as overloaded this step.
     pub fn mark_overload(&self, world: &mut World) {
         let at = world.behaviour.overload_at;
-        let mut over: [Option<Slot>; 64] = [None; 64];
+        // At most one desk per domain (64 decisions at most) and the formal leader's.
+        let mut over: [Option<Slot>; 65] = [None; 65];
         let mut n = 0;
         self.each_desk(&mut |d| {
-            if let Some((backlog, capacity)) = d.load(world)
-                && backlog as f64 > at * capacity
+            if let Some((backlog, _)) = d.load(world)
+                && backlog as f64 > at
                 && n < over.len()
             {
                 over[n] = d.holder;
@@ -126,7 +127,7 @@ pub fn find(kind: &str) -> Option<&'static ModelType> {
 pub const REVIEW_CAPACITY: Param = Param {
     key: "review_capacity",
     kind: Kind::Real { min: 0.0, max: 1e6 },
-    default: D::Real(1.0),
+    default: D::Real(0.75),
     meaning: "reviews per step the model's decision makers make together (at skill 0), split among its desks in proportion to the proposals expected to reach each",
 };
 pub const DELAY: Param = Param {

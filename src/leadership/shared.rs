@@ -411,8 +411,14 @@ impl LeadershipModel for DomainLeads {
         for d in 0..self.desks.len() {
             self.seat_domain(world, d, term_over);
         }
-        // An acting formal leader or coordinator is not one of the domain leads.
-        let leads: Vec<Option<Slot>> = self.desks.iter().map(|d| d.holder).collect();
+        // An acting formal leader or coordinator is not one of the domain leads (who decide:
+        // a lead's seat without capacity is no seat).
+        let leads: Vec<Option<Slot>> = self
+            .desks
+            .iter()
+            .filter(|d| d.capacity > 0.0)
+            .map(|d| d.holder)
+            .collect();
         seat_formal_leader(
             &mut self.authority,
             world,
