@@ -11,12 +11,16 @@
 //!
 //! - [`sobol_seq`] — the Sobol' low-discrepancy sequence with Joe & Kuo (2008) direction
 //!   numbers, point for point SciPy's unscrambled `qmc.Sobol`.
+//! - [`distribution`] — what a unit coordinate means on an axis: uniform, log-uniform,
+//!   truncated normal, discrete values.
 
+pub mod distribution;
 pub mod sobol_seq;
 
 mod directions;
 
 pub use directions::MAX_DIMENSIONS;
+pub use distribution::{Axis, Distribution};
 pub use sobol_seq::SobolSequence;
 
 /// Why an analysis could not be done; each message names the offending value.
