@@ -15,6 +15,9 @@
 //!   indices: first order S1 (Saltelli et al. 2010), total ST (Jansen 1999), second order S2
 //!   (Saltelli 2002), with bootstrap confidence intervals; point estimates equal SALib's
 //!   `sobol.analyze`.
+//! - [`morris`] — Morris (1991) elementary-effect trajectories and μ, μ* (Campolongo, Cariboni &
+//!   Saltelli 2007), σ, with a bootstrap interval for μ*; estimates equal SALib's
+//!   `morris.analyze`.
 //! - [`distribution`] — what a unit coordinate means on an axis: uniform, log-uniform,
 //!   truncated normal, discrete values.
 //!
@@ -30,6 +33,7 @@
 //! ```
 
 pub mod distribution;
+pub mod morris;
 pub mod saltelli;
 pub mod sobol_seq;
 
