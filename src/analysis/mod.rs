@@ -20,6 +20,8 @@
 //!   `morris.analyze`.
 //! - [`distribution`] — what a unit coordinate means on an axis: uniform, log-uniform,
 //!   truncated normal, discrete values.
+//! - [`prim`] — PRIM scenario discovery (Friedman & Fisher 1999): the peeling and pasting
+//!   trajectory and the choice of a box; the trajectory equals EMA Workbench's `Prim`.
 //!
 //! ```
 //! use leadsim::analysis::{saltelli::{self, SaltelliDesign}, SimRng};
@@ -34,6 +36,7 @@
 
 pub mod distribution;
 pub mod morris;
+pub mod prim;
 pub mod saltelli;
 pub mod sobol_seq;
 
