@@ -22,6 +22,8 @@
 //!   truncated normal, discrete values.
 //! - [`prim`] — PRIM scenario discovery (Friedman & Fisher 1999): the peeling and pasting
 //!   trajectory and the choice of a box; the trajectory equals EMA Workbench's `Prim`.
+//! - [`precision`] — replications by precision: the 95% half-width and a stopping rule over
+//!   completed batches.
 //!
 //! ```
 //! use leadsim::analysis::{saltelli::{self, SaltelliDesign}, SimRng};
@@ -36,6 +38,7 @@
 
 pub mod distribution;
 pub mod morris;
+pub mod precision;
 pub mod prim;
 pub mod saltelli;
 pub mod sobol_seq;
