@@ -44,6 +44,8 @@ pub mod saltelli;
 pub mod sobol_seq;
 
 mod directions;
+#[cfg(test)]
+mod export;
 mod numeric;
 
 pub use crate::rng::SimRng;
