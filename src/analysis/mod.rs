@@ -4,10 +4,9 @@
 //! parameter space shared leadership beats centralized leadership. This module holds the pure
 //! functions that answer those questions from points and outputs; designs, tables and charts
 //! call them. Everything here is a function of its arguments: no I/O, no printing, no clock, and
-//! randomness (Morris trajectories, bootstrap resamples) only from a
-//! [`SimRng`](crate::rng::SimRng) the caller derives through [`crate::rng`] (`Purpose::Design`
-//! for samples, `Purpose::Sampling` for resamples), so results depend on seeds only, never on
-//! threads or the clock.
+//! randomness (Morris trajectories, bootstrap resamples) only from a [`SimRng`] the caller
+//! derives through [`crate::rng`] (`Purpose::Design` for samples, `Purpose::Sampling` for
+//! resamples), so results depend on seeds only, never on threads or the clock.
 //!
 //! - [`sobol_seq`] — the Sobol' low-discrepancy sequence with Joe & Kuo (2008) direction
 //!   numbers, point for point SciPy's unscrambled `qmc.Sobol`.
