@@ -15,6 +15,7 @@
 //! assert_eq!(summary.local_optima.mean, 1.0);
 //! ```
 
+pub mod analysis;
 pub mod behaviour;
 pub mod events;
 pub mod experiment;
