@@ -202,14 +202,23 @@ fn a_step_with_innovations_sets_a_new_performance_record() {
             let now = world.land.performance(world.config);
             assert_eq!(world.tally.harmful_adoptions, 0, "exact evaluation");
             if world.tally.innovations > 0 {
-                assert!(now > record, "seed {seed}, step {t}: {now} is no record over {record}");
+                assert!(
+                    now > record,
+                    "seed {seed}, step {t}: {now} is no record over {record}"
+                );
                 checked += 1;
             } else {
-                assert!(now <= record, "seed {seed}, step {t}: a record without an innovation");
+                assert!(
+                    now <= record,
+                    "seed {seed}, step {t}: a record without an innovation"
+                );
             }
             innovations += world.tally.innovations;
             record = record.max(now);
         }
-        assert!(checked > 0 && innovations >= checked, "seed {seed}: innovations happened");
+        assert!(
+            checked > 0 && innovations >= checked,
+            "seed {seed}: innovations happened"
+        );
     }
 }

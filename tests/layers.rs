@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 /// The layers, lowest first. A module may use modules of lower layers only.
 const LAYERS: &[&[&str]] = &[
     &["rng", "stats", "params"],
-    &["network"],
+    &["network", "analysis"],
     &["landscape"],
     &["org"],
     &["behaviour"],
