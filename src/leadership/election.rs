@@ -56,6 +56,25 @@ impl Selection {
 #[derive(Debug, Clone, Default)]
 pub struct Ballot {
     endorsements: Vec<u32>,
+    /// Every slot, for seats whose constituency is the whole organization.
+    everyone: Vec<u32>,
+}
+
+impl Ballot {
+    /// Every slot of an organization of `slots` slots (kept between calls).
+    pub fn everyone(&mut self, slots: usize) -> Vec<u32> {
+        let mut all = std::mem::take(&mut self.everyone);
+        if all.len() != slots {
+            all.clear();
+            all.extend(0..slots as u32);
+        }
+        all
+    }
+
+    /// Gives back the list [`Ballot::everyone`] lent.
+    pub fn give_back(&mut self, everyone: Vec<u32>) {
+        self.everyone = everyone;
+    }
 }
 
 /// A member's merit for a seat whose view is `view`: mean expertise on those decisions plus

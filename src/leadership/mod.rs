@@ -396,12 +396,12 @@ pub fn seat_formal_leader(
         return;
     }
     if desk.interim_until == world.org.vacant_until[0]
-        && desk.holder.is_some_and(|h| world.org.active[h])
+        && (common.interim == Interim::None || desk.holder.is_some_and(|h| world.org.active[h]))
     {
         return;
     }
-    // Only when an interim starts (or its holder leaves): not a per-step cost.
-    let everyone: Vec<u32> = (0..world.org.slots() as u32).collect();
+    // Only when an interim starts (or its holder leaves): the list is kept in the ballot.
+    let everyone = ballot.everyone(world.org.slots());
     let acting = match common.interim {
         Interim::None => None,
         Interim::Deputy => world.org.deputy(0, &everyone, &eligible),
@@ -415,6 +415,7 @@ pub fn seat_formal_leader(
             ballot,
         ),
     };
+    ballot.give_back(everyone);
     desk.holder = acting;
     desk.factor = if common.interim == Interim::Deputy {
         common.deputy_capacity
