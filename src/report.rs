@@ -20,10 +20,10 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The report's file name inside a result folder.
-pub const REPORT: &str = "report.html";
+pub(crate) const REPORT: &str = "report.html";
 
 /// Summary columns shown in the headline table, in order.
-pub const HEADLINE: [&str; 11] = [
+pub(crate) const HEADLINE: [&str; 11] = [
     "performance_final",
     "performance_mean",
     "innovations_mean",
@@ -80,7 +80,7 @@ pub fn write(dir: &Path) -> Result<PathBuf, ReportError> {
 }
 
 /// Escapes text for HTML element content and attribute values.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -132,7 +132,7 @@ footer { margin-top: 3em; color: #777; font-size: 0.85em; }
 "#;
 
 /// The report page for `results` with `charts` and their SVG drawings (`svgs[i]` is chart i).
-pub fn render(results: &Results, charts: &[Chart], svgs: &[String]) -> String {
+pub(crate) fn render(results: &Results, charts: &[Chart], svgs: &[String]) -> String {
     let m = &results.manifest;
     let mut h = String::with_capacity(1 << 20);
     let title = format!("leadsim report: {}", m.name);

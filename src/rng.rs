@@ -26,7 +26,7 @@ use rand::SeedableRng;
 
 /// The random number generator every simulation stream uses: ChaCha8 (Bernstein's ChaCha with
 /// 8 rounds), whose output for a given key is fixed by the algorithm's specification.
-pub type SimRng = rand_chacha::ChaCha8Rng;
+pub(crate) type SimRng = rand_chacha::ChaCha8Rng;
 
 /// What a stream is used for. The numeric codes enter the key derivation and must never change:
 /// changing one changes every result produced with that stream.
@@ -54,7 +54,7 @@ pub enum Purpose {
 
 impl Purpose {
     /// The stable numeric code of this purpose in the key derivation.
-    pub const fn code(self) -> u64 {
+    pub(crate) const fn code(self) -> u64 {
         match self {
             Purpose::Landscape => 1,
             Purpose::Turbulence => 2,
@@ -84,7 +84,7 @@ pub const fn mix64(mut z: u64) -> u64 {
 /// φ is the golden-ratio constant and `i` the identifier's position. The position enters the
 /// mix so that `[a, b]` and `[b, a]` give different seeds. Pure and total: the same inputs give
 /// the same seed on every platform.
-pub fn derive_seed(master: u64, ids: &[u64]) -> u64 {
+pub(crate) fn derive_seed(master: u64, ids: &[u64]) -> u64 {
     let mut h = mix64(master.wrapping_add(GOLDEN));
     for (i, &id) in ids.iter().enumerate() {
         let salt = GOLDEN.wrapping_mul(i as u64 + 2);
@@ -95,7 +95,7 @@ pub fn derive_seed(master: u64, ids: &[u64]) -> u64 {
 
 /// Builds a generator from a 64-bit seed: the 256-bit ChaCha key is four successive SplitMix64
 /// outputs of the seed (little-endian).
-pub fn from_seed(seed: u64) -> SimRng {
+pub(crate) fn from_seed(seed: u64) -> SimRng {
     let mut key = [0u8; 32];
     let mut state = seed;
     for chunk in key.chunks_exact_mut(8) {
@@ -131,7 +131,7 @@ pub fn below<R: Rng + ?Sized>(rng: &mut R, n: usize) -> usize {
 
 /// A standard normal draw by the Box–Muller transform; exactly two `u64` consumed.
 #[inline]
-pub fn normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+pub(crate) fn normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
     // 1 - unit lies in (0, 1], so the logarithm is finite.
     let u1 = 1.0 - unit(rng);
     let u2 = unit(rng);
@@ -140,13 +140,13 @@ pub fn normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
 
 /// `true` with probability `p`; exactly one `u64` consumed.
 #[inline]
-pub fn chance<R: Rng + ?Sized>(rng: &mut R, p: f64) -> bool {
+pub(crate) fn chance<R: Rng + ?Sized>(rng: &mut R, p: f64) -> bool {
     unit(rng) < p
 }
 
 /// Chooses `count` distinct indices from `0..n` into `out` (partial Fisher–Yates over `scratch`,
 /// which is resized to `n`); the order of `out` is the order of drawing.
-pub fn choose_distinct<R: Rng + ?Sized>(
+pub(crate) fn choose_distinct<R: Rng + ?Sized>(
     rng: &mut R,
     n: usize,
     count: usize,

@@ -47,7 +47,7 @@ pub const LOGS: &str = "logs";
 /// The folder of the merged result.
 pub const MERGED: &str = "merged";
 /// The most shards `leadsim sweep --shard I/N` accepts.
-pub const MAX_TASKS: u64 = 100_000;
+pub(crate) const MAX_TASKS: u64 = 100_000;
 
 /// What to generate: the sweep, where its folders go and the resources of each task.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,11 +113,6 @@ pub enum SlurmError {
         "the folder {path} contains {found:?}, which #SBATCH lines cannot carry: choose a folder whose path has no spaces, quotes, backslashes or %"
     )]
     Unsafe { path: PathBuf, found: char },
-}
-
-/// The shard folder of task `i` (1-based) of `n` in `dir`, as `leadsim sweep` names them.
-pub fn shard_dir(dir: &Path, i: u64, n: u64) -> PathBuf {
-    dir.join(format!("shard-{i}-of-{n}"))
 }
 
 /// Checks that `opts` make scripts that work: a task count between 1 and the number of runs,

@@ -12,20 +12,18 @@ use crate::scenario::{self, Scenario};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-pub use crate::scenario::FAMILY;
+pub(crate) use crate::scenario::FAMILY;
 
 /// The settings every reference study shares with a leadership scenario.
 #[derive(Debug, Clone)]
 pub struct Common {
-    pub name: String,
-    pub description: String,
-    pub seed: u64,
-    pub steps: u32,
-    pub replications: u32,
-    pub every: u32,
-    pub models: Vec<String>,
-    pub text: Arc<str>,
-    pub source: Arc<Source>,
+    pub(crate) name: String,
+    pub(crate) description: String,
+    pub(crate) seed: u64,
+    pub(crate) steps: u32,
+    pub(crate) replications: u32,
+    pub(crate) every: u32,
+    pub(crate) models: Vec<String>,
 }
 
 /// The cost of one run, for `leadsim check`'s estimates.
@@ -148,8 +146,6 @@ impl Study {
             replications,
             every,
             models: names,
-            text: text.clone(),
-            source: source.clone(),
         };
         let mut t = r.table(family)?;
         let study = if family == "march1991" {
@@ -257,14 +253,6 @@ impl Study {
         }
     }
 
-    /// The scenario text (for the manifest and the report).
-    pub fn text(&self) -> &Arc<str> {
-        match self {
-            Study::Leadership(s) => &s.text,
-            Study::March(c, _) | Study::LazerFriedman(c, _) => &c.text,
-        }
-    }
-
     /// Names of the models compared, in file order.
     pub fn model_names(&self) -> Vec<String> {
         match self {
@@ -274,7 +262,7 @@ impl Study {
     }
 
     /// The per-step metrics of the family, in column order.
-    pub fn metrics(&self) -> &'static [Metric] {
+    pub(crate) fn metrics(&self) -> &'static [Metric] {
         match self {
             Study::Leadership(_) => &METRICS,
             Study::March(..) => &MARCH_METRICS,
@@ -329,7 +317,7 @@ impl Study {
     }
 
     /// The names of the measured events (whose firings are shocks), in scenario order.
-    pub fn measured_events(&self) -> Vec<String> {
+    pub(crate) fn measured_events(&self) -> Vec<String> {
         match self {
             Study::Leadership(s) => s
                 .events

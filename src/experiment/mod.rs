@@ -23,7 +23,7 @@ use crate::study::Study;
 const WORLD: u64 = 0x0057_4F52_4C44;
 
 /// The largest number of runs a plan may hold.
-pub use crate::scenario::MAX_RUNS;
+pub(crate) use crate::scenario::MAX_RUNS;
 
 /// One point of an experiment: a validated scenario and the swept values that made it.
 #[derive(Debug, Clone)]
@@ -37,7 +37,7 @@ pub struct Point {
 
 /// What a plan came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// `leadsim run SCENARIO`.
     Run,
     /// `leadsim sweep SWEEP`.
@@ -47,7 +47,7 @@ pub enum Origin {
 /// Everything an experiment will run.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    pub origin: Origin,
+    pub(crate) origin: Origin,
     pub name: String,
     pub seed: u64,
     pub replications: u32,
@@ -60,12 +60,12 @@ pub struct Plan {
 
 /// One run of the plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RunSpec {
-    pub index: u64,
-    pub point: usize,
-    pub replicate: u32,
-    pub model: usize,
-    pub world_seed: u64,
+pub(crate) struct RunSpec {
+    pub(crate) index: u64,
+    pub(crate) point: usize,
+    pub(crate) replicate: u32,
+    pub(crate) model: usize,
+    pub(crate) world_seed: u64,
 }
 
 impl Plan {
@@ -87,7 +87,7 @@ impl Plan {
     }
 
     /// The per-step metrics of the plan's family (the same at every point).
-    pub fn metrics(&self) -> &'static [Metric] {
+    pub(crate) fn metrics(&self) -> &'static [Metric] {
         self.points[0].scenario.metrics()
     }
 
@@ -97,7 +97,7 @@ impl Plan {
     }
 
     /// The run numbered `index`.
-    pub fn spec(&self, index: u64) -> RunSpec {
+    pub(crate) fn spec(&self, index: u64) -> RunSpec {
         let m = self.models.len() as u64;
         let r = self.replications as u64;
         let model = (index % m) as usize;
@@ -113,7 +113,7 @@ impl Plan {
     }
 
     /// The world seed of `replicate` at `point`.
-    pub fn world_seed(&self, point: usize, replicate: u32) -> u64 {
+    pub(crate) fn world_seed(&self, point: usize, replicate: u32) -> u64 {
         derive_seed(
             self.seed,
             &[WORLD, self.points[point].world_key, replicate as u64],
@@ -127,7 +127,7 @@ impl Plan {
     }
 
     /// Whether this plan sweeps parameters.
-    pub fn is_sweep(&self) -> bool {
+    pub(crate) fn is_sweep(&self) -> bool {
         self.origin == Origin::Sweep
     }
 
@@ -154,7 +154,7 @@ impl Plan {
 
     /// The cells identifying run `spec` in every table: for a sweep the point and its swept
     /// values, then the model, the replicate and the world seed.
-    pub fn id_cells(&self, spec: &RunSpec) -> Vec<String> {
+    pub(crate) fn id_cells(&self, spec: &RunSpec) -> Vec<String> {
         let mut c = Vec::new();
         if self.is_sweep() {
             c.push(spec.point.to_string());

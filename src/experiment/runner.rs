@@ -35,7 +35,7 @@ pub enum RunError {
 
 /// Simulates run `spec` of `plan` and formats its rows; `None` when `stop` was set before the
 /// run finished.
-pub fn simulate(plan: &Plan, spec: &RunSpec, stop: &AtomicBool) -> Option<Part> {
+pub(crate) fn simulate(plan: &Plan, spec: &RunSpec, stop: &AtomicBool) -> Option<Part> {
     let result = plan.points[spec.point]
         .scenario
         .simulate(spec.model, spec.world_seed, stop)?;

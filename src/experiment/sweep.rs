@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// The most points a sweep may expand to.
-pub const MAX_POINTS: u64 = 1_000_000;
+pub(crate) const MAX_POINTS: u64 = 1_000_000;
 
 /// A count for a message: exact, or "more than 10^38" when it saturated.
 fn count_text(x: u128) -> String {
@@ -44,7 +44,7 @@ fn count_text(x: u128) -> String {
 
 /// How the values of one axis are given.
 #[derive(Debug, Clone, PartialEq)]
-pub enum AxisValues {
+pub(crate) enum AxisValues {
     /// Explicit values (any TOML scalars).
     List(Vec<toml::Value>),
     /// A numeric range: `steps` evenly spaced values for a grid (geometrically with `log`), or
@@ -60,9 +60,9 @@ pub enum AxisValues {
 
 /// One swept parameter.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Axis {
-    pub path: String,
-    pub values: AxisValues,
+pub(crate) struct Axis {
+    pub(crate) path: String,
+    pub(crate) values: AxisValues,
 }
 
 /// How points are chosen.
@@ -80,9 +80,9 @@ pub enum Design {
 /// A sweep file, parsed but not yet expanded.
 #[derive(Debug, Clone)]
 pub struct Sweep {
-    pub name: String,
+    pub(crate) name: String,
     pub description: String,
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     pub text: Arc<str>,
     /// The base scenario's file (as resolved) and text; `None` path for an inline `[base]`.
     pub base_path: Option<PathBuf>,
@@ -91,32 +91,32 @@ pub struct Sweep {
     base_source: Arc<Source>,
     /// The sweep file's own key lines, for errors.
     source: Arc<Source>,
-    pub seed: Option<u64>,
-    pub replications: Option<u32>,
-    pub max_runs: u64,
+    pub(crate) seed: Option<u64>,
+    pub(crate) replications: Option<u32>,
+    pub(crate) max_runs: u64,
     pub design: Design,
-    pub axes: Vec<Axis>,
+    pub(crate) axes: Vec<Axis>,
 }
 
-pub const NAME: Param = Param {
+pub(crate) const NAME: Param = Param {
     key: "name",
     kind: Kind::Text,
     default: D::Derived("the file name without .toml"),
     meaning: "name of the sweep (names the output folder)",
 };
-pub const DESCRIPTION: Param = Param {
+pub(crate) const DESCRIPTION: Param = Param {
     key: "description",
     kind: Kind::Text,
     default: D::Derived("empty"),
     meaning: "what the sweep is about",
 };
-pub const BASE: Param = Param {
+pub(crate) const BASE: Param = Param {
     key: "base",
     kind: Kind::Text,
     default: D::Required,
     meaning: "the base scenario: a file path relative to the sweep file, or an inline [base] table",
 };
-pub const SEED: Param = Param {
+pub(crate) const SEED: Param = Param {
     key: "seed",
     kind: Kind::Whole {
         min: 0,
@@ -125,7 +125,7 @@ pub const SEED: Param = Param {
     default: D::Derived("the base scenario's seed"),
     meaning: "master seed of the sweep",
 };
-pub const REPLICATIONS: Param = Param {
+pub(crate) const REPLICATIONS: Param = Param {
     key: "replications",
     kind: Kind::Whole {
         min: 1,
@@ -134,7 +134,7 @@ pub const REPLICATIONS: Param = Param {
     default: D::Derived("the base scenario's replications"),
     meaning: "replicates per model at every point",
 };
-pub const MAX: Param = Param {
+pub(crate) const MAX: Param = Param {
     key: "max_runs",
     kind: Kind::Whole {
         min: 1,
@@ -143,13 +143,13 @@ pub const MAX: Param = Param {
     default: D::Whole(1_000_000),
     meaning: "refuse a sweep of more runs than this (points × models × replicates)",
 };
-pub const DESIGN_KIND: Param = Param {
+pub(crate) const DESIGN_KIND: Param = Param {
     key: "kind",
     kind: Kind::Choice(&["grid", "random", "lhs"]),
     default: D::Word("grid"),
     meaning: "grid (every combination), random (independent uniform draws) or lhs (Latin hypercube)",
 };
-pub const SAMPLES: Param = Param {
+pub(crate) const SAMPLES: Param = Param {
     key: "samples",
     kind: Kind::Whole {
         min: 1,
@@ -158,19 +158,19 @@ pub const SAMPLES: Param = Param {
     default: D::Derived("required for random and lhs"),
     meaning: "number of points of a random or Latin-hypercube design",
 };
-pub const PATH: Param = Param {
+pub(crate) const PATH: Param = Param {
     key: "path",
     kind: Kind::Text,
     default: D::Required,
     meaning: "dotted path of the parameter, e.g. organization.members or models.shared.capacity",
 };
-pub const VALUES: Param = Param {
+pub(crate) const VALUES: Param = Param {
     key: "values",
     kind: Kind::List("numbers, words or true/false"),
     default: D::Derived("unset: use from/to"),
     meaning: "list of values (numbers, words or true/false)",
 };
-pub const FROM: Param = Param {
+pub(crate) const FROM: Param = Param {
     key: "from",
     kind: Kind::Real {
         min: f64::MIN,
@@ -179,7 +179,7 @@ pub const FROM: Param = Param {
     default: D::Derived("required without values"),
     meaning: "lower end of a numeric range",
 };
-pub const TO: Param = Param {
+pub(crate) const TO: Param = Param {
     key: "to",
     kind: Kind::Real {
         min: f64::MIN,
@@ -188,7 +188,7 @@ pub const TO: Param = Param {
     default: D::Derived("required without values"),
     meaning: "upper end of a numeric range",
 };
-pub const STEPS: Param = Param {
+pub(crate) const STEPS: Param = Param {
     key: "steps",
     kind: Kind::Whole {
         min: 1,
@@ -197,13 +197,13 @@ pub const STEPS: Param = Param {
     default: D::Derived("required for a grid range"),
     meaning: "grid: number of evenly spaced values from from to to",
 };
-pub const LOG: Param = Param {
+pub(crate) const LOG: Param = Param {
     key: "log",
     kind: Kind::Flag,
     default: D::Flag(false),
     meaning: "space a range geometrically (from and to must be positive)",
 };
-pub const INTEGER: Param = Param {
+pub(crate) const INTEGER: Param = Param {
     key: "integer",
     kind: Kind::Flag,
     default: D::Flag(false),
@@ -381,7 +381,7 @@ impl Sweep {
     }
 
     /// The values of every point, in point order.
-    pub fn points(&self) -> Vec<Vec<toml::Value>> {
+    pub(crate) fn points(&self) -> Vec<Vec<toml::Value>> {
         let seed = self.seed.unwrap_or(0);
         match self.design {
             Design::Grid => {
@@ -804,7 +804,11 @@ fn number_value(x: f64, integer: bool) -> toml::Value {
 
 /// Sets the value at a dotted `path` in a scenario table. `models.<name>` and `events.<name>`
 /// select an entry of those arrays by its `name` (or, without one, its `kind`).
-pub fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) -> Result<(), String> {
+pub(crate) fn set_path(
+    table: &mut toml::Table,
+    path: &str,
+    value: toml::Value,
+) -> Result<(), String> {
     let parts: Vec<&str> = path.split('.').collect();
     let mut current = table;
     let mut i = 0;

@@ -15,11 +15,11 @@ use std::path::Path;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputFile {
     /// `scenario` or `sweep` (or `base` for a sweep's base scenario).
-    pub role: String,
+    pub(crate) role: String,
     /// The path as given.
-    pub path: String,
-    pub sha256: String,
-    pub text: String,
+    pub(crate) path: String,
+    pub(crate) sha256: String,
+    pub(crate) text: String,
 }
 
 /// A model as run.
@@ -32,28 +32,28 @@ pub struct ModelInfo {
 
 /// One point of the experiment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PointInfo {
-    pub point: usize,
-    pub values: BTreeMap<String, String>,
-    pub world_key: u64,
+pub(crate) struct PointInfo {
+    pub(crate) point: usize,
+    pub(crate) values: BTreeMap<String, String>,
+    pub(crate) world_key: u64,
 }
 
 /// The world seed of one replicate of one world.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SeedInfo {
-    pub world_key: u64,
-    pub replicate: u32,
-    pub seed: u64,
+pub(crate) struct SeedInfo {
+    pub(crate) world_key: u64,
+    pub(crate) replicate: u32,
+    pub(crate) seed: u64,
 }
 
 /// The content of `plan.json` and `manifest.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
-    pub tool: String,
-    pub version: String,
+    pub(crate) tool: String,
+    pub(crate) version: String,
     /// `run` or `sweep`.
-    pub kind: String,
-    pub name: String,
+    pub(crate) kind: String,
+    pub(crate) name: String,
     /// Hash naming the experiment: equal for every shard of it and for a resumed run.
     pub identity: String,
     /// The command that reproduces the result.
@@ -61,18 +61,18 @@ pub struct Manifest {
     /// Values given on the command line that override the files (`seed`, `replications`).
     pub overrides: BTreeMap<String, String>,
     pub inputs: Vec<InputFile>,
-    pub seed: u64,
-    pub replications: u32,
-    pub steps: Vec<u32>,
-    pub runs: u64,
-    pub models: Vec<ModelInfo>,
-    pub axes: Vec<String>,
-    pub points: Vec<PointInfo>,
-    pub seeds: Vec<SeedInfo>,
+    pub(crate) seed: u64,
+    pub(crate) replications: u32,
+    pub(crate) steps: Vec<u32>,
+    pub(crate) runs: u64,
+    pub(crate) models: Vec<ModelInfo>,
+    pub(crate) axes: Vec<String>,
+    pub(crate) points: Vec<PointInfo>,
+    pub(crate) seeds: Vec<SeedInfo>,
     /// `"i/n"` for a shard, empty for a whole experiment.
     pub shard: String,
     /// Checksum of each table (manifest only), as [`super::checksum_text`].
-    pub files: BTreeMap<String, String>,
+    pub(crate) files: BTreeMap<String, String>,
 }
 
 /// How the experiment was invoked (the binary supplies it).
@@ -151,7 +151,7 @@ impl Manifest {
     }
 
     /// Serializes as pretty JSON with a final newline.
-    pub fn to_bytes(&self) -> Vec<u8> {
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
         let mut b = serde_json::to_vec_pretty(self).expect("serializable");
         b.push(b'\n');
         b

@@ -7,15 +7,15 @@
 //! resumed. Every file is written to a temporary name in the same folder and renamed, so a
 //! reader never sees half a file and an interruption never corrupts a finished one.
 
-pub mod journal;
+pub(crate) mod journal;
 pub mod manifest;
-pub mod part;
+pub(crate) mod part;
 pub mod read;
 pub mod series;
-pub mod store;
+pub(crate) mod store;
 pub mod tables;
 
-pub use tables::cell;
+pub(crate) use tables::cell;
 
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -24,14 +24,14 @@ use std::path::{Path, PathBuf};
 pub const PLAN: &str = "plan.json";
 pub const MANIFEST: &str = "manifest.json";
 pub const RUNS: &str = "runs";
-pub const LOCK: &str = ".lock";
-pub const TIMESERIES: &str = "timeseries.csv";
-pub const SUMMARY: &str = "summary.csv";
-pub const SHOCKS: &str = "shocks.csv";
-pub const STATS: &str = "stats.csv";
+pub(crate) const LOCK: &str = ".lock";
+pub(crate) const TIMESERIES: &str = "timeseries.csv";
+pub(crate) const SUMMARY: &str = "summary.csv";
+pub(crate) const SHOCKS: &str = "shocks.csv";
+pub(crate) const STATS: &str = "stats.csv";
 
 /// Files and folders leadsim writes into a result folder (what `--force` clears).
-pub const OWNED: &[&str] = &[
+pub(crate) const OWNED: &[&str] = &[
     PLAN,
     MANIFEST,
     RUNS,
@@ -107,7 +107,7 @@ pub fn write_atomic_dir(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
 
 /// A file being written under a temporary name; [`AtomicFile::commit`] renames it into place.
 /// Dropped without committing, the temporary file is removed.
-pub struct AtomicFile {
+pub(crate) struct AtomicFile {
     tmp: PathBuf,
     dest: PathBuf,
     file: Option<io::BufWriter<File>>,
@@ -121,7 +121,7 @@ pub struct AtomicFile {
 /// Not SHA-256: an unsigned manifest can only guard against accidental damage, which a CRC-32
 /// catches as well, and hashing a gigabyte time series with SHA-256 costs about 5% of a sweep
 /// on two cores, where the CRC-32 comes free from the per-run checksums the journals keep.
-pub fn checksum_text(crc: u32) -> String {
+pub(crate) fn checksum_text(crc: u32) -> String {
     format!("crc32:{crc:08x}")
 }
 
@@ -131,7 +131,7 @@ pub fn checksum(bytes: &[u8]) -> String {
 }
 
 impl AtomicFile {
-    pub fn create(dest: &Path) -> Result<AtomicFile, OutputError> {
+    pub(crate) fn create(dest: &Path) -> Result<AtomicFile, OutputError> {
         let name = dest
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -147,27 +147,27 @@ impl AtomicFile {
     }
 
     /// The path the file will have once committed.
-    pub fn dest(&self) -> &Path {
+    pub(crate) fn dest(&self) -> &Path {
         &self.dest
     }
 
     /// Like [`AtomicFile::create`], also summing what is written
     /// ([`AtomicFile::commit_checksummed`]).
-    pub fn create_checksummed(dest: &Path) -> Result<AtomicFile, OutputError> {
+    pub(crate) fn create_checksummed(dest: &Path) -> Result<AtomicFile, OutputError> {
         let mut f = AtomicFile::create(dest)?;
         f.summer = Some(crc32fast::Hasher::new());
         Ok(f)
     }
 
     /// Commits the file and returns the [`checksum_text`] of its content.
-    pub fn commit_checksummed(mut self) -> Result<String, OutputError> {
+    pub(crate) fn commit_checksummed(mut self) -> Result<String, OutputError> {
         let summer = self.summer.take().unwrap_or_default();
         self.commit()?;
         Ok(checksum_text(summer.finalize()))
     }
 
     /// Flushes, syncs and renames the file into place.
-    pub fn commit(mut self) -> Result<(), OutputError> {
+    pub(crate) fn commit(mut self) -> Result<(), OutputError> {
         let w = self.file.take().expect("not committed twice");
         let file = w.into_inner().map_err(|e| OutputError::Io {
             path: self.tmp.clone(),
@@ -217,7 +217,7 @@ pub enum FolderState {
 
 /// The path at or above `dir` that exists but is not a folder (a file where a folder of the
 /// path should be), or `dir` itself when there is none.
-pub fn blocking_file(dir: &Path) -> &Path {
+pub(crate) fn blocking_file(dir: &Path) -> &Path {
     dir.ancestors()
         .find(|a| !a.as_os_str().is_empty() && a.exists() && !a.is_dir())
         .unwrap_or(dir)
@@ -295,24 +295,24 @@ pub fn clear(dir: &Path) -> Result<(), OutputError> {
 
 /// Formats a number for CSV: integers without a decimal point, other values in the shortest
 /// form that reads back to the same `f64`, NaN as an empty (NA) cell.
-pub fn number(x: f64) -> String {
+pub(crate) fn number(x: f64) -> String {
     let mut out = Vec::with_capacity(24);
     push_number(&mut out, x);
     String::from_utf8(out).expect("ASCII digits")
 }
 
 /// Appends `x` formatted as by [`number`] to `out`, without allocating.
-pub fn push_number(out: &mut Vec<u8>, x: f64) {
+pub(crate) fn push_number(out: &mut Vec<u8>, x: f64) {
     let mut text = [0u8; NUMBER_LEN];
     let n = write_number(&mut text, x);
     out.extend_from_slice(&text[..n]);
 }
 
 /// The longest text [`number`] writes: `-2.2250738585072014e-308`.
-pub const NUMBER_LEN: usize = 24;
+pub(crate) const NUMBER_LEN: usize = 24;
 
 /// Writes `x` formatted as by [`number`] at the start of `text`; returns its length.
-pub fn write_number(text: &mut [u8; NUMBER_LEN], x: f64) -> usize {
+pub(crate) fn write_number(text: &mut [u8; NUMBER_LEN], x: f64) -> usize {
     let mut int = itoa::Buffer::new();
     let mut float = ryu::Buffer::new();
     let mut fast = zmij::Buffer::new();
@@ -335,7 +335,7 @@ pub fn write_number(text: &mut [u8; NUMBER_LEN], x: f64) -> usize {
 }
 
 /// Parses a cell written by [`number`] (empty → NaN).
-pub fn parse_number(cell: &str) -> Option<f64> {
+pub(crate) fn parse_number(cell: &str) -> Option<f64> {
     if cell.is_empty() {
         Some(f64::NAN)
     } else {
@@ -344,7 +344,7 @@ pub fn parse_number(cell: &str) -> Option<f64> {
 }
 
 /// SHA-256 of `bytes`, as lowercase hex.
-pub fn sha256(bytes: &[u8]) -> String {
+pub(crate) fn sha256(bytes: &[u8]) -> String {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(bytes);
     digest.iter().map(|b| format!("{b:02x}")).collect()

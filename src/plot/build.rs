@@ -8,7 +8,7 @@ use crate::stats::describe;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Metrics compared by their mean over the steps of a run.
-pub const MEAN_METRICS: [&str; 12] = [
+pub(crate) const MEAN_METRICS: [&str; 12] = [
     "performance",
     "innovations",
     "adoptions",
@@ -24,7 +24,7 @@ pub const MEAN_METRICS: [&str; 12] = [
 ];
 
 /// State metrics compared by their value at the end of a run.
-pub const FINAL_METRICS: [&str; 8] = [
+pub(crate) const FINAL_METRICS: [&str; 8] = [
     "performance",
     "distinct_configs",
     "engagement",
@@ -36,7 +36,7 @@ pub const FINAL_METRICS: [&str; 8] = [
 ];
 
 /// Adaptability statistics (rows of `stats.csv` when there were shocks).
-pub const SHOCK_METRICS: [&str; 5] = [
+pub(crate) const SHOCK_METRICS: [&str; 5] = [
     "shock_drop",
     "shock_max_drop",
     "shock_recovery_steps",
@@ -45,7 +45,7 @@ pub const SHOCK_METRICS: [&str; 5] = [
 ];
 
 /// Summary columns drawn against swept parameters and in heatmaps (the headline figures).
-pub const SWEEP_METRICS: [&str; 7] = [
+pub(crate) const SWEEP_METRICS: [&str; 7] = [
     "performance_final",
     "performance_mean",
     "innovations_mean",
@@ -60,7 +60,7 @@ const MAX_CATEGORIES: usize = 12;
 const BINS: usize = 8;
 
 /// Every chart for `r`, in report order.
-pub fn charts(r: &Results) -> Vec<Chart> {
+pub(crate) fn charts(r: &Results) -> Vec<Chart> {
     let mut out = Vec::new();
     timeseries(r, &mut out);
     shock_aligned(r, &mut out);

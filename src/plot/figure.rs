@@ -20,7 +20,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 /// A chart's drawing, independent of the output format.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Figure {
+pub(crate) enum Figure {
     Lines(Lines),
     Dots(Dots),
     Diffs(Diffs),
@@ -29,7 +29,7 @@ pub enum Figure {
 
 /// The horizontal axis of a [`Lines`] figure.
 #[derive(Debug, Clone, PartialEq)]
-pub enum XAxis {
+pub(crate) enum XAxis {
     Numeric,
     /// Numeric, with ticks at these values (the swept values) when their labels fit.
     Values(Vec<f64>),
@@ -39,70 +39,70 @@ pub enum XAxis {
 
 /// One model's line.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Line {
+pub(crate) struct Line {
     /// Index of the model (fixes its colour).
-    pub model: usize,
-    pub points: Vec<(f64, Band)>,
+    pub(crate) model: usize,
+    pub(crate) points: Vec<(f64, Band)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Lines {
-    pub title: String,
-    pub x_label: String,
-    pub y_label: String,
-    pub x: XAxis,
+pub(crate) struct Lines {
+    pub(crate) title: String,
+    pub(crate) x_label: String,
+    pub(crate) y_label: String,
+    pub(crate) x: XAxis,
     /// Every model name (for the legend).
-    pub models: Vec<String>,
-    pub lines: Vec<Line>,
+    pub(crate) models: Vec<String>,
+    pub(crate) lines: Vec<Line>,
     /// The horizontal extent (by default, that of the data).
-    pub x_range: Option<(f64, f64)>,
+    pub(crate) x_range: Option<(f64, f64)>,
     /// Vertical reference marks (x values) and their legend label.
-    pub marks: Vec<f64>,
-    pub mark_label: String,
+    pub(crate) marks: Vec<f64>,
+    pub(crate) mark_label: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct DotPanel {
-    pub title: String,
+pub(crate) struct DotPanel {
+    pub(crate) title: String,
     /// `(model index, band)`.
-    pub entries: Vec<(usize, Band)>,
+    pub(crate) entries: Vec<(usize, Band)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Dots {
-    pub title: String,
-    pub models: Vec<String>,
-    pub panels: Vec<DotPanel>,
-    pub columns: usize,
+pub(crate) struct Dots {
+    pub(crate) title: String,
+    pub(crate) models: Vec<String>,
+    pub(crate) panels: Vec<DotPanel>,
+    pub(crate) columns: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct DiffPanel {
-    pub title: String,
+pub(crate) struct DiffPanel {
+    pub(crate) title: String,
     /// One entry per row of [`Diffs::rows`].
-    pub values: Vec<Option<Band>>,
+    pub(crate) values: Vec<Option<Band>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Diffs {
-    pub title: String,
+pub(crate) struct Diffs {
+    pub(crate) title: String,
     /// Row labels (`model − versus`), top to bottom.
-    pub rows: Vec<String>,
-    pub panels: Vec<DiffPanel>,
-    pub columns: usize,
+    pub(crate) rows: Vec<String>,
+    pub(crate) panels: Vec<DiffPanel>,
+    pub(crate) columns: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Heat {
-    pub title: String,
-    pub x_label: String,
-    pub y_label: String,
-    pub x_ticks: Vec<String>,
-    pub y_ticks: Vec<String>,
+pub(crate) struct Heat {
+    pub(crate) title: String,
+    pub(crate) x_label: String,
+    pub(crate) y_label: String,
+    pub(crate) x_ticks: Vec<String>,
+    pub(crate) y_ticks: Vec<String>,
     /// `cells[x][y]`: the difference in that cell, if any run fell in it.
-    pub cells: Vec<Vec<Option<Band>>>,
+    pub(crate) cells: Vec<Vec<Option<Band>>>,
     /// What the colour measures (label of the colour bar).
-    pub scale_label: String,
+    pub(crate) scale_label: String,
 }
 
 type Area<DB> = DrawingArea<DB, Shift>;
@@ -112,7 +112,7 @@ const PANEL_HEIGHT: u32 = 430;
 const HEAT_SIZE: (u32, u32) = (1040, 800);
 
 impl Figure {
-    pub fn title(&self) -> &str {
+    pub(crate) fn title(&self) -> &str {
         match self {
             Figure::Lines(f) => &f.title,
             Figure::Dots(f) => &f.title,
@@ -122,7 +122,7 @@ impl Figure {
     }
 
     /// The canvas size in pixels.
-    pub fn size(&self) -> (u32, u32) {
+    pub(crate) fn size(&self) -> (u32, u32) {
         let panels = |n: usize, cols: usize| {
             let rows = n.div_ceil(cols.max(1)).max(1) as u32;
             (style::WIDE, 150 + rows * PANEL_HEIGHT)
@@ -139,7 +139,7 @@ impl Figure {
     }
 
     /// Draws the figure on `root`.
-    pub fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Fallible<(), DB> {
+    pub(crate) fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Fallible<(), DB> {
         root.fill(&WHITE)?;
         match self {
             Figure::Lines(f) => draw_lines(root, f),
@@ -151,7 +151,7 @@ impl Figure {
 }
 
 /// Round tick positions inside `[lo, hi]`: about `target` of them, and at least three.
-pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
+pub(crate) fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
     ticks_at_least(lo, hi, target, 3)
 }
 

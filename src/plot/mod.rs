@@ -48,13 +48,13 @@
 //! has it and its own sans-serif otherwise (glyphs are not embedded in the SVG).
 
 mod build;
-pub mod data;
-pub mod figure;
-pub mod style;
+pub(crate) mod data;
+pub(crate) mod figure;
+pub(crate) mod style;
 
-pub use build::{FINAL_METRICS, MEAN_METRICS, SHOCK_METRICS, SWEEP_METRICS};
+pub(crate) use build::SHOCK_METRICS;
 use data::Band;
-pub use data::Results;
+pub(crate) use data::Results;
 use figure::{Figure, Line, Lines, XAxis};
 use plotters::prelude::*;
 use rayon::prelude::*;
@@ -92,7 +92,7 @@ impl PlotError {
 
 /// The kinds of chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ChartKind {
+pub(crate) enum ChartKind {
     TimeSeries,
     ShockAligned,
     Comparison,
@@ -102,7 +102,7 @@ pub enum ChartKind {
 }
 
 impl ChartKind {
-    pub const ALL: [ChartKind; 6] = [
+    pub(crate) const ALL: [ChartKind; 6] = [
         ChartKind::TimeSeries,
         ChartKind::ShockAligned,
         ChartKind::Comparison,
@@ -112,7 +112,7 @@ impl ChartKind {
     ];
 
     /// A heading for charts of this kind.
-    pub fn heading(self) -> &'static str {
+    pub(crate) fn heading(self) -> &'static str {
         match self {
             ChartKind::TimeSeries => "Time series",
             ChartKind::ShockAligned => "Adaptability around shocks",
@@ -128,20 +128,20 @@ impl ChartKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Chart {
     /// File stem, unique within a folder (`charts/<name>.png`, `.svg`).
-    pub name: String,
-    pub kind: ChartKind,
+    pub(crate) name: String,
+    pub(crate) kind: ChartKind,
     /// A sentence saying what is shown, for the report.
-    pub caption: String,
-    pub figure: Figure,
+    pub(crate) caption: String,
+    pub(crate) figure: Figure,
 }
 
 impl Chart {
-    pub fn title(&self) -> &str {
+    pub(crate) fn title(&self) -> &str {
         self.figure.title()
     }
 
     /// The chart as an SVG document.
-    pub fn svg(&self) -> Result<String, PlotError> {
+    pub(crate) fn svg(&self) -> Result<String, PlotError> {
         style::register_fonts();
         let mut buf = String::new();
         {
@@ -153,7 +153,7 @@ impl Chart {
     }
 
     /// Draws the chart as a PNG file at `path` (whose name must end in `.png`).
-    pub fn write_png(&self, path: &Path) -> Result<(), PlotError> {
+    pub(crate) fn write_png(&self, path: &Path) -> Result<(), PlotError> {
         style::register_fonts();
         let root = BitMapBackend::new(path, self.figure.size()).into_drawing_area();
         self.figure.draw(&root).map_err(|e| self.failed(e))?;
@@ -170,7 +170,7 @@ impl Chart {
 }
 
 /// The charts of a loaded result, in report order.
-pub fn charts(results: &Results) -> Vec<Chart> {
+pub(crate) fn charts(results: &Results) -> Vec<Chart> {
     build::charts(results)
 }
 

@@ -46,7 +46,7 @@ pub mod scenario;
 use serde::Serialize;
 
 /// The number of combined standard errors a check allows beyond the reading margin.
-pub const Z: f64 = 3.0;
+pub(crate) const Z: f64 = 3.0;
 
 /// One row of a replication table: a published value against ours.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -56,10 +56,10 @@ pub struct Check {
     /// The published value (read off the paper's figure).
     pub published: f64,
     /// How precisely the published value can be read off the figure (± this much).
-    pub reading: f64,
+    pub(crate) reading: f64,
     /// The estimated standard error of the published value from the original sample size
     /// (`None` when the figure is not a sample mean, e.g. a crossing round).
-    pub published_se: Option<f64>,
+    pub(crate) published_se: Option<f64>,
     /// Our estimate.
     pub ours: f64,
     /// The standard error of our estimate (`None` when it has none).
@@ -73,7 +73,7 @@ pub struct Check {
 impl Check {
     /// Judges `ours` (with standard error `se`) against `published` (read to ± `reading`, with
     /// sampling standard error `published_se`).
-    pub fn new(
+    pub(crate) fn new(
         label: impl Into<String>,
         published: f64,
         reading: f64,
@@ -153,7 +153,7 @@ impl Replication {
 /// Mean and standard error of the mean (sample sd / √len), summed in slice order so the result
 /// does not depend on how the values were computed. The standard error is 0 for fewer than two
 /// values.
-pub fn mean_se(values: &[f64]) -> (f64, f64) {
+pub(crate) fn mean_se(values: &[f64]) -> (f64, f64) {
     let len = values.len();
     if len == 0 {
         return (f64::NAN, f64::NAN);
