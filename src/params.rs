@@ -3,10 +3,10 @@
 //! Every parameter of a scenario — of the organization, of a leadership model, of an event — is
 //! declared once as a [`Param`]: its key, its default, its valid range and its meaning. The same
 //! declaration is used to read the value (with the range check and a clear error) and to document
-//! it (`leadsim models`, `leadsim events`, `docs/ODD.md`), so a default cannot drift between the
-//! code and the documentation.
+//! it (`leadsim models`, `leadsim events`, `docs/FORMAT.md`), so a default cannot drift between
+//! the code and the documentation.
 //!
-//! A [`Reader`] reads one table. It remembers which keys were read; [`Reader::finish`] rejects
+//! A [`Reader`] reads one table. It remembers which keys were read; `Reader::finish` rejects
 //! any other key with the nearest valid one as a suggestion. Errors carry the dotted key path and,
 //! when the table came from a file, the line ([`Source`]).
 
@@ -204,9 +204,13 @@ fn index_value(
 /// Bad input: the file, the line when known, the key path and what is wrong and what is valid.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub struct InputError {
+    /// The file, as given (`<inline>` for a text without one).
     pub file: PathBuf,
+    /// The line of the key, when known.
     pub line: Option<usize>,
+    /// The dotted key path (empty for the file as a whole).
     pub key: String,
+    /// What is wrong and what is valid.
     pub message: String,
 }
 
@@ -227,9 +231,19 @@ impl fmt::Display for InputError {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Kind {
     /// A finite real number in `[min, max]`.
-    Real { min: f64, max: f64 },
+    Real {
+        /// The least value.
+        min: f64,
+        /// The greatest value.
+        max: f64,
+    },
     /// A whole number in `[min, max]`.
-    Whole { min: u64, max: u64 },
+    Whole {
+        /// The least value.
+        min: u64,
+        /// The greatest value.
+        max: u64,
+    },
     /// `true` or `false`.
     Flag,
     /// One of the listed words.
@@ -259,9 +273,14 @@ pub(crate) enum DefaultValue {
 /// One declared parameter.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Param {
+    /// The key in its table.
     pub key: &'static str,
+    /// What values it takes.
     pub kind: Kind,
+    /// Its value when the key is absent.
     pub(crate) default: DefaultValue,
+    /// What it means, in a few words (for `leadsim models`, `leadsim events` and
+    /// `docs/FORMAT.md`).
     pub meaning: &'static str,
 }
 
@@ -352,9 +371,19 @@ pub enum Dist {
     /// Always this value.
     Constant(f64),
     /// Uniform on `[low, high]`.
-    Uniform { low: f64, high: f64 },
+    Uniform {
+        /// The least value.
+        low: f64,
+        /// The greatest value.
+        high: f64,
+    },
     /// Beta with this mean and standard deviation.
-    Beta { mean: f64, sd: f64 },
+    Beta {
+        /// The mean.
+        mean: f64,
+        /// The standard deviation.
+        sd: f64,
+    },
 }
 
 impl fmt::Display for Dist {

@@ -91,11 +91,14 @@ pub fn lf_fig4_shape(plan: &crate::experiment::Plan) -> Result<(), String> {
     Ok(())
 }
 
-/// The bundled reference files, used when `scenarios/reference/` is not at hand.
+/// The bundled reference files, `(path, text)`, used when `scenarios/reference/` is not at hand.
+///
+/// March (1991) Fig. 1: a sweep over the two learning rates.
 pub const MARCH_FIG1: (&str, &str) = (
     "scenarios/reference/march1991-fig1-sweep.toml",
     include_str!("../scenarios/reference/march1991-fig1-sweep.toml"),
 );
+/// Lazer & Friedman (2007) Fig. 4: the linear and the totally connected network.
 pub const LF_FIG4: (&str, &str) = (
     "scenarios/reference/lazer-friedman-2007.toml",
     include_str!("../scenarios/reference/lazer-friedman-2007.toml"),
@@ -104,8 +107,10 @@ pub const LF_FIG4: (&str, &str) = (
 /// Why a result folder cannot be compared with a publication.
 #[derive(Debug, thiserror::Error)]
 pub enum ReplicateError {
+    /// The result folder could not be read.
     #[error(transparent)]
     Read(#[from] ReadError),
+    /// The result is not the experiment the figure needs (its axes, models or metrics).
     #[error("{0}")]
     Shape(String),
 }

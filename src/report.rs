@@ -3,7 +3,7 @@
 //! version), the headline comparison with 95% confidence intervals and paired differences, the
 //! adaptability table, every chart inline as SVG, and the command that reproduces the result.
 //!
-//! Like the charts, the report is drawn from the result files alone ([`Results`]) and is a pure
+//! Like the charts, the report is drawn from the result files alone (`Results`) and is a pure
 //! function of them: no clock, no host name, so the same folder gives the same bytes. Every piece
 //! of text from the files is HTML-escaped.
 //!
@@ -40,11 +40,15 @@ pub(crate) const HEADLINE: [&str; 11] = [
 /// Why the report could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
+    /// The result folder could not be read, or a chart not drawn.
     #[error(transparent)]
     Plot(#[from] PlotError),
+    /// The report could not be written.
     #[error("{path}: {source}")]
     Io {
+        /// The file.
         path: PathBuf,
+        /// The error of the system.
         source: std::io::Error,
     },
 }

@@ -1,6 +1,6 @@
 //! Reproducible randomness: the only place that creates random number generators.
 //!
-//! Every random draw in leadsim comes from a [`SimRng`] (ChaCha with 8 rounds, as implemented by
+//! Every random draw in leadsim comes from a `SimRng` (ChaCha with 8 rounds, as implemented by
 //! `rand_chacha`) whose 256-bit key is a pure function of the scenario's master seed and a short
 //! list of stream identifiers — what the stream is for ([`Purpose`]), which sweep point,
 //! which replicate, which landscape sample. Nothing is ever seeded from the clock or from the
@@ -10,7 +10,7 @@
 //! The derivation does not use `SeedableRng::seed_from_u64` (whose expansion belongs to
 //! `rand_core`) but builds the key itself with SplitMix64 mixing, so the stream depends only on
 //! the published ChaCha8 algorithm and on the function below. The samplers the engine relies on
-//! for common random numbers ([`unit`], [`below`], [`normal`]) are also defined here with a fixed
+//! for common random numbers ([`unit()`], [`below`], `normal`) are also defined here with a fixed
 //! number of draws each, so a draw is aligned across leadership models and does not change if a
 //! dependency changes its sampling algorithms. A test pins the first values of a derived stream.
 //!

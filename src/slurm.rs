@@ -91,28 +91,57 @@ pub struct Scripts {
 /// Why options cannot make working scripts.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SlurmError {
+    /// The task count is zero or larger than the runs (or `MAX_TASKS`).
     #[error(
         "--tasks {tasks} is not valid: give between 1 and {max} (the sweep has {runs} runs, and each task runs at least one)"
     )]
-    Tasks { tasks: u64, runs: u64, max: u64 },
+    Tasks {
+        /// The task count given.
+        tasks: u64,
+        /// The sweep's runs.
+        runs: u64,
+        /// The most tasks allowed.
+        max: u64,
+    },
+    /// No CPU per task.
     #[error("--cpus 0 is not valid: give at least 1")]
     Cpus,
+    /// The time limit is not in a format Slurm reads.
     #[error(
         "--time \"{0}\" is not a Slurm time limit: give minutes (90), hours:minutes:seconds (1:30:00) or days-hours:minutes:seconds (2-00:00:00)"
     )]
     Time(String),
+    /// The partition is not a plain name (or comma-separated names).
     #[error(
         "--partition \"{0}\" is not a partition name: use letters, digits and - _ . (several partitions separated by commas)"
     )]
     Partition(String),
+    /// A path is relative.
     #[error("{what} {path} is not an absolute path: the jobs run elsewhere and need one")]
-    Relative { what: &'static str, path: PathBuf },
+    Relative {
+        /// Which path (the binary, the sweep file, the folder).
+        what: &'static str,
+        /// The path given.
+        path: PathBuf,
+    },
+    /// A path is not UTF-8.
     #[error("{what} {path} is not valid UTF-8 text, which the scripts must hold")]
-    NotText { what: &'static str, path: PathBuf },
+    NotText {
+        /// Which path (the binary, the sweep file, the folder).
+        what: &'static str,
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The folder's path holds a character `#SBATCH` lines cannot carry.
     #[error(
         "the folder {path} contains {found:?}, which #SBATCH lines cannot carry: choose a folder whose path has no spaces, quotes, backslashes or %"
     )]
-    Unsafe { path: PathBuf, found: char },
+    Unsafe {
+        /// The folder given.
+        path: PathBuf,
+        /// The first such character.
+        found: char,
+    },
 }
 
 /// Checks that `opts` make scripts that work: a task count between 1 and the number of runs,

@@ -68,8 +68,12 @@ impl Work {
 /// A validated scenario of any family.
 #[derive(Debug, Clone)]
 pub enum Study {
+    /// The leadership model (`family = "leadership"`, the default).
     Leadership(Box<Scenario>),
+    /// March (1991), mutual learning (`family = "march1991"`).
     March(Common, MarchStudy),
+    /// Lazer & Friedman (2007), networks searching an NK landscape
+    /// (`family = "lazer_friedman2007"`).
     LazerFriedman(Common, LfStudy),
 }
 
@@ -184,6 +188,7 @@ impl Study {
         }
     }
 
+    /// The scenario's name (the default result folder is `output/<name>`).
     pub fn name(&self) -> &str {
         match self {
             Study::Leadership(s) => &s.name,
@@ -191,6 +196,7 @@ impl Study {
         }
     }
 
+    /// The scenario's description (empty when it has none).
     pub fn description(&self) -> &str {
         match self {
             Study::Leadership(s) => &s.description,
@@ -198,6 +204,7 @@ impl Study {
         }
     }
 
+    /// The master seed.
     pub fn seed(&self) -> u64 {
         match self {
             Study::Leadership(s) => s.seed,
@@ -205,6 +212,7 @@ impl Study {
         }
     }
 
+    /// Steps (periods, rounds) per run; for March runs that stop at equilibrium, the cap.
     pub fn steps(&self) -> u32 {
         match self {
             Study::Leadership(s) => s.steps,
@@ -212,6 +220,7 @@ impl Study {
         }
     }
 
+    /// Replicates per model.
     pub fn replications(&self) -> u32 {
         match self {
             Study::Leadership(s) => s.replications,

@@ -1,14 +1,15 @@
-//! Experiments: the flat list of runs a scenario or a sweep asks for, their seeds, and the
-//! runner that executes them in parallel ([`runner`]).
+//! Experiments: the flat list of runs a scenario or a sweep ([`sweep`]) asks for, their seeds,
+//! the plan's identity and manifest, and the runner that executes them in parallel ([`runner`]).
 //!
 //! A [`Plan`] is a list of points (a scenario with some parameters set), each run with every
 //! model and every replicate. Runs are numbered point-major, then replicate, then model:
 //! `index = (point · R + replicate) · M + model`. This order is the order of every output file.
 //!
 //! Seeds are derived, never drawn: the *world seed* of a run is
-//! `derive_seed(master, ["world", world_key, replicate])`, where `world_key` numbers the distinct
-//! combinations of the point's non-model parameters. So every model of a replicate meets the same
-//! world (common random numbers), and so do points that differ only in a model parameter.
+//! `derive_seed(master, [WORLD, world_key, replicate])` (`WORLD` is "WORLD" in ASCII), where
+//! `world_key` numbers the distinct combinations of the point's non-model parameters. So every
+//! model of a replicate meets the same world (common random numbers), and so do points that
+//! differ only in a model parameter.
 
 mod manifest;
 pub mod runner;
@@ -32,6 +33,7 @@ pub struct Point {
     pub values: Vec<toml::Value>,
     /// Points with equal world keys share worlds (they differ only in model parameters).
     pub world_key: u64,
+    /// The scenario of this point: the base with the point's values set, validated.
     pub scenario: Study,
 }
 
@@ -48,11 +50,15 @@ pub(crate) enum Origin {
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub(crate) origin: Origin,
+    /// The experiment's name: the default result folder is `output/<name>`.
     pub name: String,
+    /// The master seed every run's world seed is derived from.
     pub seed: u64,
+    /// Replicates per model and point.
     pub replications: u32,
     /// Dotted paths of the swept parameters (empty for a plain run).
     pub axes: Vec<String>,
+    /// The points, in the order their runs are numbered.
     pub points: Vec<Point>,
     /// Model names, the same at every point.
     pub models: Vec<String>,
@@ -209,8 +215,10 @@ mod tests {
 /// Why a plan could not be rebuilt from a manifest.
 #[derive(Debug, thiserror::Error)]
 pub enum RebuildError {
+    /// An input text the manifest holds no longer validates.
     #[error("{0}")]
     Input(#[from] crate::params::InputError),
+    /// The manifest holds no input of this role (`scenario`, `sweep` or `base`).
     #[error("the manifest lacks its {0} input")]
     Missing(&'static str),
 }

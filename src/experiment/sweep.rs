@@ -71,21 +71,30 @@ pub enum Design {
     /// Every combination of the axes' values (the first axis varies slowest).
     Grid,
     /// `samples` points, each axis drawn independently and uniformly.
-    Random { samples: usize },
+    Random {
+        /// The number of points.
+        samples: usize,
+    },
     /// `samples` points, one in each of `samples` equal strata of every axis (McKay, Beckman &
     /// Conover 1979), strata matched at random across axes.
-    Lhs { samples: usize },
+    Lhs {
+        /// The number of points (and of strata per axis).
+        samples: usize,
+    },
 }
 
 /// A sweep file, parsed but not yet expanded.
 #[derive(Debug, Clone)]
 pub struct Sweep {
     pub(crate) name: String,
+    /// The sweep's `description` (empty when it has none).
     pub description: String,
     pub(crate) path: PathBuf,
+    /// The sweep file's text, as read (the manifest keeps it to rebuild the plan).
     pub text: Arc<str>,
-    /// The base scenario's file (as resolved) and text; `None` path for an inline `[base]`.
+    /// The base scenario's file as resolved; `None` for an inline `[base]`.
     pub base_path: Option<PathBuf>,
+    /// The base scenario's text (for an inline `[base]`, that table written out as TOML).
     pub base_text: Arc<str>,
     base_table: toml::Table,
     base_source: Arc<Source>,
@@ -94,6 +103,7 @@ pub struct Sweep {
     pub(crate) seed: Option<u64>,
     pub(crate) replications: Option<u32>,
     pub(crate) max_runs: u64,
+    /// How the points are chosen.
     pub design: Design,
     pub(crate) axes: Vec<Axis>,
 }

@@ -6,14 +6,14 @@
 //! straight into the ordered time-series file ([`crate::output::series`]), every table but the
 //! time series and where in that file its rows are ([`Ordered`]: offset, length, CRC-32).
 //!
-//! A record is appended with a single write once its run is recorded (see
-//! [`crate::experiment::runner`] for the few runs that wait in memory first), so when a process
-//! is killed the journal holds every recorded run and at most one damaged record at its end,
-//! which [`scan`] detects by its length or checksum and ignores; that run is simply run again on
-//! resume.
-//! Appending to a few files instead of creating one file per run keeps the cost of writing results
-//! small (creating, renaming and deleting many small files costs more than the runs themselves).
-//! A journal is never appended to by two processes: every process creates its own.
+//! A record is appended with a single write once its run is recorded (see [`super::store`] for
+//! the few runs that wait in memory first), so when a process is killed the journal holds every
+//! recorded run and at most one damaged record at its end, which [`scan`] detects by its length
+//! or checksum and ignores; that run is simply run again on resume.
+//!
+//! Appending to a few files instead of creating one file per run keeps the cost of writing
+//! results small (creating, renaming and deleting many small files costs more than the runs
+//! themselves). A journal is never appended to by two processes: every process creates its own.
 
 use super::part::{self, Part};
 use super::{OutputError, io_at};

@@ -2,9 +2,10 @@
 //!
 //! The plan is written before the first run and names the experiment by an *identity* (a hash of
 //! the tool version, the input texts, the command-line overrides, the seed and the number of
-//! replications): a resumed run or a merge checks it. The manifest is the plan plus the
-//! CRC-32 of every table ([`super::checksum_text`]), written last; its presence marks the folder complete. Neither holds a
-//! clock time or a host name, so the same experiment gives the same manifest everywhere.
+//! replications): a resumed run or a merge checks it. The manifest is the plan plus the CRC-32
+//! of every table (`output::checksum_text`), written last; its presence marks the folder
+//! complete. Neither holds a clock time or a host name, so the same experiment gives the same
+//! manifest everywhere.
 
 use super::{MANIFEST, OutputError, PLAN, io_at, sha256, write_atomic};
 use serde::{Deserialize, Serialize};
@@ -18,15 +19,20 @@ pub struct InputFile {
     pub(crate) role: String,
     /// The path as given.
     pub(crate) path: String,
+    /// SHA-256 of the text, as lowercase hex.
     pub(crate) sha256: String,
+    /// The file's text, as read.
     pub(crate) text: String,
 }
 
 /// A model as run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModelInfo {
+    /// The model's unique name in the experiment (the `model` column of the tables).
     pub name: String,
+    /// Its kind (`centralized`, `march1991`, `linear`, …).
     pub kind: String,
+    /// Every parameter of the model as run, defaults included, as text.
     pub params: BTreeMap<String, String>,
 }
 
@@ -60,6 +66,7 @@ pub struct Manifest {
     pub command: String,
     /// Values given on the command line that override the files (`seed`, `replications`).
     pub overrides: BTreeMap<String, String>,
+    /// The input files, texts included, so the plan can be rebuilt without them.
     pub inputs: Vec<InputFile>,
     pub(crate) seed: u64,
     pub(crate) replications: u32,
@@ -78,12 +85,16 @@ pub struct Manifest {
 /// How the experiment was invoked (the binary supplies it).
 #[derive(Debug, Clone, Default)]
 pub struct Provenance {
+    /// The command that reproduces the result (see [`Manifest::command`]).
     pub command: String,
+    /// The input files read.
     pub inputs: Vec<InputFile>,
+    /// Values given on the command line that override the files (see [`Manifest::overrides`]).
     pub overrides: BTreeMap<String, String>,
 }
 
 impl InputFile {
+    /// The input file of `role` read from `path`, with its text and that text's SHA-256.
     pub fn new(role: &str, path: &str, text: &str) -> InputFile {
         InputFile {
             role: role.into(),

@@ -1,11 +1,17 @@
-//! Result folders and files: atomic writes, the folder's state, the lock, number formatting.
+//! Result folders and files: atomic writes, the folder's state, the lock, number formatting and
+//! table checksums; the submodules store runs as they finish and assemble and read the tables.
 //!
-//! A result folder holds `plan.json` (written first: what will run), `runs/` (one part file per
-//! finished run, each written atomically), the tables assembled from the parts in run order
-//! (`timeseries.csv`, `summary.csv`, `shocks.csv`, `stats.csv`), and `manifest.json`, written
-//! last: a folder with a manifest is complete, one with only a plan is unfinished and can be
-//! resumed. Every file is written to a temporary name in the same folder and renamed, so a
-//! reader never sees half a file and an interruption never corrupts a finished one.
+//! A result folder holds `plan.json` (written first: what will run), `runs/` (the journals of
+//! finished runs, one per process, and the ordered time-series file; [`series`]), the tables
+//! assembled in run order ([`tables`]: `timeseries.csv`, `summary.csv`, `shocks.csv`,
+//! `stats.csv`), and `manifest.json` ([`manifest`]), written last: a folder with a manifest is
+//! complete, one with only a plan is unfinished and can be resumed. Every file but the
+//! append-only journals and the ordered file is written to a temporary name in the same folder
+//! and renamed, so a reader never sees half a file and an interruption never corrupts a finished
+//! one; [`read`] reads a finished folder back.
+//!
+//! This layer knows an experiment only through a plain [`tables::Layout`], never its plan,
+//! scenario or model.
 
 pub(crate) mod journal;
 pub mod manifest;
@@ -21,8 +27,11 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+/// What will run, written before the first run ([`manifest::Manifest`] without checksums).
 pub const PLAN: &str = "plan.json";
+/// What ran, written last: its presence marks a folder complete.
 pub const MANIFEST: &str = "manifest.json";
+/// The folder of the journals and the ordered time-series file.
 pub const RUNS: &str = "runs";
 pub(crate) const LOCK: &str = ".lock";
 pub(crate) const TIMESERIES: &str = "timeseries.csv";
@@ -47,30 +56,68 @@ pub(crate) const OWNED: &[&str] = &[
 /// Errors of result folders.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
+    /// A file or folder could not be read or written.
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: io::Error },
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The error of the system.
+        source: io::Error,
+    },
+    /// The folder holds a finished result and `--force` was not given.
     #[error(
         "{path} already holds a finished result (it has {MANIFEST}); use --force to replace it, or -o to choose another folder"
     )]
-    Exists { path: PathBuf },
+    Exists {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// The folder holds an unfinished result and neither `--resume` nor `--force` was given.
     #[error(
         "{path} holds an unfinished run (it has {PLAN} but no {MANIFEST}); use --resume to finish it or --force to start over"
     )]
-    Unfinished { path: PathBuf },
+    Unfinished {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// The folder holds files leadsim did not write.
     #[error(
         "{path} is not empty and is not a leadsim result folder; choose another folder with -o, or use --force to write into it anyway"
     )]
-    Foreign { path: PathBuf },
+    Foreign {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// A file stands where the folder, or a folder above it, should be.
     #[error("{} is a file, not a folder; choose a folder for the results with -o", blocking_file(path).display())]
-    NotAFolder { path: PathBuf },
+    NotAFolder {
+        /// The folder asked for.
+        path: PathBuf,
+    },
+    /// Another process holds the folder's lock.
     #[error(
         "{path} is being written by another leadsim process (it holds {LOCK}); wait for it to finish or choose another folder"
     )]
-    Locked { path: PathBuf },
+    Locked {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// The folder holds another experiment than the one to resume or merge.
     #[error("{path} holds a different experiment: {detail}")]
-    Mismatch { path: PathBuf, detail: String },
+    Mismatch {
+        /// The folder.
+        path: PathBuf,
+        /// What differs.
+        detail: String,
+    },
+    /// A file of the folder is damaged or incomplete.
     #[error("{path}: {detail}")]
-    Corrupt { path: PathBuf, detail: String },
+    Corrupt {
+        /// The file or folder.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
 }
 
 impl OutputError {
@@ -125,7 +172,7 @@ pub(crate) fn checksum_text(crc: u32) -> String {
     format!("crc32:{crc:08x}")
 }
 
-/// [`checksum_text`] of `bytes`.
+/// `checksum_text` of `bytes`.
 pub fn checksum(bytes: &[u8]) -> String {
     checksum_text(crc32fast::hash(bytes))
 }
@@ -203,7 +250,9 @@ impl Drop for AtomicFile {
 /// What a folder holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FolderState {
+    /// Nothing stands at the path.
     Missing,
+    /// An empty folder (hidden files aside).
     Empty,
     /// A finished result (`manifest.json`).
     Complete,

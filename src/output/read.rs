@@ -12,21 +12,42 @@ use std::path::{Path, PathBuf};
 /// Why a result folder could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
+    /// The folder does not exist.
     #[error("{path}: no such result folder")]
-    NoFolder { path: PathBuf },
+    NoFolder {
+        /// The folder given.
+        path: PathBuf,
+    },
+    /// The folder holds a plan but no manifest: its experiment did not finish.
     #[error(
-        "{path} is an unfinished result (it has plan.json but no manifest.json): finish it with --resume, then draw"
+        "{path} is an unfinished result (it has {PLAN} but no {MANIFEST}): finish it with --resume, then draw"
     )]
-    Unfinished { path: PathBuf },
+    Unfinished {
+        /// The folder given.
+        path: PathBuf,
+    },
+    /// The folder holds neither a manifest nor a plan.
     #[error(
-        "{path} is not a leadsim result folder (it has no manifest.json); give a folder written by `leadsim run` or `leadsim sweep`"
+        "{path} is not a leadsim result folder (it has no {MANIFEST}); give a folder written by `leadsim run` or `leadsim sweep`"
     )]
-    NotResult { path: PathBuf },
+    NotResult {
+        /// The folder given.
+        path: PathBuf,
+    },
+    /// A file of the folder is not what leadsim writes.
     #[error("{path}: {detail}")]
-    Malformed { path: PathBuf, detail: String },
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, and where (the line, the column).
+        detail: String,
+    },
+    /// A file could not be read.
     #[error("{path}: {source}")]
     Io {
+        /// The file.
         path: PathBuf,
+        /// The error of the system.
         source: std::io::Error,
     },
 }
@@ -45,15 +66,20 @@ pub struct StatRow {
     pub point: Option<usize>,
     /// The values of the swept parameters (empty for a run).
     pub(crate) axis_values: Vec<String>,
+    /// The metric (a summary column or a shock statistic).
     pub metric: String,
+    /// The model (for a paired difference, the first of the pair).
     pub model: String,
     /// Set for a paired difference `model − versus`.
     pub versus: Option<String>,
     pub(crate) n: usize,
+    /// The mean over replicates (NaN for NA).
     pub mean: f64,
     pub(crate) sd: f64,
     pub(crate) se: f64,
+    /// The lower end of the mean's 95% confidence interval (`ci_low`).
     pub low: f64,
+    /// The upper end of the mean's 95% confidence interval (`ci_high`).
     pub high: f64,
     pub(crate) effect_size: f64,
 }

@@ -4,8 +4,8 @@
 //! table is written once instead of being journaled and then copied.
 //!
 //! Each run's rows go into this file first; then its journal record notes where they are
-//! ([`Ordered`]: offset, length, CRC-32). A killed process therefore leaves the file holding, at
-//! most, the rows of one run more than the journals account for. [`Series::open`] keeps the
+//! (`Ordered`: offset, length, CRC-32). A killed process therefore leaves the file holding, at
+//! most, the rows of one run more than the journals account for. `Series::open` keeps the
 //! longest prefix of runs 0, 1, … whose records place them one after another and whose
 //! checksums match, and cuts off the rest; those runs are run again.
 

@@ -152,7 +152,7 @@ pub(crate) fn row_prefix(id: &[String]) -> Vec<u8> {
     line
 }
 
-/// Appends a time-series row (`prefix` from [`row_prefix`]) to `out`.
+/// Appends a time-series row (`prefix` from `row_prefix`) to `out`.
 pub fn push_timeseries_row(out: &mut Vec<u8>, prefix: &[u8], step: u32, values: &[f64]) {
     RowWriter::new(prefix).push(out, step, values);
 }
@@ -173,6 +173,8 @@ pub struct RowWriter {
 }
 
 impl RowWriter {
+    /// A writer of the rows of the run whose identifying cells are `prefix` (from
+    /// `row_prefix`).
     pub fn new(prefix: &[u8]) -> RowWriter {
         RowWriter {
             cells: Vec::new(),
@@ -277,7 +279,7 @@ fn stats_rows(layout: &Layout, point: usize, stats: &[Stat]) -> Vec<u8> {
 /// the shard folders for a merge). With `series`, the complete ordered time-series file of the
 /// one folder becomes `timeseries.csv`; without, the time series is copied from the journals.
 /// Fails, writing nothing, if a run is missing or damaged. Returns the checksum of each table
-/// written ([`super::checksum_text`]), by file name.
+/// written (`crc32:` and 8 hex digits), by file name.
 pub fn assemble(
     layout: &Layout,
     dirs: &[PathBuf],

@@ -23,7 +23,7 @@
 //!
 //! Confidence intervals are Student-t 95% intervals over runs (replicates, and the points of a
 //! sweep where runs are pooled), as in `stats.csv`. Time series of long runs average each run
-//! over windows of steps first, so that a line has at most [`data::POINTS`] points and per-step
+//! over windows of steps first, so that a line has at most `data::POINTS` points and per-step
 //! counts (proposals, innovations) are not drawn as noise; the caption says how wide. For sweeps
 //! the time series and shock charts pool the runs of every point; the comparison across models
 //! is what the parameter charts and heatmaps show, point by point. Heatmaps use the first two
@@ -43,7 +43,7 @@
 //! plotters is built without its system-font support (no fontconfig), with `ab_glyph`: text is
 //! rendered from DejaVu Sans (regular and bold), embedded in the binary by the `dejavu` crate
 //! and registered once with `plotters::style::register_font` before the first chart is drawn
-//! ([`style::register_fonts`]). So PNGs render identically on a fresh machine with no fonts
+//! (`style::register_fonts`). So PNGs render identically on a fresh machine with no fonts
 //! installed. SVGs name the family `DejaVu Sans, sans-serif`: a viewer shows DejaVu Sans if it
 //! has it and its own sans-serif otherwise (glyphs are not embedded in the SVG).
 
@@ -66,17 +66,33 @@ pub const CHARTS: &str = "charts";
 /// Why charts could not be drawn.
 #[derive(Debug, thiserror::Error)]
 pub enum PlotError {
+    /// The result folder could not be read.
     #[error(transparent)]
     Read(#[from] crate::output::read::ReadError),
+    /// A file of the result folder does not hold what a chart needs.
     #[error("{path}: {detail}")]
-    Malformed { path: PathBuf, detail: String },
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A chart could not be written.
     #[error("{path}: {source}")]
     Io {
+        /// The file or folder.
         path: PathBuf,
+        /// The error of the system.
         source: std::io::Error,
     },
+    /// The plotting library failed to draw a chart.
     #[error("could not draw {chart}: {detail}")]
-    Draw { chart: String, detail: String },
+    Draw {
+        /// The chart's name.
+        chart: String,
+        /// The library's message.
+        detail: String,
+    },
 }
 
 impl PlotError {

@@ -11,7 +11,7 @@
 //! 1. *Turbulence*: each dimension of reality flips with probability `p4`.
 //! 2. *Turnover*: each individual is replaced, with probability `p3`, by a newcomer with fresh
 //!    uniform beliefs. The newcomer keeps the slot's socialization rate.
-//! 3. *Record* the period's figures ([`Period`]): knowledge of the code, mean knowledge of the
+//! 3. *Record* the period's figures (`Period`): knowledge of the code, mean knowledge of the
 //!    individuals, and whether the system is in equilibrium.
 //! 4. *Learning*, where both rules read the state at the start of this step:
 //!    - Individuals *act* on their beliefs; a 0 belief is acted on by a fair coin flip.
@@ -31,7 +31,7 @@
 //! Fig. 1; readings that ignore 0 beliefs or report the fraction of correct dimensions miss it
 //! by far (the independent reproductions above found the same).
 //!
-//! **Equilibrium** ([`State::is_equilibrium`]) is the absorbing state of learning: every
+//! **Equilibrium** (`State::is_equilibrium`) is the absorbing state of learning: every
 //! individual agrees with the code wherever the code is non-zero (so socialization changes
 //! nothing), and no individual could score strictly better than the code even if every coin
 //! flip on its 0 beliefs came out right (so the superior group is empty whatever the flips, and
@@ -43,10 +43,10 @@
 //!
 //! **Fig. 1's "equilibrium knowledge"** is read as: run each simulation (p3 = p4 = 0) until the
 //! recorded state is in equilibrium, take the code's knowledge there, and average over runs
-//! ([`run_to_equilibrium`], [`replicate_fig1`]). A period cap ([`FIG1_PERIOD_CAP`]) guards
+//! ([`run_to_equilibrium`], [`replicate_fig1`]). A period cap (`FIG1_PERIOD_CAP`) guards
 //! against runs that never settle; runs that reach it are counted and reported.
 //!
-//! Beliefs are bit sets ([`Beliefs`]), so `m` is at most 64 (March used 30).
+//! Beliefs are bit sets (`Beliefs`), so `m` is at most 64 (March used 30).
 //!
 //! ```
 //! use leadsim::reference::march1991::{self, Params};
@@ -125,26 +125,60 @@ impl Default for Params {
 /// Why parameters or a hand-built state are invalid. Each message names what is valid.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum MarchError {
+    /// The number of dimensions of reality is out of range.
     #[error("m = {m} dimensions is out of range: m must be between 1 and {MAX_M}")]
-    BadDimensions { m: usize },
+    BadDimensions {
+        /// The value given.
+        m: usize,
+    },
+    /// There are no individuals.
     #[error("n = {n} individuals is out of range: n must be at least 1")]
-    BadIndividuals { n: usize },
+    BadIndividuals {
+        /// The value given.
+        n: usize,
+    },
+    /// A rate is not a probability.
     #[error("{name} = {value} is not a probability: it must be a number between 0 and 1")]
-    BadProbability { name: &'static str, value: f64 },
+    BadProbability {
+        /// The parameter (`p1`, `p2`, …).
+        name: &'static str,
+        /// The value given.
+        value: f64,
+    },
+    /// A count (runs, periods) is below its minimum.
     #[error("{name} = {value} is too small: it must be at least {min}")]
     TooSmall {
+        /// The count.
         name: &'static str,
+        /// The value given.
         value: usize,
+        /// The least value allowed.
         min: usize,
     },
+    /// A hand-built belief vector has the wrong length.
     #[error(
         "{what} has {len} values where {m} were expected: every belief vector must have one value per dimension of reality"
     )]
-    BadLength { what: String, len: usize, m: usize },
+    BadLength {
+        /// Which vector (`code`, `individual 3`, …).
+        what: String,
+        /// Its length.
+        len: usize,
+        /// The number of dimensions of reality.
+        m: usize,
+    },
+    /// A hand-built belief vector holds a value outside {−1, 0, 1} (reality: {−1, 1}).
     #[error(
         "{what} holds {value} on dimension {dim}: beliefs must be -1, 0 or 1 (reality -1 or 1)"
     )]
-    BadValue { what: String, dim: usize, value: i8 },
+    BadValue {
+        /// Which vector (`reality`, `code`, `individual 3`, …).
+        what: String,
+        /// The dimension.
+        dim: usize,
+        /// The value found.
+        value: i8,
+    },
 }
 
 impl Params {

@@ -3,7 +3,8 @@
 //!
 //! Each model is a module of plain rule functions over plain state, a driver that runs one
 //! simulation from a seed, and a replication harness that runs the published experiment in
-//! parallel and compares it with the published figure:
+//! parallel and compares it with the published figure; [`scenario`] reads their scenario files
+//! (`family = "march1991"`, `"lazer_friedman2007"`), so they also run in the ordinary engine:
 //!
 //! - [`march1991`]: mutual learning between an organizational code and its members
 //!   (socialization `p1`, code learning `p2`, turnover `p3`, turbulence `p4`);
@@ -20,12 +21,12 @@
 //! the reading (a printed curve is read to about ±0.01) and the sampling noise of the original
 //! experiment (a mean over 80 runs for March, 1,000 landscapes for Lazer & Friedman). The second
 //! is estimated from our own runs as `sd / √(original sample size)`. A check passes when
-//! `|ours − published| ≤ reading + Z·√(se_ours² + se_published²)` with [`Z`] = 3: a two-sample
+//! `|ours − published| ≤ reading + Z·√(se_ours² + se_published²)` with `Z` = 3: a two-sample
 //! test at about the 0.3 % level per check, so a table of a dozen checks fails by chance well
 //! under one time in twenty. Wrong rules still fail: acting on 0 beliefs as 0 moves Fig. 1 by
 //! 0.25 or more, one-step socialization or counting ties with the code as superior moves its
-//! p2 = 0.9, p1 = 0.9 point to 0.67–0.68 (published 0.75), and agents that do not explore after looking leave
-//! both networks of Fig. 4 near 0.26.
+//! p2 = 0.9, p1 = 0.9 point to 0.67–0.68 (published 0.75), and agents that do not explore after
+//! looking leave both networks of Fig. 4 near 0.26.
 //!
 //! Every random draw comes from [`crate::rng`] streams derived from the seed and the run's
 //! indices, runs are distributed with rayon and collected in index order, and every mean is

@@ -188,6 +188,8 @@ pub(crate) const REWIRINGS: Param = Param {
 pub struct MarchStudy {
     pub(crate) m: usize,
     pub(crate) n: usize,
+    /// Whether a run ends at the first period in equilibrium (`stop_at_equilibrium`) instead
+    /// of running every step.
     pub stop_at_equilibrium: bool,
     /// The variants, each a full parameter set (m and n from the study).
     pub(crate) variants: Vec<march1991::Params>,

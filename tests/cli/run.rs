@@ -403,8 +403,8 @@ fn check_shows_the_runs_and_models_lists_the_kinds() {
     }
 }
 
-/// SPEC §6: `--help` everywhere with an example; the top level lists the exit codes and `sweep`
-/// lists every key of a sweep file.
+/// `--help` everywhere with an example; the top level lists the exit codes (README, "Exit
+/// codes") and `sweep` lists every key of a sweep file (docs/FORMAT.md, "Sweep files").
 #[test]
 fn every_command_has_help_with_an_example() {
     let env = Env::new();
