@@ -285,6 +285,16 @@ pub struct Param {
 }
 
 impl Param {
+    /// A probability or share: a real number in [0, 1] with its default.
+    pub(crate) const fn rate(key: &'static str, default: f64, meaning: &'static str) -> Param {
+        Param {
+            key,
+            kind: Kind::Real { min: 0.0, max: 1.0 },
+            default: DefaultValue::Real(default),
+            meaning,
+        }
+    }
+
     /// What values are valid, in words.
     pub fn valid(&self) -> String {
         match self.kind {
@@ -351,8 +361,21 @@ pub(crate) fn suggest<'a>(
 /// hint every "unknown …" message carries.
 pub(crate) fn hint<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     suggest(word, candidates)
-        .map(|w| format!(" (did you mean \"{w}\"?)"))
+        .map(did_you_mean)
         .unwrap_or_default()
+}
+
+/// `" (did you mean \"word\"?)"`.
+fn did_you_mean(word: &str) -> String {
+    format!(" (did you mean \"{word}\"?)")
+}
+
+/// The name of what the file `path` holds when the file gives none: its stem (`baseline` for
+/// `scenarios/baseline.toml`), or `fallback` for a path without one.
+pub(crate) fn default_name(path: &Path, fallback: &str) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| fallback.into())
 }
 
 /// Whether `name` is usable as a label in files and folder names (scenario, model and event
@@ -451,10 +474,7 @@ impl<'a> Reader<'a> {
             if let Some(t) = typo {
                 return self.error(
                     t,
-                    format!(
-                        "unknown key (did you mean \"{key}\"?); {}: {message}",
-                        keys[0]
-                    ),
+                    format!("unknown key{}; {}: {message}", did_you_mean(key), keys[0]),
                 );
             }
         }

@@ -237,7 +237,7 @@ pub fn scripts(opts: &Options) -> Scripts {
         s += &format!("#SBATCH --output={dir}/{LOGS}/{log}\n");
         s
     };
-    let mut sweep_args = format!("sweep {}", quote(text(&opts.sweep)));
+    let mut sweep_args = format!("sweep {}", shell_word(text(&opts.sweep)));
     if let Some(s) = opts.seed {
         sweep_args += &format!(" --seed {s}");
     }
@@ -266,7 +266,7 @@ echo "follow with: squeue -j $array,$merge"
 echo "the merged result will be in $dir/{MERGED}; logs are in $dir/{LOGS}"
 echo "if a task fails, see the comments at the top of $dir/{ARRAY}"
 "#,
-        qdir = quote(dir),
+        qdir = shell_word(dir),
     );
 
     let array = format!(
@@ -292,8 +292,8 @@ exec "$leadsim" {sweep_args} --shard "$shard/{n}" \
 "#,
         last = n - 1,
         resources = resources(&job, opts.cpus, "array-%A_%a.out"),
-        leadsim = quote(text(&opts.leadsim)),
-        qdir = quote(dir),
+        leadsim = shell_word(text(&opts.leadsim)),
+        qdir = shell_word(dir),
         cpus = opts.cpus,
     );
 
@@ -323,8 +323,8 @@ else
 fi
 "#,
         resources = resources(&format!("{job}-merge"), 1, "merge-%j.out"),
-        leadsim = quote(text(&opts.leadsim)),
-        qdir = quote(dir),
+        leadsim = shell_word(text(&opts.leadsim)),
+        qdir = shell_word(dir),
     );
 
     Scripts {
@@ -354,8 +354,9 @@ fn job_name(name: &str) -> String {
     format!("leadsim-{clean}")
 }
 
-/// Quotes a word for a POSIX shell when needed.
-fn quote(w: &str) -> String {
+/// Quotes a word for a POSIX shell when needed: the paths in these scripts, and in the command
+/// a manifest records to reproduce its result.
+pub fn shell_word(w: &str) -> String {
     if !w.is_empty()
         && w.chars()
             .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c))

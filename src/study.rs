@@ -5,10 +5,11 @@
 
 use crate::metrics::{METRICS, Metric};
 use crate::output::manifest::ModelInfo;
-use crate::params::{DefaultValue as D, InputError, Kind, Param, Reader, Source};
+use crate::params::{DefaultValue as D, InputError, Kind, Param, Reader, Source, default_name};
 use crate::reference::scenario::{self as refs, LF_METRICS, LfStudy, MARCH_METRICS, MarchStudy};
 use crate::results::{RunResult, Series, Shock, Summary};
 use crate::scenario::{self, Scenario};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
@@ -62,6 +63,17 @@ impl Work {
             .saturating_mul(130)
             .saturating_add(runs.saturating_mul(300))
             .saturating_add(self.shocks.saturating_mul(190))
+    }
+}
+
+/// Sets `seed` and `replications` in a parsed scenario table: the values given on the command
+/// line override the file's.
+pub fn set_overrides(table: &mut toml::Table, seed: Option<u64>, replications: Option<u32>) {
+    if let Some(s) = seed {
+        table.insert("seed".into(), toml::Value::Integer(s as i64));
+    }
+    if let Some(r) = replications {
+        table.insert("replications".into(), toml::Value::Integer(r as i64));
     }
 }
 
@@ -170,13 +182,22 @@ impl Study {
 
     /// Validates the text of a scenario file of any family; `file` names it in errors.
     pub fn from_text(text: &str, file: &str) -> Result<Study, InputError> {
-        let path = std::path::Path::new(file);
+        let path = Path::new(file);
         let (table, source) = Source::parse(path, text)?;
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "scenario".into());
-        Study::from_table(&table, &Arc::new(source), &Arc::from(text), &stem)
+        Study::from_file(path, text, &table, source)
+    }
+
+    /// Validates the scenario file `path` of any family, whose `text` was parsed into `table`
+    /// and `source` (with any overrides set, see [`set_overrides`]); a scenario without a
+    /// `name` is named after the file.
+    pub fn from_file(
+        path: &Path,
+        text: &str,
+        table: &toml::Table,
+        source: Source,
+    ) -> Result<Study, InputError> {
+        let name = default_name(path, "scenario");
+        Study::from_table(table, &Arc::new(source), &Arc::from(text), &name)
     }
 
     /// The family's name.

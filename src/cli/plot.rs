@@ -1,7 +1,7 @@
 //! `leadsim plot`: (re)draw the charts of a result folder.
 
-use super::Failure;
-use leadsim::plot::{self, PlotError};
+use super::{Failure, failure};
+use leadsim::plot;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -20,15 +20,6 @@ pub struct Args {
     /// Result folder written by `leadsim run` or `leadsim sweep`.
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
-}
-
-/// Maps a chart error to its exit code: the folder's fault is bad input.
-pub fn failure(e: PlotError) -> Failure {
-    if e.is_input() {
-        Failure::Input(e.into())
-    } else {
-        Failure::Other(e.into())
-    }
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {

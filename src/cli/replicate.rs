@@ -1,9 +1,8 @@
 //! `leadsim replicate`: run a reference model's published experiment from its scenario file and
 //! print the published figures beside ours.
 
-use super::experiment::{self, RunArgs, output_error};
-use super::run::shell_word;
-use super::{Failure, InputContext, set_threads};
+use super::experiment::{self, RunArgs};
+use super::{Failure, InputContext, failure, set_threads};
 use clap::ValueEnum;
 use leadsim::experiment::Plan;
 use leadsim::experiment::sweep::Sweep;
@@ -11,8 +10,8 @@ use leadsim::output::manifest::{InputFile, Manifest, Provenance};
 use leadsim::params::Source;
 use leadsim::reference::{Check, Replication};
 use leadsim::replicate::{self, LF_FIG4, MARCH_FIG1};
-use leadsim::study::Study;
-use std::collections::BTreeMap;
+use leadsim::slurm::shell_word;
+use leadsim::study::{Study, set_overrides};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -66,15 +65,15 @@ pub fn run(args: Args) -> Result<(), Failure> {
                     .output
                     .clone()
                     .unwrap_or_else(|| Path::new("output").join("replicate-nk"));
-                match leadsim::output::state(&dir).map_err(output_error)? {
+                match leadsim::output::state(&dir).map_err(failure)? {
                     leadsim::output::FolderState::Missing | leadsim::output::FolderState::Empty => {
                     }
                     leadsim::output::FolderState::NotAFolder => {
-                        return Err(output_error(leadsim::output::OutputError::NotAFolder {
+                        return Err(failure(leadsim::output::OutputError::NotAFolder {
                             path: dir.clone(),
                         }));
                     }
-                    _ if args.common.force => leadsim::output::clear(&dir).map_err(output_error)?,
+                    _ if args.common.force => leadsim::output::clear(&dir).map_err(failure)?,
                     _ => {
                         return Err(Failure::Input(anyhow::anyhow!(
                             "{} already holds results; use --force to replace them, or -o to choose another folder",
@@ -86,7 +85,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
                     &dir.join("replication.csv"),
                     &replicate::checks_csv(&rep),
                 )
-                .map_err(output_error)?;
+                .map_err(failure)?;
                 leadsim::plot::write_charts(&leadsim::plot::replication_charts(&rep), &dir)
                     .map_err(|e| Failure::Other(e.into()))?;
                 outln!("results: {}", dir.display());
@@ -130,13 +129,7 @@ fn experiment_replication(args: &Args) -> Result<Replication, Failure> {
         }
     };
     let (table, source) = Source::parse(&path, &text).input()?;
-    let mut overrides = BTreeMap::new();
-    if let Some(s) = args.seed {
-        overrides.insert("seed".to_string(), s.to_string());
-    }
-    if let Some(r) = args.runs {
-        overrides.insert("replications".to_string(), r.to_string());
-    }
+    let overrides = experiment::overrides(args.seed, args.runs)?;
     let mut command = format!(
         "leadsim replicate {}",
         args.name
@@ -172,12 +165,7 @@ fn experiment_replication(args: &Args) -> Result<Replication, Failure> {
         (plan, inputs)
     } else {
         let mut table = table;
-        if let Some(s) = args.seed {
-            table.insert("seed".into(), toml::Value::Integer(s as i64));
-        }
-        if let Some(r) = args.runs {
-            table.insert("replications".into(), toml::Value::Integer(r as i64));
-        }
+        set_overrides(&mut table, args.seed, args.runs);
         let study = Study::from_table(
             &table,
             &Arc::new(source),
@@ -227,14 +215,14 @@ fn experiment_replication(args: &Args) -> Result<Replication, Failure> {
         experiment::finish(&plan, &dir, manifest, series.as_ref())?;
         experiment::charts(&dir, args.common.no_charts)?;
     }
-    let manifest = Manifest::read(&dir, leadsim::output::MANIFEST).map_err(output_error)?;
+    let manifest = Manifest::read(&dir, leadsim::output::MANIFEST).map_err(failure)?;
     let rep = match args.name {
         Name::March1991 => replicate::march_fig1(&dir, &manifest),
         _ => replicate::lazer_friedman_fig4(&dir, &manifest),
     }
     .input()?;
     leadsim::output::write_atomic(&dir.join("replication.csv"), &replicate::checks_csv(&rep))
-        .map_err(output_error)?;
+        .map_err(failure)?;
     if !args.common.no_charts {
         leadsim::plot::write_charts(&leadsim::plot::replication_charts(&rep), &dir)
             .map_err(|e| Failure::Other(e.into()))?;

@@ -1,11 +1,10 @@
 //! `leadsim sweep`: a parameter sweep, whole or one shard of it.
 
 use super::experiment::{self, RunArgs};
-use super::run::shell_word;
 use super::{Failure, InputContext, set_threads};
 use leadsim::experiment::sweep::Sweep;
 use leadsim::output::manifest::{InputFile, Provenance};
-use std::collections::BTreeMap;
+use leadsim::slurm::shell_word;
 use std::path::{Path, PathBuf};
 
 const EXAMPLES: &str = "Examples:\n  leadsim sweep scenarios/capacity-shock-sweep.toml\n  leadsim sweep my-sweep.toml --shard 2/4 -o results/shard-2   # one quarter of the runs\n  leadsim merge results/shard-* -o results/all                   # then combine the shards\n  leadsim sweep my-sweep.toml --resume                            # finish an interrupted sweep";
@@ -64,20 +63,12 @@ pub fn load(
     replications: Option<u32>,
 ) -> Result<(Sweep, Provenance), Failure> {
     let sweep = Sweep::load(path).input()?;
-    let mut overrides = BTreeMap::new();
+    let overrides = experiment::overrides(seed, replications)?;
     let mut command = format!("leadsim sweep {}", shell_word(&path.display().to_string()));
     if let Some(s) = seed {
-        if s > i64::MAX as u64 {
-            return Err(Failure::Input(anyhow::anyhow!(
-                "--seed {s} is too large: seeds must be at most {}",
-                i64::MAX
-            )));
-        }
-        overrides.insert("seed".to_string(), s.to_string());
         command += &format!(" --seed {s}");
     }
     if let Some(r) = replications {
-        overrides.insert("replications".to_string(), r.to_string());
         command += &format!(" --replications {r}");
     }
     let mut inputs = vec![InputFile::new(

@@ -251,22 +251,9 @@ pub fn plan_from_manifest(m: &crate::output::manifest::Manifest) -> Result<Plan,
         let f = input("scenario")?;
         let path = std::path::Path::new(&f.path);
         let (mut table, source) = crate::params::Source::parse(path, &f.text)?;
-        if let Some(s) = seed {
-            table.insert("seed".into(), toml::Value::Integer(s as i64));
-        }
-        if let Some(r) = replications {
-            table.insert("replications".into(), toml::Value::Integer(r as i64));
-        }
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "scenario".into());
-        let s = Study::from_table(
-            &table,
-            &std::sync::Arc::new(source),
-            &std::sync::Arc::from(f.text.as_str()),
-            &stem,
-        )?;
-        Ok(Plan::single(s))
+        crate::study::set_overrides(&mut table, seed, replications);
+        Ok(Plan::single(Study::from_file(
+            path, &f.text, &table, source,
+        )?))
     }
 }

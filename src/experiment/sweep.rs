@@ -266,11 +266,9 @@ impl Sweep {
     ) -> Result<Sweep, E> {
         let (table, source) = Source::parse(path, text)?;
         let mut r = Reader::new(&table, "", &source);
-        let name = r.text(&NAME)?.unwrap_or_else(|| {
-            path.file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "sweep".into())
-        });
+        let name = r
+            .text(&NAME)?
+            .unwrap_or_else(|| crate::params::default_name(path, "sweep"));
         if !crate::params::valid_label(&name) {
             return Err(r
                 .error(

@@ -5,6 +5,7 @@
 //! line.
 
 use super::manifest::Manifest;
+use super::tables::STATS_COLUMNS;
 use super::{MANIFEST, PLAN, SHOCKS, STATS, SUMMARY};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -372,18 +373,9 @@ impl Folder<'_> {
     pub(crate) fn stats(&self) -> Result<Vec<StatRow>, ReadError> {
         let (t, mut reader) = self.open(STATS)?;
         let ids = self.ids(&t, false)?;
-        let [metric, versus, n, mean, sd, se, low, high, effect] = [
-            "metric",
-            "versus",
-            "n",
-            "mean",
-            "sd",
-            "se",
-            "ci_low",
-            "ci_high",
-            "effect_size",
-        ]
-        .map(|c| t.column(c));
+        // The model column is among the identifying ones.
+        let [metric, _model, versus, n, mean, sd, se, low, high, effect] =
+            STATS_COLUMNS.map(|c| t.column(c));
         let (metric, versus, n, mean, sd, se, low, high, effect) =
             (metric?, versus?, n?, mean?, sd?, se?, low?, high?, effect?);
         let mut rows = Vec::new();

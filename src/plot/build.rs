@@ -44,8 +44,9 @@ pub(crate) const SHOCK_METRICS: [&str; 5] = [
     "shock_window_mean",
 ];
 
-/// Summary columns drawn against swept parameters and in heatmaps (the headline figures).
-pub(crate) const SWEEP_METRICS: [&str; 7] = [
+/// Summary columns drawn against swept parameters and in heatmaps (the headline figures, which
+/// the console summary after a run shows too).
+pub const SWEEP_METRICS: [&str; 7] = [
     "performance_final",
     "performance_mean",
     "innovations_mean",

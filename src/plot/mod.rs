@@ -53,6 +53,7 @@ pub(crate) mod figure;
 pub(crate) mod style;
 
 pub(crate) use build::SHOCK_METRICS;
+pub use build::SWEEP_METRICS;
 use data::Band;
 pub(crate) use data::Results;
 use figure::{Figure, Line, Lines, XAxis};

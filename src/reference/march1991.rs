@@ -1207,22 +1207,12 @@ mod tests {
     /// A reduced Fig. 1 (300 runs per point instead of 1,000): the tolerance grows with the
     /// standard error (about 0.006 here against 0.003) but stays below the errors of wrong
     /// rules: one-step socialization or counting ties as superior moves the p2 = 0.9,
-    /// p1 = 0.9 point to 0.67–0.68 (published 0.75), and acting on 0 beliefs as 0 lowers every point by 0.25
-    /// or more; each makes this test fail.
+    /// p1 = 0.9 point to 0.67–0.68 (published 0.75), and acting on 0 beliefs as 0 lowers every
+    /// point by 0.25 or more; each makes this test fail.
     #[test]
     fn reduced_fig1_replication_matches_the_paper() {
         let rep = replicate_fig1(300, 2024).unwrap();
-        let failed: Vec<String> = rep
-            .checks
-            .iter()
-            .filter(|c| !c.pass)
-            .map(|c| {
-                format!(
-                    "{}: published {} ours {:.4} ± {:.4}",
-                    c.label, c.published, c.ours, c.tolerance
-                )
-            })
-            .collect();
+        let failed = rep.failures();
         assert!(failed.is_empty(), "{failed:#?}");
         // The shape March describes: at p2 = 0.9 slower socialization is better throughout.
         let fast_code = &rep.figures[0].series[2];

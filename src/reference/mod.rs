@@ -149,6 +149,21 @@ impl Replication {
     pub fn passed(&self) -> bool {
         self.checks.iter().all(|c| c.pass)
     }
+
+    /// One line per failed check: its label, the published value, ours and the tolerance.
+    #[cfg(test)]
+    pub(crate) fn failures(&self) -> Vec<String> {
+        self.checks
+            .iter()
+            .filter(|c| !c.pass)
+            .map(|c| {
+                format!(
+                    "{}: published {} ours {:.4} tolerance {:.4}",
+                    c.label, c.published, c.ours, c.tolerance
+                )
+            })
+            .collect()
+    }
 }
 
 /// Mean and standard error of the mean (sample sd / √len), summed in slice order so the result

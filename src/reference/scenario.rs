@@ -58,15 +58,6 @@ pub(crate) const LF_METRICS: [Metric; 2] = [
     },
 ];
 
-const fn rate(key: &'static str, default: f64, meaning: &'static str) -> Param {
-    Param {
-        key,
-        kind: Kind::Real { min: 0.0, max: 1.0 },
-        default: D::Real(default),
-        meaning,
-    }
-}
-
 pub(crate) const M: Param = Param {
     key: "m",
     kind: Kind::Whole {
@@ -91,24 +82,25 @@ pub(crate) const STOP: Param = Param {
     default: D::Flag(true),
     meaning: "end a run at the first period in equilibrium (steps is then the cap)",
 };
-pub(crate) const P1: Param = rate("p1", 0.5, "socialization rate");
-pub(crate) const P2: Param = rate("p2", 0.5, "code-learning rate");
-pub(crate) const P3: Param = rate(
+pub(crate) const P1: Param = Param::rate("p1", 0.5, "socialization rate");
+pub(crate) const P2: Param = Param::rate("p2", 0.5, "code-learning rate");
+pub(crate) const P3: Param = Param::rate(
     "p3",
     0.0,
     "turnover: probability per period that an individual is replaced",
 );
-pub(crate) const P4: Param = rate(
+pub(crate) const P4: Param = Param::rate(
     "p4",
     0.0,
     "turbulence: probability per period that a dimension of reality flips",
 );
-pub(crate) const FAST_FRACTION: Param = rate(
+pub(crate) const FAST_FRACTION: Param = Param::rate(
     "fast_fraction",
     0.0,
     "share of individuals who socialize at p1_fast",
 );
-pub(crate) const P1_FAST: Param = rate("p1_fast", 0.9, "socialization rate of the fast learners");
+pub(crate) const P1_FAST: Param =
+    Param::rate("p1_fast", 0.9, "socialization rate of the fast learners");
 
 pub(crate) const AGENTS: Param = Param {
     key: "agents",
@@ -149,17 +141,17 @@ pub(crate) const NETWORK: Param = Param {
     default: D::Required,
     meaning: "the network the agents are on",
 };
-pub(crate) const VELOCITY: Param = rate(
+pub(crate) const VELOCITY: Param = Param::rate(
     "velocity",
     1.0,
     "probability per round that an agent looks at its neighbours",
 );
-pub(crate) const COPY_ERROR: Param = rate(
+pub(crate) const COPY_ERROR: Param = Param::rate(
     "copy_error",
     0.0,
     "probability that a differing bit is not copied",
 );
-pub(crate) const LINK_P: Param = rate(
+pub(crate) const LINK_P: Param = Param::rate(
     "p",
     0.1,
     "random: link probability (the graph is then connected)",

@@ -1,6 +1,6 @@
 //! `leadsim run`, `check` and `models` on small scenario files.
 
-use crate::{Env, repo};
+use crate::{Env, TABLES, assert_golden, repo};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -28,14 +28,6 @@ fn small(env: &Env) -> String {
     let text = std::fs::read_to_string(repo("tests/data/small.toml")).unwrap();
     env.write("small.toml", &text).display().to_string()
 }
-
-const TABLES: [&str; 5] = [
-    "timeseries.csv",
-    "summary.csv",
-    "shocks.csv",
-    "stats.csv",
-    "manifest.json",
-];
 
 #[test]
 fn run_writes_tidy_tables_and_a_manifest() {
@@ -133,25 +125,7 @@ fn golden_output_of_the_small_scenario() {
     let golden = repo("tests/data/golden/small");
     for t in ["timeseries.csv", "summary.csv", "stats.csv"] {
         let got = std::fs::read_to_string(env.path("out").join(t)).unwrap();
-        let path = golden.join(t);
-        if std::env::var_os("LEADSIM_UPDATE_GOLDEN").is_some() {
-            std::fs::write(&path, &got).unwrap();
-        }
-        let want = std::fs::read_to_string(&path).unwrap_or_default();
-        if got != want {
-            let line = got
-                .lines()
-                .zip(want.lines())
-                .position(|(a, b)| a != b)
-                .unwrap_or(got.lines().count().min(want.lines().count()));
-            panic!(
-                "{t} differs from {} at line {}:\n got: {:?}\nwant: {:?}",
-                path.display(),
-                line + 1,
-                got.lines().nth(line),
-                want.lines().nth(line)
-            );
-        }
+        assert_golden(t, &got, &golden.join(t));
     }
 }
 
