@@ -239,7 +239,8 @@ mod tests {
         std::fs::create_dir_all(&runs).unwrap();
         let mut w = open(&runs, 1 << 20, 8);
         w.receive(0, part(0)).unwrap();
-        assert!(w.finish().is_err());
+        let e = w.finish().unwrap_err().to_string();
+        assert!(e.contains("holds 1 of 8 runs"), "{e}");
     }
 }
 

@@ -34,8 +34,10 @@ fn run_writes_tidy_tables_and_a_manifest() {
     let env = Env::new();
     let file = small(&env);
     let out = env.run(&["run", &file, "-o", "out", "-q"]).ok();
+    // 3 models × 3 replicates.
     assert!(
-        out.stdout().contains("27 runs") || out.stdout().contains("9 runs"),
+        out.stdout()
+            .starts_with("small: 9 runs (3 models × 3 replicates) → out\n"),
         "{}",
         out.stdout()
     );
@@ -45,7 +47,7 @@ fn run_writes_tidy_tables_and_a_manifest() {
     }
     assert!(
         !dir.join("runs").exists(),
-        "parts are removed once assembled"
+        "the journals are removed once the tables are assembled"
     );
     let ts = read_csv(&dir.join("timeseries.csv"));
     assert_eq!(&ts.0[..4], ["model", "replicate", "seed", "step"]);
