@@ -12,6 +12,7 @@
 //! # Ok::<(), leadsim::report::ReportError>(())
 //! ```
 
+use crate::output::manifest::Manifest;
 use crate::plot::data::StatRow;
 use crate::plot::{self, Chart, ChartKind, PlotError, Results, style::short};
 use rayon::prelude::*;
@@ -36,6 +37,12 @@ pub(crate) const HEADLINE: [&str; 11] = [
     "conflicts_mean",
     "expired_mean",
 ];
+
+/// A sweep's table of points is shown open up to this many points, folded beyond.
+const OPEN_POINTS: usize = 30;
+
+/// A metric's table over the points of a sweep is folded beyond this many points.
+const FOLD_POINTS: usize = 40;
 
 /// Why the report could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -223,7 +230,18 @@ fn what_was_run(h: &mut String, r: &Results) {
     {
         let _ = writeln!(h, "<p>{}</p>", escape(desc));
     }
-    // Models.
+    models_table(h, m);
+    events(h, r, parsed.as_ref());
+    seeds(h, m);
+    if r.sweep {
+        sweep_design(h, r);
+    }
+    input_files(h, m);
+    h.push_str("</section>\n");
+}
+
+/// The models as run, with every parameter.
+fn models_table(h: &mut String, m: &Manifest) {
     h.push_str(
         "<h3>Models</h3>\n<table>\n<tr><th>model</th><th>kind</th><th>parameters</th></tr>\n",
     );
@@ -242,8 +260,10 @@ fn what_was_run(h: &mut String, r: &Results) {
         );
     }
     h.push_str("</table>\n");
-    events(h, r, parsed.as_ref());
-    // Seeds.
+}
+
+/// The master seed, the overrides and the world seeds.
+fn seeds(h: &mut String, m: &Manifest) {
     h.push_str("<h3>Seeds</h3>\n");
     let _ = writeln!(
         h,
@@ -282,43 +302,53 @@ fn what_was_run(h: &mut String, r: &Results) {
         }
         h.push_str("</table>\n</details>\n");
     }
-    if r.sweep {
-        h.push_str("<h3>Sweep design</h3>\n");
-        let axes = r
-            .axes
+}
+
+/// A sweep's axes and points.
+fn sweep_design(h: &mut String, r: &Results) {
+    let m = &r.manifest;
+    h.push_str("<h3>Sweep design</h3>\n");
+    let axes = r
+        .axes
+        .iter()
+        .map(|a| format!("<code>{}</code>", escape(a)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let _ = writeln!(
+        h,
+        "<p>{} point{} over {axes}.</p>",
+        m.points.len(),
+        plural(m.points.len())
+    );
+    let open = if m.points.len() <= OPEN_POINTS {
+        " open"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        h,
+        "<details{open}><summary>Points</summary>\n<table>\n<tr><th>point</th>{}</tr>",
+        r.axes
             .iter()
-            .map(|a| format!("<code>{}</code>", escape(a)))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let _ = writeln!(
-            h,
-            "<p>{} point{} over {axes}.</p>",
-            m.points.len(),
-            plural(m.points.len())
-        );
-        let open = if m.points.len() <= 30 { " open" } else { "" };
-        let _ = writeln!(
-            h,
-            "<details{open}><summary>Points</summary>\n<table>\n<tr><th>point</th>{}</tr>",
-            r.axes
-                .iter()
-                .map(|a| format!("<th>{}</th>", escape(a)))
-                .collect::<String>()
-        );
-        for p in &m.points {
-            let _ = write!(h, "<tr><td class=\"num\">{}</td>", p.point);
-            for a in &r.axes {
-                let _ = write!(
-                    h,
-                    "<td>{}</td>",
-                    escape(p.values.get(a).map(String::as_str).unwrap_or(""))
-                );
-            }
-            h.push_str("</tr>\n");
+            .map(|a| format!("<th>{}</th>", escape(a)))
+            .collect::<String>()
+    );
+    for p in &m.points {
+        let _ = write!(h, "<tr><td class=\"num\">{}</td>", p.point);
+        for a in &r.axes {
+            let _ = write!(
+                h,
+                "<td>{}</td>",
+                escape(p.values.get(a).map(String::as_str).unwrap_or(""))
+            );
         }
-        h.push_str("</table>\n</details>\n");
+        h.push_str("</tr>\n");
     }
-    // Inputs.
+    h.push_str("</table>\n</details>\n");
+}
+
+/// The input files, text in full.
+fn input_files(h: &mut String, m: &Manifest) {
     h.push_str("<h3>Input files</h3>\n");
     if m.inputs.is_empty() {
         h.push_str("<p class=\"note\">The manifest records no input files.</p>\n");
@@ -334,7 +364,6 @@ fn what_was_run(h: &mut String, r: &Results) {
             escape(&input.text)
         );
     }
-    h.push_str("</section>\n");
 }
 
 fn capitalized(s: &str) -> String {
@@ -492,120 +521,172 @@ const DIFF_NOTE: &str = "<p class=\"note\">Paired differences (column model minu
 /// A run gets one table of models and one of differences, a row per metric; a sweep one table
 /// per metric, a row per point. Returns whether `stats.csv` had any of `metrics`.
 fn stat_tables(h: &mut String, r: &Results, metrics: &[&str]) -> bool {
-    let rows: Vec<&StatRow> = r
-        .stats
-        .iter()
-        .filter(|s| metrics.contains(&s.metric.as_str()))
-        .collect();
-    if rows.is_empty() {
+    let Some(t) = StatTable::new(r, metrics) else {
         return false;
+    };
+    if r.sweep {
+        t.per_point(h, r);
+    } else {
+        t.per_run(h, r);
     }
-    let mut present: Vec<&str> = metrics
-        .iter()
-        .copied()
-        .filter(|m| rows.iter().any(|s| s.metric == *m))
-        .collect();
-    present.dedup();
-    let mut pairs: Vec<(&str, &str)> = Vec::new();
-    for s in &rows {
-        if let Some(v) = &s.versus {
-            let p = (s.model.as_str(), v.as_str());
-            if !pairs.contains(&p) {
-                pairs.push(p);
+    true
+}
+
+/// The rows of `stats.csv` for some metrics, and the columns of their tables.
+struct StatTable<'a> {
+    rows: Vec<&'a StatRow>,
+    /// The metrics that have rows, in the order asked for.
+    present: Vec<&'a str>,
+    /// The paired differences `(model, versus)`, in file order.
+    pairs: Vec<(&'a str, &'a str)>,
+    /// Replicates per model (a cell with fewer shows its n).
+    full: usize,
+    model_heads: String,
+    pair_heads: String,
+}
+
+impl<'a> StatTable<'a> {
+    /// `None` when `stats.csv` has no row of `metrics`.
+    fn new(r: &'a Results, metrics: &[&'a str]) -> Option<StatTable<'a>> {
+        let rows: Vec<&StatRow> = r
+            .stats
+            .iter()
+            .filter(|s| metrics.contains(&s.metric.as_str()))
+            .collect();
+        if rows.is_empty() {
+            return None;
+        }
+        let mut present: Vec<&str> = metrics
+            .iter()
+            .copied()
+            .filter(|m| rows.iter().any(|s| s.metric == *m))
+            .collect();
+        present.dedup();
+        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        for s in &rows {
+            if let Some(v) = &s.versus {
+                let p = (s.model.as_str(), v.as_str());
+                if !pairs.contains(&p) {
+                    pairs.push(p);
+                }
             }
         }
+        let model_heads: String = r
+            .models
+            .iter()
+            .map(|m| format!("<th>{}</th>", escape(m)))
+            .collect();
+        let pair_heads: String = pairs
+            .iter()
+            .map(|(a, b)| format!("<th>{} − {}</th>", escape(a), escape(b)))
+            .collect();
+        Some(StatTable {
+            rows,
+            present,
+            pairs,
+            full: r.manifest.replications as usize,
+            model_heads,
+            pair_heads,
+        })
     }
-    let full = r.manifest.replications as usize;
-    let find = |point: Option<usize>, metric: &str, model: &str, versus: Option<&str>| {
-        rows.iter().find(|s| {
+
+    /// The cell of `metric` for `model` (or the difference `model − versus`) at `point`.
+    fn cell(
+        &self,
+        point: Option<usize>,
+        metric: &str,
+        model: &str,
+        versus: Option<&str>,
+    ) -> String {
+        let row = self.rows.iter().find(|s| {
             s.point == point
                 && s.metric == metric
                 && s.model == model
                 && s.versus.as_deref() == versus
-        })
-    };
-    let model_heads: String = r
-        .models
-        .iter()
-        .map(|m| format!("<th>{}</th>", escape(m)))
-        .collect();
-    let pair_heads: String = pairs
-        .iter()
-        .map(|(a, b)| format!("<th>{} − {}</th>", escape(a), escape(b)))
-        .collect();
-    if !r.sweep {
+        });
+        stat_cell(row, self.full)
+    }
+
+    /// A run: one table of the models, one of the paired differences, a row per metric.
+    fn per_run(&self, h: &mut String, r: &Results) {
         let _ = writeln!(
             h,
-            "<div class=\"scroll\"><table>\n<tr><th>metric</th>{model_heads}</tr>"
+            "<div class=\"scroll\"><table>\n<tr><th>metric</th>{}</tr>",
+            self.model_heads
         );
-        for m in &present {
+        for m in &self.present {
             let _ = write!(h, "<tr><td>{}</td>", metric_name(m));
             for model in &r.models {
-                h.push_str(&stat_cell(find(None, m, model, None), full));
+                h.push_str(&self.cell(None, m, model, None));
             }
             h.push_str("</tr>\n");
         }
         h.push_str("</table></div>\n");
-        if !pairs.is_empty() {
+        if !self.pairs.is_empty() {
             h.push_str(DIFF_NOTE);
             let _ = writeln!(
                 h,
-                "<div class=\"scroll\"><table>\n<tr><th>metric</th>{pair_heads}</tr>"
+                "<div class=\"scroll\"><table>\n<tr><th>metric</th>{}</tr>",
+                self.pair_heads
             );
-            for m in &present {
+            for m in &self.present {
                 let _ = write!(h, "<tr><td>{}</td>", metric_name(m));
-                for (a, b) in &pairs {
-                    h.push_str(&stat_cell(find(None, m, a, Some(b)), full));
+                for (a, b) in &self.pairs {
+                    h.push_str(&self.cell(None, m, a, Some(b)));
                 }
                 h.push_str("</tr>\n");
             }
             h.push_str("</table></div>\n");
         }
-        return true;
     }
-    if !pairs.is_empty() {
-        h.push_str(DIFF_NOTE);
-    }
-    for m in &present {
-        // The points in file order, with their parameter values.
-        let mut points: Vec<&StatRow> = Vec::new();
-        for s in rows.iter().filter(|s| s.metric == *m) {
-            if !points.iter().any(|p| p.point == s.point) {
-                points.push(s);
-            }
+
+    /// A sweep: a table per metric, a row per point, the models and then the differences.
+    fn per_point(&self, h: &mut String, r: &Results) {
+        if !self.pairs.is_empty() {
+            h.push_str(DIFF_NOTE);
         }
-        let wrap = points.len() > 40;
-        if wrap {
+        for m in &self.present {
+            // The points in file order, with their parameter values.
+            let mut points: Vec<&StatRow> = Vec::new();
+            for s in self.rows.iter().filter(|s| s.metric == *m) {
+                if !points.iter().any(|p| p.point == s.point) {
+                    points.push(s);
+                }
+            }
+            let wrap = points.len() > FOLD_POINTS;
+            if wrap {
+                let _ = writeln!(
+                    h,
+                    "<details><summary>{} ({} points)</summary>",
+                    metric_name(m),
+                    points.len()
+                );
+            } else {
+                let _ = writeln!(h, "<h4>{}</h4>", metric_name(m));
+            }
             let _ = writeln!(
                 h,
-                "<details><summary>{} ({} points)</summary>",
-                metric_name(m),
-                points.len()
+                "<div class=\"scroll\"><table>\n<tr>{}{}{}</tr>",
+                point_headers(r),
+                self.model_heads,
+                self.pair_heads
             );
-        } else {
-            let _ = writeln!(h, "<h4>{}</h4>", metric_name(m));
-        }
-        let _ = writeln!(
-            h,
-            "<div class=\"scroll\"><table>\n<tr>{}{model_heads}{pair_heads}</tr>",
-            point_headers(r)
-        );
-        for p in &points {
-            let _ = write!(h, "<tr>{}", point_cells(p));
-            for model in &r.models {
-                h.push_str(&stat_cell(find(p.point, m, model, None), full));
+            for p in &points {
+                let _ = write!(h, "<tr>{}", point_cells(p));
+                for model in &r.models {
+                    h.push_str(&self.cell(p.point, m, model, None));
+                }
+                for (a, b) in &self.pairs {
+                    h.push_str(&self.cell(p.point, m, a, Some(b)));
+                }
+                h.push_str("</tr>\n");
             }
-            for (a, b) in &pairs {
-                h.push_str(&stat_cell(find(p.point, m, a, Some(b)), full));
+            h.push_str("</table></div>\n");
+            if wrap {
+                h.push_str("</details>\n");
             }
-            h.push_str("</tr>\n");
-        }
-        h.push_str("</table></div>\n");
-        if wrap {
-            h.push_str("</details>\n");
         }
     }
-    true
 }
 
 /// How a stats column is named in tables (HTML): its words and its column name.

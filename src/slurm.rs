@@ -221,32 +221,34 @@ fn is_time(t: &str) -> bool {
 
 /// The scripts for `opts`, which should have passed [`check`].
 pub fn scripts(opts: &Options) -> Scripts {
-    let n = opts.tasks;
-    let dir = text(&opts.dir);
-    let job = job_name(&opts.name);
-    let resources = |name: &str, cpus: u32, log: &str| {
-        let mut s = format!(
-            "#SBATCH --job-name={name}\n#SBATCH --ntasks=1\n#SBATCH --cpus-per-task={cpus}\n"
-        );
-        if let Some(p) = &opts.partition {
-            s += &format!("#SBATCH --partition={p}\n");
-        }
-        if let Some(t) = &opts.time {
-            s += &format!("#SBATCH --time={t}\n");
-        }
-        s += &format!("#SBATCH --output={dir}/{LOGS}/{log}\n");
-        s
-    };
-    let mut sweep_args = format!("sweep {}", shell_word(text(&opts.sweep)));
-    if let Some(s) = opts.seed {
-        sweep_args += &format!(" --seed {s}");
-    }
-    if let Some(r) = opts.replications {
-        sweep_args += &format!(" --replications {r}");
-    }
     let about = format!("the sweep \"{}\" ({} runs)", opts.name, opts.runs);
+    Scripts {
+        submit: submit_script(opts, &about),
+        array: array_script(opts, &about),
+        merge: merge_script(opts, &about),
+    }
+}
 
-    let submit = format!(
+/// The `#SBATCH` lines of a job named `name` with `cpus` CPUs per task, logging to `log` in
+/// the folder's logs.
+fn resources(opts: &Options, name: &str, cpus: u32, log: &str) -> String {
+    let dir = text(&opts.dir);
+    let mut s =
+        format!("#SBATCH --job-name={name}\n#SBATCH --ntasks=1\n#SBATCH --cpus-per-task={cpus}\n");
+    if let Some(p) = &opts.partition {
+        s += &format!("#SBATCH --partition={p}\n");
+    }
+    if let Some(t) = &opts.time {
+        s += &format!("#SBATCH --time={t}\n");
+    }
+    s += &format!("#SBATCH --output={dir}/{LOGS}/{log}\n");
+    s
+}
+
+/// `submit.sh`: submits the array, then the merge that waits for it.
+fn submit_script(opts: &Options, about: &str) -> String {
+    let (n, dir) = (opts.tasks, text(&opts.dir));
+    format!(
         r#"#!/bin/sh
 # Submits {about} to Slurm:
 # - {ARRAY}, a job array of {n} tasks that run one shard of the sweep each;
@@ -267,9 +269,20 @@ echo "the merged result will be in $dir/{MERGED}; logs are in $dir/{LOGS}"
 echo "if a task fails, see the comments at the top of $dir/{ARRAY}"
 "#,
         qdir = shell_word(dir),
-    );
+    )
+}
 
-    let array = format!(
+/// `array.sbatch`: task K runs shard K+1 with `--resume`.
+fn array_script(opts: &Options, about: &str) -> String {
+    let (n, dir) = (opts.tasks, text(&opts.dir));
+    let mut sweep_args = format!("sweep {}", shell_word(text(&opts.sweep)));
+    if let Some(s) = opts.seed {
+        sweep_args += &format!(" --seed {s}");
+    }
+    if let Some(r) = opts.replications {
+        sweep_args += &format!(" --replications {r}");
+    }
+    format!(
         r#"#!/bin/sh
 #SBATCH --array=0-{last}
 {resources}#
@@ -291,13 +304,17 @@ exec "$leadsim" {sweep_args} --shard "$shard/{n}" \
     --threads "${{SLURM_CPUS_PER_TASK:-{cpus}}}" --resume -o "$dir/shard-$shard-of-{n}"
 "#,
         last = n - 1,
-        resources = resources(&job, opts.cpus, "array-%A_%a.out"),
+        resources = resources(opts, &job_name(&opts.name), opts.cpus, "array-%A_%a.out"),
         leadsim = shell_word(text(&opts.leadsim)),
         qdir = shell_word(dir),
         cpus = opts.cpus,
-    );
+    )
+}
 
-    let merge = format!(
+/// `merge.sbatch`: merges the shards, then writes the report (best effort).
+fn merge_script(opts: &Options, about: &str) -> String {
+    let (n, dir) = (opts.tasks, text(&opts.dir));
+    format!(
         r#"#!/bin/sh
 {resources}#
 # Merges the {n} shard folders of {about}
@@ -322,16 +339,15 @@ else
     echo "leadsim: this leadsim has no report command; the merged tables are complete" >&2
 fi
 "#,
-        resources = resources(&format!("{job}-merge"), 1, "merge-%j.out"),
+        resources = resources(
+            opts,
+            &format!("{}-merge", job_name(&opts.name)),
+            1,
+            "merge-%j.out"
+        ),
         leadsim = shell_word(text(&opts.leadsim)),
         qdir = shell_word(dir),
-    );
-
-    Scripts {
-        submit,
-        array,
-        merge,
-    }
+    )
 }
 
 /// A path as text (checked to be UTF-8 by [`check`]).

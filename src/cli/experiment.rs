@@ -8,6 +8,7 @@ use leadsim::experiment::runner::{self, RunError};
 use leadsim::output::manifest::Manifest;
 use leadsim::output::series::Complete;
 use leadsim::output::{self, FolderLock, FolderState, OutputError};
+use leadsim::slurm::shell_word;
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -205,6 +206,22 @@ pub fn run_indices(
         ))),
         Err(RunError::Output(e)) => Err(failure(e)),
     }
+}
+
+/// Runs every run of `plan` into `dir` (prepared by [`prepare`]), assembles the tables, writes
+/// the manifest and draws the charts; `command` (without `-o`) is what resumes it.
+pub fn run_all(
+    plan: &Plan,
+    dir: &Path,
+    manifest: Manifest,
+    args: &RunArgs,
+    command: &str,
+) -> Result<(), Failure> {
+    let indices: Vec<u64> = (0..plan.runs()).collect();
+    let resume = format!("{command} -o {}", shell_word(&dir.display().to_string()));
+    let series = run_indices(plan, dir, &indices, true, args, &resume)?;
+    finish(plan, dir, manifest, series.as_ref())?;
+    charts(dir, args.no_charts)
 }
 
 /// Assembles the tables (the time series from `series`, the ordered file [`run_indices`]

@@ -12,6 +12,7 @@ use leadsim::reference::{Check, Replication};
 use leadsim::replicate::{self, LF_FIG4, MARCH_FIG1};
 use leadsim::slurm::shell_word;
 use leadsim::study::{Study, set_overrides};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -110,6 +111,53 @@ pub fn run(args: Args) -> Result<(), Failure> {
 
 /// Runs the reference file through the engine into a result folder, then compares.
 fn experiment_replication(args: &Args) -> Result<Replication, Failure> {
+    let (path, text) = reference_text(args)?;
+    let overrides = experiment::overrides(args.seed, args.runs)?;
+    let (plan, inputs) = reference_plan(args, &path, &text)?;
+    match args.name {
+        Name::March1991 => replicate::march_fig1_shape(&plan),
+        _ => replicate::lf_fig4_shape(&plan),
+    }
+    .map_err(|e| Failure::Input(anyhow::anyhow!("{}: {e}", path.display())))?;
+    let prov = Provenance {
+        command: command(args, &overrides),
+        inputs,
+        overrides,
+    };
+    let dir = args
+        .common
+        .output
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(format!("replicate-{}", plan.name)));
+    let manifest = plan.manifest(&prov, "");
+    // A finished replication of the same experiment is compared again without re-running it;
+    // an interrupted one is resumed.
+    let common = RunArgs {
+        resume: !args.common.force,
+        ..args.common.clone()
+    };
+    if let Some(_lock) = experiment::prepare(&dir, &manifest, &common)? {
+        experiment::run_all(&plan, &dir, manifest, &args.common, &prov.command)?;
+    }
+    let manifest = Manifest::read(&dir, leadsim::output::MANIFEST).map_err(failure)?;
+    let rep = match args.name {
+        Name::March1991 => replicate::march_fig1(&dir, &manifest),
+        _ => replicate::lazer_friedman_fig4(&dir, &manifest),
+    }
+    .input()?;
+    leadsim::output::write_atomic(&dir.join("replication.csv"), &replicate::checks_csv(&rep))
+        .map_err(failure)?;
+    if !args.common.no_charts {
+        leadsim::plot::write_charts(&leadsim::plot::replication_charts(&rep), &dir)
+            .map_err(|e| Failure::Other(e.into()))?;
+    }
+    outln!("results: {}", dir.display());
+    Ok(rep)
+}
+
+/// The reference file to run and its text: `--scenario`, or the file in `scenarios/reference/`,
+/// or (when that is not at hand) the copy bundled in the binary.
+fn reference_text(args: &Args) -> Result<(PathBuf, String), Failure> {
     let (default_path, bundled) = match args.name {
         Name::March1991 => MARCH_FIG1,
         _ => LF_FIG4,
@@ -128,8 +176,11 @@ fn experiment_replication(args: &Args) -> Result<Replication, Failure> {
             )));
         }
     };
-    let (table, source) = Source::parse(&path, &text).input()?;
-    let overrides = experiment::overrides(args.seed, args.runs)?;
+    Ok((path, text))
+}
+
+/// The command that reproduces the replication (without `-o`).
+fn command(args: &Args, overrides: &BTreeMap<String, String>) -> String {
     let mut command = format!(
         "leadsim replicate {}",
         args.name
@@ -139,96 +190,45 @@ fn experiment_replication(args: &Args) -> Result<Replication, Failure> {
     if let Some(s) = &args.scenario {
         command += &format!(" --scenario {}", shell_word(&s.display().to_string()));
     }
-    for (k, v) in &overrides {
+    for (k, v) in overrides {
         let flag = if k == "replications" { "runs" } else { k };
         command += &format!(" --{flag} {v}");
     }
-    let (plan, inputs) = if leadsim::experiment::sweep::is_sweep(&table) {
-        let sweep = Sweep::parse(&text, &path, |p: &Path| {
-            std::fs::read_to_string(p).map_err(|e| leadsim::params::InputError {
-                file: p.to_path_buf(),
-                line: None,
-                key: String::new(),
-                message: e.to_string(),
-            })
-        })
-        .input()?;
-        let plan = sweep.plan(args.seed, args.runs).input()?;
-        let mut inputs = vec![InputFile::new("sweep", &path.display().to_string(), &text)];
-        if let Some(b) = &sweep.base_path {
-            inputs.push(InputFile::new(
-                "base",
-                &b.display().to_string(),
-                &sweep.base_text,
-            ));
-        }
-        (plan, inputs)
-    } else {
-        let mut table = table;
+    command
+}
+
+/// The plan of the reference file `path` (a sweep for March, a scenario for Lazer & Friedman)
+/// with `--seed` and `--runs` applied, and its input files for the manifest.
+fn reference_plan(args: &Args, path: &Path, text: &str) -> Result<(Plan, Vec<InputFile>), Failure> {
+    let (mut table, source) = Source::parse(path, text).input()?;
+    let is_sweep = leadsim::experiment::sweep::is_sweep(&table);
+    let role = if is_sweep { "sweep" } else { "scenario" };
+    let file = InputFile::new(role, &path.display().to_string(), text);
+    if !is_sweep {
         set_overrides(&mut table, args.seed, args.runs);
-        let study = Study::from_table(
-            &table,
-            &Arc::new(source),
-            &Arc::from(text.as_str()),
-            "reference",
-        )
-        .input()?;
-        (
-            Plan::single(study),
-            vec![InputFile::new(
-                "scenario",
-                &path.display().to_string(),
-                &text,
-            )],
-        )
-    };
-    match args.name {
-        Name::March1991 => replicate::march_fig1_shape(&plan),
-        _ => replicate::lf_fig4_shape(&plan),
+        let study =
+            Study::from_table(&table, &Arc::new(source), &Arc::from(text), "reference").input()?;
+        return Ok((Plan::single(study), vec![file]));
     }
-    .map_err(|e| Failure::Input(anyhow::anyhow!("{}: {e}", path.display())))?;
-    let prov = Provenance {
-        command,
-        inputs,
-        overrides,
-    };
-    let dir = args
-        .common
-        .output
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(format!("replicate-{}", plan.name)));
-    let manifest = plan.manifest(&prov, "");
-    // A finished replication of the same experiment is compared again without re-running it;
-    // an interrupted one is resumed.
-    let common = RunArgs {
-        resume: !args.common.force,
-        ..args.common.clone()
-    };
-    if let Some(_lock) = experiment::prepare(&dir, &manifest, &common)? {
-        let indices: Vec<u64> = (0..plan.runs()).collect();
-        let resume = format!(
-            "{} -o {}",
-            prov.command,
-            shell_word(&dir.display().to_string())
-        );
-        let series = experiment::run_indices(&plan, &dir, &indices, true, &args.common, &resume)?;
-        experiment::finish(&plan, &dir, manifest, series.as_ref())?;
-        experiment::charts(&dir, args.common.no_charts)?;
-    }
-    let manifest = Manifest::read(&dir, leadsim::output::MANIFEST).map_err(failure)?;
-    let rep = match args.name {
-        Name::March1991 => replicate::march_fig1(&dir, &manifest),
-        _ => replicate::lazer_friedman_fig4(&dir, &manifest),
-    }
+    let sweep = Sweep::parse(text, path, |p: &Path| {
+        std::fs::read_to_string(p).map_err(|e| leadsim::params::InputError {
+            file: p.to_path_buf(),
+            line: None,
+            key: String::new(),
+            message: e.to_string(),
+        })
+    })
     .input()?;
-    leadsim::output::write_atomic(&dir.join("replication.csv"), &replicate::checks_csv(&rep))
-        .map_err(failure)?;
-    if !args.common.no_charts {
-        leadsim::plot::write_charts(&leadsim::plot::replication_charts(&rep), &dir)
-            .map_err(|e| Failure::Other(e.into()))?;
+    let plan = sweep.plan(args.seed, args.runs).input()?;
+    let mut inputs = vec![file];
+    if let Some(b) = &sweep.base_path {
+        inputs.push(InputFile::new(
+            "base",
+            &b.display().to_string(),
+            &sweep.base_text,
+        ));
     }
-    outln!("results: {}", dir.display());
-    Ok(rep)
+    Ok((plan, inputs))
 }
 
 /// The comparison table for the terminal.

@@ -84,11 +84,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let Some(_lock) = experiment::prepare(&dir, &manifest, &args.common)? else {
         return Ok(());
     };
-    let indices: Vec<u64> = (0..plan.runs()).collect();
-    let resume = format!("{command} -o {}", shell_word(&dir.display().to_string()));
-    let series = experiment::run_indices(&plan, &dir, &indices, true, &args.common, &resume)?;
-    experiment::finish(&plan, &dir, manifest, series.as_ref())?;
-    experiment::charts(&dir, args.common.no_charts)?;
+    experiment::run_all(&plan, &dir, manifest, &args.common, &command)?;
     outln!(
         "{}: {} runs ({} models × {} replicates) → {}",
         plan.name,

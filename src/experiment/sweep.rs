@@ -278,40 +278,7 @@ impl Sweep {
                 .into());
         }
         let description = r.text(&DESCRIPTION)?.unwrap_or_default();
-        let (base_path, base_text) = match r.raw_value("base") {
-            Some(toml::Value::String(p)) => {
-                let resolved = path.parent().unwrap_or(Path::new("")).join(p);
-                let text = read_base(&resolved)?;
-                (Some(resolved), text)
-            }
-            Some(toml::Value::Table(t)) => (None, toml::to_string(t).unwrap_or_default()),
-            Some(v) => {
-                return Err(r
-                    .error(
-                        "base",
-                        format!(
-                            "expected a file path or a [base] table, found {}",
-                            describe(v)
-                        ),
-                    )
-                    .into());
-            }
-            None => {
-                // The commonest slip: a scenario file given to `sweep`.
-                let hint = if r.raw_value("models").is_some() {
-                    format!(
-                        "; {} looks like a scenario file: run it with `leadsim run {}`",
-                        path.display(),
-                        path.display()
-                    )
-                } else {
-                    String::new()
-                };
-                return Err(r
-                    .missing("base", format!("is required: base = \"scenario.toml\" (relative to this file) or a [base] table{hint}"))
-                    .into());
-            }
-        };
+        let (base_path, base_text) = base_file(&mut r, path, read_base)?;
         let (base_table, base_source) = match &base_path {
             Some(p) => Source::parse(p, &base_text)?,
             // An inline base keeps the sweep file's lines of the keys under `base.`.
@@ -326,49 +293,8 @@ impl Sweep {
         let seed = r.whole_opt(&SEED)?;
         let replications = r.whole_opt(&REPLICATIONS)?.map(|x| x as u32);
         let max_runs = r.whole(&MAX)?;
-        let mut d = r.table("design")?;
-        let design = match d.choice(&DESIGN_KIND)? {
-            "grid" => {
-                if d.has("samples") {
-                    return Err(d.error("samples", "a grid has no samples: its points are every combination of the axes' values").into());
-                }
-                Design::Grid
-            }
-            kind => {
-                let samples = d.whole_opt(&SAMPLES)?.ok_or_else(|| {
-                    d.missing(
-                        "samples",
-                        format!("is required for a {kind} design: the number of points"),
-                    )
-                })? as usize;
-                if kind == "random" {
-                    Design::Random { samples }
-                } else {
-                    Design::Lhs { samples }
-                }
-            }
-        };
-        d.finish()?;
-        let mut axes = Vec::new();
-        let axis_tables = r.tables("axes")?;
-        if axis_tables.is_empty() {
-            return Err(source
-                .error(
-                    "axes",
-                    "a sweep needs at least one [[axes]] table with path and values (or from/to)",
-                )
-                .into());
-        }
-        for mut a in axis_tables {
-            let axis = read_axis(&mut a, design)?;
-            if axes.iter().any(|x: &Axis| x.path == axis.path) {
-                return Err(a
-                    .error("path", format!("\"{}\" is swept twice", axis.path))
-                    .into());
-            }
-            a.finish()?;
-            axes.push(axis);
-        }
+        let design = read_design(&mut r)?;
+        let axes = read_axes(&mut r, &source, design)?;
         r.finish()?;
         Ok(Sweep {
             name,
@@ -393,7 +319,8 @@ impl Sweep {
         let seed = self.seed.unwrap_or(0);
         match self.design {
             Design::Grid => {
-                let lists: Vec<Vec<toml::Value>> = self.axes.iter().map(grid_values).collect();
+                let lists: Vec<Vec<toml::Value>> =
+                    self.axes.iter().map(|a| grid_values(&a.values)).collect();
                 let mut out: Vec<Vec<toml::Value>> = vec![Vec::new()];
                 for list in &lists {
                     let mut next = Vec::with_capacity(out.len() * list.len());
@@ -462,12 +389,11 @@ impl Sweep {
     /// Expands the sweep into a validated plan. `overrides` replace the sweep's seed and
     /// replications (command-line options).
     pub fn plan(&self, seed: Option<u64>, replications: Option<u32>) -> Result<Plan, InputError> {
-        let base_name = self.name.clone();
         let base = Study::from_table(
             &self.base_table,
             &self.base_source,
             &self.base_text,
-            &base_name,
+            &self.name,
         )
         .map_err(|e| self.error("base", format!("the base scenario is not valid: {e}")))?;
         let seed = seed.or(self.seed).unwrap_or(base.seed());
@@ -475,30 +401,7 @@ impl Sweep {
             .or(self.replications)
             .unwrap_or(base.replications());
         let models: Vec<String> = base.model_names();
-        let count = self.point_count();
-        let runs = count
-            .saturating_mul(models.len() as u128)
-            .saturating_mul(replications as u128);
-        if runs > self.max_runs as u128 {
-            return Err(self.error(
-                "max_runs",
-                format!(
-                    "the sweep asks for {} points × {} models × {replications} replicates = {} runs, more than max_runs = {}; raise max_runs (up to {MAX_RUNS}) or sweep fewer values",
-                    count_text(count),
-                    models.len(),
-                    count_text(runs),
-                    self.max_runs
-                ),
-            ));
-        }
-        if count > MAX_POINTS as u128 {
-            return Err(self.error(
-                "axes",
-                format!(
-                    "the sweep has {count} points; at most {MAX_POINTS} can be expanded (every point is a validated scenario held in memory): sweep fewer values"
-                ),
-            ));
-        }
+        self.check_size(models.len(), replications)?;
         let sweep = Sweep {
             seed: Some(seed),
             ..self.clone()
@@ -506,54 +409,8 @@ impl Sweep {
         let values = sweep.points();
         let mut points = Vec::with_capacity(values.len());
         let mut world_keys: BTreeMap<Vec<KeyPart>, u64> = BTreeMap::new();
-        let text = self.base_text.clone();
         for (i, vals) in values.into_iter().enumerate() {
-            let mut table = self.base_table.clone();
-            for (axis, v) in self.axes.iter().zip(&vals) {
-                set_path(&mut table, &axis.path, v.clone()).map_err(|msg| {
-                    self.error(&format!("axes[{}].path", self.axis_index(&axis.path)), msg)
-                })?;
-            }
-            let scenario = Study::from_table(&table, &self.base_source, &text, &base_name)
-                .map_err(|e| {
-                    let at: Vec<String> = self
-                        .axes
-                        .iter()
-                        .zip(&vals)
-                        .map(|(a, v)| format!("{} = {}", a.path, crate::output::cell(v)))
-                        .collect();
-                    // Point at the axis whose parameter the error names, if one does: the error
-                    // is then the sweep file's, at that axis.
-                    let hit = self.axes.iter().position(|a| {
-                        let key = self.key_path(&a.path);
-                        e.key == key || e.key.starts_with(&format!("{key}."))
-                    });
-                    match hit {
-                        Some(k) => {
-                            let hint = match &self.axes[k].values {
-                                AxisValues::Range { integer: false, .. }
-                                    if e.message.contains("whole number") =>
-                                {
-                                    " (add integer = true to the axis to draw whole numbers)"
-                                }
-                                _ => "",
-                            };
-                            self.error(
-                                &format!("axes[{k}].path"),
-                                format!(
-                                    "the swept parameter {} at point {i} ({}): {}{hint}",
-                                    self.axes[k].path,
-                                    at.join(", "),
-                                    e.message
-                                ),
-                            )
-                        }
-                        None => self.error(
-                            "axes",
-                            format!("point {i} ({}) is not a valid scenario: {e}", at.join(", ")),
-                        ),
-                    }
-                })?;
+            let scenario = self.point_scenario(i, &vals)?;
             let key: Vec<KeyPart> = self
                 .axes
                 .iter()
@@ -578,6 +435,88 @@ impl Sweep {
             points,
             models,
         })
+    }
+
+    /// Refuses a sweep of more runs than its `max_runs`, or of more points than can be
+    /// expanded ([`MAX_POINTS`]).
+    fn check_size(&self, models: usize, replications: u32) -> Result<(), InputError> {
+        let count = self.point_count();
+        let runs = count
+            .saturating_mul(models as u128)
+            .saturating_mul(replications as u128);
+        if runs > self.max_runs as u128 {
+            return Err(self.error(
+                "max_runs",
+                format!(
+                    "the sweep asks for {} points × {models} models × {replications} replicates = {} runs, more than max_runs = {}; raise max_runs (up to {MAX_RUNS}) or sweep fewer values",
+                    count_text(count),
+                    count_text(runs),
+                    self.max_runs
+                ),
+            ));
+        }
+        if count > MAX_POINTS as u128 {
+            return Err(self.error(
+                "axes",
+                format!(
+                    "the sweep has {count} points; at most {MAX_POINTS} can be expanded (every point is a validated scenario held in memory): sweep fewer values"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The validated scenario of point `i`, whose axes take `vals`: the base with each swept
+    /// parameter set.
+    fn point_scenario(&self, i: usize, vals: &[toml::Value]) -> Result<Study, InputError> {
+        let mut table = self.base_table.clone();
+        for (axis, v) in self.axes.iter().zip(vals) {
+            set_path(&mut table, &axis.path, v.clone()).map_err(|msg| {
+                self.error(&format!("axes[{}].path", self.axis_index(&axis.path)), msg)
+            })?;
+        }
+        Study::from_table(&table, &self.base_source, &self.base_text, &self.name)
+            .map_err(|e| self.point_error(i, vals, &e))
+    }
+
+    /// The error of point `i` (values `vals`) that did not validate: the sweep file's, at the
+    /// axis whose parameter `e` names if one does, else at `axes`.
+    fn point_error(&self, i: usize, vals: &[toml::Value], e: &InputError) -> InputError {
+        let at: Vec<String> = self
+            .axes
+            .iter()
+            .zip(vals)
+            .map(|(a, v)| format!("{} = {}", a.path, crate::output::cell(v)))
+            .collect();
+        let hit = self.axes.iter().position(|a| {
+            let key = self.key_path(&a.path);
+            e.key == key || e.key.starts_with(&format!("{key}."))
+        });
+        match hit {
+            Some(k) => {
+                let hint = match &self.axes[k].values {
+                    AxisValues::Range { integer: false, .. }
+                        if e.message.contains("whole number") =>
+                    {
+                        " (add integer = true to the axis to draw whole numbers)"
+                    }
+                    _ => "",
+                };
+                self.error(
+                    &format!("axes[{k}].path"),
+                    format!(
+                        "the swept parameter {} at point {i} ({}): {}{hint}",
+                        self.axes[k].path,
+                        at.join(", "),
+                        e.message
+                    ),
+                )
+            }
+            None => self.error(
+                "axes",
+                format!("point {i} ({}) is not a valid scenario: {e}", at.join(", ")),
+            ),
+        }
     }
 
     fn axis_index(&self, path: &str) -> usize {
@@ -613,7 +552,114 @@ impl Sweep {
     }
 }
 
+/// The sweep's `base`: a file (resolved against the sweep file's folder, read by `read_base`)
+/// or an inline table (written out as TOML); the file's path, if any, and the text.
+fn base_file<E: From<InputError>>(
+    r: &mut Reader,
+    path: &Path,
+    read_base: impl FnOnce(&Path) -> Result<String, E>,
+) -> Result<(Option<PathBuf>, String), E> {
+    Ok(match r.raw_value("base") {
+        Some(toml::Value::String(p)) => {
+            let resolved = path.parent().unwrap_or(Path::new("")).join(p);
+            let text = read_base(&resolved)?;
+            (Some(resolved), text)
+        }
+        Some(toml::Value::Table(t)) => (None, toml::to_string(t).unwrap_or_default()),
+        Some(v) => {
+            return Err(r
+                .error(
+                    "base",
+                    format!(
+                        "expected a file path or a [base] table, found {}",
+                        describe(v)
+                    ),
+                )
+                .into());
+        }
+        None => {
+            // The commonest slip: a scenario file given to `sweep`.
+            let hint = if r.raw_value("models").is_some() {
+                format!(
+                    "; {} looks like a scenario file: run it with `leadsim run {}`",
+                    path.display(),
+                    path.display()
+                )
+            } else {
+                String::new()
+            };
+            return Err(r
+                .missing("base", format!("is required: base = \"scenario.toml\" (relative to this file) or a [base] table{hint}"))
+                .into());
+        }
+    })
+}
+
+/// The `[design]` table.
+fn read_design(r: &mut Reader) -> Result<Design, InputError> {
+    let mut d = r.table("design")?;
+    let design = match d.choice(&DESIGN_KIND)? {
+        "grid" => {
+            if d.has("samples") {
+                return Err(d.error(
+                    "samples",
+                    "a grid has no samples: its points are every combination of the axes' values",
+                ));
+            }
+            Design::Grid
+        }
+        kind => {
+            let samples = d.whole_opt(&SAMPLES)?.ok_or_else(|| {
+                d.missing(
+                    "samples",
+                    format!("is required for a {kind} design: the number of points"),
+                )
+            })? as usize;
+            if kind == "random" {
+                Design::Random { samples }
+            } else {
+                Design::Lhs { samples }
+            }
+        }
+    };
+    d.finish()?;
+    Ok(design)
+}
+
+/// The `[[axes]]` tables: at least one, no path twice.
+fn read_axes(r: &mut Reader, source: &Source, design: Design) -> Result<Vec<Axis>, InputError> {
+    let mut axes = Vec::new();
+    let axis_tables = r.tables("axes")?;
+    if axis_tables.is_empty() {
+        return Err(source.error(
+            "axes",
+            "a sweep needs at least one [[axes]] table with path and values (or from/to)",
+        ));
+    }
+    for mut a in axis_tables {
+        let axis = read_axis(&mut a, design)?;
+        if axes.iter().any(|x: &Axis| x.path == axis.path) {
+            return Err(a.error("path", format!("\"{}\" is swept twice", axis.path)));
+        }
+        a.finish()?;
+        axes.push(axis);
+    }
+    Ok(axes)
+}
+
+/// One `[[axes]]` table: its path and its values (a list, or a range for the `design`).
 fn read_axis(a: &mut Reader, design: Design) -> Result<Axis, InputError> {
+    let path = read_axis_path(a)?;
+    let values = if a.has("values") {
+        read_value_list(a)?
+    } else {
+        read_range(a, design)?
+    };
+    Ok(Axis { path, values })
+}
+
+/// An axis' `path`: a dotted path to a parameter that can be swept.
+fn read_axis_path(a: &mut Reader) -> Result<String, InputError> {
     let path = a.text(&PATH)?.ok_or_else(|| {
         a.missing(
             "path",
@@ -637,114 +683,114 @@ fn read_axis(a: &mut Reader, design: Design) -> Result<Axis, InputError> {
     if path.ends_with(".name") && (path.starts_with("models.") || path.starts_with("events.")) {
         return Err(a.error("path", "model and event names cannot be swept"));
     }
-    let values = if a.has("values") {
-        for key in ["from", "to", "steps", "log", "integer"] {
-            if a.has(key) {
-                return Err(a.error(key, "give either values or a range (from/to), not both"));
-            }
+    Ok(path)
+}
+
+/// An axis' `values` (given, so no range keys).
+fn read_value_list(a: &mut Reader) -> Result<AxisValues, InputError> {
+    for key in ["from", "to", "steps", "log", "integer"] {
+        if a.has(key) {
+            return Err(a.error(key, "give either values or a range (from/to), not both"));
         }
-        match a.raw_value("values") {
-            Some(toml::Value::Array(items)) if !items.is_empty() => {
-                if let Some(bad) = items
-                    .iter()
-                    .find(|v| matches!(v, toml::Value::Array(_) | toml::Value::Table(_)))
-                {
-                    return Err(a.error(
-                        "values",
-                        format!(
-                            "expected numbers, words or true/false, found {}",
-                            describe(bad)
-                        ),
-                    ));
-                }
-                AxisValues::List(items.clone())
-            }
-            Some(toml::Value::Array(_)) => {
-                return Err(a.error("values", "is empty: give at least one value"));
-            }
-            Some(v) => {
+    }
+    match a.raw_value("values") {
+        Some(toml::Value::Array(items)) if !items.is_empty() => {
+            if let Some(bad) = items
+                .iter()
+                .find(|v| matches!(v, toml::Value::Array(_) | toml::Value::Table(_)))
+            {
                 return Err(a.error(
                     "values",
-                    format!("expected a list of values, found {}", describe(v)),
+                    format!(
+                        "expected numbers, words or true/false, found {}",
+                        describe(bad)
+                    ),
                 ));
             }
-            None => unreachable!("checked by has"),
+            Ok(AxisValues::List(items.clone()))
         }
-    } else {
-        let from = a.real_opt(&FROM)?.ok_or_else(|| {
-            a.missing_one_of(
-                &["from", "values"],
-                "is required: give values = [...] or a range from = a, to = b",
-            )
-        })?;
-        let to = a
-            .real_opt(&TO)?
-            .ok_or_else(|| a.missing("to", "is required with from"))?;
-        if to < from {
-            return Err(a.error(
-                "to",
-                format!("{to} is below from = {from}: expected from <= to"),
+        Some(toml::Value::Array(_)) => Err(a.error("values", "is empty: give at least one value")),
+        Some(v) => Err(a.error(
+            "values",
+            format!("expected a list of values, found {}", describe(v)),
+        )),
+        None => unreachable!("checked by has"),
+    }
+}
+
+/// An axis' range: `from`, `to` and, for a grid, `steps`; `log` and `integer`.
+fn read_range(a: &mut Reader, design: Design) -> Result<AxisValues, InputError> {
+    let from = a.real_opt(&FROM)?.ok_or_else(|| {
+        a.missing_one_of(
+            &["from", "values"],
+            "is required: give values = [...] or a range from = a, to = b",
+        )
+    })?;
+    let to = a
+        .real_opt(&TO)?
+        .ok_or_else(|| a.missing("to", "is required with from"))?;
+    if to < from {
+        return Err(a.error(
+            "to",
+            format!("{to} is below from = {from}: expected from <= to"),
+        ));
+    }
+    let log = a.flag(&LOG)?;
+    if log && from <= 0.0 {
+        return Err(a.error(
+            "from",
+            format!("{from} is not positive: a log range needs from > 0"),
+        ));
+    }
+    let integer = a.flag(&INTEGER)?;
+    if integer && from.ceil() > to.floor() {
+        return Err(a.error(
+            "integer",
+            format!(
+                "the range from {from} to {to} holds no whole number: widen it or remove integer"
+            ),
+        ));
+    }
+    let steps = a.whole_opt(&STEPS)?.map(|s| s as usize);
+    match (design, steps) {
+        (Design::Grid, None) => {
+            return Err(a.missing(
+                "steps",
+                "is required for a grid range: the number of values from from to to",
             ));
         }
-        let log = a.flag(&LOG)?;
-        if log && from <= 0.0 {
+        (Design::Random { .. } | Design::Lhs { .. }, Some(_)) => {
             return Err(a.error(
-                "from",
-                format!("{from} is not positive: a log range needs from > 0"),
+                "steps",
+                "a random or Latin-hypercube design draws from the range: remove steps",
             ));
         }
-        let integer = a.flag(&INTEGER)?;
-        if integer && from.ceil() > to.floor() {
-            return Err(a.error(
-                "integer",
-                format!("the range from {from} to {to} holds no whole number: widen it or remove integer"),
-            ));
-        }
-        let steps = a.whole_opt(&STEPS)?.map(|s| s as usize);
-        match (design, steps) {
-            (Design::Grid, None) => {
-                return Err(a.missing(
-                    "steps",
-                    "is required for a grid range: the number of values from from to to",
-                ));
-            }
-            (Design::Random { .. } | Design::Lhs { .. }, Some(_)) => {
-                return Err(a.error(
-                    "steps",
-                    "a random or Latin-hypercube design draws from the range: remove steps",
-                ));
-            }
-            _ => {}
-        }
-        let values = AxisValues::Range {
-            from,
-            to,
-            steps,
-            log,
-            integer,
-        };
-        if let (Design::Grid, true) = (design, integer) {
-            let list = grid_values(&Axis {
-                path: path.clone(),
-                values: values.clone(),
-            });
-            let mut seen = list.clone();
-            seen.dedup();
-            if seen.len() != list.len() {
-                return Err(a.error(
-                    "steps",
-                    "rounding to whole numbers makes values repeat: use fewer steps",
-                ));
-            }
-        }
-        values
+        _ => {}
+    }
+    let values = AxisValues::Range {
+        from,
+        to,
+        steps,
+        log,
+        integer,
     };
-    Ok(Axis { path, values })
+    if let (Design::Grid, true) = (design, integer) {
+        let list = grid_values(&values);
+        let mut seen = list.clone();
+        seen.dedup();
+        if seen.len() != list.len() {
+            return Err(a.error(
+                "steps",
+                "rounding to whole numbers makes values repeat: use fewer steps",
+            ));
+        }
+    }
+    Ok(values)
 }
 
 /// The values of an axis in a grid.
-fn grid_values(a: &Axis) -> Vec<toml::Value> {
-    match &a.values {
+fn grid_values(values: &AxisValues) -> Vec<toml::Value> {
+    match values {
         AxisValues::List(v) => v.clone(),
         AxisValues::Range {
             from,
