@@ -76,9 +76,10 @@ pub fn lf_fig4_shape(plan: &crate::experiment::Plan) -> Result<(), String> {
             ));
         }
     }
-    if study.steps() < 100 {
+    let rounds = fig4_rounds();
+    if (study.steps() as usize) < rounds {
         return Err(format!(
-            "Fig. 4 needs rounds 0 … 100: the scenario has steps = {}",
+            "Fig. 4 needs rounds 0 … {rounds}: the scenario has steps = {}",
             study.steps()
         ));
     }
@@ -246,9 +247,10 @@ pub fn lazer_friedman_fig4(dir: &Path, manifest: &Manifest) -> Result<Replicatio
         .enumerate()
     {
         let (score, distinct) = (&score[k], &distinct[k]);
-        if score.len() < 101 {
+        let rounds = fig4_rounds();
+        if score.len() < rounds + 1 {
             return Err(ReplicateError::Shape(format!(
-                "Fig. 4 needs rounds 0 … 100 of every run: {name} has {} rounds in {}",
+                "Fig. 4 needs rounds 0 … {rounds} of every run: {name} has {} rounds in {}",
                 score.len(),
                 t.path.display()
             )));
@@ -277,19 +279,36 @@ pub fn lazer_friedman_fig4(dir: &Path, manifest: &Manifest) -> Result<Replicatio
     ))
 }
 
+/// The rounds after the start that Fig. 4 shows: those of the paper's baseline.
+fn fig4_rounds() -> usize {
+    lazer_friedman::Params::default().rounds
+}
+
+/// N of the smooth (K = 0) landscapes of `nk`.
+const SMOOTH_N: usize = 16;
+/// N of the rugged (K = N − 1) landscapes of `nk`, and of its curves against K.
+const RUGGED_N: usize = 14;
+/// Adaptive walks per landscape in `nk`.
+const NK_WALKS: usize = 200;
+
 /// Kauffman's known results for the NK substrate: K = 0 (one optimum of mean fitness 2/3, walks
 /// of N/2 moves) and K = N − 1 (2^N/(N+1) local optima, whose mean fitness is the expected
 /// maximum of N + 1 independent draws), on `samples` landscapes each.
 pub fn nk(samples: usize, seed: u64) -> Result<Replication, nk_stats::StatsError> {
-    let walks = 200;
-    let k0 = nk_stats::sample(&NkSpec::random(16, 0), seed, samples, walks)?;
-    let kmax = nk_stats::sample(&NkSpec::random(14, 13), seed, samples, walks)?;
+    let walks = NK_WALKS;
+    let k0 = nk_stats::sample(&NkSpec::random(SMOOTH_N, 0), seed, samples, walks)?;
+    let kmax = nk_stats::sample(
+        &NkSpec::random(RUGGED_N, RUGGED_N - 1),
+        seed,
+        samples,
+        walks,
+    )?;
     let se = |sd: f64, n: usize| sd / (n as f64).sqrt();
-    let n0 = 16.0f64;
-    let n1 = 14.0f64;
+    let n0 = SMOOTH_N as f64;
+    let n1 = RUGGED_N as f64;
     let checks = vec![
         Check::new(
-            "K = 0, N = 16: local optima (exactly one)",
+            format!("K = 0, N = {SMOOTH_N}: local optima (exactly one)"),
             1.0,
             0.0,
             None,
@@ -297,7 +316,7 @@ pub fn nk(samples: usize, seed: u64) -> Result<Replication, nk_stats::StatsError
             Some(se(k0.local_optima.sd, samples)),
         ),
         Check::new(
-            "K = 0, N = 16: fitness of the optimum (2/3)",
+            format!("K = 0, N = {SMOOTH_N}: fitness of the optimum (2/3)"),
             2.0 / 3.0,
             0.0,
             Some((1.0 / (18.0 * n0 * samples as f64)).sqrt()),
@@ -305,7 +324,7 @@ pub fn nk(samples: usize, seed: u64) -> Result<Replication, nk_stats::StatsError
             Some(se(k0.global_max.sd, samples)),
         ),
         Check::new(
-            "K = 0, N = 16: adaptive-walk length (N/2)",
+            format!("K = 0, N = {SMOOTH_N}: adaptive-walk length (N/2)"),
             n0 / 2.0,
             0.0,
             Some((n0.sqrt() / 2.0) / ((samples * walks) as f64).sqrt()),
@@ -313,23 +332,23 @@ pub fn nk(samples: usize, seed: u64) -> Result<Replication, nk_stats::StatsError
             Some(se(k0.walk_length.sd, samples)),
         ),
         Check::new(
-            "K = N - 1, N = 14: local optima (2^N/(N+1))",
-            (1u64 << 14) as f64 / (n1 + 1.0),
+            format!("K = N - 1, N = {RUGGED_N}: local optima (2^N/(N+1))"),
+            (1u64 << RUGGED_N) as f64 / (n1 + 1.0),
             0.0,
             None,
             kmax.local_optima.mean,
             Some(se(kmax.local_optima.sd, samples)),
         ),
         Check::new(
-            "K = N - 1, N = 14: optima's fitness (max of N+1 draws)",
-            nk_stats::uncorrelated_optimum_fitness(14),
+            format!("K = N - 1, N = {RUGGED_N}: optima's fitness (max of N+1 draws)"),
+            nk_stats::uncorrelated_optimum_fitness(RUGGED_N),
             0.0,
             None,
             kmax.local_optimum_fitness.mean,
             Some(se(kmax.local_optimum_fitness.sd, samples)),
         ),
     ];
-    // Ruggedness: local optima and walk lengths against K at N = 14.
+    // Ruggedness: local optima and walk lengths against K at N = RUGGED_N.
     let mut optima = Series {
         label: "local optima".into(),
         x: Vec::new(),
@@ -340,11 +359,11 @@ pub fn nk(samples: usize, seed: u64) -> Result<Replication, nk_stats::StatsError
         label: "adaptive-walk length".into(),
         ..optima.clone()
     };
-    for k in 0..14usize {
-        let s = if k == 13 {
+    for k in 0..RUGGED_N {
+        let s = if k == RUGGED_N - 1 {
             kmax.clone()
         } else {
-            nk_stats::sample(&NkSpec::random(14, k), seed, samples, walks)?
+            nk_stats::sample(&NkSpec::random(RUGGED_N, k), seed, samples, walks)?
         };
         optima.x.push(k as f64);
         optima.mean.push(s.local_optima.mean);
@@ -356,14 +375,14 @@ pub fn nk(samples: usize, seed: u64) -> Result<Replication, nk_stats::StatsError
     let figures = vec![
         Figure {
             name: "optima".into(),
-            title: "NK landscapes (N = 14): local optima against K".into(),
+            title: format!("NK landscapes (N = {RUGGED_N}): local optima against K"),
             x_label: "interactions per decision K".into(),
             y_label: "local optima per landscape".into(),
             series: vec![optima],
         },
         Figure {
             name: "walks".into(),
-            title: "NK landscapes (N = 14): adaptive-walk length against K".into(),
+            title: format!("NK landscapes (N = {RUGGED_N}): adaptive-walk length against K"),
             x_label: "interactions per decision K".into(),
             y_label: "moves to a local optimum".into(),
             series: vec![walk],

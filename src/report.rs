@@ -12,6 +12,7 @@
 //! # Ok::<(), leadsim::report::ReportError>(())
 //! ```
 
+use crate::output::REPORT;
 use crate::output::manifest::Manifest;
 use crate::plot::data::StatRow;
 use crate::plot::{self, Chart, ChartKind, PlotError, Results, style::short};
@@ -19,9 +20,6 @@ use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-
-/// The report's file name inside a result folder.
-pub(crate) const REPORT: &str = "report.html";
 
 /// Summary columns shown in the headline table, in order.
 pub(crate) const HEADLINE: [&str; 11] = [

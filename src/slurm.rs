@@ -46,8 +46,8 @@ pub const MERGE: &str = "merge.sbatch";
 pub const LOGS: &str = "logs";
 /// The folder of the merged result.
 pub const MERGED: &str = "merged";
-/// The most shards `leadsim sweep --shard I/N` accepts.
-pub(crate) const MAX_TASKS: u64 = 100_000;
+/// The most tasks: one shard each.
+pub(crate) const MAX_TASKS: u64 = crate::experiment::MAX_SHARDS;
 
 /// What to generate: the sweep, where its folders go and the resources of each task.
 #[derive(Debug, Clone, PartialEq, Eq)]

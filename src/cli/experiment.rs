@@ -15,6 +15,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+/// The folder under which results go unless `-o` is given.
+const OUTPUT: &str = "output";
+
+/// The default result folder of an experiment named `name`: `output/<name>`.
+pub fn default_dir(name: &str) -> PathBuf {
+    Path::new(OUTPUT).join(name)
+}
+
 /// Options shared by commands that run experiments.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct RunArgs {

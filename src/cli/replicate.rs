@@ -49,6 +49,9 @@ pub struct Args {
     pub common: RunArgs,
 }
 
+/// Landscapes per setting of `leadsim replicate nk` unless `--runs` says otherwise.
+const NK_SAMPLES: u32 = 40;
+
 pub fn run(args: Args) -> Result<(), Failure> {
     set_threads(args.common.threads)?;
     let rep = match args.name {
@@ -58,14 +61,14 @@ pub fn run(args: Args) -> Result<(), Failure> {
             )));
         }
         Name::Nk => {
-            let samples = args.runs.unwrap_or(40) as usize;
+            let samples = args.runs.unwrap_or(NK_SAMPLES) as usize;
             let rep = replicate::nk(samples, args.seed.unwrap_or(1)).input()?;
             if !args.common.no_charts {
                 let dir = args
                     .common
                     .output
                     .clone()
-                    .unwrap_or_else(|| Path::new("output").join("replicate-nk"));
+                    .unwrap_or_else(|| experiment::default_dir("replicate-nk"));
                 match leadsim::output::state(&dir).map_err(failure)? {
                     leadsim::output::FolderState::Missing | leadsim::output::FolderState::Empty => {
                     }
@@ -83,7 +86,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
                     }
                 }
                 leadsim::output::write_atomic_dir(
-                    &dir.join("replication.csv"),
+                    &dir.join(leadsim::output::REPLICATION),
                     &replicate::checks_csv(&rep),
                 )
                 .map_err(failure)?;
@@ -128,7 +131,7 @@ fn experiment_replication(args: &Args) -> Result<Replication, Failure> {
         .common
         .output
         .clone()
-        .unwrap_or_else(|| Path::new("output").join(format!("replicate-{}", plan.name)));
+        .unwrap_or_else(|| experiment::default_dir(&format!("replicate-{}", plan.name)));
     let manifest = plan.manifest(&prov, "");
     // A finished replication of the same experiment is compared again without re-running it;
     // an interrupted one is resumed.
@@ -145,8 +148,11 @@ fn experiment_replication(args: &Args) -> Result<Replication, Failure> {
         _ => replicate::lazer_friedman_fig4(&dir, &manifest),
     }
     .input()?;
-    leadsim::output::write_atomic(&dir.join("replication.csv"), &replicate::checks_csv(&rep))
-        .map_err(failure)?;
+    leadsim::output::write_atomic(
+        &dir.join(leadsim::output::REPLICATION),
+        &replicate::checks_csv(&rep),
+    )
+    .map_err(failure)?;
     if !args.common.no_charts {
         leadsim::plot::write_charts(&leadsim::plot::replication_charts(&rep), &dir)
             .map_err(|e| Failure::Other(e.into()))?;

@@ -62,7 +62,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         .common
         .output
         .clone()
-        .unwrap_or_else(|| Path::new("output").join(scenario.name()));
+        .unwrap_or_else(|| experiment::default_dir(scenario.name()));
     let mut command = format!(
         "leadsim run {}",
         shell_word(&args.scenario.display().to_string())

@@ -1,6 +1,6 @@
 //! `leadsim slurm`: write the scripts that run a sweep as a Slurm job array and merge its shards.
 
-use super::{Failure, InputContext, OtherContext, failure};
+use super::{Failure, InputContext, OtherContext, experiment, failure};
 use leadsim::output::{self, OutputError};
 use leadsim::slurm::{self, Options, Scripts};
 use std::path::{Path, PathBuf};
@@ -66,7 +66,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let dir = args
         .output
         .clone()
-        .unwrap_or_else(|| Path::new("output").join(format!("{}-slurm", plan.name)));
+        .unwrap_or_else(|| experiment::default_dir(&format!("{}-slurm", plan.name)));
     let leadsim = match &args.leadsim {
         Some(p) => std::path::absolute(p).input()?,
         None => std::env::current_exe().other()?,

@@ -2,6 +2,7 @@
 
 use super::experiment::{self, RunArgs};
 use super::{Failure, InputContext, set_threads};
+use leadsim::experiment::MAX_SHARDS;
 use leadsim::experiment::sweep::Sweep;
 use leadsim::output::manifest::{InputFile, Provenance};
 use leadsim::slurm::shell_word;
@@ -48,9 +49,9 @@ fn parse_shard(s: &str) -> Result<(u64, u64), String> {
         .trim()
         .parse()
         .map_err(|_| format!("\"{n}\" is not a whole number"))?;
-    if n == 0 || i == 0 || i > n || n > 100_000 {
+    if n == 0 || i == 0 || i > n || n > MAX_SHARDS {
         return Err(format!(
-            "{i}/{n} is not a shard: I must be between 1 and N, and N between 1 and 100000"
+            "{i}/{n} is not a shard: I must be between 1 and N, and N between 1 and {MAX_SHARDS}"
         ));
     }
     Ok((i, n))
@@ -102,7 +103,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         None => (String::new(), (0..plan.runs()).collect()),
     };
     let dir = args.common.output.clone().unwrap_or_else(|| {
-        let base = Path::new("output").join(&plan.name);
+        let base = experiment::default_dir(&plan.name);
         match args.shard {
             Some((i, n)) => base.join(format!("shard-{i}-of-{n}")),
             None => base,

@@ -23,6 +23,9 @@ use crate::study::Study;
 /// Stream identifier of world seeds ("WORLD" in ASCII).
 const WORLD: u64 = 0x0057_4F52_4C44;
 
+/// The most shards a plan is split into (`leadsim sweep --shard I/N`, `leadsim slurm --tasks`).
+pub const MAX_SHARDS: u64 = 100_000;
+
 /// The largest number of runs a plan may hold.
 pub(crate) use crate::scenario::MAX_RUNS;
 

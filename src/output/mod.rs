@@ -39,6 +39,13 @@ pub(crate) const SUMMARY: &str = "summary.csv";
 pub(crate) const SHOCKS: &str = "shocks.csv";
 pub(crate) const STATS: &str = "stats.csv";
 
+/// The folder of the charts.
+pub const CHARTS: &str = "charts";
+/// The self-contained HTML report.
+pub(crate) const REPORT: &str = "report.html";
+/// The comparison of a replication with its publication (`leadsim replicate`).
+pub const REPLICATION: &str = "replication.csv";
+
 /// Files and folders leadsim writes into a result folder (what `--force` clears).
 pub(crate) const OWNED: &[&str] = &[
     PLAN,
@@ -48,9 +55,9 @@ pub(crate) const OWNED: &[&str] = &[
     SUMMARY,
     SHOCKS,
     STATS,
-    "charts",
-    "report.html",
-    "replication.csv",
+    CHARTS,
+    REPORT,
+    REPLICATION,
 ];
 
 /// Errors of result folders.

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 /// The most points a time-series line has; longer runs are averaged over windows of steps.
-pub(crate) const POINTS: u32 = 80;
+pub const POINTS: u32 = 80;
 
 /// Mean and 95% confidence interval of one quantity (bounds NaN when n < 2).
 #[derive(Debug, Clone, Copy, PartialEq)]

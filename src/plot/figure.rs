@@ -260,6 +260,9 @@ fn shown_label(v: f64, keys: &[f64], shown: &[bool], decimals: usize) -> String 
     }
 }
 
+/// An axis over more swept values than this gets round-number ticks instead of the values.
+const MAX_VALUE_TICKS: usize = 12;
+
 /// Whether tick labels at `values` on an axis `[lo, hi]` `width` pixels wide stay apart.
 fn values_fit<DB: DrawingBackend>(
     root: &Area<DB>,
@@ -268,7 +271,7 @@ fn values_fit<DB: DrawingBackend>(
     hi: f64,
     width: u32,
 ) -> Fallible<bool, DB> {
-    if values.len() > 12 || hi <= lo {
+    if values.len() > MAX_VALUE_TICKS || hi <= lo {
         return Ok(false);
     }
     let ts = style::text(style::TICK);

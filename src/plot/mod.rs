@@ -23,7 +23,7 @@
 //!
 //! Confidence intervals are Student-t 95% intervals over runs (replicates, and the points of a
 //! sweep where runs are pooled), as in `stats.csv`. Time series of long runs average each run
-//! over windows of steps first, so that a line has at most `data::POINTS` points and per-step
+//! over windows of steps first, so that a line has at most [`POINTS`] points and per-step
 //! counts (proposals, innovations) are not drawn as noise; the caption says how wide. For sweeps
 //! the time series and shock charts pool the runs of every point; the comparison across models
 //! is what the parameter charts and heatmaps show, point by point. Heatmaps use the first two
@@ -55,14 +55,14 @@ pub(crate) mod style;
 pub(crate) use build::SHOCK_METRICS;
 pub use build::SWEEP_METRICS;
 use data::Band;
+pub use data::POINTS;
 pub(crate) use data::Results;
 use figure::{Figure, Line, Lines, XAxis};
 use plotters::prelude::*;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
-/// The folder, inside a result folder, that holds the charts.
-pub const CHARTS: &str = "charts";
+pub use crate::output::CHARTS;
 
 /// Why charts could not be drawn.
 #[derive(Debug, thiserror::Error)]

@@ -20,7 +20,7 @@
 
 use super::lazer_friedman::{self as lf, Network};
 use super::march1991;
-use crate::landscape::{Config, Landscape, LinkRule};
+use crate::landscape::{Config, EXACT_MAX_N, Landscape, LinkRule};
 use crate::metrics::Metric;
 use crate::params::{DefaultValue as D, InputError, Kind, Param, Reader};
 use crate::rng::{self, Purpose};
@@ -111,15 +111,22 @@ pub(crate) const AGENTS: Param = Param {
     default: D::Whole(100),
     meaning: "agents searching the landscape",
 };
+/// Scores divide by the landscape's exact maximum, so N is at most what that allows.
 pub(crate) const LF_N: Param = Param {
     key: "n",
-    kind: Kind::Whole { min: 1, max: 32 },
+    kind: Kind::Whole {
+        min: 1,
+        max: EXACT_MAX_N as u64,
+    },
     default: D::Whole(20),
     meaning: "landscape decisions N",
 };
 pub(crate) const LF_K: Param = Param {
     key: "k",
-    kind: Kind::Whole { min: 0, max: 31 },
+    kind: Kind::Whole {
+        min: 0,
+        max: EXACT_MAX_N as u64 - 1,
+    },
     default: D::Whole(5),
     meaning: "landscape interactions K",
 };
