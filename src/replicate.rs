@@ -6,7 +6,8 @@
 //! be re-checked from old results, and a user who varies the scenario files in
 //! `scenarios/reference/` sees how far the published figures depend on them.
 
-use crate::landscape::{NkSpec, stats as nk_stats};
+use crate::landscape::NkSpec;
+use crate::landscape::stats::{self as nk_stats, LandscapeSummary};
 use crate::output::manifest::Manifest;
 use crate::output::read::{self, ReadError};
 use crate::reference::lazer_friedman::{self, Curve, Network};
@@ -303,10 +304,36 @@ pub fn nk(samples: usize, seed: u64) -> Result<Replication, nk_stats::StatsError
         samples,
         walks,
     )?;
-    let se = |sd: f64, n: usize| sd / (n as f64).sqrt();
+    let checks = nk_checks(&k0, &kmax, samples, walks);
+    let figures = nk_figures(kmax, seed, samples, walks)?;
+    Ok(Replication {
+        name: "nk".into(),
+        source: "Kauffman (1993), The Origins of Order, ch. 2; Kauffman & Levin (1987)".into(),
+        samples,
+        seed,
+        checks,
+        figures,
+        notes: vec![format!(
+            "{samples} landscapes per setting, {walks} adaptive walks each (random fitter neighbour)"
+        )],
+    })
+}
+
+/// Standard error of a mean of `n` values whose sd is `sd`.
+fn se(sd: f64, n: usize) -> f64 {
+    sd / (n as f64).sqrt()
+}
+
+/// Kauffman's results against the smooth (`k0`) and the rugged (`kmax`) landscapes.
+fn nk_checks(
+    k0: &LandscapeSummary,
+    kmax: &LandscapeSummary,
+    samples: usize,
+    walks: usize,
+) -> Vec<Check> {
     let n0 = SMOOTH_N as f64;
     let n1 = RUGGED_N as f64;
-    let checks = vec![
+    vec![
         Check::new(
             format!("K = 0, N = {SMOOTH_N}: local optima (exactly one)"),
             1.0,
@@ -347,8 +374,17 @@ pub fn nk(samples: usize, seed: u64) -> Result<Replication, nk_stats::StatsError
             kmax.local_optimum_fitness.mean,
             Some(se(kmax.local_optimum_fitness.sd, samples)),
         ),
-    ];
-    // Ruggedness: local optima and walk lengths against K at N = RUGGED_N.
+    ]
+}
+
+/// Ruggedness: local optima and walk lengths against K at N = RUGGED_N (`kmax`, K = N − 1, is
+/// already sampled).
+fn nk_figures(
+    kmax: LandscapeSummary,
+    seed: u64,
+    samples: usize,
+    walks: usize,
+) -> Result<Vec<Figure>, nk_stats::StatsError> {
     let mut optima = Series {
         label: "local optima".into(),
         x: Vec::new(),
@@ -372,7 +408,7 @@ pub fn nk(samples: usize, seed: u64) -> Result<Replication, nk_stats::StatsError
         walk.mean.push(s.walk_length.mean);
         walk.se.push(se(s.walk_length.sd, samples));
     }
-    let figures = vec![
+    Ok(vec![
         Figure {
             name: "optima".into(),
             title: format!("NK landscapes (N = {RUGGED_N}): local optima against K"),
@@ -387,18 +423,7 @@ pub fn nk(samples: usize, seed: u64) -> Result<Replication, nk_stats::StatsError
             y_label: "moves to a local optimum".into(),
             series: vec![walk],
         },
-    ];
-    Ok(Replication {
-        name: "nk".into(),
-        source: "Kauffman (1993), The Origins of Order, ch. 2; Kauffman & Levin (1987)".into(),
-        samples,
-        seed,
-        checks,
-        figures,
-        notes: vec![format!(
-            "{samples} landscapes per setting, {walks} adaptive walks each (random fitter neighbour)"
-        )],
-    })
+    ])
 }
 
 /// The comparison table as CSV (one row per check).
