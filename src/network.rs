@@ -1,6 +1,5 @@
 //! Undirected graphs and the generators of the networks the models use: the informal
-//! communication network of an organization, its formal reporting tree, and the networks of
-//! Lazer & Friedman (2007).
+//! communication network of an organization and the networks of Lazer & Friedman (2007).
 //!
 //! A [`Graph`] is plain data: one sorted adjacency list per node. Every generator draws from the
 //! stream it is given, in a fixed order, so a network is a pure function of its parameters and
@@ -23,24 +22,19 @@ pub struct Graph {
 
 impl Graph {
     /// `n` nodes, no edges.
-    pub fn empty(n: usize) -> Graph {
+    pub(crate) fn empty(n: usize) -> Graph {
         Graph {
             adj: vec![Vec::new(); n],
         }
     }
 
     /// Number of nodes.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.adj.len()
     }
 
-    /// `true` when the graph has no nodes.
-    pub fn is_empty(&self) -> bool {
-        self.adj.is_empty()
-    }
-
     /// Adds a node with no edges and returns its index.
-    pub fn add_node(&mut self) -> usize {
+    pub(crate) fn add_node(&mut self) -> usize {
         self.adj.push(Vec::new());
         self.adj.len() - 1
     }
@@ -53,17 +47,17 @@ impl Graph {
 
     /// Number of neighbours of `i`.
     #[inline]
-    pub fn degree(&self, i: usize) -> usize {
+    pub(crate) fn degree(&self, i: usize) -> usize {
         self.adj[i].len()
     }
 
     /// Whether `a` and `b` are linked.
-    pub fn has_edge(&self, a: usize, b: usize) -> bool {
+    pub(crate) fn has_edge(&self, a: usize, b: usize) -> bool {
         self.adj[a].binary_search(&(b as u32)).is_ok()
     }
 
     /// Links `a` and `b`; returns `false` (and does nothing) for a self-loop or an existing edge.
-    pub fn add_edge(&mut self, a: usize, b: usize) -> bool {
+    pub(crate) fn add_edge(&mut self, a: usize, b: usize) -> bool {
         if a == b {
             return false;
         }
@@ -79,7 +73,7 @@ impl Graph {
     }
 
     /// Unlinks `a` and `b`; returns whether the edge existed.
-    pub fn remove_edge(&mut self, a: usize, b: usize) -> bool {
+    pub(crate) fn remove_edge(&mut self, a: usize, b: usize) -> bool {
         match self.adj[a].binary_search(&(b as u32)) {
             Ok(pos) => {
                 self.adj[a].remove(pos);
@@ -94,7 +88,7 @@ impl Graph {
     /// Removes every edge in `edges` (either orientation; absent edges and self-loops are
     /// ignored): the same graph as calling [`Graph::remove_edge`] on each, in time linear in the
     /// adjacency lists touched rather than quadratic in a dense graph's degree.
-    pub fn remove_edges(&mut self, edges: &[(u32, u32)]) {
+    pub(crate) fn remove_edges(&mut self, edges: &[(u32, u32)]) {
         let gone = both_ways(edges);
         for drop in gone.chunk_by(|x, y| x.0 == y.0) {
             let mut k = 0;
@@ -110,7 +104,7 @@ impl Graph {
     /// Adds every edge in `edges` (either orientation; existing edges and self-loops are
     /// ignored): the same graph as calling [`Graph::add_edge`] on each, in linear-logarithmic
     /// time per adjacency list touched.
-    pub fn add_edges(&mut self, edges: &[(u32, u32)]) {
+    pub(crate) fn add_edges(&mut self, edges: &[(u32, u32)]) {
         let new = both_ways(edges);
         for add in new.chunk_by(|x, y| x.0 == y.0) {
             let list = &mut self.adj[add[0].0 as usize];
@@ -120,24 +114,13 @@ impl Graph {
         }
     }
 
-    /// Removes every edge of `i`.
-    pub fn isolate(&mut self, i: usize) {
-        let neighbours = std::mem::take(&mut self.adj[i]);
-        for &j in &neighbours {
-            let list = &mut self.adj[j as usize];
-            if let Ok(pos) = list.binary_search(&(i as u32)) {
-                list.remove(pos);
-            }
-        }
-    }
-
     /// Number of edges.
-    pub fn edge_count(&self) -> usize {
+    pub(crate) fn edge_count(&self) -> usize {
         self.adj.iter().map(Vec::len).sum::<usize>() / 2
     }
 
     /// Every edge once, as `(a, b)` with `a < b`, in ascending order.
-    pub fn edges(&self) -> Vec<(u32, u32)> {
+    pub(crate) fn edges(&self) -> Vec<(u32, u32)> {
         let mut out = Vec::with_capacity(self.edge_count());
         for (a, list) in self.adj.iter().enumerate() {
             for &b in list {
@@ -150,7 +133,7 @@ impl Graph {
     }
 
     /// Component label of every node (labels are the smallest node index of the component).
-    pub fn components(&self) -> Vec<u32> {
+    pub(crate) fn components(&self) -> Vec<u32> {
         let n = self.len();
         let mut label = vec![u32::MAX; n];
         let mut stack = Vec::new();
@@ -178,7 +161,8 @@ impl Graph {
     }
 
     /// Hop distances from `source` (`u32::MAX` when unreachable).
-    pub fn distances(&self, source: usize) -> Vec<u32> {
+    #[cfg(test)]
+    fn distances(&self, source: usize) -> Vec<u32> {
         let mut dist = vec![u32::MAX; self.len()];
         let mut queue = std::collections::VecDeque::new();
         dist[source] = 0;
@@ -196,7 +180,7 @@ impl Graph {
 
     /// Adds random edges between components until the graph is connected: each component
     /// after the first is joined to a uniformly chosen node of the part already connected.
-    pub fn connect_components(&mut self, rng: &mut SimRng) {
+    pub(crate) fn connect_components(&mut self, rng: &mut SimRng) {
         let labels = self.components();
         let mut roots: Vec<u32> = labels.clone();
         roots.sort_unstable();
@@ -228,7 +212,7 @@ fn both_ways(edges: &[(u32, u32)]) -> Vec<(u32, u32)> {
 }
 
 /// Every pair linked.
-pub fn complete(n: usize) -> Graph {
+pub(crate) fn complete(n: usize) -> Graph {
     let mut g = Graph::empty(n);
     for a in 0..n {
         g.adj[a] = (0..n as u32).filter(|&b| b != a as u32).collect();
@@ -237,7 +221,7 @@ pub fn complete(n: usize) -> Graph {
 }
 
 /// A path `0 – 1 – … – n−1` (Lazer & Friedman's "linear" network).
-pub fn linear(n: usize) -> Graph {
+pub(crate) fn linear(n: usize) -> Graph {
     let mut g = Graph::empty(n);
     for a in 1..n {
         g.add_edge(a - 1, a);
@@ -265,7 +249,7 @@ pub fn ring_lattice(n: usize, k: usize) -> Graph {
 /// Erdős–Rényi G(n, p): each pair linked with probability `p`, pairs visited in ascending order.
 /// With `connected`, components are then joined by random bridges
 /// ([`Graph::connect_components`]).
-pub fn random(n: usize, p: f64, connected: bool, rng: &mut SimRng) -> Graph {
+pub(crate) fn random(n: usize, p: f64, connected: bool, rng: &mut SimRng) -> Graph {
     let mut g = Graph::empty(n);
     for a in 0..n {
         for b in a + 1..n {
@@ -283,7 +267,7 @@ pub fn random(n: usize, p: f64, connected: bool, rng: &mut SimRng) -> Graph {
 /// Watts–Strogatz small world: a ring lattice of degree `k` whose edges `(a, a+d)` are each
 /// rewired with probability `beta` to a uniformly chosen new endpoint (no self-loops or
 /// duplicates), visiting `d = 1..` then `a = 0..n`, as in Watts & Strogatz (1998).
-pub fn watts_strogatz(n: usize, k: usize, beta: f64, rng: &mut SimRng) -> Graph {
+pub(crate) fn watts_strogatz(n: usize, k: usize, beta: f64, rng: &mut SimRng) -> Graph {
     let mut g = ring_lattice(n, k);
     if n < 3 {
         return g;
@@ -309,7 +293,7 @@ pub fn watts_strogatz(n: usize, k: usize, beta: f64, rng: &mut SimRng) -> Graph 
 /// Lazer & Friedman's small world: a ring lattice of degree `k` plus `rewirings` random
 /// rewirings, each moving one end of a uniformly chosen edge to a uniformly chosen node, kept
 /// only if the graph stays connected. Gives up on a rewiring after 100 failed attempts.
-pub fn rewired_lattice(n: usize, k: usize, rewirings: usize, rng: &mut SimRng) -> Graph {
+pub(crate) fn rewired_lattice(n: usize, k: usize, rewirings: usize, rng: &mut SimRng) -> Graph {
     let mut g = ring_lattice(n, k);
     if n < 3 {
         return g;
@@ -340,7 +324,7 @@ pub fn rewired_lattice(n: usize, k: usize, rewirings: usize, rng: &mut SimRng) -
 
 /// Barabási–Albert preferential attachment: a complete core of `m + 1` nodes, then each new node
 /// links to `m` distinct existing nodes chosen with probability proportional to degree.
-pub fn barabasi_albert(n: usize, m: usize, rng: &mut SimRng) -> Graph {
+pub(crate) fn barabasi_albert(n: usize, m: usize, rng: &mut SimRng) -> Graph {
     let m = m.max(1);
     let core = (m + 1).min(n);
     let mut g = Graph::empty(n);
@@ -373,20 +357,10 @@ pub fn barabasi_albert(n: usize, m: usize, rng: &mut SimRng) -> Graph {
     g
 }
 
-/// A rooted tree in breadth-first order: node `i > 0` reports to `(i − 1) / span`.
-pub fn tree(n: usize, span: usize) -> Graph {
-    let span = span.max(1);
-    let mut g = Graph::empty(n);
-    for i in 1..n {
-        g.add_edge(i, (i - 1) / span);
-    }
-    g
-}
-
 /// Dense teams with sparse bridges: members of the same team (`team_of`) are linked with
 /// probability `inside`, members of different teams with probability `between`; the result is
 /// made connected with random bridges.
-pub fn teams(team_of: &[usize], inside: f64, between: f64, rng: &mut SimRng) -> Graph {
+pub(crate) fn teams(team_of: &[usize], inside: f64, between: f64, rng: &mut SimRng) -> Graph {
     let n = team_of.len();
     let mut g = Graph::empty(n);
     for a in 0..n {
@@ -403,18 +377,6 @@ pub fn teams(team_of: &[usize], inside: f64, between: f64, rng: &mut SimRng) -> 
     }
     g.connect_components(rng);
     g
-}
-
-/// Freeman degree centralization: Σ (d_max − d_i) / ((n − 1)(n − 2)), in [0, 1]; 1 for a star,
-/// 0 for a regular graph. 0 for graphs of fewer than three nodes.
-pub fn degree_centralization(g: &Graph) -> f64 {
-    let n = g.len();
-    if n < 3 {
-        return 0.0;
-    }
-    let max = (0..n).map(|i| g.degree(i)).max().unwrap_or(0);
-    let sum: usize = (0..n).map(|i| max - g.degree(i)).sum();
-    sum as f64 / ((n - 1) * (n - 2)) as f64
 }
 
 #[cfg(test)]
@@ -436,10 +398,6 @@ mod tests {
         let ring = ring_lattice(10, 4);
         assert!((0..10).all(|i| ring.degree(i) == 4));
         assert_eq!(ring.neighbours(0), &[1, 2, 8, 9]);
-        let t = tree(13, 3);
-        assert_eq!(t.edge_count(), 12);
-        assert_eq!(t.distances(0)[12], 2);
-        assert!(t.is_connected());
     }
 
     #[test]
@@ -522,12 +480,6 @@ mod tests {
             bulk.add_edges(&picks);
             assert_eq!(one, bulk);
         }
-    }
-
-    #[test]
-    fn centralization_of_star_and_ring() {
-        assert_eq!(degree_centralization(&tree(6, 5)), 1.0);
-        assert_eq!(degree_centralization(&ring_lattice(6, 2)), 0.0);
     }
 
     #[test]

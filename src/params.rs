@@ -3,10 +3,10 @@
 //! Every parameter of a scenario — of the organization, of a leadership model, of an event — is
 //! declared once as a [`Param`]: its key, its default, its valid range and its meaning. The same
 //! declaration is used to read the value (with the range check and a clear error) and to document
-//! it (`leadsim models`, `leadsim events`, `docs/ODD.md`), so a default cannot drift between the
-//! code and the documentation.
+//! it (`leadsim models`, `leadsim events`, `docs/FORMAT.md`), so a default cannot drift between
+//! the code and the documentation.
 //!
-//! A [`Reader`] reads one table. It remembers which keys were read; [`Reader::finish`] rejects
+//! A [`Reader`] reads one table. It remembers which keys were read; `Reader::finish` rejects
 //! any other key with the nearest valid one as a suggestion. Errors carry the dotted key path and,
 //! when the table came from a file, the line ([`Source`]).
 
@@ -19,13 +19,14 @@ use toml::Value;
 #[derive(Debug, Clone, Default)]
 pub struct Source {
     /// The file name as given by the user (`<inline>` for texts without a file).
-    pub file: PathBuf,
+    pub(crate) file: PathBuf,
     lines: BTreeMap<String, usize>,
 }
 
 impl Source {
-    /// A source without line information.
-    pub fn unnamed(name: &str) -> Source {
+    /// A source without line information (for tests that build tables by hand).
+    #[cfg(test)]
+    pub(crate) fn unnamed(name: &str) -> Source {
         Source {
             file: PathBuf::from(name),
             lines: BTreeMap::new(),
@@ -52,7 +53,7 @@ impl Source {
     }
 
     /// The line (1-based) of `path` in the file, or of its closest enclosing key.
-    pub fn line(&self, path: &str) -> Option<usize> {
+    pub(crate) fn line(&self, path: &str) -> Option<usize> {
         let mut p = path;
         loop {
             if let Some(&l) = self.lines.get(p) {
@@ -65,7 +66,7 @@ impl Source {
 
     /// The lines of the keys under the table `prefix`, keyed relative to it: an inline table
     /// (a sweep's `[base]`) read as if it were a file of its own keeps its lines.
-    pub fn within(&self, prefix: &str) -> Source {
+    pub(crate) fn within(&self, prefix: &str) -> Source {
         let dotted = format!("{prefix}.");
         Source {
             file: self.file.clone(),
@@ -78,7 +79,7 @@ impl Source {
     }
 
     /// An error at `key` with `message`.
-    pub fn error(&self, key: &str, message: impl Into<String>) -> InputError {
+    pub(crate) fn error(&self, key: &str, message: impl Into<String>) -> InputError {
         InputError {
             file: self.file.clone(),
             line: self.line(key),
@@ -203,9 +204,13 @@ fn index_value(
 /// Bad input: the file, the line when known, the key path and what is wrong and what is valid.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub struct InputError {
+    /// The file, as given (`<inline>` for a text without one).
     pub file: PathBuf,
+    /// The line of the key, when known.
     pub line: Option<usize>,
+    /// The dotted key path (empty for the file as a whole).
     pub key: String,
+    /// What is wrong and what is valid.
     pub message: String,
 }
 
@@ -226,9 +231,19 @@ impl fmt::Display for InputError {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Kind {
     /// A finite real number in `[min, max]`.
-    Real { min: f64, max: f64 },
+    Real {
+        /// The least value.
+        min: f64,
+        /// The greatest value.
+        max: f64,
+    },
     /// A whole number in `[min, max]`.
-    Whole { min: u64, max: u64 },
+    Whole {
+        /// The least value.
+        min: u64,
+        /// The greatest value.
+        max: u64,
+    },
     /// `true` or `false`.
     Flag,
     /// One of the listed words.
@@ -243,7 +258,7 @@ pub enum Kind {
 
 /// A parameter's default.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum DefaultValue {
+pub(crate) enum DefaultValue {
     Real(f64),
     Whole(u64),
     Flag(bool),
@@ -258,13 +273,28 @@ pub enum DefaultValue {
 /// One declared parameter.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Param {
+    /// The key in its table.
     pub key: &'static str,
+    /// What values it takes.
     pub kind: Kind,
-    pub default: DefaultValue,
+    /// Its value when the key is absent.
+    pub(crate) default: DefaultValue,
+    /// What it means, in a few words (for `leadsim models`, `leadsim events` and
+    /// `docs/FORMAT.md`).
     pub meaning: &'static str,
 }
 
 impl Param {
+    /// A probability or share: a real number in [0, 1] with its default.
+    pub(crate) const fn rate(key: &'static str, default: f64, meaning: &'static str) -> Param {
+        Param {
+            key,
+            kind: Kind::Real { min: 0.0, max: 1.0 },
+            default: DefaultValue::Real(default),
+            meaning,
+        }
+    }
+
     /// What values are valid, in words.
     pub fn valid(&self) -> String {
         match self.kind {
@@ -315,7 +345,10 @@ fn quote_list(words: &[&str]) -> String {
 
 /// The word among `candidates` closest to `word`, if it is close enough to be a likely typo:
 /// a few edits, keeping at least half of the longer word (`p1` is no typo of `m`).
-pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn suggest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(word, c), c))
@@ -326,15 +359,28 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 
 /// `" (did you mean \"x\"?)"` when `word` is close to one of `candidates`, else empty: the
 /// hint every "unknown …" message carries.
-pub fn hint<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+pub(crate) fn hint<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     suggest(word, candidates)
-        .map(|w| format!(" (did you mean \"{w}\"?)"))
+        .map(did_you_mean)
         .unwrap_or_default()
+}
+
+/// `" (did you mean \"word\"?)"`.
+fn did_you_mean(word: &str) -> String {
+    format!(" (did you mean \"{word}\"?)")
+}
+
+/// The name of what the file `path` holds when the file gives none: its stem (`baseline` for
+/// `scenarios/baseline.toml`), or `fallback` for a path without one.
+pub(crate) fn default_name(path: &Path, fallback: &str) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| fallback.into())
 }
 
 /// Whether `name` is usable as a label in files and folder names (scenario, model and event
 /// names): 1 to 64 ASCII letters, digits, '_' and '-'.
-pub fn valid_label(name: &str) -> bool {
+pub(crate) fn valid_label(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
         && name
@@ -348,20 +394,19 @@ pub enum Dist {
     /// Always this value.
     Constant(f64),
     /// Uniform on `[low, high]`.
-    Uniform { low: f64, high: f64 },
+    Uniform {
+        /// The least value.
+        low: f64,
+        /// The greatest value.
+        high: f64,
+    },
     /// Beta with this mean and standard deviation.
-    Beta { mean: f64, sd: f64 },
-}
-
-impl Dist {
-    /// The mean of the distribution.
-    pub fn mean(&self) -> f64 {
-        match *self {
-            Dist::Constant(v) => v,
-            Dist::Uniform { low, high } => (low + high) / 2.0,
-            Dist::Beta { mean, .. } => mean,
-        }
-    }
+    Beta {
+        /// The mean.
+        mean: f64,
+        /// The standard deviation.
+        sd: f64,
+    },
 }
 
 impl fmt::Display for Dist {
@@ -384,7 +429,7 @@ pub struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     /// A reader of `table`, whose keys are under `path` (empty for the top level).
-    pub fn new(table: &'a toml::Table, path: &str, source: &'a Source) -> Reader<'a> {
+    pub(crate) fn new(table: &'a toml::Table, path: &str, source: &'a Source) -> Reader<'a> {
         Reader {
             table,
             path: path.to_string(),
@@ -394,7 +439,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The dotted path of `key` in this table.
-    pub fn key_path(&self, key: &str) -> String {
+    pub(crate) fn key_path(&self, key: &str) -> String {
         if self.path.is_empty() {
             key.to_string()
         } else {
@@ -402,30 +447,20 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// This table's own path.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
-    /// The source, for errors raised by the caller.
-    pub fn source(&self) -> &'a Source {
-        self.source
-    }
-
     /// An error at `key` of this table.
-    pub fn error(&self, key: &str, message: impl Into<String>) -> InputError {
+    pub(crate) fn error(&self, key: &str, message: impl Into<String>) -> InputError {
         self.source.error(&self.key_path(key), message)
     }
 
     /// An error for the required `key`, which is absent: reported at a near-miss spelling of it
     /// when the table has one (`sampels` for `samples`), else at `key`.
-    pub fn missing(&self, key: &str, message: impl Into<String>) -> InputError {
+    pub(crate) fn missing(&self, key: &str, message: impl Into<String>) -> InputError {
         self.missing_one_of(&[key], message)
     }
 
     /// An error for required keys of which one must be given (`values` or `from`): reported at
     /// a near-miss spelling of any of them when the table has one, else at the first.
-    pub fn missing_one_of(&self, keys: &[&str], message: impl Into<String>) -> InputError {
+    pub(crate) fn missing_one_of(&self, keys: &[&str], message: impl Into<String>) -> InputError {
         let message = message.into();
         for key in keys {
             // Stricter than `suggest`: keys not read yet may be valid ones (`rate` is no typo
@@ -439,10 +474,7 @@ impl<'a> Reader<'a> {
             if let Some(t) = typo {
                 return self.error(
                     t,
-                    format!(
-                        "unknown key (did you mean \"{key}\"?); {}: {message}",
-                        keys[0]
-                    ),
+                    format!("unknown key{}; {}: {message}", did_you_mean(key), keys[0]),
                 );
             }
         }
@@ -450,7 +482,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Whether `key` is present (marks it as known).
-    pub fn has(&mut self, key: &str) -> bool {
+    pub(crate) fn has(&mut self, key: &str) -> bool {
         self.used.insert(key.to_string());
         self.table.contains_key(key)
     }
@@ -466,7 +498,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The raw value of `key` (marks it as known), for values the caller checks itself.
-    pub fn raw_value(&mut self, key: &str) -> Option<&'a Value> {
+    pub(crate) fn raw_value(&mut self, key: &str) -> Option<&'a Value> {
         self.raw(key)
     }
 
@@ -483,7 +515,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A real number (integers are accepted).
-    pub fn real(&mut self, p: &Param) -> Result<f64, InputError> {
+    pub(crate) fn real(&mut self, p: &Param) -> Result<f64, InputError> {
         let Kind::Real { min, max } = p.kind else {
             panic!("{} is not declared as a real", p.key)
         };
@@ -512,7 +544,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A real number, or `None` when absent and the parameter has no numeric default.
-    pub fn real_opt(&mut self, p: &Param) -> Result<Option<f64>, InputError> {
+    pub(crate) fn real_opt(&mut self, p: &Param) -> Result<Option<f64>, InputError> {
         if self.table.contains_key(p.key) || matches!(p.default, DefaultValue::Real(_)) {
             self.real(p).map(Some)
         } else {
@@ -522,7 +554,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A whole number.
-    pub fn whole(&mut self, p: &Param) -> Result<u64, InputError> {
+    pub(crate) fn whole(&mut self, p: &Param) -> Result<u64, InputError> {
         let Kind::Whole { min, max } = p.kind else {
             panic!("{} is not declared as a whole number", p.key)
         };
@@ -552,7 +584,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A whole number, or `None` when absent and the parameter has no numeric default.
-    pub fn whole_opt(&mut self, p: &Param) -> Result<Option<u64>, InputError> {
+    pub(crate) fn whole_opt(&mut self, p: &Param) -> Result<Option<u64>, InputError> {
         if self.table.contains_key(p.key) || matches!(p.default, DefaultValue::Whole(_)) {
             self.whole(p).map(Some)
         } else {
@@ -562,7 +594,7 @@ impl<'a> Reader<'a> {
     }
 
     /// `true` or `false`.
-    pub fn flag(&mut self, p: &Param) -> Result<bool, InputError> {
+    pub(crate) fn flag(&mut self, p: &Param) -> Result<bool, InputError> {
         match self.raw(p.key) {
             None => match p.default {
                 DefaultValue::Flag(b) => Ok(b),
@@ -574,7 +606,7 @@ impl<'a> Reader<'a> {
     }
 
     /// One of the declared words.
-    pub fn choice(&mut self, p: &Param) -> Result<&'static str, InputError> {
+    pub(crate) fn choice(&mut self, p: &Param) -> Result<&'static str, InputError> {
         let Kind::Choice(words) = p.kind else {
             panic!("{} is not declared as a choice", p.key)
         };
@@ -602,7 +634,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Free text.
-    pub fn text(&mut self, p: &Param) -> Result<Option<String>, InputError> {
+    pub(crate) fn text(&mut self, p: &Param) -> Result<Option<String>, InputError> {
         match self.raw(p.key) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -611,7 +643,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A distribution on [0, 1].
-    pub fn dist(&mut self, p: &Param) -> Result<Dist, InputError> {
+    pub(crate) fn dist(&mut self, p: &Param) -> Result<Dist, InputError> {
         let path = self.key_path(p.key);
         match self.raw(p.key) {
             None => match p.default {
@@ -673,7 +705,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A sub-table (an empty one when absent).
-    pub fn table(&mut self, key: &str) -> Result<Reader<'a>, InputError> {
+    pub(crate) fn table(&mut self, key: &str) -> Result<Reader<'a>, InputError> {
         static EMPTY: std::sync::OnceLock<toml::Table> = std::sync::OnceLock::new();
         let path = self.key_path(key);
         match self.raw(key) {
@@ -688,7 +720,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An array of tables (`[[key]]`); empty when absent.
-    pub fn tables(&mut self, key: &str) -> Result<Vec<Reader<'a>>, InputError> {
+    pub(crate) fn tables(&mut self, key: &str) -> Result<Vec<Reader<'a>>, InputError> {
         let path = self.key_path(key);
         match self.raw(key) {
             None => Ok(Vec::new()),
@@ -714,7 +746,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Rejects every key that was not read, suggesting the nearest known one.
-    pub fn finish(self) -> Result<(), InputError> {
+    pub(crate) fn finish(self) -> Result<(), InputError> {
         for key in self.table.keys() {
             if !self.used.contains(key) {
                 let known: Vec<&str> = self.used.iter().map(String::as_str).collect();
@@ -735,7 +767,7 @@ impl<'a> Reader<'a> {
 
 /// A number as a TOML file would spell it, short even when huge or tiny (`1e300`, not 301
 /// digits), for error messages.
-pub fn number(x: f64) -> String {
+pub(crate) fn number(x: f64) -> String {
     if x.is_nan() {
         "nan".into()
     } else if x.is_infinite() {
@@ -748,7 +780,7 @@ pub fn number(x: f64) -> String {
 }
 
 /// A value's TOML type in words, for error messages.
-pub fn describe(v: &Value) -> String {
+pub(crate) fn describe(v: &Value) -> String {
     match v {
         Value::String(s) => format!("the text \"{}\"", shorten(s)),
         Value::Integer(i) => format!("the whole number {i}"),

@@ -6,7 +6,8 @@
 //! be re-checked from old results, and a user who varies the scenario files in
 //! `scenarios/reference/` sees how far the published figures depend on them.
 
-use crate::landscape::{NkSpec, stats as nk_stats};
+use crate::landscape::NkSpec;
+use crate::landscape::stats::{self as nk_stats, LandscapeSummary};
 use crate::output::manifest::Manifest;
 use crate::output::read::{self, ReadError};
 use crate::reference::lazer_friedman::{self, Curve, Network};
@@ -76,9 +77,10 @@ pub fn lf_fig4_shape(plan: &crate::experiment::Plan) -> Result<(), String> {
             ));
         }
     }
-    if study.steps() < 100 {
+    let rounds = fig4_rounds();
+    if (study.steps() as usize) < rounds {
         return Err(format!(
-            "Fig. 4 needs rounds 0 … 100: the scenario has steps = {}",
+            "Fig. 4 needs rounds 0 … {rounds}: the scenario has steps = {}",
             study.steps()
         ));
     }
@@ -91,11 +93,14 @@ pub fn lf_fig4_shape(plan: &crate::experiment::Plan) -> Result<(), String> {
     Ok(())
 }
 
-/// The bundled reference files, used when `scenarios/reference/` is not at hand.
+/// The bundled reference files, `(path, text)`, used when `scenarios/reference/` is not at hand.
+///
+/// March (1991) Fig. 1: a sweep over the two learning rates.
 pub const MARCH_FIG1: (&str, &str) = (
     "scenarios/reference/march1991-fig1-sweep.toml",
     include_str!("../scenarios/reference/march1991-fig1-sweep.toml"),
 );
+/// Lazer & Friedman (2007) Fig. 4: the linear and the totally connected network.
 pub const LF_FIG4: (&str, &str) = (
     "scenarios/reference/lazer-friedman-2007.toml",
     include_str!("../scenarios/reference/lazer-friedman-2007.toml"),
@@ -104,8 +109,10 @@ pub const LF_FIG4: (&str, &str) = (
 /// Why a result folder cannot be compared with a publication.
 #[derive(Debug, thiserror::Error)]
 pub enum ReplicateError {
+    /// The result folder could not be read.
     #[error(transparent)]
     Read(#[from] ReadError),
+    /// The result is not the experiment the figure needs (its axes, models or metrics).
     #[error("{0}")]
     Shape(String),
 }
@@ -241,9 +248,10 @@ pub fn lazer_friedman_fig4(dir: &Path, manifest: &Manifest) -> Result<Replicatio
         .enumerate()
     {
         let (score, distinct) = (&score[k], &distinct[k]);
-        if score.len() < 101 {
+        let rounds = fig4_rounds();
+        if score.len() < rounds + 1 {
             return Err(ReplicateError::Shape(format!(
-                "Fig. 4 needs rounds 0 … 100 of every run: {name} has {} rounds in {}",
+                "Fig. 4 needs rounds 0 … {rounds} of every run: {name} has {} rounds in {}",
                 score.len(),
                 t.path.display()
             )));
@@ -272,98 +280,32 @@ pub fn lazer_friedman_fig4(dir: &Path, manifest: &Manifest) -> Result<Replicatio
     ))
 }
 
+/// The rounds after the start that Fig. 4 shows: those of the paper's baseline.
+fn fig4_rounds() -> usize {
+    lazer_friedman::Params::default().rounds
+}
+
+/// N of the smooth (K = 0) landscapes of `nk`.
+const SMOOTH_N: usize = 16;
+/// N of the rugged (K = N − 1) landscapes of `nk`, and of its curves against K.
+const RUGGED_N: usize = 14;
+/// Adaptive walks per landscape in `nk`.
+const NK_WALKS: usize = 200;
+
 /// Kauffman's known results for the NK substrate: K = 0 (one optimum of mean fitness 2/3, walks
 /// of N/2 moves) and K = N − 1 (2^N/(N+1) local optima, whose mean fitness is the expected
 /// maximum of N + 1 independent draws), on `samples` landscapes each.
 pub fn nk(samples: usize, seed: u64) -> Result<Replication, nk_stats::StatsError> {
-    let walks = 200;
-    let k0 = nk_stats::sample(&NkSpec::random(16, 0), seed, samples, walks)?;
-    let kmax = nk_stats::sample(&NkSpec::random(14, 13), seed, samples, walks)?;
-    let se = |sd: f64, n: usize| sd / (n as f64).sqrt();
-    let n0 = 16.0f64;
-    let n1 = 14.0f64;
-    let checks = vec![
-        Check::new(
-            "K = 0, N = 16: local optima (exactly one)",
-            1.0,
-            0.0,
-            None,
-            k0.local_optima.mean,
-            Some(se(k0.local_optima.sd, samples)),
-        ),
-        Check::new(
-            "K = 0, N = 16: fitness of the optimum (2/3)",
-            2.0 / 3.0,
-            0.0,
-            Some((1.0 / (18.0 * n0 * samples as f64)).sqrt()),
-            k0.global_max.mean,
-            Some(se(k0.global_max.sd, samples)),
-        ),
-        Check::new(
-            "K = 0, N = 16: adaptive-walk length (N/2)",
-            n0 / 2.0,
-            0.0,
-            Some((n0.sqrt() / 2.0) / ((samples * walks) as f64).sqrt()),
-            k0.walk_length.mean,
-            Some(se(k0.walk_length.sd, samples)),
-        ),
-        Check::new(
-            "K = N - 1, N = 14: local optima (2^N/(N+1))",
-            (1u64 << 14) as f64 / (n1 + 1.0),
-            0.0,
-            None,
-            kmax.local_optima.mean,
-            Some(se(kmax.local_optima.sd, samples)),
-        ),
-        Check::new(
-            "K = N - 1, N = 14: optima's fitness (max of N+1 draws)",
-            nk_stats::uncorrelated_optimum_fitness(14),
-            0.0,
-            None,
-            kmax.local_optimum_fitness.mean,
-            Some(se(kmax.local_optimum_fitness.sd, samples)),
-        ),
-    ];
-    // Ruggedness: local optima and walk lengths against K at N = 14.
-    let mut optima = Series {
-        label: "local optima".into(),
-        x: Vec::new(),
-        mean: Vec::new(),
-        se: Vec::new(),
-    };
-    let mut walk = Series {
-        label: "adaptive-walk length".into(),
-        ..optima.clone()
-    };
-    for k in 0..14usize {
-        let s = if k == 13 {
-            kmax.clone()
-        } else {
-            nk_stats::sample(&NkSpec::random(14, k), seed, samples, walks)?
-        };
-        optima.x.push(k as f64);
-        optima.mean.push(s.local_optima.mean);
-        optima.se.push(se(s.local_optima.sd, samples));
-        walk.x.push(k as f64);
-        walk.mean.push(s.walk_length.mean);
-        walk.se.push(se(s.walk_length.sd, samples));
-    }
-    let figures = vec![
-        Figure {
-            name: "optima".into(),
-            title: "NK landscapes (N = 14): local optima against K".into(),
-            x_label: "interactions per decision K".into(),
-            y_label: "local optima per landscape".into(),
-            series: vec![optima],
-        },
-        Figure {
-            name: "walks".into(),
-            title: "NK landscapes (N = 14): adaptive-walk length against K".into(),
-            x_label: "interactions per decision K".into(),
-            y_label: "moves to a local optimum".into(),
-            series: vec![walk],
-        },
-    ];
+    let walks = NK_WALKS;
+    let k0 = nk_stats::sample(&NkSpec::random(SMOOTH_N, 0), seed, samples, walks)?;
+    let kmax = nk_stats::sample(
+        &NkSpec::random(RUGGED_N, RUGGED_N - 1),
+        seed,
+        samples,
+        walks,
+    )?;
+    let checks = nk_checks(&k0, &kmax, samples, walks);
+    let figures = nk_figures(kmax, seed, samples, walks)?;
     Ok(Replication {
         name: "nk".into(),
         source: "Kauffman (1993), The Origins of Order, ch. 2; Kauffman & Levin (1987)".into(),
@@ -375,6 +317,113 @@ pub fn nk(samples: usize, seed: u64) -> Result<Replication, nk_stats::StatsError
             "{samples} landscapes per setting, {walks} adaptive walks each (random fitter neighbour)"
         )],
     })
+}
+
+/// Standard error of a mean of `n` values whose sd is `sd`.
+fn se(sd: f64, n: usize) -> f64 {
+    sd / (n as f64).sqrt()
+}
+
+/// Kauffman's results against the smooth (`k0`) and the rugged (`kmax`) landscapes.
+fn nk_checks(
+    k0: &LandscapeSummary,
+    kmax: &LandscapeSummary,
+    samples: usize,
+    walks: usize,
+) -> Vec<Check> {
+    let n0 = SMOOTH_N as f64;
+    let n1 = RUGGED_N as f64;
+    vec![
+        Check::new(
+            format!("K = 0, N = {SMOOTH_N}: local optima (exactly one)"),
+            1.0,
+            0.0,
+            None,
+            k0.local_optima.mean,
+            Some(se(k0.local_optima.sd, samples)),
+        ),
+        Check::new(
+            format!("K = 0, N = {SMOOTH_N}: fitness of the optimum (2/3)"),
+            2.0 / 3.0,
+            0.0,
+            Some((1.0 / (18.0 * n0 * samples as f64)).sqrt()),
+            k0.global_max.mean,
+            Some(se(k0.global_max.sd, samples)),
+        ),
+        Check::new(
+            format!("K = 0, N = {SMOOTH_N}: adaptive-walk length (N/2)"),
+            n0 / 2.0,
+            0.0,
+            Some((n0.sqrt() / 2.0) / ((samples * walks) as f64).sqrt()),
+            k0.walk_length.mean,
+            Some(se(k0.walk_length.sd, samples)),
+        ),
+        Check::new(
+            format!("K = N - 1, N = {RUGGED_N}: local optima (2^N/(N+1))"),
+            (1u64 << RUGGED_N) as f64 / (n1 + 1.0),
+            0.0,
+            None,
+            kmax.local_optima.mean,
+            Some(se(kmax.local_optima.sd, samples)),
+        ),
+        Check::new(
+            format!("K = N - 1, N = {RUGGED_N}: optima's fitness (max of N+1 draws)"),
+            nk_stats::uncorrelated_optimum_fitness(RUGGED_N),
+            0.0,
+            None,
+            kmax.local_optimum_fitness.mean,
+            Some(se(kmax.local_optimum_fitness.sd, samples)),
+        ),
+    ]
+}
+
+/// Ruggedness: local optima and walk lengths against K at N = RUGGED_N (`kmax`, K = N − 1, is
+/// already sampled).
+fn nk_figures(
+    kmax: LandscapeSummary,
+    seed: u64,
+    samples: usize,
+    walks: usize,
+) -> Result<Vec<Figure>, nk_stats::StatsError> {
+    let mut optima = Series {
+        label: "local optima".into(),
+        x: Vec::new(),
+        mean: Vec::new(),
+        se: Vec::new(),
+    };
+    let mut walk = Series {
+        label: "adaptive-walk length".into(),
+        ..optima.clone()
+    };
+    for k in 0..RUGGED_N {
+        let s = if k == RUGGED_N - 1 {
+            kmax.clone()
+        } else {
+            nk_stats::sample(&NkSpec::random(RUGGED_N, k), seed, samples, walks)?
+        };
+        optima.x.push(k as f64);
+        optima.mean.push(s.local_optima.mean);
+        optima.se.push(se(s.local_optima.sd, samples));
+        walk.x.push(k as f64);
+        walk.mean.push(s.walk_length.mean);
+        walk.se.push(se(s.walk_length.sd, samples));
+    }
+    Ok(vec![
+        Figure {
+            name: "optima".into(),
+            title: format!("NK landscapes (N = {RUGGED_N}): local optima against K"),
+            x_label: "interactions per decision K".into(),
+            y_label: "local optima per landscape".into(),
+            series: vec![optima],
+        },
+        Figure {
+            name: "walks".into(),
+            title: format!("NK landscapes (N = {RUGGED_N}): adaptive-walk length against K"),
+            x_label: "interactions per decision K".into(),
+            y_label: "moves to a local optimum".into(),
+            series: vec![walk],
+        },
+    ])
 }
 
 /// The comparison table as CSV (one row per check).

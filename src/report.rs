@@ -3,7 +3,7 @@
 //! version), the headline comparison with 95% confidence intervals and paired differences, the
 //! adaptability table, every chart inline as SVG, and the command that reproduces the result.
 //!
-//! Like the charts, the report is drawn from the result files alone ([`Results`]) and is a pure
+//! Like the charts, the report is drawn from the result files alone (`Results`) and is a pure
 //! function of them: no clock, no host name, so the same folder gives the same bytes. Every piece
 //! of text from the files is HTML-escaped.
 //!
@@ -12,6 +12,8 @@
 //! # Ok::<(), leadsim::report::ReportError>(())
 //! ```
 
+use crate::output::REPORT;
+use crate::output::manifest::Manifest;
 use crate::plot::data::StatRow;
 use crate::plot::{self, Chart, ChartKind, PlotError, Results, style::short};
 use rayon::prelude::*;
@@ -19,11 +21,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// The report's file name inside a result folder.
-pub const REPORT: &str = "report.html";
-
 /// Summary columns shown in the headline table, in order.
-pub const HEADLINE: [&str; 11] = [
+pub(crate) const HEADLINE: [&str; 11] = [
     "performance_final",
     "performance_mean",
     "innovations_mean",
@@ -37,14 +36,24 @@ pub const HEADLINE: [&str; 11] = [
     "expired_mean",
 ];
 
+/// A sweep's table of points is shown open up to this many points, folded beyond.
+const OPEN_POINTS: usize = 30;
+
+/// A metric's table over the points of a sweep is folded beyond this many points.
+const FOLD_POINTS: usize = 40;
+
 /// Why the report could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
+    /// The result folder could not be read, or a chart not drawn.
     #[error(transparent)]
     Plot(#[from] PlotError),
+    /// The report could not be written.
     #[error("{path}: {source}")]
     Io {
+        /// The file.
         path: PathBuf,
+        /// The error of the system.
         source: std::io::Error,
     },
 }
@@ -80,7 +89,7 @@ pub fn write(dir: &Path) -> Result<PathBuf, ReportError> {
 }
 
 /// Escapes text for HTML element content and attribute values.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -132,7 +141,7 @@ footer { margin-top: 3em; color: #777; font-size: 0.85em; }
 "#;
 
 /// The report page for `results` with `charts` and their SVG drawings (`svgs[i]` is chart i).
-pub fn render(results: &Results, charts: &[Chart], svgs: &[String]) -> String {
+pub(crate) fn render(results: &Results, charts: &[Chart], svgs: &[String]) -> String {
     let m = &results.manifest;
     let mut h = String::with_capacity(1 << 20);
     let title = format!("leadsim report: {}", m.name);
@@ -219,7 +228,18 @@ fn what_was_run(h: &mut String, r: &Results) {
     {
         let _ = writeln!(h, "<p>{}</p>", escape(desc));
     }
-    // Models.
+    models_table(h, m);
+    events(h, r, parsed.as_ref());
+    seeds(h, m);
+    if r.sweep {
+        sweep_design(h, r);
+    }
+    input_files(h, m);
+    h.push_str("</section>\n");
+}
+
+/// The models as run, with every parameter.
+fn models_table(h: &mut String, m: &Manifest) {
     h.push_str(
         "<h3>Models</h3>\n<table>\n<tr><th>model</th><th>kind</th><th>parameters</th></tr>\n",
     );
@@ -238,8 +258,10 @@ fn what_was_run(h: &mut String, r: &Results) {
         );
     }
     h.push_str("</table>\n");
-    events(h, r, parsed.as_ref());
-    // Seeds.
+}
+
+/// The master seed, the overrides and the world seeds.
+fn seeds(h: &mut String, m: &Manifest) {
     h.push_str("<h3>Seeds</h3>\n");
     let _ = writeln!(
         h,
@@ -278,43 +300,53 @@ fn what_was_run(h: &mut String, r: &Results) {
         }
         h.push_str("</table>\n</details>\n");
     }
-    if r.sweep {
-        h.push_str("<h3>Sweep design</h3>\n");
-        let axes = r
-            .axes
+}
+
+/// A sweep's axes and points.
+fn sweep_design(h: &mut String, r: &Results) {
+    let m = &r.manifest;
+    h.push_str("<h3>Sweep design</h3>\n");
+    let axes = r
+        .axes
+        .iter()
+        .map(|a| format!("<code>{}</code>", escape(a)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let _ = writeln!(
+        h,
+        "<p>{} point{} over {axes}.</p>",
+        m.points.len(),
+        plural(m.points.len())
+    );
+    let open = if m.points.len() <= OPEN_POINTS {
+        " open"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        h,
+        "<details{open}><summary>Points</summary>\n<table>\n<tr><th>point</th>{}</tr>",
+        r.axes
             .iter()
-            .map(|a| format!("<code>{}</code>", escape(a)))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let _ = writeln!(
-            h,
-            "<p>{} point{} over {axes}.</p>",
-            m.points.len(),
-            plural(m.points.len())
-        );
-        let open = if m.points.len() <= 30 { " open" } else { "" };
-        let _ = writeln!(
-            h,
-            "<details{open}><summary>Points</summary>\n<table>\n<tr><th>point</th>{}</tr>",
-            r.axes
-                .iter()
-                .map(|a| format!("<th>{}</th>", escape(a)))
-                .collect::<String>()
-        );
-        for p in &m.points {
-            let _ = write!(h, "<tr><td class=\"num\">{}</td>", p.point);
-            for a in &r.axes {
-                let _ = write!(
-                    h,
-                    "<td>{}</td>",
-                    escape(p.values.get(a).map(String::as_str).unwrap_or(""))
-                );
-            }
-            h.push_str("</tr>\n");
+            .map(|a| format!("<th>{}</th>", escape(a)))
+            .collect::<String>()
+    );
+    for p in &m.points {
+        let _ = write!(h, "<tr><td class=\"num\">{}</td>", p.point);
+        for a in &r.axes {
+            let _ = write!(
+                h,
+                "<td>{}</td>",
+                escape(p.values.get(a).map(String::as_str).unwrap_or(""))
+            );
         }
-        h.push_str("</table>\n</details>\n");
+        h.push_str("</tr>\n");
     }
-    // Inputs.
+    h.push_str("</table>\n</details>\n");
+}
+
+/// The input files, text in full.
+fn input_files(h: &mut String, m: &Manifest) {
     h.push_str("<h3>Input files</h3>\n");
     if m.inputs.is_empty() {
         h.push_str("<p class=\"note\">The manifest records no input files.</p>\n");
@@ -330,7 +362,6 @@ fn what_was_run(h: &mut String, r: &Results) {
             escape(&input.text)
         );
     }
-    h.push_str("</section>\n");
 }
 
 fn capitalized(s: &str) -> String {
@@ -488,120 +519,172 @@ const DIFF_NOTE: &str = "<p class=\"note\">Paired differences (column model minu
 /// A run gets one table of models and one of differences, a row per metric; a sweep one table
 /// per metric, a row per point. Returns whether `stats.csv` had any of `metrics`.
 fn stat_tables(h: &mut String, r: &Results, metrics: &[&str]) -> bool {
-    let rows: Vec<&StatRow> = r
-        .stats
-        .iter()
-        .filter(|s| metrics.contains(&s.metric.as_str()))
-        .collect();
-    if rows.is_empty() {
+    let Some(t) = StatTable::new(r, metrics) else {
         return false;
+    };
+    if r.sweep {
+        t.per_point(h, r);
+    } else {
+        t.per_run(h, r);
     }
-    let mut present: Vec<&str> = metrics
-        .iter()
-        .copied()
-        .filter(|m| rows.iter().any(|s| s.metric == *m))
-        .collect();
-    present.dedup();
-    let mut pairs: Vec<(&str, &str)> = Vec::new();
-    for s in &rows {
-        if let Some(v) = &s.versus {
-            let p = (s.model.as_str(), v.as_str());
-            if !pairs.contains(&p) {
-                pairs.push(p);
+    true
+}
+
+/// The rows of `stats.csv` for some metrics, and the columns of their tables.
+struct StatTable<'a> {
+    rows: Vec<&'a StatRow>,
+    /// The metrics that have rows, in the order asked for.
+    present: Vec<&'a str>,
+    /// The paired differences `(model, versus)`, in file order.
+    pairs: Vec<(&'a str, &'a str)>,
+    /// Replicates per model (a cell with fewer shows its n).
+    full: usize,
+    model_heads: String,
+    pair_heads: String,
+}
+
+impl<'a> StatTable<'a> {
+    /// `None` when `stats.csv` has no row of `metrics`.
+    fn new(r: &'a Results, metrics: &[&'a str]) -> Option<StatTable<'a>> {
+        let rows: Vec<&StatRow> = r
+            .stats
+            .iter()
+            .filter(|s| metrics.contains(&s.metric.as_str()))
+            .collect();
+        if rows.is_empty() {
+            return None;
+        }
+        let mut present: Vec<&str> = metrics
+            .iter()
+            .copied()
+            .filter(|m| rows.iter().any(|s| s.metric == *m))
+            .collect();
+        present.dedup();
+        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        for s in &rows {
+            if let Some(v) = &s.versus {
+                let p = (s.model.as_str(), v.as_str());
+                if !pairs.contains(&p) {
+                    pairs.push(p);
+                }
             }
         }
+        let model_heads: String = r
+            .models
+            .iter()
+            .map(|m| format!("<th>{}</th>", escape(m)))
+            .collect();
+        let pair_heads: String = pairs
+            .iter()
+            .map(|(a, b)| format!("<th>{} − {}</th>", escape(a), escape(b)))
+            .collect();
+        Some(StatTable {
+            rows,
+            present,
+            pairs,
+            full: r.manifest.replications as usize,
+            model_heads,
+            pair_heads,
+        })
     }
-    let full = r.manifest.replications as usize;
-    let find = |point: Option<usize>, metric: &str, model: &str, versus: Option<&str>| {
-        rows.iter().find(|s| {
+
+    /// The cell of `metric` for `model` (or the difference `model − versus`) at `point`.
+    fn cell(
+        &self,
+        point: Option<usize>,
+        metric: &str,
+        model: &str,
+        versus: Option<&str>,
+    ) -> String {
+        let row = self.rows.iter().find(|s| {
             s.point == point
                 && s.metric == metric
                 && s.model == model
                 && s.versus.as_deref() == versus
-        })
-    };
-    let model_heads: String = r
-        .models
-        .iter()
-        .map(|m| format!("<th>{}</th>", escape(m)))
-        .collect();
-    let pair_heads: String = pairs
-        .iter()
-        .map(|(a, b)| format!("<th>{} − {}</th>", escape(a), escape(b)))
-        .collect();
-    if !r.sweep {
+        });
+        stat_cell(row, self.full)
+    }
+
+    /// A run: one table of the models, one of the paired differences, a row per metric.
+    fn per_run(&self, h: &mut String, r: &Results) {
         let _ = writeln!(
             h,
-            "<div class=\"scroll\"><table>\n<tr><th>metric</th>{model_heads}</tr>"
+            "<div class=\"scroll\"><table>\n<tr><th>metric</th>{}</tr>",
+            self.model_heads
         );
-        for m in &present {
+        for m in &self.present {
             let _ = write!(h, "<tr><td>{}</td>", metric_name(m));
             for model in &r.models {
-                h.push_str(&stat_cell(find(None, m, model, None), full));
+                h.push_str(&self.cell(None, m, model, None));
             }
             h.push_str("</tr>\n");
         }
         h.push_str("</table></div>\n");
-        if !pairs.is_empty() {
+        if !self.pairs.is_empty() {
             h.push_str(DIFF_NOTE);
             let _ = writeln!(
                 h,
-                "<div class=\"scroll\"><table>\n<tr><th>metric</th>{pair_heads}</tr>"
+                "<div class=\"scroll\"><table>\n<tr><th>metric</th>{}</tr>",
+                self.pair_heads
             );
-            for m in &present {
+            for m in &self.present {
                 let _ = write!(h, "<tr><td>{}</td>", metric_name(m));
-                for (a, b) in &pairs {
-                    h.push_str(&stat_cell(find(None, m, a, Some(b)), full));
+                for (a, b) in &self.pairs {
+                    h.push_str(&self.cell(None, m, a, Some(b)));
                 }
                 h.push_str("</tr>\n");
             }
             h.push_str("</table></div>\n");
         }
-        return true;
     }
-    if !pairs.is_empty() {
-        h.push_str(DIFF_NOTE);
-    }
-    for m in &present {
-        // The points in file order, with their parameter values.
-        let mut points: Vec<&StatRow> = Vec::new();
-        for s in rows.iter().filter(|s| s.metric == *m) {
-            if !points.iter().any(|p| p.point == s.point) {
-                points.push(s);
-            }
+
+    /// A sweep: a table per metric, a row per point, the models and then the differences.
+    fn per_point(&self, h: &mut String, r: &Results) {
+        if !self.pairs.is_empty() {
+            h.push_str(DIFF_NOTE);
         }
-        let wrap = points.len() > 40;
-        if wrap {
+        for m in &self.present {
+            // The points in file order, with their parameter values.
+            let mut points: Vec<&StatRow> = Vec::new();
+            for s in self.rows.iter().filter(|s| s.metric == *m) {
+                if !points.iter().any(|p| p.point == s.point) {
+                    points.push(s);
+                }
+            }
+            let wrap = points.len() > FOLD_POINTS;
+            if wrap {
+                let _ = writeln!(
+                    h,
+                    "<details><summary>{} ({} points)</summary>",
+                    metric_name(m),
+                    points.len()
+                );
+            } else {
+                let _ = writeln!(h, "<h4>{}</h4>", metric_name(m));
+            }
             let _ = writeln!(
                 h,
-                "<details><summary>{} ({} points)</summary>",
-                metric_name(m),
-                points.len()
+                "<div class=\"scroll\"><table>\n<tr>{}{}{}</tr>",
+                point_headers(r),
+                self.model_heads,
+                self.pair_heads
             );
-        } else {
-            let _ = writeln!(h, "<h4>{}</h4>", metric_name(m));
-        }
-        let _ = writeln!(
-            h,
-            "<div class=\"scroll\"><table>\n<tr>{}{model_heads}{pair_heads}</tr>",
-            point_headers(r)
-        );
-        for p in &points {
-            let _ = write!(h, "<tr>{}", point_cells(p));
-            for model in &r.models {
-                h.push_str(&stat_cell(find(p.point, m, model, None), full));
+            for p in &points {
+                let _ = write!(h, "<tr>{}", point_cells(p));
+                for model in &r.models {
+                    h.push_str(&self.cell(p.point, m, model, None));
+                }
+                for (a, b) in &self.pairs {
+                    h.push_str(&self.cell(p.point, m, a, Some(b)));
+                }
+                h.push_str("</tr>\n");
             }
-            for (a, b) in &pairs {
-                h.push_str(&stat_cell(find(p.point, m, a, Some(b)), full));
+            h.push_str("</table></div>\n");
+            if wrap {
+                h.push_str("</details>\n");
             }
-            h.push_str("</tr>\n");
-        }
-        h.push_str("</table></div>\n");
-        if wrap {
-            h.push_str("</details>\n");
         }
     }
-    true
 }
 
 /// How a stats column is named in tables (HTML): its words and its column name.

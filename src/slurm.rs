@@ -46,8 +46,8 @@ pub const MERGE: &str = "merge.sbatch";
 pub const LOGS: &str = "logs";
 /// The folder of the merged result.
 pub const MERGED: &str = "merged";
-/// The most shards `leadsim sweep --shard I/N` accepts.
-pub const MAX_TASKS: u64 = 100_000;
+/// The most tasks: one shard each.
+pub(crate) const MAX_TASKS: u64 = crate::experiment::MAX_SHARDS;
 
 /// What to generate: the sweep, where its folders go and the resources of each task.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,33 +91,57 @@ pub struct Scripts {
 /// Why options cannot make working scripts.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SlurmError {
+    /// The task count is zero or larger than the runs (or `MAX_TASKS`).
     #[error(
         "--tasks {tasks} is not valid: give between 1 and {max} (the sweep has {runs} runs, and each task runs at least one)"
     )]
-    Tasks { tasks: u64, runs: u64, max: u64 },
+    Tasks {
+        /// The task count given.
+        tasks: u64,
+        /// The sweep's runs.
+        runs: u64,
+        /// The most tasks allowed.
+        max: u64,
+    },
+    /// No CPU per task.
     #[error("--cpus 0 is not valid: give at least 1")]
     Cpus,
+    /// The time limit is not in a format Slurm reads.
     #[error(
         "--time \"{0}\" is not a Slurm time limit: give minutes (90), hours:minutes:seconds (1:30:00) or days-hours:minutes:seconds (2-00:00:00)"
     )]
     Time(String),
+    /// The partition is not a plain name (or comma-separated names).
     #[error(
         "--partition \"{0}\" is not a partition name: use letters, digits and - _ . (several partitions separated by commas)"
     )]
     Partition(String),
+    /// A path is relative.
     #[error("{what} {path} is not an absolute path: the jobs run elsewhere and need one")]
-    Relative { what: &'static str, path: PathBuf },
+    Relative {
+        /// Which path (the binary, the sweep file, the folder).
+        what: &'static str,
+        /// The path given.
+        path: PathBuf,
+    },
+    /// A path is not UTF-8.
     #[error("{what} {path} is not valid UTF-8 text, which the scripts must hold")]
-    NotText { what: &'static str, path: PathBuf },
+    NotText {
+        /// Which path (the binary, the sweep file, the folder).
+        what: &'static str,
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The folder's path holds a character `#SBATCH` lines cannot carry.
     #[error(
         "the folder {path} contains {found:?}, which #SBATCH lines cannot carry: choose a folder whose path has no spaces, quotes, backslashes or %"
     )]
-    Unsafe { path: PathBuf, found: char },
-}
-
-/// The shard folder of task `i` (1-based) of `n` in `dir`, as `leadsim sweep` names them.
-pub fn shard_dir(dir: &Path, i: u64, n: u64) -> PathBuf {
-    dir.join(format!("shard-{i}-of-{n}"))
+    Unsafe {
+        /// The folder given.
+        path: PathBuf,
+        /// The first such character.
+        found: char,
+    },
 }
 
 /// Checks that `opts` make scripts that work: a task count between 1 and the number of runs,
@@ -197,32 +221,34 @@ fn is_time(t: &str) -> bool {
 
 /// The scripts for `opts`, which should have passed [`check`].
 pub fn scripts(opts: &Options) -> Scripts {
-    let n = opts.tasks;
-    let dir = text(&opts.dir);
-    let job = job_name(&opts.name);
-    let resources = |name: &str, cpus: u32, log: &str| {
-        let mut s = format!(
-            "#SBATCH --job-name={name}\n#SBATCH --ntasks=1\n#SBATCH --cpus-per-task={cpus}\n"
-        );
-        if let Some(p) = &opts.partition {
-            s += &format!("#SBATCH --partition={p}\n");
-        }
-        if let Some(t) = &opts.time {
-            s += &format!("#SBATCH --time={t}\n");
-        }
-        s += &format!("#SBATCH --output={dir}/{LOGS}/{log}\n");
-        s
-    };
-    let mut sweep_args = format!("sweep {}", quote(text(&opts.sweep)));
-    if let Some(s) = opts.seed {
-        sweep_args += &format!(" --seed {s}");
-    }
-    if let Some(r) = opts.replications {
-        sweep_args += &format!(" --replications {r}");
-    }
     let about = format!("the sweep \"{}\" ({} runs)", opts.name, opts.runs);
+    Scripts {
+        submit: submit_script(opts, &about),
+        array: array_script(opts, &about),
+        merge: merge_script(opts, &about),
+    }
+}
 
-    let submit = format!(
+/// The `#SBATCH` lines of a job named `name` with `cpus` CPUs per task, logging to `log` in
+/// the folder's logs.
+fn resources(opts: &Options, name: &str, cpus: u32, log: &str) -> String {
+    let dir = text(&opts.dir);
+    let mut s =
+        format!("#SBATCH --job-name={name}\n#SBATCH --ntasks=1\n#SBATCH --cpus-per-task={cpus}\n");
+    if let Some(p) = &opts.partition {
+        s += &format!("#SBATCH --partition={p}\n");
+    }
+    if let Some(t) = &opts.time {
+        s += &format!("#SBATCH --time={t}\n");
+    }
+    s += &format!("#SBATCH --output={dir}/{LOGS}/{log}\n");
+    s
+}
+
+/// `submit.sh`: submits the array, then the merge that waits for it.
+fn submit_script(opts: &Options, about: &str) -> String {
+    let (n, dir) = (opts.tasks, text(&opts.dir));
+    format!(
         r#"#!/bin/sh
 # Submits {about} to Slurm:
 # - {ARRAY}, a job array of {n} tasks that run one shard of the sweep each;
@@ -242,10 +268,21 @@ echo "follow with: squeue -j $array,$merge"
 echo "the merged result will be in $dir/{MERGED}; logs are in $dir/{LOGS}"
 echo "if a task fails, see the comments at the top of $dir/{ARRAY}"
 "#,
-        qdir = quote(dir),
-    );
+        qdir = shell_word(dir),
+    )
+}
 
-    let array = format!(
+/// `array.sbatch`: task K runs shard K+1 with `--resume`.
+fn array_script(opts: &Options, about: &str) -> String {
+    let (n, dir) = (opts.tasks, text(&opts.dir));
+    let mut sweep_args = format!("sweep {}", shell_word(text(&opts.sweep)));
+    if let Some(s) = opts.seed {
+        sweep_args += &format!(" --seed {s}");
+    }
+    if let Some(r) = opts.replications {
+        sweep_args += &format!(" --replications {r}");
+    }
+    format!(
         r#"#!/bin/sh
 #SBATCH --array=0-{last}
 {resources}#
@@ -267,13 +304,17 @@ exec "$leadsim" {sweep_args} --shard "$shard/{n}" \
     --threads "${{SLURM_CPUS_PER_TASK:-{cpus}}}" --resume -o "$dir/shard-$shard-of-{n}"
 "#,
         last = n - 1,
-        resources = resources(&job, opts.cpus, "array-%A_%a.out"),
-        leadsim = quote(text(&opts.leadsim)),
-        qdir = quote(dir),
+        resources = resources(opts, &job_name(&opts.name), opts.cpus, "array-%A_%a.out"),
+        leadsim = shell_word(text(&opts.leadsim)),
+        qdir = shell_word(dir),
         cpus = opts.cpus,
-    );
+    )
+}
 
-    let merge = format!(
+/// `merge.sbatch`: merges the shards, then writes the report (best effort).
+fn merge_script(opts: &Options, about: &str) -> String {
+    let (n, dir) = (opts.tasks, text(&opts.dir));
+    format!(
         r#"#!/bin/sh
 {resources}#
 # Merges the {n} shard folders of {about}
@@ -298,16 +339,15 @@ else
     echo "leadsim: this leadsim has no report command; the merged tables are complete" >&2
 fi
 "#,
-        resources = resources(&format!("{job}-merge"), 1, "merge-%j.out"),
-        leadsim = quote(text(&opts.leadsim)),
-        qdir = quote(dir),
-    );
-
-    Scripts {
-        submit,
-        array,
-        merge,
-    }
+        resources = resources(
+            opts,
+            &format!("{}-merge", job_name(&opts.name)),
+            1,
+            "merge-%j.out"
+        ),
+        leadsim = shell_word(text(&opts.leadsim)),
+        qdir = shell_word(dir),
+    )
 }
 
 /// A path as text (checked to be UTF-8 by [`check`]).
@@ -330,8 +370,9 @@ fn job_name(name: &str) -> String {
     format!("leadsim-{clean}")
 }
 
-/// Quotes a word for a POSIX shell when needed.
-fn quote(w: &str) -> String {
+/// Quotes a word for a POSIX shell when needed: the paths in these scripts, and in the command
+/// a manifest records to reproduce its result.
+pub fn shell_word(w: &str) -> String {
     if !w.is_empty()
         && w.chars()
             .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c))

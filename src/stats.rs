@@ -8,25 +8,25 @@
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Confidence level of every interval.
-pub const LEVEL: f64 = 0.95;
+pub(crate) const LEVEL: f64 = 0.95;
 
 /// Descriptive statistics of one sample.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Describe {
-    pub n: usize,
-    pub mean: f64,
+    pub(crate) n: usize,
+    pub(crate) mean: f64,
     /// Sample standard deviation (n − 1); NaN for n < 2.
-    pub sd: f64,
+    pub(crate) sd: f64,
     /// Standard error of the mean; NaN for n < 2.
-    pub se: f64,
+    pub(crate) se: f64,
     /// 95% confidence interval of the mean (Student t with n − 1 degrees of freedom); NaN for
     /// n < 2.
-    pub ci_low: f64,
-    pub ci_high: f64,
+    pub(crate) ci_low: f64,
+    pub(crate) ci_high: f64,
 }
 
 /// The two-sided 95% Student-t quantile for `df` degrees of freedom (t₀.₉₇₅,df).
-pub fn t_quantile(df: usize) -> f64 {
+pub(crate) fn t_quantile(df: usize) -> f64 {
     match StudentsT::new(0.0, 1.0, df as f64) {
         Ok(t) => t.inverse_cdf(1.0 - (1.0 - LEVEL) / 2.0),
         Err(_) => f64::NAN,
@@ -34,7 +34,7 @@ pub fn t_quantile(df: usize) -> f64 {
 }
 
 /// Mean, sd and 95% CI of the defined values.
-pub fn describe(values: impl IntoIterator<Item = f64>) -> Describe {
+pub(crate) fn describe(values: impl IntoIterator<Item = f64>) -> Describe {
     let xs: Vec<f64> = values.into_iter().filter(|v| !v.is_nan()).collect();
     let n = xs.len();
     if n == 0 {
@@ -81,16 +81,16 @@ pub fn describe(values: impl IntoIterator<Item = f64>) -> Describe {
 
 /// A paired comparison of `a` against `b` over the same replicates.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Paired {
+pub(crate) struct Paired {
     /// Statistics of the differences a − b.
-    pub diff: Describe,
+    pub(crate) diff: Describe,
     /// Paired effect size (Cohen's d_z): mean difference / sd of the differences. NaN when the
     /// differences do not vary.
-    pub effect_size: f64,
+    pub(crate) effect_size: f64,
 }
 
 /// Paired differences `a[i] − b[i]`, skipping pairs where either is NA.
-pub fn paired(a: &[f64], b: &[f64]) -> Paired {
+pub(crate) fn paired(a: &[f64], b: &[f64]) -> Paired {
     assert_eq!(a.len(), b.len(), "paired samples of different lengths");
     let diff = describe(
         a.iter()

@@ -5,27 +5,26 @@
 
 use crate::metrics::{METRICS, Metric};
 use crate::output::manifest::ModelInfo;
-use crate::params::{DefaultValue as D, InputError, Kind, Param, Reader, Source};
+use crate::params::{DefaultValue as D, InputError, Kind, Param, Reader, Source, default_name};
 use crate::reference::scenario::{self as refs, LF_METRICS, LfStudy, MARCH_METRICS, MarchStudy};
 use crate::results::{RunResult, Series, Shock, Summary};
 use crate::scenario::{self, Scenario};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-pub use crate::scenario::FAMILY;
+pub(crate) use crate::scenario::FAMILY;
 
 /// The settings every reference study shares with a leadership scenario.
 #[derive(Debug, Clone)]
 pub struct Common {
-    pub name: String,
-    pub description: String,
-    pub seed: u64,
-    pub steps: u32,
-    pub replications: u32,
-    pub every: u32,
-    pub models: Vec<String>,
-    pub text: Arc<str>,
-    pub source: Arc<Source>,
+    pub(crate) name: String,
+    pub(crate) description: String,
+    pub(crate) seed: u64,
+    pub(crate) steps: u32,
+    pub(crate) replications: u32,
+    pub(crate) every: u32,
+    pub(crate) models: Vec<String>,
 }
 
 /// The cost of one run, for `leadsim check`'s estimates.
@@ -67,11 +66,26 @@ impl Work {
     }
 }
 
+/// Sets `seed` and `replications` in a parsed scenario table: the values given on the command
+/// line override the file's.
+pub fn set_overrides(table: &mut toml::Table, seed: Option<u64>, replications: Option<u32>) {
+    if let Some(s) = seed {
+        table.insert("seed".into(), toml::Value::Integer(s as i64));
+    }
+    if let Some(r) = replications {
+        table.insert("replications".into(), toml::Value::Integer(r as i64));
+    }
+}
+
 /// A validated scenario of any family.
 #[derive(Debug, Clone)]
 pub enum Study {
+    /// The leadership model (`family = "leadership"`, the default).
     Leadership(Box<Scenario>),
+    /// March (1991), mutual learning (`family = "march1991"`).
     March(Common, MarchStudy),
+    /// Lazer & Friedman (2007), networks searching an NK landscape
+    /// (`family = "lazer_friedman2007"`).
     LazerFriedman(Common, LfStudy),
 }
 
@@ -148,8 +162,6 @@ impl Study {
             replications,
             every,
             models: names,
-            text: text.clone(),
-            source: source.clone(),
         };
         let mut t = r.table(family)?;
         let study = if family == "march1991" {
@@ -170,13 +182,22 @@ impl Study {
 
     /// Validates the text of a scenario file of any family; `file` names it in errors.
     pub fn from_text(text: &str, file: &str) -> Result<Study, InputError> {
-        let path = std::path::Path::new(file);
+        let path = Path::new(file);
         let (table, source) = Source::parse(path, text)?;
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "scenario".into());
-        Study::from_table(&table, &Arc::new(source), &Arc::from(text), &stem)
+        Study::from_file(path, text, &table, source)
+    }
+
+    /// Validates the scenario file `path` of any family, whose `text` was parsed into `table`
+    /// and `source` (with any overrides set, see [`set_overrides`]); a scenario without a
+    /// `name` is named after the file.
+    pub fn from_file(
+        path: &Path,
+        text: &str,
+        table: &toml::Table,
+        source: Source,
+    ) -> Result<Study, InputError> {
+        let name = default_name(path, "scenario");
+        Study::from_table(table, &Arc::new(source), &Arc::from(text), &name)
     }
 
     /// The family's name.
@@ -188,6 +209,7 @@ impl Study {
         }
     }
 
+    /// The scenario's name (the default result folder is `output/<name>`).
     pub fn name(&self) -> &str {
         match self {
             Study::Leadership(s) => &s.name,
@@ -195,6 +217,7 @@ impl Study {
         }
     }
 
+    /// The scenario's description (empty when it has none).
     pub fn description(&self) -> &str {
         match self {
             Study::Leadership(s) => &s.description,
@@ -202,6 +225,7 @@ impl Study {
         }
     }
 
+    /// The master seed.
     pub fn seed(&self) -> u64 {
         match self {
             Study::Leadership(s) => s.seed,
@@ -209,6 +233,7 @@ impl Study {
         }
     }
 
+    /// Steps (periods, rounds) per run; for March runs that stop at equilibrium, the cap.
     pub fn steps(&self) -> u32 {
         match self {
             Study::Leadership(s) => s.steps,
@@ -216,6 +241,7 @@ impl Study {
         }
     }
 
+    /// Replicates per model.
     pub fn replications(&self) -> u32 {
         match self {
             Study::Leadership(s) => s.replications,
@@ -257,14 +283,6 @@ impl Study {
         }
     }
 
-    /// The scenario text (for the manifest and the report).
-    pub fn text(&self) -> &Arc<str> {
-        match self {
-            Study::Leadership(s) => &s.text,
-            Study::March(c, _) | Study::LazerFriedman(c, _) => &c.text,
-        }
-    }
-
     /// Names of the models compared, in file order.
     pub fn model_names(&self) -> Vec<String> {
         match self {
@@ -274,7 +292,7 @@ impl Study {
     }
 
     /// The per-step metrics of the family, in column order.
-    pub fn metrics(&self) -> &'static [Metric] {
+    pub(crate) fn metrics(&self) -> &'static [Metric] {
         match self {
             Study::Leadership(_) => &METRICS,
             Study::March(..) => &MARCH_METRICS,
@@ -329,7 +347,7 @@ impl Study {
     }
 
     /// The names of the measured events (whose firings are shocks), in scenario order.
-    pub fn measured_events(&self) -> Vec<String> {
+    pub(crate) fn measured_events(&self) -> Vec<String> {
         match self {
             Study::Leadership(s) => s
                 .events

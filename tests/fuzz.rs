@@ -604,7 +604,6 @@ fn floor_boundary(text: &str, mut i: usize) -> usize {
 
 /// Applies `m` to the text of a scenario (`sweep = false`) or a sweep file.
 fn apply(text: &str, m: &Mutation, sweep: bool) -> String {
-    let lines = |t: &str| -> Vec<String> { t.lines().map(String::from).collect() };
     match *m {
         Mutation::Set {
             param,
@@ -627,71 +626,12 @@ fn apply(text: &str, m: &Mutation, sweep: bool) -> String {
             let (s, e) = nums[i % nums.len()];
             format!("{}{}{}", &text[..s], EXTREMES[v], &text[e..])
         }
-        Mutation::Scale { i, p, negate } => {
-            let nums = numbers(text);
-            if nums.is_empty() {
-                return text.to_string();
-            }
-            let (s, e) = nums[i % nums.len()];
-            let old = &text[s..e];
-            let scaled = match old.parse::<i64>() {
-                Ok(x) => x
-                    .checked_mul(10i64.pow(p as u32))
-                    .map(|y| if negate { -y } else { y })
-                    .map_or_else(
-                        || format!("{old}{}", "0".repeat(p as usize)),
-                        |y| y.to_string(),
-                    ),
-                Err(_) => {
-                    let x: f64 = old.parse().unwrap_or(1.0) * 10f64.powi(p as i32);
-                    format!("{:?}", if negate { -x } else { x })
-                }
-            };
-            format!("{}{scaled}{}", &text[..s], &text[e..])
-        }
-        Mutation::DeleteLine(i) => {
-            let mut l = lines(text);
-            if !l.is_empty() {
-                let n = l.len();
-                l.remove(i % n);
-            }
-            l.join("\n") + "\n"
-        }
-        Mutation::DuplicateLine(i) => {
-            let mut l = lines(text);
-            if !l.is_empty() {
-                let k = i % l.len();
-                l.insert(k, l[k].clone());
-            }
-            l.join("\n") + "\n"
-        }
-        Mutation::SwapLines(a, b) => {
-            let mut l = lines(text);
-            if !l.is_empty() {
-                let n = l.len();
-                l.swap(a % n, b % n);
-            }
-            l.join("\n") + "\n"
-        }
-        Mutation::InsertKey { at, key, value } => {
-            let mut l = lines(text);
-            let keys = keys();
-            let value = if value < EXTREMES.len() {
-                EXTREMES[value].to_string()
-            } else {
-                format!("\"{}\"", WORDS[value - EXTREMES.len()])
-            };
-            l.insert(
-                at % (l.len() + 1),
-                format!("{} = {value}", keys[key % keys.len()]),
-            );
-            l.join("\n") + "\n"
-        }
-        Mutation::InsertTable { at, header } => {
-            let mut l = lines(text);
-            l.insert(at % (l.len() + 1), HEADERS[header].to_string());
-            l.join("\n") + "\n"
-        }
+        Mutation::Scale { i, p, negate } => scale(text, i, p, negate),
+        Mutation::DeleteLine(_)
+        | Mutation::DuplicateLine(_)
+        | Mutation::SwapLines(..)
+        | Mutation::InsertKey { .. }
+        | Mutation::InsertTable { .. } => edit_lines(text, m),
         Mutation::Word { i, w } => {
             let q = quoted(text);
             if q.is_empty() {
@@ -709,6 +649,74 @@ fn apply(text: &str, m: &Mutation, sweep: bool) -> String {
             format!("{}{c}{}", &text[..pos], &text[pos..])
         }
     }
+}
+
+/// Multiplies number `i` of `text` by 10^`p`, negated if asked (digits appended when an
+/// integer would overflow).
+fn scale(text: &str, i: usize, p: u8, negate: bool) -> String {
+    let nums = numbers(text);
+    if nums.is_empty() {
+        return text.to_string();
+    }
+    let (s, e) = nums[i % nums.len()];
+    let old = &text[s..e];
+    let scaled = match old.parse::<i64>() {
+        Ok(x) => x
+            .checked_mul(10i64.pow(p as u32))
+            .map(|y| if negate { -y } else { y })
+            .map_or_else(
+                || format!("{old}{}", "0".repeat(p as usize)),
+                |y| y.to_string(),
+            ),
+        Err(_) => {
+            let x: f64 = old.parse().unwrap_or(1.0) * 10f64.powi(p as i32);
+            format!("{:?}", if negate { -x } else { x })
+        }
+    };
+    format!("{}{scaled}{}", &text[..s], &text[e..])
+}
+
+/// Applies a mutation of whole lines: delete, duplicate, swap, or insert a key or a table
+/// header.
+fn edit_lines(text: &str, m: &Mutation) -> String {
+    let mut l: Vec<String> = text.lines().map(String::from).collect();
+    match *m {
+        Mutation::DeleteLine(i) => {
+            if !l.is_empty() {
+                let n = l.len();
+                l.remove(i % n);
+            }
+        }
+        Mutation::DuplicateLine(i) => {
+            if !l.is_empty() {
+                let k = i % l.len();
+                l.insert(k, l[k].clone());
+            }
+        }
+        Mutation::SwapLines(a, b) => {
+            if !l.is_empty() {
+                let n = l.len();
+                l.swap(a % n, b % n);
+            }
+        }
+        Mutation::InsertKey { at, key, value } => {
+            let keys = keys();
+            let value = if value < EXTREMES.len() {
+                EXTREMES[value].to_string()
+            } else {
+                format!("\"{}\"", WORDS[value - EXTREMES.len()])
+            };
+            l.insert(
+                at % (l.len() + 1),
+                format!("{} = {value}", keys[key % keys.len()]),
+            );
+        }
+        Mutation::InsertTable { at, header } => {
+            l.insert(at % (l.len() + 1), HEADERS[header].to_string());
+        }
+        _ => unreachable!("not a mutation of lines"),
+    }
+    l.join("\n") + "\n"
 }
 
 fn config(default_cases: u32) -> Config {

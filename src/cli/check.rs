@@ -1,6 +1,6 @@
 //! `leadsim check`: validate a scenario (or sweep) file and show what would run.
 
-use super::{Failure, InputContext, run};
+use super::{Failure, InputContext, experiment, run};
 use leadsim::experiment::Plan;
 use leadsim::experiment::sweep::{Design, Sweep};
 use leadsim::landscape::{CrossModule, Interaction, LinkRule, Normalization};
@@ -68,7 +68,10 @@ fn describe_reference(s: &Study, file: &str) -> String {
         s.seed()
     );
     out += &estimate(s.work_per_run().times(runs), s, runs);
-    out += &format!("  output: output/{} (unless -o is given)\n", s.name());
+    out += &format!(
+        "  output: {} (unless -o is given)\n",
+        experiment::default_dir(s.name()).display()
+    );
     out
 }
 
@@ -76,6 +79,9 @@ fn describe_reference(s: &Study, file: &str) -> String {
 /// the baseline scenario runs at 23–31 M on the machine of the benchmarks (`cargo bench --bench
 /// run`); heavy decision loads and events run slower.
 const MEMBER_STEPS_PER_SECOND: f64 = 20e6;
+
+/// The points of a sweep `check` lists; the rest are counted.
+const SHOWN_POINTS: usize = 20;
 
 /// `n` things, in the singular for one.
 fn count(n: u64, thing: &str) -> String {
@@ -125,7 +131,8 @@ fn estimate(work: Work, study: &Study, runs: u64) -> String {
             format!("roughly {:.1} h", seconds / 3600.0)
         };
         out += &format!(
-            " ({time} on {cores} cores at ~20 M member-steps per second per core; decisions and events change it)"
+            " ({time} on {cores} cores at ~{:.0} M member-steps per second per core; decisions and events change it)",
+            MEMBER_STEPS_PER_SECOND / 1e6
         );
     }
     let bytes = work.csv_bytes(runs) as f64;
@@ -186,7 +193,7 @@ fn describe_sweep(sweep: &Sweep, plan: &Plan, file: &str) -> String {
     }
     out += &format!("  models: {}\n  points:\n", plan.models.join(", "));
     out += &format!("    {:>6}  {}\n", "point", plan.axes.join("  "));
-    let shown = plan.points.len().min(20);
+    let shown = plan.points.len().min(SHOWN_POINTS);
     for (i, p) in plan.points.iter().take(shown).enumerate() {
         let vals: Vec<String> = p.values.iter().map(leadsim::output::tables::cell).collect();
         out += &format!("    {i:>6}  {}\n", vals.join("  "));
@@ -194,7 +201,10 @@ fn describe_sweep(sweep: &Sweep, plan: &Plan, file: &str) -> String {
     if plan.points.len() > shown {
         out += &format!("    … and {} more\n", plan.points.len() - shown);
     }
-    out += &format!("  output: output/{} (unless -o is given)\n", plan.name);
+    out += &format!(
+        "  output: {} (unless -o is given)\n",
+        experiment::default_dir(&plan.name).display()
+    );
     out
 }
 

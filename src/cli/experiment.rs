@@ -1,17 +1,27 @@
 //! Running a plan into a result folder: folder checks, the lock, progress, interruption,
 //! assembly, the manifest and the closing summary. Shared by `run` and `sweep`.
 
-use super::{Failure, OtherContext};
+use super::{Failure, OtherContext, failure};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use leadsim::experiment::Plan;
 use leadsim::experiment::runner::{self, RunError};
 use leadsim::output::manifest::Manifest;
 use leadsim::output::series::Complete;
 use leadsim::output::{self, FolderLock, FolderState, OutputError};
+use leadsim::slurm::shell_word;
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The folder under which results go unless `-o` is given.
+const OUTPUT: &str = "output";
+
+/// The default result folder of an experiment named `name`: `output/<name>`.
+pub fn default_dir(name: &str) -> PathBuf {
+    Path::new(OUTPUT).join(name)
+}
 
 /// Options shared by commands that run experiments.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -36,12 +46,26 @@ pub struct RunArgs {
     pub no_charts: bool,
 }
 
-pub fn output_error(e: OutputError) -> Failure {
-    if e.is_input() {
-        Failure::Input(e.into())
-    } else {
-        Failure::Other(e.into())
+/// The `seed` and `replications` given on the command line, by key, as the manifest records
+/// them; refuses a seed that a scenario file could not hold.
+pub fn overrides(
+    seed: Option<u64>,
+    replications: Option<u32>,
+) -> Result<BTreeMap<String, String>, Failure> {
+    let mut overrides = BTreeMap::new();
+    if let Some(s) = seed {
+        if s > i64::MAX as u64 {
+            return Err(Failure::Input(anyhow::anyhow!(
+                "--seed {s} is too large: seeds must be at most {}",
+                i64::MAX
+            )));
+        }
+        overrides.insert("seed".to_string(), s.to_string());
     }
+    if let Some(r) = replications {
+        overrides.insert("replications".to_string(), r.to_string());
+    }
+    Ok(overrides)
 }
 
 /// The process-wide stop flag, set by Ctrl-C or SIGTERM.
@@ -84,45 +108,45 @@ pub fn prepare(
     manifest: &Manifest,
     args: &RunArgs,
 ) -> Result<Option<FolderLock>, Failure> {
-    let state = output::state(dir).map_err(output_error)?;
+    let state = output::state(dir).map_err(failure)?;
     match state {
         FolderState::NotAFolder => {
-            return Err(output_error(OutputError::NotAFolder {
+            return Err(failure(OutputError::NotAFolder {
                 path: dir.to_path_buf(),
             }));
         }
         FolderState::Complete if args.resume => {
-            let done = Manifest::read(dir, output::MANIFEST).map_err(output_error)?;
+            let done = Manifest::read(dir, output::MANIFEST).map_err(failure)?;
             check_identity(dir, &done, manifest)?;
             eprintln!("{} is already complete; nothing to resume", dir.display());
             return Ok(None);
         }
         FolderState::Complete if !args.force => {
-            return Err(output_error(OutputError::Exists {
+            return Err(failure(OutputError::Exists {
                 path: dir.to_path_buf(),
             }));
         }
         FolderState::Unfinished if !args.force && !args.resume => {
-            return Err(output_error(OutputError::Unfinished {
+            return Err(failure(OutputError::Unfinished {
                 path: dir.to_path_buf(),
             }));
         }
         FolderState::Foreign if !args.force => {
-            return Err(output_error(OutputError::Foreign {
+            return Err(failure(OutputError::Foreign {
                 path: dir.to_path_buf(),
             }));
         }
         _ => {}
     }
-    let lock = FolderLock::acquire(dir).map_err(output_error)?;
+    let lock = FolderLock::acquire(dir).map_err(failure)?;
     if args.force {
-        output::clear(dir).map_err(output_error)?;
+        output::clear(dir).map_err(failure)?;
     }
     if args.resume && state == FolderState::Unfinished {
-        let old = Manifest::read(dir, output::PLAN).map_err(output_error)?;
+        let old = Manifest::read(dir, output::PLAN).map_err(failure)?;
         check_identity(dir, &old, manifest)?;
     } else {
-        manifest.write_plan(dir).map_err(output_error)?;
+        manifest.write_plan(dir).map_err(failure)?;
     }
     Ok(Some(lock))
 }
@@ -143,7 +167,7 @@ fn check_identity(dir: &Path, old: &Manifest, new: &Manifest) -> Result<(), Fail
                 old.command
             )
         };
-        return Err(output_error(OutputError::Mismatch {
+        return Err(failure(OutputError::Mismatch {
             path: dir.to_path_buf(),
             detail: format!("{what}; resume with the same command, or use --force to start over"),
         }));
@@ -188,8 +212,24 @@ pub fn run_indices(
             "{e}\nthe runs finished before this are kept in {}; fix the cause (e.g. free disk space) and resume with: {resume_command} --resume",
             dir.display()
         ))),
-        Err(RunError::Output(e)) => Err(output_error(e)),
+        Err(RunError::Output(e)) => Err(failure(e)),
     }
+}
+
+/// Runs every run of `plan` into `dir` (prepared by [`prepare`]), assembles the tables, writes
+/// the manifest and draws the charts; `command` (without `-o`) is what resumes it.
+pub fn run_all(
+    plan: &Plan,
+    dir: &Path,
+    manifest: Manifest,
+    args: &RunArgs,
+    command: &str,
+) -> Result<(), Failure> {
+    let indices: Vec<u64> = (0..plan.runs()).collect();
+    let resume = format!("{command} -o {}", shell_word(&dir.display().to_string()));
+    let series = run_indices(plan, dir, &indices, true, args, &resume)?;
+    finish(plan, dir, manifest, series.as_ref())?;
+    charts(dir, args.no_charts)
 }
 
 /// Assembles the tables (the time series from `series`, the ordered file [`run_indices`]
@@ -203,7 +243,7 @@ pub fn finish(
     let runs = dir.join(output::RUNS);
     let hashes = output::tables::assemble(&plan.layout(), std::slice::from_ref(&runs), dir, series).map_err(|e| {
         if e.is_input() {
-            output_error(e)
+            failure(e)
         } else {
             Failure::Other(anyhow::anyhow!(
                 "{e}\nevery run is finished and kept in {}; fix the cause (e.g. free disk space) and run the same command with --resume to write the tables",
@@ -211,7 +251,7 @@ pub fn finish(
             ))
         }
     })?;
-    let manifest = manifest.write_manifest(dir, hashes).map_err(output_error)?;
+    let manifest = manifest.write_manifest(dir, hashes).map_err(failure)?;
     std::fs::remove_dir_all(&runs).other()?;
     Ok(manifest)
 }
@@ -237,33 +277,23 @@ pub fn charts(dir: &Path, no_charts: bool) -> Result<(), Failure> {
 pub fn finish_shard(dir: &Path, manifest: Manifest) -> Result<Manifest, Failure> {
     manifest
         .write_manifest(dir, Default::default())
-        .map_err(output_error)
+        .map_err(failure)
 }
 
 /// A short table of headline statistics per model from `stats.csv`, for the terminal.
 pub fn headline(dir: &Path) -> Result<String, Failure> {
-    let (_, rows) = leadsim::output::read::stats(dir).map_err(|e| {
-        if e.is_input() {
-            Failure::Input(e.into())
-        } else {
-            Failure::Other(e.into())
-        }
-    })?;
-    let wanted = [
-        "performance_final",
-        "performance_mean",
-        "innovations_mean",
-        "engagement_mean",
-        "leadership_skill_final",
-        "messages_mean",
-        "conflicts_mean",
-        // The reference families.
-        "code_knowledge_final",
-        "individual_knowledge_final",
-        "period_final",
-        "mean_score_final",
-        "distinct_solutions_final",
-    ];
+    let (_, rows) = leadsim::output::read::stats(dir).map_err(failure)?;
+    // The headline figures of the charts, then those of the reference families.
+    let wanted: Vec<&str> = leadsim::plot::SWEEP_METRICS
+        .into_iter()
+        .chain([
+            "code_knowledge_final",
+            "individual_knowledge_final",
+            "period_final",
+            "mean_score_final",
+            "distinct_solutions_final",
+        ])
+        .collect();
     let mut out = String::new();
     let mut current = "";
     for r in &rows {

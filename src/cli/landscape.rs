@@ -2,7 +2,7 @@
 
 use super::{Failure, InputContext, set_threads};
 use clap::ValueEnum;
-use leadsim::landscape::stats::{self, LandscapeSummary};
+use leadsim::landscape::stats::{self, LandscapeSummary, MAX_ENUMERATION_N};
 use leadsim::landscape::{CrossModule, Interaction, LinkRule, NkSpec, Normalization};
 use std::io::Write;
 
@@ -27,8 +27,7 @@ enum LinksArg {
     after_help = "Examples:\n  leadsim landscape --n 12 --k 0            # one optimum, walks of N/2\n  leadsim landscape --n 14 --k 13 --json     # about 2^N/(N+1) optima\n  leadsim landscape --n 16 --k 3 --interaction modular --modules 4 --cross 1"
 )]
 pub struct Args {
-    /// Number of decisions N (1 to 24 here, since every configuration is enumerated).
-    #[arg(long)]
+    #[arg(long, help = format!("Number of decisions N (1 to {MAX_ENUMERATION_N} here, since every configuration is enumerated)"))]
     n: usize,
     /// Interactions per decision K (0 to N-1).
     #[arg(long)]

@@ -1,13 +1,13 @@
 //! `leadsim merge`: combine the shard folders of one experiment into the result one machine would
 //! have written.
 
-use super::experiment::{self, output_error};
-use super::{Failure, InputContext, OtherContext};
-use leadsim::experiment::plan_from_manifest;
+use super::experiment::{self, RunArgs};
+use super::{Failure, InputContext, OtherContext, failure};
+use leadsim::experiment::{Plan, plan_from_manifest};
 use leadsim::output::manifest::{Manifest, Provenance};
-use leadsim::output::{self, FolderLock, FolderState, OutputError};
+use leadsim::output::{self, FolderState, MANIFEST};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -33,30 +33,65 @@ fn bad(msg: String) -> Failure {
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
+    let shards = read_shards(&args.shards)?;
+    let n = check_cover(&shards)?;
+    let (first_dir, first) = &shards[0];
+    let (plan, manifest) = rebuild(first_dir, first)?;
+    let dir = &args.output;
+    let common = RunArgs {
+        force: args.force,
+        ..RunArgs::default()
+    };
+    // Without --resume the folder is always taken (or refused).
+    let Some(_lock) = experiment::prepare(dir, &manifest, &common)? else {
+        return Ok(());
+    };
+    let runs: Vec<PathBuf> = args.shards.iter().map(|d| d.join(output::RUNS)).collect();
+    let hashes = output::tables::assemble(&plan.layout(), &runs, dir, None).map_err(failure)?;
+    manifest.write_manifest(dir, hashes).map_err(failure)?;
+    experiment::charts(dir, args.no_charts)?;
+    outln!(
+        "merged {n} shards of {} ({} runs) → {}",
+        plan.name,
+        plan.runs(),
+        dir.display()
+    );
+    std::fs::metadata(dir).other()?;
+    Ok(())
+}
+
+/// The manifests of the shard folders, each of which must be finished.
+fn read_shards(dirs: &[PathBuf]) -> Result<Vec<(PathBuf, Manifest)>, Failure> {
     let mut manifests = Vec::new();
-    for dir in &args.shards {
-        match output::state(dir).map_err(output_error)? {
+    for dir in dirs {
+        match output::state(dir).map_err(failure)? {
             FolderState::Complete => {}
             FolderState::Unfinished => {
                 return Err(bad(format!(
-                    "{} is an unfinished shard (no manifest.json): finish it with the same sweep command and --resume",
+                    "{} is an unfinished shard (no {MANIFEST}): finish it with the same sweep command and --resume",
                     dir.display()
                 )));
             }
             _ => {
                 return Err(bad(format!(
-                    "{} is not a leadsim result folder (no manifest.json)",
+                    "{} is not a leadsim result folder (no {MANIFEST})",
                     dir.display()
                 )));
             }
         }
-        let m = Manifest::read(dir, output::MANIFEST).map_err(output_error)?;
+        let m = Manifest::read(dir, MANIFEST).map_err(failure)?;
         manifests.push((dir.clone(), m));
     }
-    let (first_dir, first) = &manifests[0];
+    Ok(manifests)
+}
+
+/// Checks that the shards are of one experiment and cover it exactly once; returns their
+/// number.
+fn check_cover(shards: &[(PathBuf, Manifest)]) -> Result<u64, Failure> {
+    let (first_dir, first) = &shards[0];
     let mut seen: BTreeMap<u64, PathBuf> = BTreeMap::new();
     let mut total = None;
-    for (dir, m) in &manifests {
+    for (dir, m) in shards {
         if m.identity != first.identity {
             return Err(bad(format!(
                 "{} belongs to another experiment than {} (`{}` versus `{}`: {}): merge only the shards of one sweep",
@@ -103,6 +138,12 @@ pub fn run(args: Args) -> Result<(), Failure> {
             missing.join(", ")
         )));
     }
+    Ok(n)
+}
+
+/// The plan the shards ran, rebuilt from the first shard's manifest, and the manifest of the
+/// whole experiment; refuses shards whose identity this version of leadsim does not give.
+fn rebuild(first_dir: &Path, first: &Manifest) -> Result<(Plan, Manifest), Failure> {
     let plan = plan_from_manifest(first).input()?;
     let prov = Provenance {
         command: first.command.clone(),
@@ -116,39 +157,5 @@ pub fn run(args: Args) -> Result<(), Failure> {
             first_dir.display()
         )));
     }
-    let dir = &args.output;
-    match output::state(dir).map_err(output_error)? {
-        FolderState::Missing | FolderState::Empty => {}
-        FolderState::NotAFolder => {
-            return Err(output_error(OutputError::NotAFolder { path: dir.clone() }));
-        }
-        _ if args.force => {}
-        FolderState::Complete => {
-            return Err(output_error(OutputError::Exists { path: dir.clone() }));
-        }
-        FolderState::Unfinished => {
-            return Err(output_error(OutputError::Unfinished { path: dir.clone() }));
-        }
-        FolderState::Foreign => {
-            return Err(output_error(OutputError::Foreign { path: dir.clone() }));
-        }
-    }
-    let _lock = FolderLock::acquire(dir).map_err(output_error)?;
-    if args.force {
-        output::clear(dir).map_err(output_error)?;
-    }
-    manifest.write_plan(dir).map_err(output_error)?;
-    let runs: Vec<PathBuf> = args.shards.iter().map(|d| d.join(output::RUNS)).collect();
-    let hashes =
-        output::tables::assemble(&plan.layout(), &runs, dir, None).map_err(output_error)?;
-    manifest.write_manifest(dir, hashes).map_err(output_error)?;
-    experiment::charts(dir, args.no_charts)?;
-    outln!(
-        "merged {n} shards of {} ({} runs) → {}",
-        plan.name,
-        plan.runs(),
-        dir.display()
-    );
-    std::fs::metadata(dir).other()?;
-    Ok(())
+    Ok((plan, manifest))
 }

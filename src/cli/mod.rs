@@ -108,6 +108,46 @@ impl Failure {
     }
 }
 
+/// A library error that knows whether the user is at fault (a file, an argument, a result
+/// folder: exit 2) or the machine (exit 1).
+pub trait Blame: Into<anyhow::Error> {
+    /// Whether the user's input is at fault.
+    fn is_input(&self) -> bool;
+}
+
+impl Blame for leadsim::output::OutputError {
+    fn is_input(&self) -> bool {
+        self.is_input()
+    }
+}
+
+impl Blame for leadsim::output::read::ReadError {
+    fn is_input(&self) -> bool {
+        self.is_input()
+    }
+}
+
+impl Blame for leadsim::plot::PlotError {
+    fn is_input(&self) -> bool {
+        self.is_input()
+    }
+}
+
+impl Blame for leadsim::report::ReportError {
+    fn is_input(&self) -> bool {
+        self.is_input()
+    }
+}
+
+/// The failure an error means: bad input or another failure, as the error says.
+pub fn failure(e: impl Blame) -> Failure {
+    if e.is_input() {
+        Failure::Input(e.into())
+    } else {
+        Failure::Other(e.into())
+    }
+}
+
 /// Marks an error as bad input.
 pub trait InputContext<T> {
     fn input(self) -> Result<T, Failure>;

@@ -1,9 +1,8 @@
 //! `leadsim replicate`: run a reference model's published experiment from its scenario file and
 //! print the published figures beside ours.
 
-use super::experiment::{self, RunArgs, output_error};
-use super::run::shell_word;
-use super::{Failure, InputContext, set_threads};
+use super::experiment::{self, RunArgs};
+use super::{Failure, InputContext, failure, set_threads};
 use clap::ValueEnum;
 use leadsim::experiment::Plan;
 use leadsim::experiment::sweep::Sweep;
@@ -11,7 +10,8 @@ use leadsim::output::manifest::{InputFile, Manifest, Provenance};
 use leadsim::params::Source;
 use leadsim::reference::{Check, Replication};
 use leadsim::replicate::{self, LF_FIG4, MARCH_FIG1};
-use leadsim::study::Study;
+use leadsim::slurm::shell_word;
+use leadsim::study::{Study, set_overrides};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -49,6 +49,9 @@ pub struct Args {
     pub common: RunArgs,
 }
 
+/// Landscapes per setting of `leadsim replicate nk` unless `--runs` says otherwise.
+const NK_SAMPLES: u32 = 40;
+
 pub fn run(args: Args) -> Result<(), Failure> {
     set_threads(args.common.threads)?;
     let rep = match args.name {
@@ -58,23 +61,23 @@ pub fn run(args: Args) -> Result<(), Failure> {
             )));
         }
         Name::Nk => {
-            let samples = args.runs.unwrap_or(40) as usize;
+            let samples = args.runs.unwrap_or(NK_SAMPLES) as usize;
             let rep = replicate::nk(samples, args.seed.unwrap_or(1)).input()?;
             if !args.common.no_charts {
                 let dir = args
                     .common
                     .output
                     .clone()
-                    .unwrap_or_else(|| Path::new("output").join("replicate-nk"));
-                match leadsim::output::state(&dir).map_err(output_error)? {
+                    .unwrap_or_else(|| experiment::default_dir("replicate-nk"));
+                match leadsim::output::state(&dir).map_err(failure)? {
                     leadsim::output::FolderState::Missing | leadsim::output::FolderState::Empty => {
                     }
                     leadsim::output::FolderState::NotAFolder => {
-                        return Err(output_error(leadsim::output::OutputError::NotAFolder {
+                        return Err(failure(leadsim::output::OutputError::NotAFolder {
                             path: dir.clone(),
                         }));
                     }
-                    _ if args.common.force => leadsim::output::clear(&dir).map_err(output_error)?,
+                    _ if args.common.force => leadsim::output::clear(&dir).map_err(failure)?,
                     _ => {
                         return Err(Failure::Input(anyhow::anyhow!(
                             "{} already holds results; use --force to replace them, or -o to choose another folder",
@@ -83,10 +86,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
                     }
                 }
                 leadsim::output::write_atomic_dir(
-                    &dir.join("replication.csv"),
+                    &dir.join(leadsim::output::REPLICATION),
                     &replicate::checks_csv(&rep),
                 )
-                .map_err(output_error)?;
+                .map_err(failure)?;
                 leadsim::plot::write_charts(&leadsim::plot::replication_charts(&rep), &dir)
                     .map_err(|e| Failure::Other(e.into()))?;
                 outln!("results: {}", dir.display());
@@ -111,6 +114,56 @@ pub fn run(args: Args) -> Result<(), Failure> {
 
 /// Runs the reference file through the engine into a result folder, then compares.
 fn experiment_replication(args: &Args) -> Result<Replication, Failure> {
+    let (path, text) = reference_text(args)?;
+    let overrides = experiment::overrides(args.seed, args.runs)?;
+    let (plan, inputs) = reference_plan(args, &path, &text)?;
+    match args.name {
+        Name::March1991 => replicate::march_fig1_shape(&plan),
+        _ => replicate::lf_fig4_shape(&plan),
+    }
+    .map_err(|e| Failure::Input(anyhow::anyhow!("{}: {e}", path.display())))?;
+    let prov = Provenance {
+        command: command(args, &overrides),
+        inputs,
+        overrides,
+    };
+    let dir = args
+        .common
+        .output
+        .clone()
+        .unwrap_or_else(|| experiment::default_dir(&format!("replicate-{}", plan.name)));
+    let manifest = plan.manifest(&prov, "");
+    // A finished replication of the same experiment is compared again without re-running it;
+    // an interrupted one is resumed.
+    let common = RunArgs {
+        resume: !args.common.force,
+        ..args.common.clone()
+    };
+    if let Some(_lock) = experiment::prepare(&dir, &manifest, &common)? {
+        experiment::run_all(&plan, &dir, manifest, &args.common, &prov.command)?;
+    }
+    let manifest = Manifest::read(&dir, leadsim::output::MANIFEST).map_err(failure)?;
+    let rep = match args.name {
+        Name::March1991 => replicate::march_fig1(&dir, &manifest),
+        _ => replicate::lazer_friedman_fig4(&dir, &manifest),
+    }
+    .input()?;
+    leadsim::output::write_atomic(
+        &dir.join(leadsim::output::REPLICATION),
+        &replicate::checks_csv(&rep),
+    )
+    .map_err(failure)?;
+    if !args.common.no_charts {
+        leadsim::plot::write_charts(&leadsim::plot::replication_charts(&rep), &dir)
+            .map_err(|e| Failure::Other(e.into()))?;
+    }
+    outln!("results: {}", dir.display());
+    Ok(rep)
+}
+
+/// The reference file to run and its text: `--scenario`, or the file in `scenarios/reference/`,
+/// or (when that is not at hand) the copy bundled in the binary.
+fn reference_text(args: &Args) -> Result<(PathBuf, String), Failure> {
     let (default_path, bundled) = match args.name {
         Name::March1991 => MARCH_FIG1,
         _ => LF_FIG4,
@@ -129,14 +182,11 @@ fn experiment_replication(args: &Args) -> Result<Replication, Failure> {
             )));
         }
     };
-    let (table, source) = Source::parse(&path, &text).input()?;
-    let mut overrides = BTreeMap::new();
-    if let Some(s) = args.seed {
-        overrides.insert("seed".to_string(), s.to_string());
-    }
-    if let Some(r) = args.runs {
-        overrides.insert("replications".to_string(), r.to_string());
-    }
+    Ok((path, text))
+}
+
+/// The command that reproduces the replication (without `-o`).
+fn command(args: &Args, overrides: &BTreeMap<String, String>) -> String {
     let mut command = format!(
         "leadsim replicate {}",
         args.name
@@ -146,101 +196,45 @@ fn experiment_replication(args: &Args) -> Result<Replication, Failure> {
     if let Some(s) = &args.scenario {
         command += &format!(" --scenario {}", shell_word(&s.display().to_string()));
     }
-    for (k, v) in &overrides {
+    for (k, v) in overrides {
         let flag = if k == "replications" { "runs" } else { k };
         command += &format!(" --{flag} {v}");
     }
-    let (plan, inputs) = if leadsim::experiment::sweep::is_sweep(&table) {
-        let sweep = Sweep::parse(&text, &path, |p: &Path| {
-            std::fs::read_to_string(p).map_err(|e| leadsim::params::InputError {
-                file: p.to_path_buf(),
-                line: None,
-                key: String::new(),
-                message: e.to_string(),
-            })
+    command
+}
+
+/// The plan of the reference file `path` (a sweep for March, a scenario for Lazer & Friedman)
+/// with `--seed` and `--runs` applied, and its input files for the manifest.
+fn reference_plan(args: &Args, path: &Path, text: &str) -> Result<(Plan, Vec<InputFile>), Failure> {
+    let (mut table, source) = Source::parse(path, text).input()?;
+    let is_sweep = leadsim::experiment::sweep::is_sweep(&table);
+    let role = if is_sweep { "sweep" } else { "scenario" };
+    let file = InputFile::new(role, &path.display().to_string(), text);
+    if !is_sweep {
+        set_overrides(&mut table, args.seed, args.runs);
+        let study =
+            Study::from_table(&table, &Arc::new(source), &Arc::from(text), "reference").input()?;
+        return Ok((Plan::single(study), vec![file]));
+    }
+    let sweep = Sweep::parse(text, path, |p: &Path| {
+        std::fs::read_to_string(p).map_err(|e| leadsim::params::InputError {
+            file: p.to_path_buf(),
+            line: None,
+            key: String::new(),
+            message: e.to_string(),
         })
-        .input()?;
-        let plan = sweep.plan(args.seed, args.runs).input()?;
-        let mut inputs = vec![InputFile::new("sweep", &path.display().to_string(), &text)];
-        if let Some(b) = &sweep.base_path {
-            inputs.push(InputFile::new(
-                "base",
-                &b.display().to_string(),
-                &sweep.base_text,
-            ));
-        }
-        (plan, inputs)
-    } else {
-        let mut table = table;
-        if let Some(s) = args.seed {
-            table.insert("seed".into(), toml::Value::Integer(s as i64));
-        }
-        if let Some(r) = args.runs {
-            table.insert("replications".into(), toml::Value::Integer(r as i64));
-        }
-        let study = Study::from_table(
-            &table,
-            &Arc::new(source),
-            &Arc::from(text.as_str()),
-            "reference",
-        )
-        .input()?;
-        (
-            Plan::single(study),
-            vec![InputFile::new(
-                "scenario",
-                &path.display().to_string(),
-                &text,
-            )],
-        )
-    };
-    match args.name {
-        Name::March1991 => replicate::march_fig1_shape(&plan),
-        _ => replicate::lf_fig4_shape(&plan),
-    }
-    .map_err(|e| Failure::Input(anyhow::anyhow!("{}: {e}", path.display())))?;
-    let prov = Provenance {
-        command,
-        inputs,
-        overrides,
-    };
-    let dir = args
-        .common
-        .output
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(format!("replicate-{}", plan.name)));
-    let manifest = plan.manifest(&prov, "");
-    // A finished replication of the same experiment is compared again without re-running it;
-    // an interrupted one is resumed.
-    let common = RunArgs {
-        resume: !args.common.force,
-        ..args.common.clone()
-    };
-    if let Some(_lock) = experiment::prepare(&dir, &manifest, &common)? {
-        let indices: Vec<u64> = (0..plan.runs()).collect();
-        let resume = format!(
-            "{} -o {}",
-            prov.command,
-            shell_word(&dir.display().to_string())
-        );
-        let series = experiment::run_indices(&plan, &dir, &indices, true, &args.common, &resume)?;
-        experiment::finish(&plan, &dir, manifest, series.as_ref())?;
-        experiment::charts(&dir, args.common.no_charts)?;
-    }
-    let manifest = Manifest::read(&dir, leadsim::output::MANIFEST).map_err(output_error)?;
-    let rep = match args.name {
-        Name::March1991 => replicate::march_fig1(&dir, &manifest),
-        _ => replicate::lazer_friedman_fig4(&dir, &manifest),
-    }
+    })
     .input()?;
-    leadsim::output::write_atomic(&dir.join("replication.csv"), &replicate::checks_csv(&rep))
-        .map_err(output_error)?;
-    if !args.common.no_charts {
-        leadsim::plot::write_charts(&leadsim::plot::replication_charts(&rep), &dir)
-            .map_err(|e| Failure::Other(e.into()))?;
+    let plan = sweep.plan(args.seed, args.runs).input()?;
+    let mut inputs = vec![file];
+    if let Some(b) = &sweep.base_path {
+        inputs.push(InputFile::new(
+            "base",
+            &b.display().to_string(),
+            &sweep.base_text,
+        ));
     }
-    outln!("results: {}", dir.display());
-    Ok(rep)
+    Ok((plan, inputs))
 }
 
 /// The comparison table for the terminal.

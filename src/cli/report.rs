@@ -1,7 +1,7 @@
 //! `leadsim report`: write the self-contained `report.html` of a result folder.
 
-use super::Failure;
-use leadsim::report::{self, ReportError};
+use super::{Failure, failure};
+use leadsim::report;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -17,15 +17,6 @@ pub struct Args {
     /// Result folder written by `leadsim run` or `leadsim sweep`.
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
-}
-
-/// Maps a report error to its exit code: the folder's fault is bad input.
-pub fn failure(e: ReportError) -> Failure {
-    if e.is_input() {
-        Failure::Input(e.into())
-    } else {
-        Failure::Other(e.into())
-    }
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {

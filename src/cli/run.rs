@@ -6,7 +6,8 @@ use leadsim::experiment::Plan;
 use leadsim::output::manifest::{InputFile, Provenance};
 use leadsim::params::Source;
 use leadsim::scenario::{LoadError, text_of};
-use leadsim::study::Study;
+use leadsim::slurm::shell_word;
+use leadsim::study::{Study, set_overrides};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -48,32 +49,9 @@ pub fn load(
             path.display()
         )));
     }
-    let mut overrides = BTreeMap::new();
-    if let Some(s) = seed {
-        if s > i64::MAX as u64 {
-            return Err(Failure::Input(anyhow::anyhow!(
-                "--seed {s} is too large: seeds must be at most {}",
-                i64::MAX
-            )));
-        }
-        table.insert("seed".into(), toml::Value::Integer(s as i64));
-        overrides.insert("seed".into(), s.to_string());
-    }
-    if let Some(r) = replications {
-        table.insert("replications".into(), toml::Value::Integer(r as i64));
-        overrides.insert("replications".into(), r.to_string());
-    }
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "scenario".into());
-    let scenario = Study::from_table(
-        &table,
-        &std::sync::Arc::new(source),
-        &std::sync::Arc::from(text.as_str()),
-        &stem,
-    )
-    .input()?;
+    let overrides = experiment::overrides(seed, replications)?;
+    set_overrides(&mut table, seed, replications);
+    let scenario = Study::from_file(path, &text, &table, source).input()?;
     Ok((scenario, text, overrides))
 }
 
@@ -84,7 +62,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         .common
         .output
         .clone()
-        .unwrap_or_else(|| Path::new("output").join(scenario.name()));
+        .unwrap_or_else(|| experiment::default_dir(scenario.name()));
     let mut command = format!(
         "leadsim run {}",
         shell_word(&args.scenario.display().to_string())
@@ -106,11 +84,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let Some(_lock) = experiment::prepare(&dir, &manifest, &args.common)? else {
         return Ok(());
     };
-    let indices: Vec<u64> = (0..plan.runs()).collect();
-    let resume = format!("{command} -o {}", shell_word(&dir.display().to_string()));
-    let series = experiment::run_indices(&plan, &dir, &indices, true, &args.common, &resume)?;
-    experiment::finish(&plan, &dir, manifest, series.as_ref())?;
-    experiment::charts(&dir, args.common.no_charts)?;
+    experiment::run_all(&plan, &dir, manifest, &args.common, &command)?;
     outln!(
         "{}: {} runs ({} models × {} replicates) → {}",
         plan.name,
@@ -121,16 +95,4 @@ pub fn run(args: Args) -> Result<(), Failure> {
     );
     out!("{}", experiment::headline(&dir)?);
     Ok(())
-}
-
-/// Quotes a word for a POSIX shell when needed.
-pub fn shell_word(w: &str) -> String {
-    if !w.is_empty()
-        && w.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c))
-    {
-        w.to_string()
-    } else {
-        format!("'{}'", w.replace('\'', "'\\''"))
-    }
 }

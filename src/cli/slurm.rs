@@ -1,6 +1,6 @@
 //! `leadsim slurm`: write the scripts that run a sweep as a Slurm job array and merge its shards.
 
-use super::{Failure, InputContext, OtherContext};
+use super::{Failure, InputContext, OtherContext, experiment, failure};
 use leadsim::output::{self, OutputError};
 use leadsim::slurm::{self, Options, Scripts};
 use std::path::{Path, PathBuf};
@@ -66,7 +66,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let dir = args
         .output
         .clone()
-        .unwrap_or_else(|| Path::new("output").join(format!("{}-slurm", plan.name)));
+        .unwrap_or_else(|| experiment::default_dir(&format!("{}-slurm", plan.name)));
     let leadsim = match &args.leadsim {
         Some(p) => std::path::absolute(p).input()?,
         None => std::env::current_exe().other()?,
@@ -88,7 +88,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     slurm::check(&opts).input()?;
     std::fs::create_dir_all(dir.join(slurm::LOGS))
         .map_err(output::io_at(&dir))
-        .map_err(super::experiment::output_error)?;
+        .map_err(failure)?;
     opts.dir = std::fs::canonicalize(&dir).other()?;
     slurm::check(&opts).input()?;
     let scripts = slurm::scripts(&opts);
@@ -145,7 +145,7 @@ fn write(dir: &Path, scripts: &Scripts, force: bool) -> Result<(), Failure> {
     }
     for (name, text) in files {
         let path = dir.join(name);
-        output::write_atomic(&path, text.as_bytes()).map_err(super::experiment::output_error)?;
+        output::write_atomic(&path, text.as_bytes()).map_err(failure)?;
     }
     make_executable(&dir.join(slurm::SUBMIT))
 }
@@ -158,7 +158,7 @@ fn make_executable(path: &Path) -> Result<(), Failure> {
             path: path.to_path_buf(),
             source: e,
         })
-        .map_err(super::experiment::output_error)
+        .map_err(failure)
 }
 
 #[cfg(not(unix))]

@@ -1,11 +1,11 @@
 //! `leadsim sweep`: a parameter sweep, whole or one shard of it.
 
 use super::experiment::{self, RunArgs};
-use super::run::shell_word;
 use super::{Failure, InputContext, set_threads};
+use leadsim::experiment::MAX_SHARDS;
 use leadsim::experiment::sweep::Sweep;
 use leadsim::output::manifest::{InputFile, Provenance};
-use std::collections::BTreeMap;
+use leadsim::slurm::shell_word;
 use std::path::{Path, PathBuf};
 
 const EXAMPLES: &str = "Examples:\n  leadsim sweep scenarios/capacity-shock-sweep.toml\n  leadsim sweep my-sweep.toml --shard 2/4 -o results/shard-2   # one quarter of the runs\n  leadsim merge results/shard-* -o results/all                   # then combine the shards\n  leadsim sweep my-sweep.toml --resume                            # finish an interrupted sweep";
@@ -49,9 +49,9 @@ fn parse_shard(s: &str) -> Result<(u64, u64), String> {
         .trim()
         .parse()
         .map_err(|_| format!("\"{n}\" is not a whole number"))?;
-    if n == 0 || i == 0 || i > n || n > 100_000 {
+    if n == 0 || i == 0 || i > n || n > MAX_SHARDS {
         return Err(format!(
-            "{i}/{n} is not a shard: I must be between 1 and N, and N between 1 and 100000"
+            "{i}/{n} is not a shard: I must be between 1 and N, and N between 1 and {MAX_SHARDS}"
         ));
     }
     Ok((i, n))
@@ -64,20 +64,12 @@ pub fn load(
     replications: Option<u32>,
 ) -> Result<(Sweep, Provenance), Failure> {
     let sweep = Sweep::load(path).input()?;
-    let mut overrides = BTreeMap::new();
+    let overrides = experiment::overrides(seed, replications)?;
     let mut command = format!("leadsim sweep {}", shell_word(&path.display().to_string()));
     if let Some(s) = seed {
-        if s > i64::MAX as u64 {
-            return Err(Failure::Input(anyhow::anyhow!(
-                "--seed {s} is too large: seeds must be at most {}",
-                i64::MAX
-            )));
-        }
-        overrides.insert("seed".to_string(), s.to_string());
         command += &format!(" --seed {s}");
     }
     if let Some(r) = replications {
-        overrides.insert("replications".to_string(), r.to_string());
         command += &format!(" --replications {r}");
     }
     let mut inputs = vec![InputFile::new(
@@ -111,7 +103,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         None => (String::new(), (0..plan.runs()).collect()),
     };
     let dir = args.common.output.clone().unwrap_or_else(|| {
-        let base = Path::new("output").join(&plan.name);
+        let base = experiment::default_dir(&plan.name);
         match args.shard {
             Some((i, n)) => base.join(format!("shard-{i}-of-{n}")),
             None => base,

@@ -1,14 +1,15 @@
-//! Experiments: the flat list of runs a scenario or a sweep asks for, their seeds, and the
-//! runner that executes them in parallel ([`runner`]).
+//! Experiments: the flat list of runs a scenario or a sweep ([`sweep`]) asks for, their seeds,
+//! the plan's identity and manifest, and the runner that executes them in parallel ([`runner`]).
 //!
 //! A [`Plan`] is a list of points (a scenario with some parameters set), each run with every
 //! model and every replicate. Runs are numbered point-major, then replicate, then model:
 //! `index = (point · R + replicate) · M + model`. This order is the order of every output file.
 //!
 //! Seeds are derived, never drawn: the *world seed* of a run is
-//! `derive_seed(master, ["world", world_key, replicate])`, where `world_key` numbers the distinct
-//! combinations of the point's non-model parameters. So every model of a replicate meets the same
-//! world (common random numbers), and so do points that differ only in a model parameter.
+//! `derive_seed(master, [WORLD, world_key, replicate])` (`WORLD` is "WORLD" in ASCII), where
+//! `world_key` numbers the distinct combinations of the point's non-model parameters. So every
+//! model of a replicate meets the same world (common random numbers), and so do points that
+//! differ only in a model parameter.
 
 mod manifest;
 pub mod runner;
@@ -22,8 +23,11 @@ use crate::study::Study;
 /// Stream identifier of world seeds ("WORLD" in ASCII).
 const WORLD: u64 = 0x0057_4F52_4C44;
 
+/// The most shards a plan is split into (`leadsim sweep --shard I/N`, `leadsim slurm --tasks`).
+pub const MAX_SHARDS: u64 = 100_000;
+
 /// The largest number of runs a plan may hold.
-pub use crate::scenario::MAX_RUNS;
+pub(crate) use crate::scenario::MAX_RUNS;
 
 /// One point of an experiment: a validated scenario and the swept values that made it.
 #[derive(Debug, Clone)]
@@ -32,12 +36,13 @@ pub struct Point {
     pub values: Vec<toml::Value>,
     /// Points with equal world keys share worlds (they differ only in model parameters).
     pub world_key: u64,
+    /// The scenario of this point: the base with the point's values set, validated.
     pub scenario: Study,
 }
 
 /// What a plan came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// `leadsim run SCENARIO`.
     Run,
     /// `leadsim sweep SWEEP`.
@@ -47,12 +52,16 @@ pub enum Origin {
 /// Everything an experiment will run.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    pub origin: Origin,
+    pub(crate) origin: Origin,
+    /// The experiment's name: the default result folder is `output/<name>`.
     pub name: String,
+    /// The master seed every run's world seed is derived from.
     pub seed: u64,
+    /// Replicates per model and point.
     pub replications: u32,
     /// Dotted paths of the swept parameters (empty for a plain run).
     pub axes: Vec<String>,
+    /// The points, in the order their runs are numbered.
     pub points: Vec<Point>,
     /// Model names, the same at every point.
     pub models: Vec<String>,
@@ -60,12 +69,12 @@ pub struct Plan {
 
 /// One run of the plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RunSpec {
-    pub index: u64,
-    pub point: usize,
-    pub replicate: u32,
-    pub model: usize,
-    pub world_seed: u64,
+pub(crate) struct RunSpec {
+    pub(crate) index: u64,
+    pub(crate) point: usize,
+    pub(crate) replicate: u32,
+    pub(crate) model: usize,
+    pub(crate) world_seed: u64,
 }
 
 impl Plan {
@@ -87,7 +96,7 @@ impl Plan {
     }
 
     /// The per-step metrics of the plan's family (the same at every point).
-    pub fn metrics(&self) -> &'static [Metric] {
+    pub(crate) fn metrics(&self) -> &'static [Metric] {
         self.points[0].scenario.metrics()
     }
 
@@ -97,7 +106,7 @@ impl Plan {
     }
 
     /// The run numbered `index`.
-    pub fn spec(&self, index: u64) -> RunSpec {
+    pub(crate) fn spec(&self, index: u64) -> RunSpec {
         let m = self.models.len() as u64;
         let r = self.replications as u64;
         let model = (index % m) as usize;
@@ -113,7 +122,7 @@ impl Plan {
     }
 
     /// The world seed of `replicate` at `point`.
-    pub fn world_seed(&self, point: usize, replicate: u32) -> u64 {
+    pub(crate) fn world_seed(&self, point: usize, replicate: u32) -> u64 {
         derive_seed(
             self.seed,
             &[WORLD, self.points[point].world_key, replicate as u64],
@@ -127,7 +136,7 @@ impl Plan {
     }
 
     /// Whether this plan sweeps parameters.
-    pub fn is_sweep(&self) -> bool {
+    pub(crate) fn is_sweep(&self) -> bool {
         self.origin == Origin::Sweep
     }
 
@@ -155,7 +164,7 @@ impl Plan {
 
     /// The cells identifying run `spec` in every table: for a sweep the point and its swept
     /// values, then the model, the replicate and the world seed.
-    pub fn id_cells(&self, spec: &RunSpec) -> Vec<String> {
+    pub(crate) fn id_cells(&self, spec: &RunSpec) -> Vec<String> {
         let mut c = Vec::new();
         if self.is_sweep() {
             c.push(spec.point.to_string());
@@ -210,8 +219,10 @@ mod tests {
 /// Why a plan could not be rebuilt from a manifest.
 #[derive(Debug, thiserror::Error)]
 pub enum RebuildError {
+    /// An input text the manifest holds no longer validates.
     #[error("{0}")]
     Input(#[from] crate::params::InputError),
+    /// The manifest holds no input of this role (`scenario`, `sweep` or `base`).
     #[error("the manifest lacks its {0} input")]
     Missing(&'static str),
 }
@@ -244,22 +255,9 @@ pub fn plan_from_manifest(m: &crate::output::manifest::Manifest) -> Result<Plan,
         let f = input("scenario")?;
         let path = std::path::Path::new(&f.path);
         let (mut table, source) = crate::params::Source::parse(path, &f.text)?;
-        if let Some(s) = seed {
-            table.insert("seed".into(), toml::Value::Integer(s as i64));
-        }
-        if let Some(r) = replications {
-            table.insert("replications".into(), toml::Value::Integer(r as i64));
-        }
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "scenario".into());
-        let s = Study::from_table(
-            &table,
-            &std::sync::Arc::new(source),
-            &std::sync::Arc::from(f.text.as_str()),
-            &stem,
-        )?;
-        Ok(Plan::single(s))
+        crate::study::set_overrides(&mut table, seed, replications);
+        Ok(Plan::single(Study::from_file(
+            path, &f.text, &table, source,
+        )?))
     }
 }

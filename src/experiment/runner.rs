@@ -3,17 +3,16 @@
 //! resumed execution skips them.
 //!
 //! Worker threads (rayon's pool) take runs in run order from a shared counter; the worker that
-//! finishes a run records it, under a lock, in this process's journal
-//! ([`crate::output::journal`]). For a whole experiment (not a shard) the writer also puts each
-//! run's time-series rows straight into the ordered time-series file
-//! ([`crate::output::series`]) when every run before it is there; a run finishing ahead of an
-//! earlier one waits in memory (up to [`PENDING_RUNS_PER_WORKER`](crate::output::store::PENDING_RUNS_PER_WORKER) runs per worker and
-//! [`PENDING_BYTES`](crate::output::store::PENDING_BYTES) of rows; beyond that it is journaled whole and copied in when its turn
-//! comes). Because runs are handed out in order, a run rarely waits for long, unless there are
-//! more worker threads than cores (a descheduled worker then holds up the others' runs, which
-//! end up journaled whole: correct, only slower). The ordered file becomes `timeseries.csv`; the other tables are assembled afterwards,
-//! in run order ([`crate::output::tables`]). Either way the output does not depend on which thread
-//! finished first.
+//! finishes a run records it, under a lock, in this process's journal (`output::journal`). For a
+//! whole experiment (not a shard) the writer also puts each run's time-series rows straight into
+//! the ordered time-series file (`output::series`) when every run before it is there; a run
+//! finishing ahead of an earlier one waits in memory (up to `PENDING_RUNS_PER_WORKER` runs per
+//! worker and `PENDING_BYTES` of rows, both in `output::store`; beyond that it is journaled whole
+//! and copied in when its turn comes). Because runs are handed out in order, a run rarely waits
+//! for long, unless there are more worker threads than cores (a descheduled worker then holds up
+//! the others' runs, which end up journaled whole: correct, only slower). The ordered file
+//! becomes `timeseries.csv`; the other tables are assembled afterwards, in run order
+//! (`output::tables`). Either way the output does not depend on which thread finished first.
 
 use super::{Plan, RunSpec};
 use crate::output::part::Part;
@@ -27,15 +26,22 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 /// Why an execution stopped early.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
+    /// Recording a run failed.
     #[error(transparent)]
     Output(#[from] OutputError),
+    /// The stop flag was set (Ctrl-C, SIGTERM): the finished runs are recorded, the others not.
     #[error("interrupted after {done} of {total} runs")]
-    Interrupted { done: u64, total: u64 },
+    Interrupted {
+        /// Runs finished and recorded, counting those finished before.
+        done: u64,
+        /// Runs asked for.
+        total: u64,
+    },
 }
 
 /// Simulates run `spec` of `plan` and formats its rows; `None` when `stop` was set before the
 /// run finished.
-pub fn simulate(plan: &Plan, spec: &RunSpec, stop: &AtomicBool) -> Option<Part> {
+pub(crate) fn simulate(plan: &Plan, spec: &RunSpec, stop: &AtomicBool) -> Option<Part> {
     let result = plan.points[spec.point]
         .scenario
         .simulate(spec.model, spec.world_seed, stop)?;

@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// The most points a sweep may expand to.
-pub const MAX_POINTS: u64 = 1_000_000;
+pub(crate) const MAX_POINTS: u64 = 1_000_000;
 
 /// A count for a message: exact, or "more than 10^38" when it saturated.
 fn count_text(x: u128) -> String {
@@ -44,7 +44,7 @@ fn count_text(x: u128) -> String {
 
 /// How the values of one axis are given.
 #[derive(Debug, Clone, PartialEq)]
-pub enum AxisValues {
+pub(crate) enum AxisValues {
     /// Explicit values (any TOML scalars).
     List(Vec<toml::Value>),
     /// A numeric range: `steps` evenly spaced values for a grid (geometrically with `log`), or
@@ -60,9 +60,9 @@ pub enum AxisValues {
 
 /// One swept parameter.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Axis {
-    pub path: String,
-    pub values: AxisValues,
+pub(crate) struct Axis {
+    pub(crate) path: String,
+    pub(crate) values: AxisValues,
 }
 
 /// How points are chosen.
@@ -71,52 +71,62 @@ pub enum Design {
     /// Every combination of the axes' values (the first axis varies slowest).
     Grid,
     /// `samples` points, each axis drawn independently and uniformly.
-    Random { samples: usize },
+    Random {
+        /// The number of points.
+        samples: usize,
+    },
     /// `samples` points, one in each of `samples` equal strata of every axis (McKay, Beckman &
     /// Conover 1979), strata matched at random across axes.
-    Lhs { samples: usize },
+    Lhs {
+        /// The number of points (and of strata per axis).
+        samples: usize,
+    },
 }
 
 /// A sweep file, parsed but not yet expanded.
 #[derive(Debug, Clone)]
 pub struct Sweep {
-    pub name: String,
+    pub(crate) name: String,
+    /// The sweep's `description` (empty when it has none).
     pub description: String,
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
+    /// The sweep file's text, as read (the manifest keeps it to rebuild the plan).
     pub text: Arc<str>,
-    /// The base scenario's file (as resolved) and text; `None` path for an inline `[base]`.
+    /// The base scenario's file as resolved; `None` for an inline `[base]`.
     pub base_path: Option<PathBuf>,
+    /// The base scenario's text (for an inline `[base]`, that table written out as TOML).
     pub base_text: Arc<str>,
     base_table: toml::Table,
     base_source: Arc<Source>,
     /// The sweep file's own key lines, for errors.
     source: Arc<Source>,
-    pub seed: Option<u64>,
-    pub replications: Option<u32>,
-    pub max_runs: u64,
+    pub(crate) seed: Option<u64>,
+    pub(crate) replications: Option<u32>,
+    pub(crate) max_runs: u64,
+    /// How the points are chosen.
     pub design: Design,
-    pub axes: Vec<Axis>,
+    pub(crate) axes: Vec<Axis>,
 }
 
-pub const NAME: Param = Param {
+pub(crate) const NAME: Param = Param {
     key: "name",
     kind: Kind::Text,
     default: D::Derived("the file name without .toml"),
     meaning: "name of the sweep (names the output folder)",
 };
-pub const DESCRIPTION: Param = Param {
+pub(crate) const DESCRIPTION: Param = Param {
     key: "description",
     kind: Kind::Text,
     default: D::Derived("empty"),
     meaning: "what the sweep is about",
 };
-pub const BASE: Param = Param {
+pub(crate) const BASE: Param = Param {
     key: "base",
     kind: Kind::Text,
     default: D::Required,
     meaning: "the base scenario: a file path relative to the sweep file, or an inline [base] table",
 };
-pub const SEED: Param = Param {
+pub(crate) const SEED: Param = Param {
     key: "seed",
     kind: Kind::Whole {
         min: 0,
@@ -125,7 +135,7 @@ pub const SEED: Param = Param {
     default: D::Derived("the base scenario's seed"),
     meaning: "master seed of the sweep",
 };
-pub const REPLICATIONS: Param = Param {
+pub(crate) const REPLICATIONS: Param = Param {
     key: "replications",
     kind: Kind::Whole {
         min: 1,
@@ -134,7 +144,7 @@ pub const REPLICATIONS: Param = Param {
     default: D::Derived("the base scenario's replications"),
     meaning: "replicates per model at every point",
 };
-pub const MAX: Param = Param {
+pub(crate) const MAX: Param = Param {
     key: "max_runs",
     kind: Kind::Whole {
         min: 1,
@@ -143,13 +153,13 @@ pub const MAX: Param = Param {
     default: D::Whole(1_000_000),
     meaning: "refuse a sweep of more runs than this (points × models × replicates)",
 };
-pub const DESIGN_KIND: Param = Param {
+pub(crate) const DESIGN_KIND: Param = Param {
     key: "kind",
     kind: Kind::Choice(&["grid", "random", "lhs"]),
     default: D::Word("grid"),
     meaning: "grid (every combination), random (independent uniform draws) or lhs (Latin hypercube)",
 };
-pub const SAMPLES: Param = Param {
+pub(crate) const SAMPLES: Param = Param {
     key: "samples",
     kind: Kind::Whole {
         min: 1,
@@ -158,19 +168,19 @@ pub const SAMPLES: Param = Param {
     default: D::Derived("required for random and lhs"),
     meaning: "number of points of a random or Latin-hypercube design",
 };
-pub const PATH: Param = Param {
+pub(crate) const PATH: Param = Param {
     key: "path",
     kind: Kind::Text,
     default: D::Required,
     meaning: "dotted path of the parameter, e.g. organization.members or models.shared.review_capacity",
 };
-pub const VALUES: Param = Param {
+pub(crate) const VALUES: Param = Param {
     key: "values",
     kind: Kind::List("numbers, words or true/false"),
     default: D::Derived("unset: use from/to"),
     meaning: "list of values (numbers, words or true/false)",
 };
-pub const FROM: Param = Param {
+pub(crate) const FROM: Param = Param {
     key: "from",
     kind: Kind::Real {
         min: f64::MIN,
@@ -179,7 +189,7 @@ pub const FROM: Param = Param {
     default: D::Derived("required without values"),
     meaning: "lower end of a numeric range",
 };
-pub const TO: Param = Param {
+pub(crate) const TO: Param = Param {
     key: "to",
     kind: Kind::Real {
         min: f64::MIN,
@@ -188,7 +198,7 @@ pub const TO: Param = Param {
     default: D::Derived("required without values"),
     meaning: "upper end of a numeric range",
 };
-pub const STEPS: Param = Param {
+pub(crate) const STEPS: Param = Param {
     key: "steps",
     kind: Kind::Whole {
         min: 1,
@@ -197,13 +207,13 @@ pub const STEPS: Param = Param {
     default: D::Derived("required for a grid range"),
     meaning: "grid: number of evenly spaced values from from to to",
 };
-pub const LOG: Param = Param {
+pub(crate) const LOG: Param = Param {
     key: "log",
     kind: Kind::Flag,
     default: D::Flag(false),
     meaning: "space a range geometrically (from and to must be positive)",
 };
-pub const INTEGER: Param = Param {
+pub(crate) const INTEGER: Param = Param {
     key: "integer",
     kind: Kind::Flag,
     default: D::Flag(false),
@@ -256,11 +266,9 @@ impl Sweep {
     ) -> Result<Sweep, E> {
         let (table, source) = Source::parse(path, text)?;
         let mut r = Reader::new(&table, "", &source);
-        let name = r.text(&NAME)?.unwrap_or_else(|| {
-            path.file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "sweep".into())
-        });
+        let name = r
+            .text(&NAME)?
+            .unwrap_or_else(|| crate::params::default_name(path, "sweep"));
         if !crate::params::valid_label(&name) {
             return Err(r
                 .error(
@@ -270,40 +278,7 @@ impl Sweep {
                 .into());
         }
         let description = r.text(&DESCRIPTION)?.unwrap_or_default();
-        let (base_path, base_text) = match r.raw_value("base") {
-            Some(toml::Value::String(p)) => {
-                let resolved = path.parent().unwrap_or(Path::new("")).join(p);
-                let text = read_base(&resolved)?;
-                (Some(resolved), text)
-            }
-            Some(toml::Value::Table(t)) => (None, toml::to_string(t).unwrap_or_default()),
-            Some(v) => {
-                return Err(r
-                    .error(
-                        "base",
-                        format!(
-                            "expected a file path or a [base] table, found {}",
-                            describe(v)
-                        ),
-                    )
-                    .into());
-            }
-            None => {
-                // The commonest slip: a scenario file given to `sweep`.
-                let hint = if r.raw_value("models").is_some() {
-                    format!(
-                        "; {} looks like a scenario file: run it with `leadsim run {}`",
-                        path.display(),
-                        path.display()
-                    )
-                } else {
-                    String::new()
-                };
-                return Err(r
-                    .missing("base", format!("is required: base = \"scenario.toml\" (relative to this file) or a [base] table{hint}"))
-                    .into());
-            }
-        };
+        let (base_path, base_text) = base_file(&mut r, path, read_base)?;
         let (base_table, base_source) = match &base_path {
             Some(p) => Source::parse(p, &base_text)?,
             // An inline base keeps the sweep file's lines of the keys under `base.`.
@@ -318,49 +293,8 @@ impl Sweep {
         let seed = r.whole_opt(&SEED)?;
         let replications = r.whole_opt(&REPLICATIONS)?.map(|x| x as u32);
         let max_runs = r.whole(&MAX)?;
-        let mut d = r.table("design")?;
-        let design = match d.choice(&DESIGN_KIND)? {
-            "grid" => {
-                if d.has("samples") {
-                    return Err(d.error("samples", "a grid has no samples: its points are every combination of the axes' values").into());
-                }
-                Design::Grid
-            }
-            kind => {
-                let samples = d.whole_opt(&SAMPLES)?.ok_or_else(|| {
-                    d.missing(
-                        "samples",
-                        format!("is required for a {kind} design: the number of points"),
-                    )
-                })? as usize;
-                if kind == "random" {
-                    Design::Random { samples }
-                } else {
-                    Design::Lhs { samples }
-                }
-            }
-        };
-        d.finish()?;
-        let mut axes = Vec::new();
-        let axis_tables = r.tables("axes")?;
-        if axis_tables.is_empty() {
-            return Err(source
-                .error(
-                    "axes",
-                    "a sweep needs at least one [[axes]] table with path and values (or from/to)",
-                )
-                .into());
-        }
-        for mut a in axis_tables {
-            let axis = read_axis(&mut a, design)?;
-            if axes.iter().any(|x: &Axis| x.path == axis.path) {
-                return Err(a
-                    .error("path", format!("\"{}\" is swept twice", axis.path))
-                    .into());
-            }
-            a.finish()?;
-            axes.push(axis);
-        }
+        let design = read_design(&mut r)?;
+        let axes = read_axes(&mut r, &source, design)?;
         r.finish()?;
         Ok(Sweep {
             name,
@@ -381,11 +315,12 @@ impl Sweep {
     }
 
     /// The values of every point, in point order.
-    pub fn points(&self) -> Vec<Vec<toml::Value>> {
+    pub(crate) fn points(&self) -> Vec<Vec<toml::Value>> {
         let seed = self.seed.unwrap_or(0);
         match self.design {
             Design::Grid => {
-                let lists: Vec<Vec<toml::Value>> = self.axes.iter().map(grid_values).collect();
+                let lists: Vec<Vec<toml::Value>> =
+                    self.axes.iter().map(|a| grid_values(&a.values)).collect();
                 let mut out: Vec<Vec<toml::Value>> = vec![Vec::new()];
                 for list in &lists {
                     let mut next = Vec::with_capacity(out.len() * list.len());
@@ -454,12 +389,11 @@ impl Sweep {
     /// Expands the sweep into a validated plan. `overrides` replace the sweep's seed and
     /// replications (command-line options).
     pub fn plan(&self, seed: Option<u64>, replications: Option<u32>) -> Result<Plan, InputError> {
-        let base_name = self.name.clone();
         let base = Study::from_table(
             &self.base_table,
             &self.base_source,
             &self.base_text,
-            &base_name,
+            &self.name,
         )
         .map_err(|e| self.error("base", format!("the base scenario is not valid: {e}")))?;
         let seed = seed.or(self.seed).unwrap_or(base.seed());
@@ -467,30 +401,7 @@ impl Sweep {
             .or(self.replications)
             .unwrap_or(base.replications());
         let models: Vec<String> = base.model_names();
-        let count = self.point_count();
-        let runs = count
-            .saturating_mul(models.len() as u128)
-            .saturating_mul(replications as u128);
-        if runs > self.max_runs as u128 {
-            return Err(self.error(
-                "max_runs",
-                format!(
-                    "the sweep asks for {} points × {} models × {replications} replicates = {} runs, more than max_runs = {}; raise max_runs (up to {MAX_RUNS}) or sweep fewer values",
-                    count_text(count),
-                    models.len(),
-                    count_text(runs),
-                    self.max_runs
-                ),
-            ));
-        }
-        if count > MAX_POINTS as u128 {
-            return Err(self.error(
-                "axes",
-                format!(
-                    "the sweep has {count} points; at most {MAX_POINTS} can be expanded (every point is a validated scenario held in memory): sweep fewer values"
-                ),
-            ));
-        }
+        self.check_size(models.len(), replications)?;
         let sweep = Sweep {
             seed: Some(seed),
             ..self.clone()
@@ -498,54 +409,8 @@ impl Sweep {
         let values = sweep.points();
         let mut points = Vec::with_capacity(values.len());
         let mut world_keys: BTreeMap<Vec<KeyPart>, u64> = BTreeMap::new();
-        let text = self.base_text.clone();
         for (i, vals) in values.into_iter().enumerate() {
-            let mut table = self.base_table.clone();
-            for (axis, v) in self.axes.iter().zip(&vals) {
-                set_path(&mut table, &axis.path, v.clone()).map_err(|msg| {
-                    self.error(&format!("axes[{}].path", self.axis_index(&axis.path)), msg)
-                })?;
-            }
-            let scenario = Study::from_table(&table, &self.base_source, &text, &base_name)
-                .map_err(|e| {
-                    let at: Vec<String> = self
-                        .axes
-                        .iter()
-                        .zip(&vals)
-                        .map(|(a, v)| format!("{} = {}", a.path, crate::output::cell(v)))
-                        .collect();
-                    // Point at the axis whose parameter the error names, if one does: the error
-                    // is then the sweep file's, at that axis.
-                    let hit = self.axes.iter().position(|a| {
-                        let key = self.key_path(&a.path);
-                        e.key == key || e.key.starts_with(&format!("{key}."))
-                    });
-                    match hit {
-                        Some(k) => {
-                            let hint = match &self.axes[k].values {
-                                AxisValues::Range { integer: false, .. }
-                                    if e.message.contains("whole number") =>
-                                {
-                                    " (add integer = true to the axis to draw whole numbers)"
-                                }
-                                _ => "",
-                            };
-                            self.error(
-                                &format!("axes[{k}].path"),
-                                format!(
-                                    "the swept parameter {} at point {i} ({}): {}{hint}",
-                                    self.axes[k].path,
-                                    at.join(", "),
-                                    e.message
-                                ),
-                            )
-                        }
-                        None => self.error(
-                            "axes",
-                            format!("point {i} ({}) is not a valid scenario: {e}", at.join(", ")),
-                        ),
-                    }
-                })?;
+            let scenario = self.point_scenario(i, &vals)?;
             let key: Vec<KeyPart> = self
                 .axes
                 .iter()
@@ -570,6 +435,88 @@ impl Sweep {
             points,
             models,
         })
+    }
+
+    /// Refuses a sweep of more runs than its `max_runs`, or of more points than can be
+    /// expanded ([`MAX_POINTS`]).
+    fn check_size(&self, models: usize, replications: u32) -> Result<(), InputError> {
+        let count = self.point_count();
+        let runs = count
+            .saturating_mul(models as u128)
+            .saturating_mul(replications as u128);
+        if runs > self.max_runs as u128 {
+            return Err(self.error(
+                "max_runs",
+                format!(
+                    "the sweep asks for {} points × {models} models × {replications} replicates = {} runs, more than max_runs = {}; raise max_runs (up to {MAX_RUNS}) or sweep fewer values",
+                    count_text(count),
+                    count_text(runs),
+                    self.max_runs
+                ),
+            ));
+        }
+        if count > MAX_POINTS as u128 {
+            return Err(self.error(
+                "axes",
+                format!(
+                    "the sweep has {count} points; at most {MAX_POINTS} can be expanded (every point is a validated scenario held in memory): sweep fewer values"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The validated scenario of point `i`, whose axes take `vals`: the base with each swept
+    /// parameter set.
+    fn point_scenario(&self, i: usize, vals: &[toml::Value]) -> Result<Study, InputError> {
+        let mut table = self.base_table.clone();
+        for (axis, v) in self.axes.iter().zip(vals) {
+            set_path(&mut table, &axis.path, v.clone()).map_err(|msg| {
+                self.error(&format!("axes[{}].path", self.axis_index(&axis.path)), msg)
+            })?;
+        }
+        Study::from_table(&table, &self.base_source, &self.base_text, &self.name)
+            .map_err(|e| self.point_error(i, vals, &e))
+    }
+
+    /// The error of point `i` (values `vals`) that did not validate: the sweep file's, at the
+    /// axis whose parameter `e` names if one does, else at `axes`.
+    fn point_error(&self, i: usize, vals: &[toml::Value], e: &InputError) -> InputError {
+        let at: Vec<String> = self
+            .axes
+            .iter()
+            .zip(vals)
+            .map(|(a, v)| format!("{} = {}", a.path, crate::output::cell(v)))
+            .collect();
+        let hit = self.axes.iter().position(|a| {
+            let key = self.key_path(&a.path);
+            e.key == key || e.key.starts_with(&format!("{key}."))
+        });
+        match hit {
+            Some(k) => {
+                let hint = match &self.axes[k].values {
+                    AxisValues::Range { integer: false, .. }
+                        if e.message.contains("whole number") =>
+                    {
+                        " (add integer = true to the axis to draw whole numbers)"
+                    }
+                    _ => "",
+                };
+                self.error(
+                    &format!("axes[{k}].path"),
+                    format!(
+                        "the swept parameter {} at point {i} ({}): {}{hint}",
+                        self.axes[k].path,
+                        at.join(", "),
+                        e.message
+                    ),
+                )
+            }
+            None => self.error(
+                "axes",
+                format!("point {i} ({}) is not a valid scenario: {e}", at.join(", ")),
+            ),
+        }
     }
 
     fn axis_index(&self, path: &str) -> usize {
@@ -605,7 +552,114 @@ impl Sweep {
     }
 }
 
+/// The sweep's `base`: a file (resolved against the sweep file's folder, read by `read_base`)
+/// or an inline table (written out as TOML); the file's path, if any, and the text.
+fn base_file<E: From<InputError>>(
+    r: &mut Reader,
+    path: &Path,
+    read_base: impl FnOnce(&Path) -> Result<String, E>,
+) -> Result<(Option<PathBuf>, String), E> {
+    Ok(match r.raw_value("base") {
+        Some(toml::Value::String(p)) => {
+            let resolved = path.parent().unwrap_or(Path::new("")).join(p);
+            let text = read_base(&resolved)?;
+            (Some(resolved), text)
+        }
+        Some(toml::Value::Table(t)) => (None, toml::to_string(t).unwrap_or_default()),
+        Some(v) => {
+            return Err(r
+                .error(
+                    "base",
+                    format!(
+                        "expected a file path or a [base] table, found {}",
+                        describe(v)
+                    ),
+                )
+                .into());
+        }
+        None => {
+            // The commonest slip: a scenario file given to `sweep`.
+            let hint = if r.raw_value("models").is_some() {
+                format!(
+                    "; {} looks like a scenario file: run it with `leadsim run {}`",
+                    path.display(),
+                    path.display()
+                )
+            } else {
+                String::new()
+            };
+            return Err(r
+                .missing("base", format!("is required: base = \"scenario.toml\" (relative to this file) or a [base] table{hint}"))
+                .into());
+        }
+    })
+}
+
+/// The `[design]` table.
+fn read_design(r: &mut Reader) -> Result<Design, InputError> {
+    let mut d = r.table("design")?;
+    let design = match d.choice(&DESIGN_KIND)? {
+        "grid" => {
+            if d.has("samples") {
+                return Err(d.error(
+                    "samples",
+                    "a grid has no samples: its points are every combination of the axes' values",
+                ));
+            }
+            Design::Grid
+        }
+        kind => {
+            let samples = d.whole_opt(&SAMPLES)?.ok_or_else(|| {
+                d.missing(
+                    "samples",
+                    format!("is required for a {kind} design: the number of points"),
+                )
+            })? as usize;
+            if kind == "random" {
+                Design::Random { samples }
+            } else {
+                Design::Lhs { samples }
+            }
+        }
+    };
+    d.finish()?;
+    Ok(design)
+}
+
+/// The `[[axes]]` tables: at least one, no path twice.
+fn read_axes(r: &mut Reader, source: &Source, design: Design) -> Result<Vec<Axis>, InputError> {
+    let mut axes = Vec::new();
+    let axis_tables = r.tables("axes")?;
+    if axis_tables.is_empty() {
+        return Err(source.error(
+            "axes",
+            "a sweep needs at least one [[axes]] table with path and values (or from/to)",
+        ));
+    }
+    for mut a in axis_tables {
+        let axis = read_axis(&mut a, design)?;
+        if axes.iter().any(|x: &Axis| x.path == axis.path) {
+            return Err(a.error("path", format!("\"{}\" is swept twice", axis.path)));
+        }
+        a.finish()?;
+        axes.push(axis);
+    }
+    Ok(axes)
+}
+
+/// One `[[axes]]` table: its path and its values (a list, or a range for the `design`).
 fn read_axis(a: &mut Reader, design: Design) -> Result<Axis, InputError> {
+    let path = read_axis_path(a)?;
+    let values = if a.has("values") {
+        read_value_list(a)?
+    } else {
+        read_range(a, design)?
+    };
+    Ok(Axis { path, values })
+}
+
+/// An axis' `path`: a dotted path to a parameter that can be swept.
+fn read_axis_path(a: &mut Reader) -> Result<String, InputError> {
     let path = a.text(&PATH)?.ok_or_else(|| {
         a.missing(
             "path",
@@ -629,114 +683,114 @@ fn read_axis(a: &mut Reader, design: Design) -> Result<Axis, InputError> {
     if path.ends_with(".name") && (path.starts_with("models.") || path.starts_with("events.")) {
         return Err(a.error("path", "model and event names cannot be swept"));
     }
-    let values = if a.has("values") {
-        for key in ["from", "to", "steps", "log", "integer"] {
-            if a.has(key) {
-                return Err(a.error(key, "give either values or a range (from/to), not both"));
-            }
+    Ok(path)
+}
+
+/// An axis' `values` (given, so no range keys).
+fn read_value_list(a: &mut Reader) -> Result<AxisValues, InputError> {
+    for key in ["from", "to", "steps", "log", "integer"] {
+        if a.has(key) {
+            return Err(a.error(key, "give either values or a range (from/to), not both"));
         }
-        match a.raw_value("values") {
-            Some(toml::Value::Array(items)) if !items.is_empty() => {
-                if let Some(bad) = items
-                    .iter()
-                    .find(|v| matches!(v, toml::Value::Array(_) | toml::Value::Table(_)))
-                {
-                    return Err(a.error(
-                        "values",
-                        format!(
-                            "expected numbers, words or true/false, found {}",
-                            describe(bad)
-                        ),
-                    ));
-                }
-                AxisValues::List(items.clone())
-            }
-            Some(toml::Value::Array(_)) => {
-                return Err(a.error("values", "is empty: give at least one value"));
-            }
-            Some(v) => {
+    }
+    match a.raw_value("values") {
+        Some(toml::Value::Array(items)) if !items.is_empty() => {
+            if let Some(bad) = items
+                .iter()
+                .find(|v| matches!(v, toml::Value::Array(_) | toml::Value::Table(_)))
+            {
                 return Err(a.error(
                     "values",
-                    format!("expected a list of values, found {}", describe(v)),
+                    format!(
+                        "expected numbers, words or true/false, found {}",
+                        describe(bad)
+                    ),
                 ));
             }
-            None => unreachable!("checked by has"),
+            Ok(AxisValues::List(items.clone()))
         }
-    } else {
-        let from = a.real_opt(&FROM)?.ok_or_else(|| {
-            a.missing_one_of(
-                &["from", "values"],
-                "is required: give values = [...] or a range from = a, to = b",
-            )
-        })?;
-        let to = a
-            .real_opt(&TO)?
-            .ok_or_else(|| a.missing("to", "is required with from"))?;
-        if to < from {
-            return Err(a.error(
-                "to",
-                format!("{to} is below from = {from}: expected from <= to"),
+        Some(toml::Value::Array(_)) => Err(a.error("values", "is empty: give at least one value")),
+        Some(v) => Err(a.error(
+            "values",
+            format!("expected a list of values, found {}", describe(v)),
+        )),
+        None => unreachable!("checked by has"),
+    }
+}
+
+/// An axis' range: `from`, `to` and, for a grid, `steps`; `log` and `integer`.
+fn read_range(a: &mut Reader, design: Design) -> Result<AxisValues, InputError> {
+    let from = a.real_opt(&FROM)?.ok_or_else(|| {
+        a.missing_one_of(
+            &["from", "values"],
+            "is required: give values = [...] or a range from = a, to = b",
+        )
+    })?;
+    let to = a
+        .real_opt(&TO)?
+        .ok_or_else(|| a.missing("to", "is required with from"))?;
+    if to < from {
+        return Err(a.error(
+            "to",
+            format!("{to} is below from = {from}: expected from <= to"),
+        ));
+    }
+    let log = a.flag(&LOG)?;
+    if log && from <= 0.0 {
+        return Err(a.error(
+            "from",
+            format!("{from} is not positive: a log range needs from > 0"),
+        ));
+    }
+    let integer = a.flag(&INTEGER)?;
+    if integer && from.ceil() > to.floor() {
+        return Err(a.error(
+            "integer",
+            format!(
+                "the range from {from} to {to} holds no whole number: widen it or remove integer"
+            ),
+        ));
+    }
+    let steps = a.whole_opt(&STEPS)?.map(|s| s as usize);
+    match (design, steps) {
+        (Design::Grid, None) => {
+            return Err(a.missing(
+                "steps",
+                "is required for a grid range: the number of values from from to to",
             ));
         }
-        let log = a.flag(&LOG)?;
-        if log && from <= 0.0 {
+        (Design::Random { .. } | Design::Lhs { .. }, Some(_)) => {
             return Err(a.error(
-                "from",
-                format!("{from} is not positive: a log range needs from > 0"),
+                "steps",
+                "a random or Latin-hypercube design draws from the range: remove steps",
             ));
         }
-        let integer = a.flag(&INTEGER)?;
-        if integer && from.ceil() > to.floor() {
-            return Err(a.error(
-                "integer",
-                format!("the range from {from} to {to} holds no whole number: widen it or remove integer"),
-            ));
-        }
-        let steps = a.whole_opt(&STEPS)?.map(|s| s as usize);
-        match (design, steps) {
-            (Design::Grid, None) => {
-                return Err(a.missing(
-                    "steps",
-                    "is required for a grid range: the number of values from from to to",
-                ));
-            }
-            (Design::Random { .. } | Design::Lhs { .. }, Some(_)) => {
-                return Err(a.error(
-                    "steps",
-                    "a random or Latin-hypercube design draws from the range: remove steps",
-                ));
-            }
-            _ => {}
-        }
-        let values = AxisValues::Range {
-            from,
-            to,
-            steps,
-            log,
-            integer,
-        };
-        if let (Design::Grid, true) = (design, integer) {
-            let list = grid_values(&Axis {
-                path: path.clone(),
-                values: values.clone(),
-            });
-            let mut seen = list.clone();
-            seen.dedup();
-            if seen.len() != list.len() {
-                return Err(a.error(
-                    "steps",
-                    "rounding to whole numbers makes values repeat: use fewer steps",
-                ));
-            }
-        }
-        values
+        _ => {}
+    }
+    let values = AxisValues::Range {
+        from,
+        to,
+        steps,
+        log,
+        integer,
     };
-    Ok(Axis { path, values })
+    if let (Design::Grid, true) = (design, integer) {
+        let list = grid_values(&values);
+        let mut seen = list.clone();
+        seen.dedup();
+        if seen.len() != list.len() {
+            return Err(a.error(
+                "steps",
+                "rounding to whole numbers makes values repeat: use fewer steps",
+            ));
+        }
+    }
+    Ok(values)
 }
 
 /// The values of an axis in a grid.
-fn grid_values(a: &Axis) -> Vec<toml::Value> {
-    match &a.values {
+fn grid_values(values: &AxisValues) -> Vec<toml::Value> {
+    match values {
         AxisValues::List(v) => v.clone(),
         AxisValues::Range {
             from,
@@ -804,7 +858,11 @@ fn number_value(x: f64, integer: bool) -> toml::Value {
 
 /// Sets the value at a dotted `path` in a scenario table. `models.<name>` and `events.<name>`
 /// select an entry of those arrays by its `name` (or, without one, its `kind`).
-pub fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) -> Result<(), String> {
+pub(crate) fn set_path(
+    table: &mut toml::Table,
+    path: &str,
+    value: toml::Value,
+) -> Result<(), String> {
     let parts: Vec<&str> = path.split('.').collect();
     let mut current = table;
     let mut i = 0;

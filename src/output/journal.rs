@@ -6,14 +6,14 @@
 //! straight into the ordered time-series file ([`crate::output::series`]), every table but the
 //! time series and where in that file its rows are ([`Ordered`]: offset, length, CRC-32).
 //!
-//! A record is appended with a single write once its run is recorded (see
-//! [`crate::experiment::runner`] for the few runs that wait in memory first), so when a process
-//! is killed the journal holds every recorded run and at most one damaged record at its end,
-//! which [`scan`] detects by its length or checksum and ignores; that run is simply run again on
-//! resume.
-//! Appending to a few files instead of creating one file per run keeps the cost of writing results
-//! small (creating, renaming and deleting many small files costs more than the runs themselves).
-//! A journal is never appended to by two processes: every process creates its own.
+//! A record is appended with a single write once its run is recorded (see [`super::store`] for
+//! the few runs that wait in memory first), so when a process is killed the journal holds every
+//! recorded run and at most one damaged record at its end, which [`scan`] detects by its length
+//! or checksum and ignores; that run is simply run again on resume.
+//!
+//! Appending to a few files instead of creating one file per run keeps the cost of writing
+//! results small (creating, renaming and deleting many small files costs more than the runs
+//! themselves). A journal is never appended to by two processes: every process creates its own.
 
 use super::part::{self, Part};
 use super::{OutputError, io_at};
@@ -26,7 +26,7 @@ const HEADER: &str = "#leadsim-run";
 
 /// An open journal being appended to.
 #[derive(Debug)]
-pub struct Journal {
+pub(crate) struct Journal {
     path: PathBuf,
     file: File,
     buf: Vec<u8>,
@@ -36,15 +36,15 @@ pub struct Journal {
 
 /// Where a run's time-series rows are in the ordered time-series file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Ordered {
-    pub offset: u64,
-    pub len: u64,
-    pub crc: u32,
+pub(crate) struct Ordered {
+    pub(crate) offset: u64,
+    pub(crate) len: u64,
+    pub(crate) crc: u32,
 }
 
 impl Journal {
     /// Creates a new journal in `dir` named after this process and `worker`; never reuses a file.
-    pub fn create(dir: &Path, worker: usize) -> Result<Journal, OutputError> {
+    pub(crate) fn create(dir: &Path, worker: usize) -> Result<Journal, OutputError> {
         fs::create_dir_all(dir).map_err(io_at(dir))?;
         let pid = std::process::id();
         for n in 0u32.. {
@@ -66,13 +66,13 @@ impl Journal {
     }
 
     /// Appends run `index`'s part as one record, in one write; returns where it is.
-    pub fn append(&mut self, index: u64, part: &Part) -> Result<Location, OutputError> {
+    pub(crate) fn append(&mut self, index: u64, part: &Part) -> Result<Location, OutputError> {
         self.write(index, &part::encode(index, part, true), None)
     }
 
     /// Appends run `index`'s summary and shock rows as one record noting that its time-series
     /// rows are at `at` in the ordered time-series file (written there before this record).
-    pub fn append_ordered(
+    pub(crate) fn append_ordered(
         &mut self,
         index: u64,
         part: &Part,
@@ -114,75 +114,52 @@ impl Journal {
 
 /// Where a finished run's record is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Location {
-    pub file: PathBuf,
-    pub offset: u64,
-    pub len: usize,
+pub(crate) struct Location {
+    pub(crate) file: PathBuf,
+    pub(crate) offset: u64,
+    pub(crate) len: usize,
     /// For a record without its time series: where that is in the ordered file.
-    pub ordered: Option<Ordered>,
+    pub(crate) ordered: Option<Ordered>,
 }
 
 /// The finished runs found in one or more `runs/` folders.
 #[derive(Debug, Clone, Default)]
-pub struct Index {
+pub(crate) struct Index {
     /// The first record of each run that holds all of its rows.
-    pub runs: BTreeMap<u64, Location>,
+    pub(crate) runs: BTreeMap<u64, Location>,
     /// The first record of each run whose time series is in the ordered file. Whether that file
     /// still holds it is for [`crate::output::series`] to check.
-    pub ordered: BTreeMap<u64, Location>,
+    pub(crate) ordered: BTreeMap<u64, Location>,
     /// Journals that end in a damaged record (an interrupted write), for information.
-    pub damaged: Vec<PathBuf>,
-}
-
-impl Index {
-    /// Reads run `index`'s part.
-    pub fn read(&self, index: u64) -> Result<Option<Part>, OutputError> {
-        self.reader().read(index)
-    }
-
-    /// A reader that keeps the journals open across reads.
-    pub fn reader(&self) -> Reader<'_> {
-        Reader {
-            index: self,
-            open: BTreeMap::new(),
-        }
-    }
+    pub(crate) damaged: Vec<PathBuf>,
 }
 
 /// Reads records, keeping each journal open once opened.
-pub struct Reader<'a> {
-    index: &'a Index,
+#[derive(Debug, Default)]
+pub(crate) struct Reader {
     open: BTreeMap<PathBuf, File>,
 }
 
-impl Reader<'_> {
-    /// Reads run `index`'s part from its inline record (`None` when it has none).
-    pub fn read(&mut self, index: u64) -> Result<Option<Part>, OutputError> {
-        let Some(loc) = self.index.runs.get(&index) else {
-            return Ok(None);
-        };
-        let bytes = self.read_at(loc)?;
-        Ok(Some(part::decode(&loc.file, index, &bytes)?))
-    }
-
+impl Reader {
     /// Reads the payload of the record at `loc`.
-    pub fn read_at(&mut self, loc: &Location) -> Result<Vec<u8>, OutputError> {
-        if !self.open.contains_key(&loc.file) {
-            let f = File::open(&loc.file).map_err(io_at(&loc.file))?;
-            self.open.insert(loc.file.clone(), f);
-        }
-        let f = self.open.get_mut(&loc.file).expect("opened");
-        f.seek(SeekFrom::Start(loc.offset))
-            .map_err(io_at(&loc.file))?;
-        let mut payload = vec![0u8; loc.len];
-        f.read_exact(&mut payload).map_err(io_at(&loc.file))?;
-        Ok(payload)
+    pub(crate) fn read_at(&mut self, loc: &Location) -> Result<Vec<u8>, OutputError> {
+        let f = match self.open.entry(loc.file.clone()) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(File::open(&loc.file).map_err(io_at(&loc.file))?)
+            }
+        };
+        payload(f, loc)
     }
 }
 
 /// Reads the payload of the record at `loc`, opening its journal for this one read.
-pub fn read_record(loc: &Location) -> Result<Vec<u8>, OutputError> {
-    let mut f = File::open(&loc.file).map_err(io_at(&loc.file))?;
+pub(crate) fn read_record(loc: &Location) -> Result<Vec<u8>, OutputError> {
+    payload(&mut File::open(&loc.file).map_err(io_at(&loc.file))?, loc)
+}
+
+/// Reads the payload of the record at `loc` from its open journal `f`.
+fn payload(f: &mut File, loc: &Location) -> Result<Vec<u8>, OutputError> {
     f.seek(SeekFrom::Start(loc.offset))
         .map_err(io_at(&loc.file))?;
     let mut payload = vec![0u8; loc.len];
@@ -192,7 +169,7 @@ pub fn read_record(loc: &Location) -> Result<Vec<u8>, OutputError> {
 
 /// Indexes every valid record of every journal in `dirs` (missing folders hold none). A damaged
 /// record ends the reading of its journal; the first record of a run wins.
-pub fn scan(dirs: &[PathBuf]) -> Result<Index, OutputError> {
+pub(crate) fn scan(dirs: &[PathBuf]) -> Result<Index, OutputError> {
     let mut index = Index::default();
     for dir in dirs {
         let entries = match fs::read_dir(dir) {
@@ -304,6 +281,12 @@ mod tests {
 
     use crate::output::part::sample as part;
 
+    /// Run `run`'s part from its inline record (`None` when it has none).
+    fn read(index: &Index, run: u64) -> Option<Part> {
+        let loc = index.runs.get(&run)?;
+        Some(part::decode(&loc.file, run, &read_record(loc).unwrap()).unwrap())
+    }
+
     #[test]
     fn records_round_trip_and_a_torn_tail_is_ignored() {
         let dir = tempfile::tempdir().unwrap();
@@ -327,8 +310,8 @@ mod tests {
             vec![1, 3, 7]
         );
         assert_eq!(index.damaged, vec![path.clone()]);
-        assert_eq!(index.read(7).unwrap(), Some(part(7)));
-        assert_eq!(index.read(9).unwrap(), None);
+        assert_eq!(read(&index, 7), Some(part(7)));
+        assert_eq!(read(&index, 9), None);
         // A flipped byte inside a record is caught by its checksum.
         bytes.truncate(whole);
         let last = bytes.len() - 2;

@@ -2,9 +2,10 @@
 //!
 //! The plan is written before the first run and names the experiment by an *identity* (a hash of
 //! the tool version, the input texts, the command-line overrides, the seed and the number of
-//! replications): a resumed run or a merge checks it. The manifest is the plan plus the
-//! CRC-32 of every table ([`super::checksum_text`]), written last; its presence marks the folder complete. Neither holds a
-//! clock time or a host name, so the same experiment gives the same manifest everywhere.
+//! replications): a resumed run or a merge checks it. The manifest is the plan plus the CRC-32
+//! of every table (`output::checksum_text`), written last; its presence marks the folder
+//! complete. Neither holds a clock time or a host name, so the same experiment gives the same
+//! manifest everywhere.
 
 use super::{MANIFEST, OutputError, PLAN, io_at, sha256, write_atomic};
 use serde::{Deserialize, Serialize};
@@ -15,75 +16,85 @@ use std::path::Path;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputFile {
     /// `scenario` or `sweep` (or `base` for a sweep's base scenario).
-    pub role: String,
+    pub(crate) role: String,
     /// The path as given.
-    pub path: String,
-    pub sha256: String,
-    pub text: String,
+    pub(crate) path: String,
+    /// SHA-256 of the text, as lowercase hex.
+    pub(crate) sha256: String,
+    /// The file's text, as read.
+    pub(crate) text: String,
 }
 
 /// A model as run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModelInfo {
+    /// The model's unique name in the experiment (the `model` column of the tables).
     pub name: String,
+    /// Its kind (`centralized`, `march1991`, `linear`, …).
     pub kind: String,
+    /// Every parameter of the model as run, defaults included, as text.
     pub params: BTreeMap<String, String>,
 }
 
 /// One point of the experiment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PointInfo {
-    pub point: usize,
-    pub values: BTreeMap<String, String>,
-    pub world_key: u64,
+pub(crate) struct PointInfo {
+    pub(crate) point: usize,
+    pub(crate) values: BTreeMap<String, String>,
+    pub(crate) world_key: u64,
 }
 
 /// The world seed of one replicate of one world.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SeedInfo {
-    pub world_key: u64,
-    pub replicate: u32,
-    pub seed: u64,
+pub(crate) struct SeedInfo {
+    pub(crate) world_key: u64,
+    pub(crate) replicate: u32,
+    pub(crate) seed: u64,
 }
 
 /// The content of `plan.json` and `manifest.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
-    pub tool: String,
-    pub version: String,
+    pub(crate) tool: String,
+    pub(crate) version: String,
     /// `run` or `sweep`.
-    pub kind: String,
-    pub name: String,
+    pub(crate) kind: String,
+    pub(crate) name: String,
     /// Hash naming the experiment: equal for every shard of it and for a resumed run.
     pub identity: String,
     /// The command that reproduces the result.
     pub command: String,
     /// Values given on the command line that override the files (`seed`, `replications`).
     pub overrides: BTreeMap<String, String>,
+    /// The input files, texts included, so the plan can be rebuilt without them.
     pub inputs: Vec<InputFile>,
-    pub seed: u64,
-    pub replications: u32,
-    pub steps: Vec<u32>,
-    pub runs: u64,
-    pub models: Vec<ModelInfo>,
-    pub axes: Vec<String>,
-    pub points: Vec<PointInfo>,
-    pub seeds: Vec<SeedInfo>,
+    pub(crate) seed: u64,
+    pub(crate) replications: u32,
+    pub(crate) steps: Vec<u32>,
+    pub(crate) runs: u64,
+    pub(crate) models: Vec<ModelInfo>,
+    pub(crate) axes: Vec<String>,
+    pub(crate) points: Vec<PointInfo>,
+    pub(crate) seeds: Vec<SeedInfo>,
     /// `"i/n"` for a shard, empty for a whole experiment.
     pub shard: String,
     /// Checksum of each table (manifest only), as [`super::checksum_text`].
-    pub files: BTreeMap<String, String>,
+    pub(crate) files: BTreeMap<String, String>,
 }
 
 /// How the experiment was invoked (the binary supplies it).
 #[derive(Debug, Clone, Default)]
 pub struct Provenance {
+    /// The command that reproduces the result (see [`Manifest::command`]).
     pub command: String,
+    /// The input files read.
     pub inputs: Vec<InputFile>,
+    /// Values given on the command line that override the files (see [`Manifest::overrides`]).
     pub overrides: BTreeMap<String, String>,
 }
 
 impl InputFile {
+    /// The input file of `role` read from `path`, with its text and that text's SHA-256.
     pub fn new(role: &str, path: &str, text: &str) -> InputFile {
         InputFile {
             role: role.into(),
@@ -151,7 +162,7 @@ impl Manifest {
     }
 
     /// Serializes as pretty JSON with a final newline.
-    pub fn to_bytes(&self) -> Vec<u8> {
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
         let mut b = serde_json::to_vec_pretty(self).expect("serializable");
         b.push(b'\n');
         b

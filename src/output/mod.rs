@@ -1,37 +1,53 @@
-//! Result folders and files: atomic writes, the folder's state, the lock, number formatting.
+//! Result folders and files: atomic writes, the folder's state, the lock, number formatting and
+//! table checksums; the submodules store runs as they finish and assemble and read the tables.
 //!
-//! A result folder holds `plan.json` (written first: what will run), `runs/` (one part file per
-//! finished run, each written atomically), the tables assembled from the parts in run order
-//! (`timeseries.csv`, `summary.csv`, `shocks.csv`, `stats.csv`), and `manifest.json`, written
-//! last: a folder with a manifest is complete, one with only a plan is unfinished and can be
-//! resumed. Every file is written to a temporary name in the same folder and renamed, so a
-//! reader never sees half a file and an interruption never corrupts a finished one.
+//! A result folder holds `plan.json` (written first: what will run), `runs/` (the journals of
+//! finished runs, one per process, and the ordered time-series file; [`series`]), the tables
+//! assembled in run order ([`tables`]: `timeseries.csv`, `summary.csv`, `shocks.csv`,
+//! `stats.csv`), and `manifest.json` ([`manifest`]), written last: a folder with a manifest is
+//! complete, one with only a plan is unfinished and can be resumed. Every file but the
+//! append-only journals and the ordered file is written to a temporary name in the same folder
+//! and renamed, so a reader never sees half a file and an interruption never corrupts a finished
+//! one; [`read`] reads a finished folder back.
+//!
+//! This layer knows an experiment only through a plain [`tables::Layout`], never its plan,
+//! scenario or model.
 
-pub mod journal;
+pub(crate) mod journal;
 pub mod manifest;
-pub mod part;
+pub(crate) mod part;
 pub mod read;
 pub mod series;
-pub mod store;
+pub(crate) mod store;
 pub mod tables;
 
-pub use tables::cell;
+pub(crate) use tables::cell;
 
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+/// What will run, written before the first run ([`manifest::Manifest`] without checksums).
 pub const PLAN: &str = "plan.json";
+/// What ran, written last: its presence marks a folder complete.
 pub const MANIFEST: &str = "manifest.json";
+/// The folder of the journals and the ordered time-series file.
 pub const RUNS: &str = "runs";
-pub const LOCK: &str = ".lock";
-pub const TIMESERIES: &str = "timeseries.csv";
-pub const SUMMARY: &str = "summary.csv";
-pub const SHOCKS: &str = "shocks.csv";
-pub const STATS: &str = "stats.csv";
+pub(crate) const LOCK: &str = ".lock";
+pub(crate) const TIMESERIES: &str = "timeseries.csv";
+pub(crate) const SUMMARY: &str = "summary.csv";
+pub(crate) const SHOCKS: &str = "shocks.csv";
+pub(crate) const STATS: &str = "stats.csv";
+
+/// The folder of the charts.
+pub const CHARTS: &str = "charts";
+/// The self-contained HTML report.
+pub(crate) const REPORT: &str = "report.html";
+/// The comparison of a replication with its publication (`leadsim replicate`).
+pub const REPLICATION: &str = "replication.csv";
 
 /// Files and folders leadsim writes into a result folder (what `--force` clears).
-pub const OWNED: &[&str] = &[
+pub(crate) const OWNED: &[&str] = &[
     PLAN,
     MANIFEST,
     RUNS,
@@ -39,38 +55,76 @@ pub const OWNED: &[&str] = &[
     SUMMARY,
     SHOCKS,
     STATS,
-    "charts",
-    "report.html",
-    "replication.csv",
+    CHARTS,
+    REPORT,
+    REPLICATION,
 ];
 
 /// Errors of result folders.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
+    /// A file or folder could not be read or written.
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: io::Error },
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The error of the system.
+        source: io::Error,
+    },
+    /// The folder holds a finished result and `--force` was not given.
     #[error(
         "{path} already holds a finished result (it has {MANIFEST}); use --force to replace it, or -o to choose another folder"
     )]
-    Exists { path: PathBuf },
+    Exists {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// The folder holds an unfinished result and neither `--resume` nor `--force` was given.
     #[error(
         "{path} holds an unfinished run (it has {PLAN} but no {MANIFEST}); use --resume to finish it or --force to start over"
     )]
-    Unfinished { path: PathBuf },
+    Unfinished {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// The folder holds files leadsim did not write.
     #[error(
         "{path} is not empty and is not a leadsim result folder; choose another folder with -o, or use --force to write into it anyway"
     )]
-    Foreign { path: PathBuf },
+    Foreign {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// A file stands where the folder, or a folder above it, should be.
     #[error("{} is a file, not a folder; choose a folder for the results with -o", blocking_file(path).display())]
-    NotAFolder { path: PathBuf },
+    NotAFolder {
+        /// The folder asked for.
+        path: PathBuf,
+    },
+    /// Another process holds the folder's lock.
     #[error(
         "{path} is being written by another leadsim process (it holds {LOCK}); wait for it to finish or choose another folder"
     )]
-    Locked { path: PathBuf },
+    Locked {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// The folder holds another experiment than the one to resume or merge.
     #[error("{path} holds a different experiment: {detail}")]
-    Mismatch { path: PathBuf, detail: String },
+    Mismatch {
+        /// The folder.
+        path: PathBuf,
+        /// What differs.
+        detail: String,
+    },
+    /// A file of the folder is damaged or incomplete.
     #[error("{path}: {detail}")]
-    Corrupt { path: PathBuf, detail: String },
+    Corrupt {
+        /// The file or folder.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
 }
 
 impl OutputError {
@@ -107,7 +161,7 @@ pub fn write_atomic_dir(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
 
 /// A file being written under a temporary name; [`AtomicFile::commit`] renames it into place.
 /// Dropped without committing, the temporary file is removed.
-pub struct AtomicFile {
+pub(crate) struct AtomicFile {
     tmp: PathBuf,
     dest: PathBuf,
     file: Option<io::BufWriter<File>>,
@@ -121,17 +175,17 @@ pub struct AtomicFile {
 /// Not SHA-256: an unsigned manifest can only guard against accidental damage, which a CRC-32
 /// catches as well, and hashing a gigabyte time series with SHA-256 costs about 5% of a sweep
 /// on two cores, where the CRC-32 comes free from the per-run checksums the journals keep.
-pub fn checksum_text(crc: u32) -> String {
+pub(crate) fn checksum_text(crc: u32) -> String {
     format!("crc32:{crc:08x}")
 }
 
-/// [`checksum_text`] of `bytes`.
+/// `checksum_text` of `bytes`.
 pub fn checksum(bytes: &[u8]) -> String {
     checksum_text(crc32fast::hash(bytes))
 }
 
 impl AtomicFile {
-    pub fn create(dest: &Path) -> Result<AtomicFile, OutputError> {
+    pub(crate) fn create(dest: &Path) -> Result<AtomicFile, OutputError> {
         let name = dest
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -147,27 +201,27 @@ impl AtomicFile {
     }
 
     /// The path the file will have once committed.
-    pub fn dest(&self) -> &Path {
+    pub(crate) fn dest(&self) -> &Path {
         &self.dest
     }
 
     /// Like [`AtomicFile::create`], also summing what is written
     /// ([`AtomicFile::commit_checksummed`]).
-    pub fn create_checksummed(dest: &Path) -> Result<AtomicFile, OutputError> {
+    pub(crate) fn create_checksummed(dest: &Path) -> Result<AtomicFile, OutputError> {
         let mut f = AtomicFile::create(dest)?;
         f.summer = Some(crc32fast::Hasher::new());
         Ok(f)
     }
 
     /// Commits the file and returns the [`checksum_text`] of its content.
-    pub fn commit_checksummed(mut self) -> Result<String, OutputError> {
+    pub(crate) fn commit_checksummed(mut self) -> Result<String, OutputError> {
         let summer = self.summer.take().unwrap_or_default();
         self.commit()?;
         Ok(checksum_text(summer.finalize()))
     }
 
     /// Flushes, syncs and renames the file into place.
-    pub fn commit(mut self) -> Result<(), OutputError> {
+    pub(crate) fn commit(mut self) -> Result<(), OutputError> {
         let w = self.file.take().expect("not committed twice");
         let file = w.into_inner().map_err(|e| OutputError::Io {
             path: self.tmp.clone(),
@@ -203,7 +257,9 @@ impl Drop for AtomicFile {
 /// What a folder holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FolderState {
+    /// Nothing stands at the path.
     Missing,
+    /// An empty folder (hidden files aside).
     Empty,
     /// A finished result (`manifest.json`).
     Complete,
@@ -217,7 +273,7 @@ pub enum FolderState {
 
 /// The path at or above `dir` that exists but is not a folder (a file where a folder of the
 /// path should be), or `dir` itself when there is none.
-pub fn blocking_file(dir: &Path) -> &Path {
+pub(crate) fn blocking_file(dir: &Path) -> &Path {
     dir.ancestors()
         .find(|a| !a.as_os_str().is_empty() && a.exists() && !a.is_dir())
         .unwrap_or(dir)
@@ -295,24 +351,24 @@ pub fn clear(dir: &Path) -> Result<(), OutputError> {
 
 /// Formats a number for CSV: integers without a decimal point, other values in the shortest
 /// form that reads back to the same `f64`, NaN as an empty (NA) cell.
-pub fn number(x: f64) -> String {
+pub(crate) fn number(x: f64) -> String {
     let mut out = Vec::with_capacity(24);
     push_number(&mut out, x);
     String::from_utf8(out).expect("ASCII digits")
 }
 
 /// Appends `x` formatted as by [`number`] to `out`, without allocating.
-pub fn push_number(out: &mut Vec<u8>, x: f64) {
+pub(crate) fn push_number(out: &mut Vec<u8>, x: f64) {
     let mut text = [0u8; NUMBER_LEN];
     let n = write_number(&mut text, x);
     out.extend_from_slice(&text[..n]);
 }
 
 /// The longest text [`number`] writes: `-2.2250738585072014e-308`.
-pub const NUMBER_LEN: usize = 24;
+pub(crate) const NUMBER_LEN: usize = 24;
 
 /// Writes `x` formatted as by [`number`] at the start of `text`; returns its length.
-pub fn write_number(text: &mut [u8; NUMBER_LEN], x: f64) -> usize {
+pub(crate) fn write_number(text: &mut [u8; NUMBER_LEN], x: f64) -> usize {
     let mut int = itoa::Buffer::new();
     let mut float = ryu::Buffer::new();
     let mut fast = zmij::Buffer::new();
@@ -335,7 +391,7 @@ pub fn write_number(text: &mut [u8; NUMBER_LEN], x: f64) -> usize {
 }
 
 /// Parses a cell written by [`number`] (empty → NaN).
-pub fn parse_number(cell: &str) -> Option<f64> {
+pub(crate) fn parse_number(cell: &str) -> Option<f64> {
     if cell.is_empty() {
         Some(f64::NAN)
     } else {
@@ -344,7 +400,7 @@ pub fn parse_number(cell: &str) -> Option<f64> {
 }
 
 /// SHA-256 of `bytes`, as lowercase hex.
-pub fn sha256(bytes: &[u8]) -> String {
+pub(crate) fn sha256(bytes: &[u8]) -> String {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(bytes);
     digest.iter().map(|b| format!("{b:02x}")).collect()

@@ -16,19 +16,19 @@ const MAGIC: &str = "#leadsim-part 3";
 
 /// Rows one run contributes to the tables.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Part {
+pub(crate) struct Part {
     /// The identifying cells as the start of a CSV line, with the separator after the last.
-    pub prefix: Vec<u8>,
+    pub(crate) prefix: Vec<u8>,
     /// Time-series rows (CSV lines without header).
-    pub timeseries: Vec<u8>,
-    pub summary: Summary,
-    pub shocks: Vec<Shock>,
+    pub(crate) timeseries: Vec<u8>,
+    pub(crate) summary: Summary,
+    pub(crate) shocks: Vec<Shock>,
 }
 
 impl Part {
     /// The part of the run identified by the cells `id` that gave `result`: its time series
     /// written as CSV, its summary and shocks kept as values.
-    pub fn format(id: &[String], result: RunResult) -> Part {
+    pub(crate) fn format(id: &[String], result: RunResult) -> Part {
         let prefix = row_prefix(id);
         let series = &result.series;
         let mut timeseries =
@@ -48,7 +48,7 @@ impl Part {
 
 /// Serializes `part` (without its time series when `with_series` is false: the ordered file
 /// holds it) for the journal record of run `index`.
-pub fn encode(index: u64, part: &Part, with_series: bool) -> Vec<u8> {
+pub(crate) fn encode(index: u64, part: &Part, with_series: bool) -> Vec<u8> {
     let series: &[u8] = if with_series { &part.timeseries } else { b"" };
     let mut summary = Vec::with_capacity(16 * part.summary.finals.len());
     for x in part.summary.finals.iter().chain(&part.summary.means) {
@@ -100,7 +100,7 @@ fn encode_shock(out: &mut Vec<u8>, s: &Shock) {
 
 /// Reads a part back from the payload of run `index`'s record; any damage is an error naming
 /// `path`.
-pub fn decode(path: &Path, index: u64, bytes: &[u8]) -> Result<Part, OutputError> {
+pub(crate) fn decode(path: &Path, index: u64, bytes: &[u8]) -> Result<Part, OutputError> {
     let corrupt = |detail: &str| OutputError::Corrupt {
         path: path.to_path_buf(),
         detail: format!(

@@ -5,6 +5,7 @@
 //! line.
 
 use super::manifest::Manifest;
+use super::tables::STATS_COLUMNS;
 use super::{MANIFEST, PLAN, SHOCKS, STATS, SUMMARY};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -12,21 +13,42 @@ use std::path::{Path, PathBuf};
 /// Why a result folder could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
+    /// The folder does not exist.
     #[error("{path}: no such result folder")]
-    NoFolder { path: PathBuf },
+    NoFolder {
+        /// The folder given.
+        path: PathBuf,
+    },
+    /// The folder holds a plan but no manifest: its experiment did not finish.
     #[error(
-        "{path} is an unfinished result (it has plan.json but no manifest.json): finish it with --resume, then draw"
+        "{path} is an unfinished result (it has {PLAN} but no {MANIFEST}): finish it with --resume, then draw"
     )]
-    Unfinished { path: PathBuf },
+    Unfinished {
+        /// The folder given.
+        path: PathBuf,
+    },
+    /// The folder holds neither a manifest nor a plan.
     #[error(
-        "{path} is not a leadsim result folder (it has no manifest.json); give a folder written by `leadsim run` or `leadsim sweep`"
+        "{path} is not a leadsim result folder (it has no {MANIFEST}); give a folder written by `leadsim run` or `leadsim sweep`"
     )]
-    NotResult { path: PathBuf },
+    NotResult {
+        /// The folder given.
+        path: PathBuf,
+    },
+    /// A file of the folder is not what leadsim writes.
     #[error("{path}: {detail}")]
-    Malformed { path: PathBuf, detail: String },
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, and where (the line, the column).
+        detail: String,
+    },
+    /// A file could not be read.
     #[error("{path}: {source}")]
     Io {
+        /// The file.
         path: PathBuf,
+        /// The error of the system.
         source: std::io::Error,
     },
 }
@@ -44,50 +66,55 @@ pub struct StatRow {
     /// The sweep point (`None` for a run).
     pub point: Option<usize>,
     /// The values of the swept parameters (empty for a run).
-    pub axis_values: Vec<String>,
+    pub(crate) axis_values: Vec<String>,
+    /// The metric (a summary column or a shock statistic).
     pub metric: String,
     /// What the measure is for (`outcome`, `cost`, `process`, `check`; empty in results of
     /// versions before the column existed).
     pub kind: String,
+    /// The model (for a paired difference, the first of the pair).
     pub model: String,
     /// Set for a paired difference `model − versus`.
     pub versus: Option<String>,
-    pub n: usize,
+    pub(crate) n: usize,
+    /// The mean over replicates (NaN for NA).
     pub mean: f64,
-    pub sd: f64,
-    pub se: f64,
+    pub(crate) sd: f64,
+    pub(crate) se: f64,
+    /// The lower end of the mean's 95% confidence interval (`ci_low`).
     pub low: f64,
+    /// The upper end of the mean's 95% confidence interval (`ci_high`).
     pub high: f64,
-    pub effect_size: f64,
+    pub(crate) effect_size: f64,
 }
 
 /// One row of `summary.csv`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SummaryRow {
-    pub point: usize,
-    pub axis_values: Vec<String>,
+pub(crate) struct SummaryRow {
+    pub(crate) point: usize,
+    pub(crate) axis_values: Vec<String>,
     /// Index into the manifest's models.
-    pub model: usize,
-    pub replicate: String,
+    pub(crate) model: usize,
+    pub(crate) replicate: String,
     /// One value per summary column (NaN for NA).
-    pub values: Vec<f64>,
+    pub(crate) values: Vec<f64>,
 }
 
 /// One row of `shocks.csv`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ShockRow {
-    pub model: usize,
-    pub event: String,
-    pub kind: String,
-    pub step: u32,
+pub(crate) struct ShockRow {
+    pub(crate) model: usize,
+    pub(crate) event: String,
+    pub(crate) kind: String,
+    pub(crate) step: u32,
     /// Steps of its adaptation window (0 when not given).
-    pub window: u32,
+    pub(crate) window: u32,
     /// A key naming the run it belongs to (its point, model and replicate).
-    pub run: String,
+    pub(crate) run: String,
 }
 
 /// Reads `manifest.json`, telling a missing, unfinished or foreign folder apart.
-pub fn manifest(dir: &Path) -> Result<Manifest, ReadError> {
+pub(crate) fn manifest(dir: &Path) -> Result<Manifest, ReadError> {
     if !dir.exists() {
         return Err(ReadError::NoFolder {
             path: dir.to_path_buf(),
@@ -123,32 +150,32 @@ pub fn manifest(dir: &Path) -> Result<Manifest, ReadError> {
 
 /// A result folder being read: its manifest's axes and models, against which every row is
 /// checked.
-pub struct Folder<'a> {
-    pub dir: &'a Path,
-    pub axes: &'a [String],
-    pub sweep: bool,
+pub(crate) struct Folder<'a> {
+    pub(crate) dir: &'a Path,
+    pub(crate) axes: &'a [String],
+    pub(crate) sweep: bool,
     /// Model name → index (the manifest's order).
-    pub models: &'a HashMap<String, usize>,
+    pub(crate) models: &'a HashMap<String, usize>,
 }
 
 /// A CSV table's name and header (its rows are read from the reader [`Ctx::open`] returns).
-pub struct Table {
-    pub path: PathBuf,
-    pub header: Vec<String>,
+pub(crate) struct Table {
+    pub(crate) path: PathBuf,
+    pub(crate) header: Vec<String>,
 }
 
-pub type Reader = csv::Reader<std::io::BufReader<std::fs::File>>;
+pub(crate) type Reader = csv::Reader<std::io::BufReader<std::fs::File>>;
 
 /// The identifying columns of a table.
-pub struct Ids {
-    pub point: Option<usize>,
-    pub axes: Vec<usize>,
-    pub model: usize,
-    pub replicate: Option<usize>,
+pub(crate) struct Ids {
+    pub(crate) point: Option<usize>,
+    pub(crate) axes: Vec<usize>,
+    pub(crate) model: usize,
+    pub(crate) replicate: Option<usize>,
 }
 
 impl Table {
-    pub fn column(&self, name: &str) -> Result<usize, ReadError> {
+    pub(crate) fn column(&self, name: &str) -> Result<usize, ReadError> {
         self.header
             .iter()
             .position(|h| h == name)
@@ -161,11 +188,11 @@ impl Table {
             })
     }
 
-    pub fn optional(&self, name: &str) -> Option<usize> {
+    pub(crate) fn optional(&self, name: &str) -> Option<usize> {
         self.header.iter().position(|h| h == name)
     }
 
-    pub fn bad(&self, record: &csv::StringRecord, detail: String) -> ReadError {
+    pub(crate) fn bad(&self, record: &csv::StringRecord, detail: String) -> ReadError {
         let line = record.position().map(|p| p.line()).unwrap_or(0);
         ReadError::Malformed {
             path: self.path.clone(),
@@ -174,7 +201,7 @@ impl Table {
     }
 
     /// The next row, `None` at the end.
-    pub fn next(
+    pub(crate) fn next(
         &self,
         reader: &mut Reader,
         record: &mut csv::StringRecord,
@@ -188,12 +215,9 @@ impl Table {
     }
 
     /// The number in `record[col]`; an empty cell is NA (NaN).
-    pub fn number(&self, record: &csv::StringRecord, col: usize) -> Result<f64, ReadError> {
+    pub(crate) fn number(&self, record: &csv::StringRecord, col: usize) -> Result<f64, ReadError> {
         let cell = record.get(col).unwrap_or("");
-        if cell.is_empty() {
-            return Ok(f64::NAN);
-        }
-        cell.parse().map_err(|_| {
+        super::parse_number(cell).ok_or_else(|| {
             self.bad(
                 record,
                 format!(
@@ -204,7 +228,11 @@ impl Table {
         })
     }
 
-    pub fn unsigned(&self, record: &csv::StringRecord, col: usize) -> Result<u64, ReadError> {
+    pub(crate) fn unsigned(
+        &self,
+        record: &csv::StringRecord,
+        col: usize,
+    ) -> Result<u64, ReadError> {
         let cell = record.get(col).unwrap_or("");
         cell.parse().map_err(|_| {
             self.bad(
@@ -219,11 +247,11 @@ impl Table {
 }
 
 impl Folder<'_> {
-    pub fn open(&self, name: &str) -> Result<(Table, Reader), ReadError> {
+    pub(crate) fn open(&self, name: &str) -> Result<(Table, Reader), ReadError> {
         open(self.dir, name)
     }
 
-    pub fn ids(&self, t: &Table, replicate: bool) -> Result<Ids, ReadError> {
+    pub(crate) fn ids(&self, t: &Table, replicate: bool) -> Result<Ids, ReadError> {
         let point = if self.sweep {
             Some(t.column("point")?)
         } else {
@@ -246,7 +274,7 @@ impl Folder<'_> {
         })
     }
 
-    pub fn model(
+    pub(crate) fn model(
         &self,
         t: &Table,
         record: &csv::StringRecord,
@@ -262,7 +290,7 @@ impl Folder<'_> {
     }
 
     /// A key naming the run of a row (its point, model and replicate).
-    pub fn run_key(&self, ids: &Ids, record: &csv::StringRecord) -> String {
+    pub(crate) fn run_key(&self, ids: &Ids, record: &csv::StringRecord) -> String {
         let cell = |c: Option<usize>| c.and_then(|c| record.get(c)).unwrap_or("");
         format!(
             "{}\u{1f}{}\u{1f}{}",
@@ -273,7 +301,7 @@ impl Folder<'_> {
     }
 
     /// `shocks.csv`: each row and its window length; also the rows' run keys.
-    pub fn shocks(&self) -> Result<Vec<ShockRow>, ReadError> {
+    pub(crate) fn shocks(&self) -> Result<Vec<ShockRow>, ReadError> {
         let (t, mut reader) = self.open(SHOCKS)?;
         let ids = self.ids(&t, true)?;
         let (event, kind, step) = (t.column("event")?, t.column("kind")?, t.column("step")?);
@@ -303,7 +331,7 @@ impl Folder<'_> {
         Ok(out)
     }
 
-    pub fn summary(&self) -> Result<(Vec<String>, Vec<SummaryRow>), ReadError> {
+    pub(crate) fn summary(&self) -> Result<(Vec<String>, Vec<SummaryRow>), ReadError> {
         let (t, mut reader) = self.open(SUMMARY)?;
         let ids = self.ids(&t, true)?;
         let seed = t.optional("seed");
@@ -345,21 +373,18 @@ impl Folder<'_> {
         Ok((columns, rows))
     }
 
-    pub fn stats(&self) -> Result<Vec<StatRow>, ReadError> {
+    pub(crate) fn stats(&self) -> Result<Vec<StatRow>, ReadError> {
         let (t, mut reader) = self.open(STATS)?;
         let ids = self.ids(&t, false)?;
-        let [metric, versus, n, mean, sd, se, low, high, effect] = [
-            "metric",
-            "versus",
-            "n",
-            "mean",
-            "sd",
-            "se",
-            "ci_low",
-            "ci_high",
-            "effect_size",
-        ]
-        .map(|c| t.column(c));
+        // The model column is among the identifying ones; `kind` is optional (results of
+        // earlier versions lack it).
+        let [metric, versus, n, mean, sd, se, low, high, effect] = STATS_COLUMNS
+            .iter()
+            .filter(|c| !matches!(**c, "model" | "kind"))
+            .map(|c| t.column(c))
+            .collect::<Vec<_>>()
+            .try_into()
+            .unwrap_or_else(|_| unreachable!("nine columns besides model and kind"));
         let (metric, versus, n, mean, sd, se, low, high, effect) =
             (metric?, versus?, n?, mean?, sd?, se?, low?, high?, effect?);
         let mut rows = Vec::new();
@@ -420,7 +445,7 @@ pub fn stats(dir: &Path) -> Result<(Manifest, Vec<StatRow>), ReadError> {
 }
 
 /// Model name → index, in the manifest's order (a repeated name keeps its first index).
-pub fn model_index(manifest: &Manifest) -> HashMap<String, usize> {
+pub(crate) fn model_index(manifest: &Manifest) -> HashMap<String, usize> {
     let mut index = HashMap::new();
     for m in &manifest.models {
         let next = index.len();
@@ -430,7 +455,7 @@ pub fn model_index(manifest: &Manifest) -> HashMap<String, usize> {
 }
 
 /// Opens the table `name` of the result folder `dir`: its header, and a reader of its records.
-pub fn open(dir: &Path, name: &str) -> Result<(Table, Reader), ReadError> {
+pub(crate) fn open(dir: &Path, name: &str) -> Result<(Table, Reader), ReadError> {
     let path = dir.join(name);
     let file = std::fs::File::open(&path).map_err(|source| {
         if source.kind() == std::io::ErrorKind::NotFound {

@@ -4,8 +4,8 @@
 //! table is written once instead of being journaled and then copied.
 //!
 //! Each run's rows go into this file first; then its journal record notes where they are
-//! ([`Ordered`]: offset, length, CRC-32). A killed process therefore leaves the file holding, at
-//! most, the rows of one run more than the journals account for. [`Series::open`] keeps the
+//! (`Ordered`: offset, length, CRC-32). A killed process therefore leaves the file holding, at
+//! most, the rows of one run more than the journals account for. `Series::open` keeps the
 //! longest prefix of runs 0, 1, … whose records place them one after another and whose
 //! checksums match, and cuts off the rest; those runs are run again.
 
@@ -16,7 +16,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 /// The file's name in `runs/`.
-pub const FILE: &str = "timeseries.ordered";
+pub(crate) const FILE: &str = "timeseries.ordered";
 
 /// Bytes appended between two background flushes.
 const FLUSH_BYTES: u64 = 32 << 20;
@@ -25,7 +25,7 @@ const FLUSH_BYTES: u64 = 32 << 20;
 const RESERVE_BYTES: u64 = 64 << 20;
 
 /// The ordered time-series file, open for appending the next run's rows.
-pub struct Series {
+pub(crate) struct Series {
     path: PathBuf,
     file: File,
     flusher: Flusher,
@@ -43,15 +43,19 @@ pub struct Series {
 /// A complete ordered file: every run's rows, ready to become `timeseries.csv`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Complete {
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// As [`super::checksum_text`].
-    pub checksum: String,
+    pub(crate) checksum: String,
 }
 
 impl Series {
     /// Opens the ordered file in `runs_dir` (creating it with `header` if it is missing or does
     /// not start with it), keeping the runs `index` places in it in order, checksums verified.
-    pub fn open(runs_dir: &Path, header: &[u8], index: &Index) -> Result<Series, OutputError> {
+    pub(crate) fn open(
+        runs_dir: &Path,
+        header: &[u8],
+        index: &Index,
+    ) -> Result<Series, OutputError> {
         let path = runs_dir.join(FILE);
         // Killed between moving the complete file into place and writing the manifest: the
         // file is `timeseries.csv` now, and its runs are still good. Take it back.
@@ -120,12 +124,12 @@ impl Series {
     }
 
     /// The run whose rows come next.
-    pub fn next(&self) -> u64 {
+    pub(crate) fn next(&self) -> u64 {
         self.next
     }
 
     /// Appends the rows of run [`Series::next`]; returns where they are, for its journal record.
-    pub fn push(&mut self, rows: &[u8]) -> Result<Ordered, OutputError> {
+    pub(crate) fn push(&mut self, rows: &[u8]) -> Result<Ordered, OutputError> {
         let end = self.len + rows.len() as u64;
         if end > self.reserved {
             self.reserved = end + RESERVE_BYTES;
@@ -151,7 +155,7 @@ impl Series {
     }
 
     /// Flushes the file to disk and returns it with its checksum.
-    pub fn finish(self) -> Result<Complete, OutputError> {
+    pub(crate) fn finish(self) -> Result<Complete, OutputError> {
         // Truncating to its own length releases the space reserved past the end.
         self.file.set_len(self.len).map_err(io_at(&self.path))?;
         self.flusher.finish().map_err(io_at(&self.path))?;
@@ -228,7 +232,7 @@ impl Drop for Flusher {
 
 /// Checks that the records in `index` account for every one of `runs` runs of a complete
 /// ordered file, one after another from the end of its `header_len`-byte header to its end.
-pub fn check(
+pub(crate) fn check(
     complete: &Complete,
     index: &Index,
     runs: u64,

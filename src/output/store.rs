@@ -13,21 +13,21 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Time-series rows of runs waiting for an earlier run, at most; more are journaled whole.
-pub const PENDING_BYTES: usize = 64 << 20;
+pub(crate) const PENDING_BYTES: usize = 64 << 20;
 
 /// Runs waiting for an earlier run, at most, per worker. A waiting run is not recorded yet (a
 /// SIGKILL loses it), so a long run holding up many short ones must not keep them all waiting.
-pub const PENDING_RUNS_PER_WORKER: usize = 2;
+pub(crate) const PENDING_RUNS_PER_WORKER: usize = 2;
 
 /// How much may wait for an earlier run.
 #[derive(Debug, Clone, Copy)]
-pub struct Limit {
-    pub bytes: usize,
-    pub runs: usize,
+pub(crate) struct Limit {
+    pub(crate) bytes: usize,
+    pub(crate) runs: usize,
 }
 
 /// What records finished runs (behind a lock shared by the workers).
-pub struct Store<'a> {
+pub(crate) struct Store<'a> {
     runs_dir: &'a Path,
     journal: Option<Journal>,
     /// The ordered time-series file, for a whole experiment.
@@ -46,7 +46,7 @@ pub struct Store<'a> {
 
 impl<'a> Store<'a> {
     /// A writer of `runs` runs into `runs_dir`, with the ordered file if given its `header`.
-    pub fn open(
+    pub(crate) fn open(
         runs_dir: &'a Path,
         header: Option<&[u8]>,
         runs: u64,
@@ -79,12 +79,12 @@ impl<'a> Store<'a> {
     }
 
     /// Whether run `i` was finished before the store was opened (and is kept).
-    pub fn has(&self, i: u64) -> bool {
+    pub(crate) fn has(&self, i: u64) -> bool {
         self.journaled.contains(&i) || self.streamed(i)
     }
 
     /// Whether run `i` is in the ordered file.
-    pub fn streamed(&self, i: u64) -> bool {
+    pub(crate) fn streamed(&self, i: u64) -> bool {
         self.series.as_ref().is_some_and(|s| i < s.next())
     }
 
@@ -96,7 +96,7 @@ impl<'a> Store<'a> {
     }
 
     /// Records finished run `i`.
-    pub fn receive(&mut self, i: u64, part: Part) -> Result<(), OutputError> {
+    pub(crate) fn receive(&mut self, i: u64, part: Part) -> Result<(), OutputError> {
         let Some(next) = self.series.as_ref().map(Series::next) else {
             self.journal()?.append(i, &part)?;
             return Ok(());
@@ -146,7 +146,7 @@ impl<'a> Store<'a> {
     }
 
     /// Journals the runs still waiting (after an interruption), so none is lost.
-    pub fn set_aside_pending(&mut self) -> Result<(), OutputError> {
+    pub(crate) fn set_aside_pending(&mut self) -> Result<(), OutputError> {
         for (i, part) in std::mem::take(&mut self.pending) {
             let at = self.journal()?.append(i, &part)?;
             self.inline.insert(i, at);
@@ -156,7 +156,7 @@ impl<'a> Store<'a> {
     }
 
     /// The complete ordered file, for a whole experiment.
-    pub fn finish(self) -> Result<Option<Complete>, OutputError> {
+    pub(crate) fn finish(self) -> Result<Option<Complete>, OutputError> {
         let runs = self.runs;
         let Some(series) = self.series else {
             return Ok(None);
@@ -239,7 +239,8 @@ mod tests {
         std::fs::create_dir_all(&runs).unwrap();
         let mut w = open(&runs, 1 << 20, 8);
         w.receive(0, part(0)).unwrap();
-        assert!(w.finish().is_err());
+        let e = w.finish().unwrap_err().to_string();
+        assert!(e.contains("holds 1 of 8 runs"), "{e}");
     }
 }
 

@@ -22,25 +22,25 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Layout {
     /// Whether the experiment is a sweep (its tables start with `point` and the axes).
-    pub sweep: bool,
+    pub(crate) sweep: bool,
     /// Dotted paths of the swept parameters.
-    pub axes: Vec<String>,
+    pub(crate) axes: Vec<String>,
     /// Per point, the values of the swept parameters as cells.
-    pub points: Vec<Vec<String>>,
+    pub(crate) points: Vec<Vec<String>>,
     /// Model names, in run order.
-    pub models: Vec<String>,
-    pub replications: u32,
+    pub(crate) models: Vec<String>,
+    pub(crate) replications: u32,
     /// The per-step metrics, in column order.
-    pub metrics: Vec<String>,
+    pub(crate) metrics: Vec<String>,
     /// What each metric is for (`outcome`, `cost`, `process`, `check`), in the same order.
-    pub kinds: Vec<&'static str>,
+    pub(crate) kinds: Vec<&'static str>,
     /// Per point, the names of the measured events, in scenario order.
-    pub measured: Vec<Vec<String>>,
+    pub(crate) measured: Vec<Vec<String>>,
 }
 
 impl Layout {
     /// Total number of runs.
-    pub fn runs(&self) -> u64 {
+    pub(crate) fn runs(&self) -> u64 {
         self.points.len() as u64 * self.replications as u64 * self.models.len() as u64
     }
 
@@ -60,7 +60,7 @@ impl Layout {
     }
 
     /// Cells identifying point `p` (sweeps only).
-    pub fn point_cells(&self, p: usize) -> Vec<String> {
+    pub(crate) fn point_cells(&self, p: usize) -> Vec<String> {
         let mut c = Vec::new();
         if self.sweep {
             c.push(p.to_string());
@@ -70,14 +70,14 @@ impl Layout {
     }
 
     /// Header cells identifying a run.
-    pub fn id_header(&self) -> Vec<String> {
+    pub(crate) fn id_header(&self) -> Vec<String> {
         let mut h = self.point_header();
         h.extend(["model", "replicate", "seed"].map(String::from));
         h
     }
 
     /// The header of `timeseries.csv`.
-    pub fn timeseries_header(&self) -> Vec<u8> {
+    pub(crate) fn timeseries_header(&self) -> Vec<u8> {
         let mut h = self.id_header();
         h.push("step".into());
         h.extend(self.metrics.iter().cloned());
@@ -85,26 +85,26 @@ impl Layout {
     }
 
     /// The columns of `summary.csv` after the identifying ones.
-    pub fn summary_columns(&self) -> Vec<String> {
+    pub(crate) fn summary_columns(&self) -> Vec<String> {
         results::summary_columns(self.metrics.iter().map(String::as_str))
     }
 
     /// The header of `summary.csv`.
-    pub fn summary_header(&self) -> Vec<u8> {
+    pub(crate) fn summary_header(&self) -> Vec<u8> {
         let mut h = self.id_header();
         h.extend(self.summary_columns());
         csv_line(&h)
     }
 
     /// The header of `shocks.csv`.
-    pub fn shocks_header(&self) -> Vec<u8> {
+    pub(crate) fn shocks_header(&self) -> Vec<u8> {
         let mut h = self.id_header();
         h.extend(SHOCK_COLUMNS.iter().map(|c| c.to_string()));
         csv_line(&h)
     }
 
     /// The header of `stats.csv`.
-    pub fn stats_header(&self) -> Vec<u8> {
+    pub(crate) fn stats_header(&self) -> Vec<u8> {
         let mut h = self.point_header();
         h.extend(STATS_COLUMNS.map(String::from));
         csv_line(&h)
@@ -132,7 +132,7 @@ fn csv_line(cells: &[String]) -> Vec<u8> {
 }
 
 /// The columns of `stats.csv` after the identifying ones.
-pub const STATS_COLUMNS: [&str; 11] = [
+pub(crate) const STATS_COLUMNS: [&str; 11] = [
     "metric",
     "kind",
     "model",
@@ -148,14 +148,14 @@ pub const STATS_COLUMNS: [&str; 11] = [
 
 /// The identifying cells of a run as the start of a CSV line (quoted where needed, with the
 /// separator after the last cell), to be followed by the row's own cells.
-pub fn row_prefix(id: &[String]) -> Vec<u8> {
+pub(crate) fn row_prefix(id: &[String]) -> Vec<u8> {
     let mut line = csv_line(id);
     line.pop();
     line.push(b',');
     line
 }
 
-/// Appends a time-series row (`prefix` from [`row_prefix`]) to `out`.
+/// Appends a time-series row (`prefix` from `row_prefix`) to `out`.
 pub fn push_timeseries_row(out: &mut Vec<u8>, prefix: &[u8], step: u32, values: &[f64]) {
     RowWriter::new(prefix).push(out, step, values);
 }
@@ -176,6 +176,8 @@ pub struct RowWriter {
 }
 
 impl RowWriter {
+    /// A writer of the rows of the run whose identifying cells are `prefix` (from
+    /// `row_prefix`).
     pub fn new(prefix: &[u8]) -> RowWriter {
         RowWriter {
             cells: Vec::new(),
@@ -281,7 +283,7 @@ fn stats_rows(layout: &Layout, point: usize, stats: &[Stat]) -> Vec<u8> {
 /// the shard folders for a merge). With `series`, the complete ordered time-series file of the
 /// one folder becomes `timeseries.csv`; without, the time series is copied from the journals.
 /// Fails, writing nothing, if a run is missing or damaged. Returns the checksum of each table
-/// written ([`super::checksum_text`]), by file name.
+/// written (`crc32:` and 8 hex digits), by file name.
 pub fn assemble(
     layout: &Layout,
     dirs: &[PathBuf],
@@ -313,7 +315,7 @@ pub fn assemble(
         let header = layout.timeseries_header().len() as u64;
         super::series::check(complete, &index, runs, header)?;
     }
-    let mut reader = index.reader();
+    let mut reader = super::journal::Reader::default();
     let mut ts = match series {
         Some(_) => None,
         None => Some(AtomicFile::create_checksummed(

@@ -8,7 +8,7 @@ use crate::stats::describe;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Metrics compared by their mean over the steps of a run.
-pub const MEAN_METRICS: [&str; 12] = [
+pub(crate) const MEAN_METRICS: [&str; 12] = [
     "performance",
     "innovations",
     "adoptions",
@@ -24,7 +24,7 @@ pub const MEAN_METRICS: [&str; 12] = [
 ];
 
 /// State metrics compared by their value at the end of a run.
-pub const FINAL_METRICS: [&str; 8] = [
+pub(crate) const FINAL_METRICS: [&str; 8] = [
     "performance",
     "distinct_configs",
     "engagement",
@@ -36,7 +36,7 @@ pub const FINAL_METRICS: [&str; 8] = [
 ];
 
 /// Adaptability statistics (rows of `stats.csv` when there were shocks).
-pub const SHOCK_METRICS: [&str; 5] = [
+pub(crate) const SHOCK_METRICS: [&str; 5] = [
     "shock_drop",
     "shock_max_drop",
     "shock_recovery_steps",
@@ -44,7 +44,8 @@ pub const SHOCK_METRICS: [&str; 5] = [
     "shock_window_mean",
 ];
 
-/// Summary columns drawn against swept parameters and in heatmaps (the headline figures).
+/// Summary columns drawn against swept parameters and in heatmaps (the headline figures, which
+/// the console summary after a run shows too).
 pub const SWEEP_METRICS: [&str; 7] = [
     "performance_final",
     "performance_mean",
@@ -60,7 +61,7 @@ const MAX_CATEGORIES: usize = 12;
 const BINS: usize = 8;
 
 /// Every chart for `r`, in report order.
-pub fn charts(r: &Results) -> Vec<Chart> {
+pub(crate) fn charts(r: &Results) -> Vec<Chart> {
     let mut out = Vec::new();
     timeseries(r, &mut out);
     shock_aligned(r, &mut out);
@@ -306,7 +307,22 @@ struct ComparisonSet {
     meaning: String,
 }
 
+/// Up to this many panels stand in one row; more wrap into rows of [`DOT_COLUMNS`] (dots) or
+/// [`DIFF_COLUMNS`] (differences, which need width for their horizontal axes).
+const ONE_ROW: usize = 5;
+const DOT_COLUMNS: usize = 4;
+const DIFF_COLUMNS: usize = 3;
+
+/// The model comparisons and paired differences of a run (see [`ComparisonSet`]).
 fn comparisons(r: &Results, out: &mut Vec<Chart>) {
+    for set in comparison_sets(r) {
+        comparison(r, &set, out);
+    }
+}
+
+/// Run means, final values and adaptability (all shocks, then each measured event when there
+/// are several).
+fn comparison_sets(r: &Results) -> Vec<ComparisonSet> {
     let mut sets = vec![
         ComparisonSet {
             which: "mean".into(),
@@ -349,107 +365,132 @@ fn comparisons(r: &Results, out: &mut Vec<Chart>) {
             });
         }
     }
-    for set in sets {
-        let ComparisonSet {
-            which,
-            metrics,
-            suffix,
-            words,
-            meaning,
-        } = set;
-        let mut panels = Vec::new();
-        let mut diff_panels = Vec::new();
-        let mut pairs: Vec<(String, String)> = Vec::new();
-        for metric in metrics {
-            let column = format!("{metric}{suffix}");
-            let rows: Vec<_> = r.stats.iter().filter(|s| s.metric == column).collect();
-            // No panel for a statistic no run had (an event that never fired).
-            if rows.iter().all(|s| s.n == 0) {
-                continue;
-            }
-            let (name, _) = metric_words(metric);
-            let entries: Vec<(usize, Band)> = rows
-                .iter()
-                .filter(|s| s.versus.is_none())
-                .filter_map(|s| {
-                    let m = r.models.iter().position(|x| *x == s.model)?;
-                    Some((m, band(s.n, s.mean, s.low, s.high)))
-                })
-                .collect();
-            for s in rows.iter().filter(|s| s.versus.is_some()) {
-                let pair = (s.model.clone(), s.versus.clone().unwrap_or_default());
-                if !pairs.contains(&pair) {
-                    pairs.push(pair);
-                }
-            }
-            panels.push(DotPanel {
-                title: name.clone(),
-                entries,
-            });
-            diff_panels.push((name, column));
-        }
-        if panels.is_empty() {
+    sets
+}
+
+/// The comparison chart of `set` and, when `stats.csv` has paired differences, its
+/// difference chart.
+fn comparison(r: &Results, set: &ComparisonSet, out: &mut Vec<Chart>) {
+    let mut panels = Vec::new();
+    let mut diff_panels = Vec::new();
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for metric in set.metrics {
+        let column = format!("{metric}{}", set.suffix);
+        let rows: Vec<_> = r.stats.iter().filter(|s| s.metric == column).collect();
+        // No panel for a statistic no run had (an event that never fired).
+        if rows.iter().all(|s| s.n == 0) {
             continue;
         }
-        let n_reps = r.manifest.replications;
-        // Up to five panels in one row, otherwise rows of four.
-        let n_panels = panels.len();
-        let columns = if n_panels <= 5 { n_panels } else { 4 };
-        out.push(Chart {
-            name: format!("compare-{which}"),
-            kind: ChartKind::Comparison,
-            caption: format!(
-                "Model comparison of {words}: for each model, the mean over its {n_reps} \
-                 replicates of {meaning} (dot) with its 95% confidence interval (whiskers), from \
-                 stats.csv."
-            ),
-            figure: Figure::Dots(Dots {
-                title: format!("Model comparison: {words} (mean, 95% CI)"),
-                models: r.models.clone(),
-                panels,
-                columns,
-            }),
-        });
-        if pairs.is_empty() {
-            continue;
-        }
-        let rows: Vec<String> = pairs.iter().map(|(a, b)| format!("{a} − {b}")).collect();
-        let panels = diff_panels
-            .into_iter()
-            .map(|(title, column)| DiffPanel {
-                title,
-                values: pairs
-                    .iter()
-                    .map(|(a, b)| {
-                        r.stats
-                            .iter()
-                            .find(|s| {
-                                s.metric == column
-                                    && s.model == *a
-                                    && s.versus.as_deref() == Some(b.as_str())
-                            })
-                            .map(|s| band(s.n, s.mean, s.low, s.high))
-                    })
-                    .collect(),
+        let (name, _) = metric_words(metric);
+        let entries: Vec<(usize, Band)> = rows
+            .iter()
+            .filter(|s| s.versus.is_none())
+            .filter_map(|s| {
+                let m = r.models.iter().position(|x| *x == s.model)?;
+                Some((m, band(s.n, s.mean, s.low, s.high)))
             })
             .collect();
-        out.push(Chart {
-            name: format!("diff-{which}"),
-            kind: ChartKind::Differences,
-            caption: format!(
-                "Paired differences between models in {words} ({meaning}): mean of the \
-                 replicate-by-replicate difference (row model minus the model after the minus \
-                 sign; every model of a replicate faces the same world) with its 95% confidence \
-                 interval. A filled dot marks an interval that excludes zero (grey line)."
-            ),
-            figure: Figure::Diffs(Diffs {
-                title: format!("Paired differences: {words} (mean, 95% CI)"),
-                rows,
-                panels,
-                // Differences need width for their horizontal axes.
-                columns: if n_panels <= 5 { n_panels } else { 3 },
-            }),
+        for s in rows.iter().filter(|s| s.versus.is_some()) {
+            let pair = (s.model.clone(), s.versus.clone().unwrap_or_default());
+            if !pairs.contains(&pair) {
+                pairs.push(pair);
+            }
+        }
+        panels.push(DotPanel {
+            title: name.clone(),
+            entries,
         });
+        diff_panels.push((name, column));
+    }
+    if panels.is_empty() {
+        return;
+    }
+    let ComparisonSet {
+        which,
+        words,
+        meaning,
+        ..
+    } = set;
+    let n_reps = r.manifest.replications;
+    let n_panels = panels.len();
+    out.push(Chart {
+        name: format!("compare-{which}"),
+        kind: ChartKind::Comparison,
+        caption: format!(
+            "Model comparison of {words}: for each model, the mean over its {n_reps} \
+             replicates of {meaning} (dot) with its 95% confidence interval (whiskers), from \
+             stats.csv."
+        ),
+        figure: Figure::Dots(Dots {
+            title: format!("Model comparison: {words} (mean, 95% CI)"),
+            models: r.models.clone(),
+            panels,
+            columns: if n_panels <= ONE_ROW {
+                n_panels
+            } else {
+                DOT_COLUMNS
+            },
+        }),
+    });
+    if !pairs.is_empty() {
+        out.push(differences(r, set, &pairs, diff_panels));
+    }
+}
+
+/// The paired-difference chart of `set`: a panel per `(title, stats.csv column)`, a row per
+/// pair of models.
+fn differences(
+    r: &Results,
+    set: &ComparisonSet,
+    pairs: &[(String, String)],
+    panels: Vec<(String, String)>,
+) -> Chart {
+    let ComparisonSet {
+        which,
+        words,
+        meaning,
+        ..
+    } = set;
+    let n_panels = panels.len();
+    let rows: Vec<String> = pairs.iter().map(|(a, b)| format!("{a} − {b}")).collect();
+    let panels = panels
+        .into_iter()
+        .map(|(title, column)| DiffPanel {
+            title,
+            values: pairs
+                .iter()
+                .map(|(a, b)| {
+                    r.stats
+                        .iter()
+                        .find(|s| {
+                            s.metric == column
+                                && s.model == *a
+                                && s.versus.as_deref() == Some(b.as_str())
+                        })
+                        .map(|s| band(s.n, s.mean, s.low, s.high))
+                })
+                .collect(),
+        })
+        .collect();
+    Chart {
+        name: format!("diff-{which}"),
+        kind: ChartKind::Differences,
+        caption: format!(
+            "Paired differences between models in {words} ({meaning}): mean of the \
+             replicate-by-replicate difference (row model minus the model after the minus \
+             sign; every model of a replicate faces the same world) with its 95% confidence \
+             interval. A filled dot marks an interval that excludes zero (grey line)."
+        ),
+        figure: Figure::Diffs(Diffs {
+            title: format!("Paired differences: {words} (mean, 95% CI)"),
+            rows,
+            panels,
+            columns: if n_panels <= ONE_ROW {
+                n_panels
+            } else {
+                DIFF_COLUMNS
+            },
+        }),
     }
 }
 

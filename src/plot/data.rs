@@ -6,62 +6,61 @@ use super::PlotError;
 use crate::output::TIMESERIES;
 use crate::output::manifest::Manifest;
 use crate::output::read::{self, Folder};
-pub use crate::output::read::{ShockRow, StatRow, SummaryRow};
+pub(crate) use crate::output::read::{ShockRow, StatRow, SummaryRow};
 use crate::stats::t_quantile;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The most points a time-series line has; longer runs are averaged over windows of steps.
 pub const POINTS: u32 = 80;
 
 /// Mean and 95% confidence interval of one quantity (bounds NaN when n < 2).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Band {
-    pub n: usize,
-    pub mean: f64,
-    pub low: f64,
-    pub high: f64,
+pub(crate) struct Band {
+    pub(crate) n: usize,
+    pub(crate) mean: f64,
+    pub(crate) low: f64,
+    pub(crate) high: f64,
 }
 
 /// Everything the charts and the report read from a result folder.
 #[derive(Debug, Clone)]
-pub struct Results {
-    pub dir: PathBuf,
-    pub manifest: Manifest,
+pub(crate) struct Results {
+    pub(crate) manifest: Manifest,
     /// Model names: the manifest's order, which fixes each model's colour.
-    pub models: Vec<String>,
+    pub(crate) models: Vec<String>,
     /// Swept parameters (dotted paths); empty for a run.
-    pub axes: Vec<String>,
-    pub sweep: bool,
+    pub(crate) axes: Vec<String>,
+    pub(crate) sweep: bool,
     /// Per-step metrics, in `timeseries.csv` column order.
-    pub metrics: Vec<String>,
+    pub(crate) metrics: Vec<String>,
     /// Steps per point of [`Results::series`]: each run's values are averaged over windows of
     /// this many steps (step 0, the initial state, stands alone), so a line has at most about
     /// [`POINTS`] points; 1 for short runs.
-    pub window: u32,
+    pub(crate) window: u32,
     /// `[metric][model]`: `(step, band)` in step order, the step being the middle of the
     /// window; the band is over runs (replicates, and the points of a sweep) of their window
     /// means.
-    pub series: Vec<Vec<Vec<(f64, Band)>>>,
-    pub shocks: Vec<ShockRow>,
+    pub(crate) series: Vec<Vec<Vec<(f64, Band)>>>,
+    pub(crate) shocks: Vec<ShockRow>,
     /// Steps before and after a shock shown in the aligned chart.
-    pub shock_window: (u32, u32),
+    pub(crate) shock_window: (u32, u32),
     /// `[model]`: `(steps since shock, band of performance)` over every shock of every run.
-    pub aligned: Vec<Vec<(i64, Band)>>,
+    pub(crate) aligned: Vec<Vec<(i64, Band)>>,
     /// The events that fired shocks, in order of first appearance in `shocks.csv`.
-    pub events: Vec<String>,
+    pub(crate) events: Vec<String>,
     /// `[event][model]`: like [`Results::aligned`] for each event alone; empty unless
     /// [`Results::events`] holds more than one.
-    pub aligned_events: Vec<Vec<Vec<(i64, Band)>>>,
-    pub stats: Vec<StatRow>,
-    pub summary_columns: Vec<String>,
-    pub summary: Vec<SummaryRow>,
+    pub(crate) aligned_events: Vec<Vec<Vec<(i64, Band)>>>,
+    pub(crate) stats: Vec<StatRow>,
+    pub(crate) summary_columns: Vec<String>,
+    pub(crate) summary: Vec<SummaryRow>,
 }
 
 impl Results {
     /// Reads the result folder `dir`. Refuses a missing, unfinished or foreign folder, and names
     /// the file and line of anything malformed.
-    pub fn load(dir: &Path) -> Result<Results, PlotError> {
+    pub(crate) fn load(dir: &Path) -> Result<Results, PlotError> {
         let manifest = read::manifest(dir)?;
         let axes = manifest.axes.clone();
         let mut models: Vec<String> = manifest.models.iter().map(|m| m.name.clone()).collect();
@@ -117,7 +116,6 @@ impl Results {
         }
         let ts = read_timeseries(&folder, &shocks, &events, (pre, post), window, models.len())?;
         Ok(Results {
-            dir: dir.to_path_buf(),
             manifest,
             models,
             axes,
@@ -137,18 +135,13 @@ impl Results {
     }
 
     /// The distinct steps at which shocks happened, ascending.
-    pub fn shock_steps(&self) -> Vec<u32> {
+    pub(crate) fn shock_steps(&self) -> Vec<u32> {
         let steps: BTreeSet<u32> = self.shocks.iter().map(|s| s.step).collect();
         steps.into_iter().collect()
     }
 
-    /// The index of a per-step metric.
-    pub fn metric(&self, name: &str) -> Option<usize> {
-        self.metrics.iter().position(|m| m == name)
-    }
-
     /// The index of a summary column.
-    pub fn summary_column(&self, name: &str) -> Option<usize> {
+    pub(crate) fn summary_column(&self, name: &str) -> Option<usize> {
         self.summary_columns.iter().position(|m| m == name)
     }
 }

@@ -20,7 +20,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 /// A chart's drawing, independent of the output format.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Figure {
+pub(crate) enum Figure {
     Lines(Lines),
     Dots(Dots),
     Diffs(Diffs),
@@ -29,7 +29,7 @@ pub enum Figure {
 
 /// The horizontal axis of a [`Lines`] figure.
 #[derive(Debug, Clone, PartialEq)]
-pub enum XAxis {
+pub(crate) enum XAxis {
     Numeric,
     /// Numeric, with ticks at these values (the swept values) when their labels fit.
     Values(Vec<f64>),
@@ -39,70 +39,70 @@ pub enum XAxis {
 
 /// One model's line.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Line {
+pub(crate) struct Line {
     /// Index of the model (fixes its colour).
-    pub model: usize,
-    pub points: Vec<(f64, Band)>,
+    pub(crate) model: usize,
+    pub(crate) points: Vec<(f64, Band)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Lines {
-    pub title: String,
-    pub x_label: String,
-    pub y_label: String,
-    pub x: XAxis,
+pub(crate) struct Lines {
+    pub(crate) title: String,
+    pub(crate) x_label: String,
+    pub(crate) y_label: String,
+    pub(crate) x: XAxis,
     /// Every model name (for the legend).
-    pub models: Vec<String>,
-    pub lines: Vec<Line>,
+    pub(crate) models: Vec<String>,
+    pub(crate) lines: Vec<Line>,
     /// The horizontal extent (by default, that of the data).
-    pub x_range: Option<(f64, f64)>,
+    pub(crate) x_range: Option<(f64, f64)>,
     /// Vertical reference marks (x values) and their legend label.
-    pub marks: Vec<f64>,
-    pub mark_label: String,
+    pub(crate) marks: Vec<f64>,
+    pub(crate) mark_label: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct DotPanel {
-    pub title: String,
+pub(crate) struct DotPanel {
+    pub(crate) title: String,
     /// `(model index, band)`.
-    pub entries: Vec<(usize, Band)>,
+    pub(crate) entries: Vec<(usize, Band)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Dots {
-    pub title: String,
-    pub models: Vec<String>,
-    pub panels: Vec<DotPanel>,
-    pub columns: usize,
+pub(crate) struct Dots {
+    pub(crate) title: String,
+    pub(crate) models: Vec<String>,
+    pub(crate) panels: Vec<DotPanel>,
+    pub(crate) columns: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct DiffPanel {
-    pub title: String,
+pub(crate) struct DiffPanel {
+    pub(crate) title: String,
     /// One entry per row of [`Diffs::rows`].
-    pub values: Vec<Option<Band>>,
+    pub(crate) values: Vec<Option<Band>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Diffs {
-    pub title: String,
+pub(crate) struct Diffs {
+    pub(crate) title: String,
     /// Row labels (`model − versus`), top to bottom.
-    pub rows: Vec<String>,
-    pub panels: Vec<DiffPanel>,
-    pub columns: usize,
+    pub(crate) rows: Vec<String>,
+    pub(crate) panels: Vec<DiffPanel>,
+    pub(crate) columns: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Heat {
-    pub title: String,
-    pub x_label: String,
-    pub y_label: String,
-    pub x_ticks: Vec<String>,
-    pub y_ticks: Vec<String>,
+pub(crate) struct Heat {
+    pub(crate) title: String,
+    pub(crate) x_label: String,
+    pub(crate) y_label: String,
+    pub(crate) x_ticks: Vec<String>,
+    pub(crate) y_ticks: Vec<String>,
     /// `cells[x][y]`: the difference in that cell, if any run fell in it.
-    pub cells: Vec<Vec<Option<Band>>>,
+    pub(crate) cells: Vec<Vec<Option<Band>>>,
     /// What the colour measures (label of the colour bar).
-    pub scale_label: String,
+    pub(crate) scale_label: String,
 }
 
 type Area<DB> = DrawingArea<DB, Shift>;
@@ -110,9 +110,12 @@ type Fallible<T, DB> = Result<T, DrawingAreaErrorKind<<DB as DrawingBackend>::Er
 
 const PANEL_HEIGHT: u32 = 430;
 const HEAT_SIZE: (u32, u32) = (1040, 800);
+/// Pixels under a heatmap and its colour bar for the x labels, the same for both so their
+/// plots align.
+const HEAT_BOTTOM: u32 = 110;
 
 impl Figure {
-    pub fn title(&self) -> &str {
+    pub(crate) fn title(&self) -> &str {
         match self {
             Figure::Lines(f) => &f.title,
             Figure::Dots(f) => &f.title,
@@ -122,7 +125,7 @@ impl Figure {
     }
 
     /// The canvas size in pixels.
-    pub fn size(&self) -> (u32, u32) {
+    pub(crate) fn size(&self) -> (u32, u32) {
         let panels = |n: usize, cols: usize| {
             let rows = n.div_ceil(cols.max(1)).max(1) as u32;
             (style::WIDE, 150 + rows * PANEL_HEIGHT)
@@ -139,7 +142,7 @@ impl Figure {
     }
 
     /// Draws the figure on `root`.
-    pub fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Fallible<(), DB> {
+    pub(crate) fn draw<DB: DrawingBackend>(&self, root: &Area<DB>) -> Fallible<(), DB> {
         root.fill(&WHITE)?;
         match self {
             Figure::Lines(f) => draw_lines(root, f),
@@ -151,7 +154,7 @@ impl Figure {
 }
 
 /// Round tick positions inside `[lo, hi]`: about `target` of them, and at least three.
-pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
+pub(crate) fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
     ticks_at_least(lo, hi, target, 3)
 }
 
@@ -257,6 +260,9 @@ fn shown_label(v: f64, keys: &[f64], shown: &[bool], decimals: usize) -> String 
     }
 }
 
+/// An axis over more swept values than this gets round-number ticks instead of the values.
+const MAX_VALUE_TICKS: usize = 12;
+
 /// Whether tick labels at `values` on an axis `[lo, hi]` `width` pixels wide stay apart.
 fn values_fit<DB: DrawingBackend>(
     root: &Area<DB>,
@@ -265,7 +271,7 @@ fn values_fit<DB: DrawingBackend>(
     hi: f64,
     width: u32,
 ) -> Fallible<bool, DB> {
-    if values.len() > 12 || hi <= lo {
+    if values.len() > MAX_VALUE_TICKS || hi <= lo {
         return Ok(false);
     }
     let ts = style::text(style::TICK);
@@ -526,6 +532,16 @@ fn mesh_line() -> ShapeStyle {
     GRID.stroke_width(2)
 }
 
+/// A chart on two [`Axis`]es.
+type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<Axis, Axis>>;
+
+/// Lines with this many points or fewer show a dot at each point (and leave room for the dots
+/// at either end of the axis).
+const DOTTED_POINTS: usize = 25;
+
+/// Up to this many marks are dashed; more are drawn as faint solid lines.
+const DASHED_MARKS: usize = 40;
+
 fn draw_lines<DB: DrawingBackend>(root: &Area<DB>, f: &Lines) -> Fallible<(), DB> {
     let mut legend: Vec<(Swatch, String)> = f
         .lines
@@ -548,45 +564,14 @@ fn draw_lines<DB: DrawingBackend>(root: &Area<DB>, f: &Lines) -> Fallible<(), DB
     let y_labels: Vec<String> = y_keys.iter().map(|&v| tick(v, y_dec)).collect();
     let y_label_w = label_width(root, &y_labels, true)?;
     let plot_w = area.dim_in_pixel().0.saturating_sub(y_label_w + 56);
-    let (x0, x1, x_keys, x_shown, x_names) = match &f.x {
-        XAxis::Numeric | XAxis::Values(_) => {
-            let (lo, hi) = f
-                .x_range
-                .unwrap_or_else(|| range_of(all().map(|p| p.0), &f.marks, 0.0));
-            // Leave room for a dot at either end when points are few.
-            let pad = if all().count() <= 25 * f.lines.len() {
-                0.04 * (hi - lo)
-            } else {
-                0.0
-            };
-            let (lo, hi) = (lo - pad, hi + pad);
-            let (mut keys, mut shown) = fitting_ticks(root, lo, hi, 6, plot_w)?;
-            if let XAxis::Values(values) = &f.x
-                && values_fit(root, values, lo, hi, plot_w)?
-            {
-                keys = values.clone();
-                shown = vec![true; keys.len()];
-            }
-            (lo, hi, keys, shown, None)
-        }
-        XAxis::Categories(names) => {
-            let n = names.len().max(1) as f64;
-            (
-                -0.4,
-                n - 0.6,
-                (0..names.len()).map(|i| i as f64).collect(),
-                vec![true; names.len()],
-                Some(names.clone()),
-            )
-        }
-    };
-    let x_dec = style::decimals_for(&x_keys);
-    let x_fmt = |v: &f64| match &x_names {
+    let x = x_ticks(root, f, plot_w)?;
+    let x_dec = style::decimals_for(&x.keys);
+    let x_fmt = |v: &f64| match &x.names {
         Some(names) => names
             .get(v.round().max(0.0) as usize)
             .cloned()
             .unwrap_or_default(),
-        None => shown_label(*v, &x_keys, &x_shown, x_dec),
+        None => shown_label(*v, &x.keys, &x.shown, x_dec),
     };
     let y_fmt = |v: &f64| tick(*v, y_dec);
     // Axis titles shrink, if they must, to fit the plot's height.
@@ -610,7 +595,7 @@ fn draw_lines<DB: DrawingBackend>(root: &Area<DB>, f: &Lines) -> Fallible<(), DB
         .margin_bottom(8)
         .x_label_area_size(104)
         .y_label_area_size(y_label_w)
-        .build_cartesian_2d(axis(x0, x1, x_keys.clone()), axis(y0, y1, y_keys))?;
+        .build_cartesian_2d(axis(x.lo, x.hi, x.keys.clone()), axis(y0, y1, y_keys))?;
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -626,8 +611,72 @@ fn draw_lines<DB: DrawingBackend>(root: &Area<DB>, f: &Lines) -> Fallible<(), DB
         .y_label_formatter(&y_fmt)
         .draw()?;
     // Marks under the data.
-    let dashed = f.marks.len() <= 40;
-    for &m in &f.marks {
+    draw_marks(&mut chart, &f.marks, y0, y1)?;
+    draw_bands_and_means(&mut chart, &f.lines)
+}
+
+/// The x axis of a line chart: its range, ticks (whether each is labelled) and, for
+/// categories, their names.
+struct XTicks {
+    lo: f64,
+    hi: f64,
+    keys: Vec<f64>,
+    shown: Vec<bool>,
+    names: Option<Vec<String>>,
+}
+
+/// Ticks that fit `plot_w` pixels: round numbers, or the swept values themselves when they fit.
+fn x_ticks<DB: DrawingBackend>(root: &Area<DB>, f: &Lines, plot_w: u32) -> Fallible<XTicks, DB> {
+    let all = || f.lines.iter().flat_map(|l| l.points.iter());
+    Ok(match &f.x {
+        XAxis::Numeric | XAxis::Values(_) => {
+            let (lo, hi) = f
+                .x_range
+                .unwrap_or_else(|| range_of(all().map(|p| p.0), &f.marks, 0.0));
+            // Leave room for a dot at either end when points are few.
+            let pad = if all().count() <= DOTTED_POINTS * f.lines.len() {
+                0.04 * (hi - lo)
+            } else {
+                0.0
+            };
+            let (lo, hi) = (lo - pad, hi + pad);
+            let (mut keys, mut shown) = fitting_ticks(root, lo, hi, 6, plot_w)?;
+            if let XAxis::Values(values) = &f.x
+                && values_fit(root, values, lo, hi, plot_w)?
+            {
+                keys = values.clone();
+                shown = vec![true; keys.len()];
+            }
+            XTicks {
+                lo,
+                hi,
+                keys,
+                shown,
+                names: None,
+            }
+        }
+        XAxis::Categories(names) => {
+            let n = names.len().max(1) as f64;
+            XTicks {
+                lo: -0.4,
+                hi: n - 0.6,
+                keys: (0..names.len()).map(|i| i as f64).collect(),
+                shown: vec![true; names.len()],
+                names: Some(names.clone()),
+            }
+        }
+    })
+}
+
+/// Vertical marks (shocks) from `y0` to `y1`: dashed, or faint when there are many.
+fn draw_marks<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
+    marks: &[f64],
+    y0: f64,
+    y1: f64,
+) -> Fallible<(), DB> {
+    let dashed = marks.len() <= DASHED_MARKS;
+    for &m in marks {
         if dashed {
             let n = 30;
             let seg = (y1 - y0) / n as f64;
@@ -642,7 +691,16 @@ fn draw_lines<DB: DrawingBackend>(root: &Area<DB>, f: &Lines) -> Fallible<(), DB
             )))?;
         }
     }
-    for l in &f.lines {
+    Ok(())
+}
+
+/// Every line's confidence band, then every line's mean (with dots when points are few), so no
+/// band covers a mean.
+fn draw_bands_and_means<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
+    lines: &[Line],
+) -> Fallible<(), DB> {
+    for l in lines {
         let c = model_colour(l.model);
         for run in runs(&l.points, |b| b.low.is_finite() && b.high.is_finite()) {
             if run.len() < 2 {
@@ -656,7 +714,7 @@ fn draw_lines<DB: DrawingBackend>(root: &Area<DB>, f: &Lines) -> Fallible<(), DB
             )))?;
         }
     }
-    for l in &f.lines {
+    for l in lines {
         let c = model_colour(l.model);
         for run in runs(&l.points, |b| b.mean.is_finite()) {
             chart.draw_series(std::iter::once(PathElement::new(
@@ -664,7 +722,7 @@ fn draw_lines<DB: DrawingBackend>(root: &Area<DB>, f: &Lines) -> Fallible<(), DB
                 c.stroke_width(style::LINE),
             )))?;
         }
-        if l.points.len() <= 25 {
+        if l.points.len() <= DOTTED_POINTS {
             chart.draw_series(
                 l.points
                     .iter()
@@ -901,11 +959,10 @@ fn draw_heat<DB: DrawingBackend>(root: &Area<DB>, f: &Heat) -> Fallible<(), DB> 
             .cloned()
             .unwrap_or_default()
     };
-    const BOTTOM: u32 = 110;
     let mut chart = ChartBuilder::on(&main)
         .margin(12)
         .margin_right(20)
-        .x_label_area_size(BOTTOM)
+        .x_label_area_size(HEAT_BOTTOM)
         .y_label_area_size(label_width(root, &f.y_ticks, true)?)
         .build_cartesian_2d(
             axis(-0.5, nx as f64 - 0.5, (0..nx).map(|i| i as f64).collect()),
@@ -923,6 +980,19 @@ fn draw_heat<DB: DrawingBackend>(root: &Area<DB>, f: &Heat) -> Fallible<(), DB> 
         .x_label_formatter(&x_fmt)
         .y_label_formatter(&y_fmt)
         .draw()?;
+    draw_cells(root, &mut chart, f, limit)?;
+    // The colour bar, aligned with the plot's height.
+    draw_colour_bar(&bar, f, limit, keys, bar_labels)
+}
+
+/// The heatmap's cells: coloured by their mean on the diverging scale of ±`limit`, labelled
+/// (a star when the interval excludes zero) where the label fits.
+fn draw_cells<DB: DrawingBackend>(
+    root: &Area<DB>,
+    chart: &mut Plot<'_, DB>,
+    f: &Heat,
+    limit: f64,
+) -> Fallible<(), DB> {
     let cell_px = {
         let (a, _) = chart.backend_coord(&(0.0, 0.0));
         let (b, _) = chart.backend_coord(&(1.0, 0.0));
@@ -966,14 +1036,25 @@ fn draw_heat<DB: DrawingBackend>(root: &Area<DB>, f: &Heat) -> Fallible<(), DB> 
             }
         }
     }
-    // The colour bar, aligned with the plot's height.
+    Ok(())
+}
+
+/// The colour bar of ±`limit`, with ticks at `keys` and `labels_w` pixels for their labels.
+fn draw_colour_bar<DB: DrawingBackend>(
+    bar: &Area<DB>,
+    f: &Heat,
+    limit: f64,
+    keys: Vec<f64>,
+    labels_w: u32,
+) -> Fallible<(), DB> {
+    let dec = style::decimals_for(&keys);
     let fmt = |v: &f64| tick(*v, dec);
-    let mut cb = ChartBuilder::on(&bar)
+    let mut cb = ChartBuilder::on(bar)
         .margin(12)
         .margin_left(10)
         .margin_right(8)
-        .x_label_area_size(BOTTOM)
-        .right_y_label_area_size(bar_labels)
+        .x_label_area_size(HEAT_BOTTOM)
+        .right_y_label_area_size(labels_w)
         .build_cartesian_2d(0.0..1.0, -limit..limit)?
         .set_secondary_coord(0.0..1.0, axis(-limit, limit, keys));
     let slices = 120;

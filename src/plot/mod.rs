@@ -23,7 +23,7 @@
 //!
 //! Confidence intervals are Student-t 95% intervals over runs (replicates, and the points of a
 //! sweep where runs are pooled), as in `stats.csv`. Time series of long runs average each run
-//! over windows of steps first, so that a line has at most [`data::POINTS`] points and per-step
+//! over windows of steps first, so that a line has at most [`POINTS`] points and per-step
 //! counts (proposals, innovations) are not drawn as noise; the caption says how wide. For sweeps
 //! the time series and shock charts pool the runs of every point; the comparison across models
 //! is what the parameter charts and heatmaps show, point by point. Heatmaps use the first two
@@ -43,40 +43,57 @@
 //! plotters is built without its system-font support (no fontconfig), with `ab_glyph`: text is
 //! rendered from DejaVu Sans (regular and bold), embedded in the binary by the `dejavu` crate
 //! and registered once with `plotters::style::register_font` before the first chart is drawn
-//! ([`style::register_fonts`]). So PNGs render identically on a fresh machine with no fonts
+//! (`style::register_fonts`). So PNGs render identically on a fresh machine with no fonts
 //! installed. SVGs name the family `DejaVu Sans, sans-serif`: a viewer shows DejaVu Sans if it
 //! has it and its own sans-serif otherwise (glyphs are not embedded in the SVG).
 
 mod build;
-pub mod data;
-pub mod figure;
-pub mod style;
+pub(crate) mod data;
+pub(crate) mod figure;
+pub(crate) mod style;
 
-pub use build::{FINAL_METRICS, MEAN_METRICS, SHOCK_METRICS, SWEEP_METRICS};
+pub(crate) use build::SHOCK_METRICS;
+pub use build::SWEEP_METRICS;
 use data::Band;
-pub use data::Results;
+pub use data::POINTS;
+pub(crate) use data::Results;
 use figure::{Figure, Line, Lines, XAxis};
 use plotters::prelude::*;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
-/// The folder, inside a result folder, that holds the charts.
-pub const CHARTS: &str = "charts";
+pub use crate::output::CHARTS;
 
 /// Why charts could not be drawn.
 #[derive(Debug, thiserror::Error)]
 pub enum PlotError {
+    /// The result folder could not be read.
     #[error(transparent)]
     Read(#[from] crate::output::read::ReadError),
+    /// A file of the result folder does not hold what a chart needs.
     #[error("{path}: {detail}")]
-    Malformed { path: PathBuf, detail: String },
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A chart could not be written.
     #[error("{path}: {source}")]
     Io {
+        /// The file or folder.
         path: PathBuf,
+        /// The error of the system.
         source: std::io::Error,
     },
+    /// The plotting library failed to draw a chart.
     #[error("could not draw {chart}: {detail}")]
-    Draw { chart: String, detail: String },
+    Draw {
+        /// The chart's name.
+        chart: String,
+        /// The library's message.
+        detail: String,
+    },
 }
 
 impl PlotError {
@@ -92,7 +109,7 @@ impl PlotError {
 
 /// The kinds of chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ChartKind {
+pub(crate) enum ChartKind {
     TimeSeries,
     ShockAligned,
     Comparison,
@@ -102,7 +119,7 @@ pub enum ChartKind {
 }
 
 impl ChartKind {
-    pub const ALL: [ChartKind; 6] = [
+    pub(crate) const ALL: [ChartKind; 6] = [
         ChartKind::TimeSeries,
         ChartKind::ShockAligned,
         ChartKind::Comparison,
@@ -112,7 +129,7 @@ impl ChartKind {
     ];
 
     /// A heading for charts of this kind.
-    pub fn heading(self) -> &'static str {
+    pub(crate) fn heading(self) -> &'static str {
         match self {
             ChartKind::TimeSeries => "Time series",
             ChartKind::ShockAligned => "Adaptability around shocks",
@@ -128,20 +145,20 @@ impl ChartKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Chart {
     /// File stem, unique within a folder (`charts/<name>.png`, `.svg`).
-    pub name: String,
-    pub kind: ChartKind,
+    pub(crate) name: String,
+    pub(crate) kind: ChartKind,
     /// A sentence saying what is shown, for the report.
-    pub caption: String,
-    pub figure: Figure,
+    pub(crate) caption: String,
+    pub(crate) figure: Figure,
 }
 
 impl Chart {
-    pub fn title(&self) -> &str {
+    pub(crate) fn title(&self) -> &str {
         self.figure.title()
     }
 
     /// The chart as an SVG document.
-    pub fn svg(&self) -> Result<String, PlotError> {
+    pub(crate) fn svg(&self) -> Result<String, PlotError> {
         style::register_fonts();
         let mut buf = String::new();
         {
@@ -153,7 +170,7 @@ impl Chart {
     }
 
     /// Draws the chart as a PNG file at `path` (whose name must end in `.png`).
-    pub fn write_png(&self, path: &Path) -> Result<(), PlotError> {
+    pub(crate) fn write_png(&self, path: &Path) -> Result<(), PlotError> {
         style::register_fonts();
         let root = BitMapBackend::new(path, self.figure.size()).into_drawing_area();
         self.figure.draw(&root).map_err(|e| self.failed(e))?;
@@ -170,7 +187,7 @@ impl Chart {
 }
 
 /// The charts of a loaded result, in report order.
-pub fn charts(results: &Results) -> Vec<Chart> {
+pub(crate) fn charts(results: &Results) -> Vec<Chart> {
     build::charts(results)
 }
 

@@ -8,11 +8,11 @@ use std::sync::OnceLock;
 /// The font family charts ask for. The name is written verbatim into SVG `font-family`
 /// attributes, so it is a CSS font list: a viewer with DejaVu Sans shows exactly what the PNG
 /// shows, any other falls back to its own sans-serif.
-pub const FAMILY: &str = "DejaVu Sans, sans-serif";
+pub(crate) const FAMILY: &str = "DejaVu Sans, sans-serif";
 
 /// Registers the embedded DejaVu Sans with plotters (once per process). Returns whether it is
 /// usable; it always is unless the embedded font data were damaged.
-pub fn register_fonts() -> bool {
+pub(crate) fn register_fonts() -> bool {
     static DONE: OnceLock<bool> = OnceLock::new();
     *DONE.get_or_init(|| {
         use plotters::style::register_font;
@@ -26,7 +26,7 @@ pub fn register_fonts() -> bool {
 
 /// The Okabe–Ito colour-blind-safe palette, in the order models receive it (yellow, which is
 /// hard to see on white, and black, kept for reference marks, come last).
-pub const PALETTE: [RGBColor; 8] = [
+pub(crate) const PALETTE: [RGBColor; 8] = [
     RGBColor(0x00, 0x72, 0xB2), // blue
     RGBColor(0xD5, 0x5E, 0x00), // vermillion
     RGBColor(0x00, 0x9E, 0x73), // bluish green
@@ -39,49 +39,49 @@ pub const PALETTE: [RGBColor; 8] = [
 
 /// The colour of the model at `index` in the manifest's model order (the palette repeats after
 /// eight models).
-pub fn model_colour(index: usize) -> RGBColor {
+pub(crate) fn model_colour(index: usize) -> RGBColor {
     PALETTE[index % PALETTE.len()]
 }
 
-pub const INK: RGBColor = RGBColor(0x20, 0x20, 0x20);
-pub const GREY: RGBColor = RGBColor(0x70, 0x70, 0x70);
-pub const GRID: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
-pub const MISSING: RGBColor = RGBColor(0xD9, 0xD9, 0xD9);
+pub(crate) const INK: RGBColor = RGBColor(0x20, 0x20, 0x20);
+pub(crate) const GREY: RGBColor = RGBColor(0x70, 0x70, 0x70);
+pub(crate) const GRID: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
+pub(crate) const MISSING: RGBColor = RGBColor(0xD9, 0xD9, 0xD9);
 
 /// Canvas of a single chart. Meant to fill one column of a two-column paper (about 3.5 in), where
 /// the text sizes below come out at about 7–9 pt.
-pub const SINGLE: (u32, u32) = (960, 720);
+pub(crate) const SINGLE: (u32, u32) = (960, 720);
 /// Width of a multi-panel figure, meant to span both columns (about 7 in) at the same text size.
-pub const WIDE: u32 = 1920;
+pub(crate) const WIDE: u32 = 1920;
 
 // Text sizes in plotters' units (the em is the size / 1.24).
-pub const TITLE: f64 = 44.0;
-pub const LABEL: f64 = 36.0;
-pub const TICK: f64 = 34.0;
-pub const LEGEND: f64 = 34.0;
-pub const PANEL_TITLE: f64 = 36.0;
-pub const CELL: f64 = 30.0;
+pub(crate) const TITLE: f64 = 44.0;
+pub(crate) const LABEL: f64 = 36.0;
+pub(crate) const TICK: f64 = 34.0;
+pub(crate) const LEGEND: f64 = 34.0;
+pub(crate) const PANEL_TITLE: f64 = 36.0;
+pub(crate) const CELL: f64 = 30.0;
 
 /// Line widths.
-pub const LINE: u32 = 4;
-pub const THIN: u32 = 2;
+pub(crate) const LINE: u32 = 4;
+pub(crate) const THIN: u32 = 2;
 /// Opacity of confidence bands.
-pub const BAND_ALPHA: f64 = 0.2;
+pub(crate) const BAND_ALPHA: f64 = 0.2;
 
-pub fn text(size: f64) -> TextStyle<'static> {
+pub(crate) fn text(size: f64) -> TextStyle<'static> {
     TextStyle::from((FAMILY, size)).color(&INK)
 }
 
-pub fn bold(size: f64) -> TextStyle<'static> {
+pub(crate) fn bold(size: f64) -> TextStyle<'static> {
     TextStyle::from((FAMILY, size, FontStyle::Bold)).color(&INK)
 }
 
-pub fn anchored<'a>(style: TextStyle<'a>, h: HPos, v: VPos) -> TextStyle<'a> {
+pub(crate) fn anchored<'a>(style: TextStyle<'a>, h: HPos, v: VPos) -> TextStyle<'a> {
     style.pos(Pos::new(h, v))
 }
 
 /// A number in about three significant digits, with a true minus sign.
-pub fn short(x: f64) -> String {
+pub(crate) fn short(x: f64) -> String {
     if x.is_nan() {
         return "NA".into();
     }
@@ -100,7 +100,7 @@ pub fn short(x: f64) -> String {
 }
 
 /// The fewest decimals that write every tick of `keys` exactly (at most 8).
-pub fn decimals_for(keys: &[f64]) -> usize {
+pub(crate) fn decimals_for(keys: &[f64]) -> usize {
     (0..8)
         .find(|&d| {
             let scale = 10f64.powi(d as i32);
@@ -111,7 +111,7 @@ pub fn decimals_for(keys: &[f64]) -> usize {
 }
 
 /// A tick label with `decimals` decimals and a true minus sign.
-pub fn tick(x: f64, decimals: usize) -> String {
+pub(crate) fn tick(x: f64, decimals: usize) -> String {
     let s = format!("{x:.decimals$}");
     // "-0.00" is zero.
     if s.trim_start_matches('-')
@@ -136,7 +136,7 @@ fn minus(s: &str) -> String {
 }
 
 /// How a metric is named in titles and on axes: `(name, axis label with its meaning)`.
-pub fn metric_words(metric: &str) -> (String, String) {
+pub(crate) fn metric_words(metric: &str) -> (String, String) {
     // A shock statistic of one event (`shock_drop@market`): the statistic's words, then whose.
     if let Some((m, event)) = metric.split_once('@') {
         let (name, axis) = metric_words(m);
@@ -173,7 +173,7 @@ pub fn metric_words(metric: &str) -> (String, String) {
 /// Words for a summary column `<metric>_final` / `<metric>_mean` (or a `shock_*` column):
 /// `(title, axis label)`. The statistic is named in the title; axis labels stay short enough
 /// for the height of a single chart.
-pub fn stat_words(column: &str) -> (String, String) {
+pub(crate) fn stat_words(column: &str) -> (String, String) {
     if column.starts_with("shock_") {
         return metric_words(column);
     }
@@ -197,7 +197,7 @@ fn capitalize(s: &str) -> String {
 }
 
 /// Blends `c` toward white by `1 − t` (t = 1 gives `c`).
-pub fn toward_white(c: RGBColor, t: f64) -> RGBColor {
+pub(crate) fn toward_white(c: RGBColor, t: f64) -> RGBColor {
     let t = t.clamp(0.0, 1.0);
     let mix = |x: u8| (255.0 - (255.0 - x as f64) * t).round() as u8;
     RGBColor(mix(c.0), mix(c.1), mix(c.2))
@@ -205,7 +205,7 @@ pub fn toward_white(c: RGBColor, t: f64) -> RGBColor {
 
 /// The diverging scale of heatmaps: blue below zero, white at zero, vermillion above, saturated
 /// at `±limit`.
-pub fn diverging(value: f64, limit: f64) -> RGBColor {
+pub(crate) fn diverging(value: f64, limit: f64) -> RGBColor {
     let t = if limit > 0.0 { value / limit } else { 0.0 };
     if t < 0.0 {
         toward_white(PALETTE[0], -t)
@@ -215,7 +215,7 @@ pub fn diverging(value: f64, limit: f64) -> RGBColor {
 }
 
 /// Whether text on `c` should be white rather than dark.
-pub fn needs_light_text(c: RGBColor) -> bool {
+pub(crate) fn needs_light_text(c: RGBColor) -> bool {
     0.299 * c.0 as f64 + 0.587 * c.1 as f64 + 0.114 * c.2 as f64 <= 140.0
 }
 

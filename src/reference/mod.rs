@@ -3,7 +3,8 @@
 //!
 //! Each model is a module of plain rule functions over plain state, a driver that runs one
 //! simulation from a seed, and a replication harness that runs the published experiment in
-//! parallel and compares it with the published figure:
+//! parallel and compares it with the published figure; [`scenario`] reads their scenario files
+//! (`family = "march1991"`, `"lazer_friedman2007"`), so they also run in the ordinary engine:
 //!
 //! - [`march1991`]: mutual learning between an organizational code and its members
 //!   (socialization `p1`, code learning `p2`, turnover `p3`, turbulence `p4`);
@@ -20,12 +21,12 @@
 //! the reading (a printed curve is read to about ±0.01) and the sampling noise of the original
 //! experiment (a mean over 80 runs for March, 1,000 landscapes for Lazer & Friedman). The second
 //! is estimated from our own runs as `sd / √(original sample size)`. A check passes when
-//! `|ours − published| ≤ reading + Z·√(se_ours² + se_published²)` with [`Z`] = 3: a two-sample
+//! `|ours − published| ≤ reading + Z·√(se_ours² + se_published²)` with `Z` = 3: a two-sample
 //! test at about the 0.3 % level per check, so a table of a dozen checks fails by chance well
 //! under one time in twenty. Wrong rules still fail: acting on 0 beliefs as 0 moves Fig. 1 by
 //! 0.25 or more, one-step socialization or counting ties with the code as superior moves its
-//! p2 = 0.9, p1 = 0.9 point to 0.67–0.68 (published 0.75), and agents that do not explore after looking leave
-//! both networks of Fig. 4 near 0.26.
+//! p2 = 0.9, p1 = 0.9 point to 0.67–0.68 (published 0.75), and agents that do not explore after
+//! looking leave both networks of Fig. 4 near 0.26.
 //!
 //! Every random draw comes from [`crate::rng`] streams derived from the seed and the run's
 //! indices, runs are distributed with rayon and collected in index order, and every mean is
@@ -46,7 +47,7 @@ pub mod scenario;
 use serde::Serialize;
 
 /// The number of combined standard errors a check allows beyond the reading margin.
-pub const Z: f64 = 3.0;
+pub(crate) const Z: f64 = 3.0;
 
 /// One row of a replication table: a published value against ours.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -56,10 +57,10 @@ pub struct Check {
     /// The published value (read off the paper's figure).
     pub published: f64,
     /// How precisely the published value can be read off the figure (± this much).
-    pub reading: f64,
+    pub(crate) reading: f64,
     /// The estimated standard error of the published value from the original sample size
     /// (`None` when the figure is not a sample mean, e.g. a crossing round).
-    pub published_se: Option<f64>,
+    pub(crate) published_se: Option<f64>,
     /// Our estimate.
     pub ours: f64,
     /// The standard error of our estimate (`None` when it has none).
@@ -73,7 +74,7 @@ pub struct Check {
 impl Check {
     /// Judges `ours` (with standard error `se`) against `published` (read to ± `reading`, with
     /// sampling standard error `published_se`).
-    pub fn new(
+    pub(crate) fn new(
         label: impl Into<String>,
         published: f64,
         reading: f64,
@@ -148,12 +149,27 @@ impl Replication {
     pub fn passed(&self) -> bool {
         self.checks.iter().all(|c| c.pass)
     }
+
+    /// One line per failed check: its label, the published value, ours and the tolerance.
+    #[cfg(test)]
+    pub(crate) fn failures(&self) -> Vec<String> {
+        self.checks
+            .iter()
+            .filter(|c| !c.pass)
+            .map(|c| {
+                format!(
+                    "{}: published {} ours {:.4} tolerance {:.4}",
+                    c.label, c.published, c.ours, c.tolerance
+                )
+            })
+            .collect()
+    }
 }
 
 /// Mean and standard error of the mean (sample sd / √len), summed in slice order so the result
 /// does not depend on how the values were computed. The standard error is 0 for fewer than two
 /// values.
-pub fn mean_se(values: &[f64]) -> (f64, f64) {
+pub(crate) fn mean_se(values: &[f64]) -> (f64, f64) {
     let len = values.len();
     if len == 0 {
         return (f64::NAN, f64::NAN);

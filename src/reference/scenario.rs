@@ -20,14 +20,14 @@
 
 use super::lazer_friedman::{self as lf, Network};
 use super::march1991;
-use crate::landscape::{Config, Landscape, LinkRule};
+use crate::landscape::{Config, EXACT_MAX_N, Landscape, LinkRule};
 use crate::metrics::{Metric, MetricKind};
 use crate::params::{DefaultValue as D, InputError, Kind, Param, Reader};
 use crate::rng::{self, Purpose};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Per-period metrics of a March run.
-pub const MARCH_METRICS: [Metric; 4] = [
+pub(crate) const MARCH_METRICS: [Metric; 4] = [
     Metric {
         name: "code_knowledge",
         meaning: "knowledge of the organizational code: Σ code·reality / m (−1 to 1)",
@@ -51,7 +51,7 @@ pub const MARCH_METRICS: [Metric; 4] = [
 ];
 
 /// Per-round metrics of a Lazer & Friedman run.
-pub const LF_METRICS: [Metric; 2] = [
+pub(crate) const LF_METRICS: [Metric; 2] = [
     Metric {
         name: "mean_score",
         meaning: "mean score (F / Fmax)^exponent of the agents' solutions",
@@ -64,16 +64,7 @@ pub const LF_METRICS: [Metric; 2] = [
     },
 ];
 
-const fn rate(key: &'static str, default: f64, meaning: &'static str) -> Param {
-    Param {
-        key,
-        kind: Kind::Real { min: 0.0, max: 1.0 },
-        default: D::Real(default),
-        meaning,
-    }
-}
-
-pub const M: Param = Param {
+pub(crate) const M: Param = Param {
     key: "m",
     kind: Kind::Whole {
         min: 1,
@@ -82,7 +73,7 @@ pub const M: Param = Param {
     default: D::Whole(30),
     meaning: "dimensions of reality",
 };
-pub const N_INDIVIDUALS: Param = Param {
+pub(crate) const N_INDIVIDUALS: Param = Param {
     key: "n",
     kind: Kind::Whole {
         min: 1,
@@ -91,32 +82,33 @@ pub const N_INDIVIDUALS: Param = Param {
     default: D::Whole(50),
     meaning: "individuals",
 };
-pub const STOP: Param = Param {
+pub(crate) const STOP: Param = Param {
     key: "stop_at_equilibrium",
     kind: Kind::Flag,
     default: D::Flag(true),
     meaning: "end a run at the first period in equilibrium (steps is then the cap)",
 };
-pub const P1: Param = rate("p1", 0.5, "socialization rate");
-pub const P2: Param = rate("p2", 0.5, "code-learning rate");
-pub const P3: Param = rate(
+pub(crate) const P1: Param = Param::rate("p1", 0.5, "socialization rate");
+pub(crate) const P2: Param = Param::rate("p2", 0.5, "code-learning rate");
+pub(crate) const P3: Param = Param::rate(
     "p3",
     0.0,
     "turnover: probability per period that an individual is replaced",
 );
-pub const P4: Param = rate(
+pub(crate) const P4: Param = Param::rate(
     "p4",
     0.0,
     "turbulence: probability per period that a dimension of reality flips",
 );
-pub const FAST_FRACTION: Param = rate(
+pub(crate) const FAST_FRACTION: Param = Param::rate(
     "fast_fraction",
     0.0,
     "share of individuals who socialize at p1_fast",
 );
-pub const P1_FAST: Param = rate("p1_fast", 0.9, "socialization rate of the fast learners");
+pub(crate) const P1_FAST: Param =
+    Param::rate("p1_fast", 0.9, "socialization rate of the fast learners");
 
-pub const AGENTS: Param = Param {
+pub(crate) const AGENTS: Param = Param {
     key: "agents",
     kind: Kind::Whole {
         min: 2,
@@ -125,52 +117,59 @@ pub const AGENTS: Param = Param {
     default: D::Whole(100),
     meaning: "agents searching the landscape",
 };
-pub const LF_N: Param = Param {
+/// Scores divide by the landscape's exact maximum, so N is at most what that allows.
+pub(crate) const LF_N: Param = Param {
     key: "n",
-    kind: Kind::Whole { min: 1, max: 32 },
+    kind: Kind::Whole {
+        min: 1,
+        max: EXACT_MAX_N as u64,
+    },
     default: D::Whole(20),
     meaning: "landscape decisions N",
 };
-pub const LF_K: Param = Param {
+pub(crate) const LF_K: Param = Param {
     key: "k",
-    kind: Kind::Whole { min: 0, max: 31 },
+    kind: Kind::Whole {
+        min: 0,
+        max: EXACT_MAX_N as u64 - 1,
+    },
     default: D::Whole(5),
     meaning: "landscape interactions K",
 };
-pub const LINKS: Param = Param {
+pub(crate) const LINKS: Param = Param {
     key: "links",
     kind: Kind::Choice(&["with_replacement", "distinct"]),
     default: D::Word("with_replacement"),
     meaning: "how each decision's K links are drawn (the authors' generator draws with replacement)",
 };
-pub const EXPONENT: Param = Param {
+pub(crate) const EXPONENT: Param = Param {
     key: "exponent",
     kind: Kind::Whole { min: 1, max: 64 },
     default: D::Whole(8),
     meaning: "score = (F / Fmax)^exponent",
 };
-pub const NETWORK: Param = Param {
+pub(crate) const NETWORK: Param = Param {
     key: "kind",
     kind: Kind::Choice(&["linear", "complete", "random", "lattice", "small_world"]),
     default: D::Required,
     meaning: "the network the agents are on",
 };
-pub const VELOCITY: Param = rate(
+pub(crate) const VELOCITY: Param = Param::rate(
     "velocity",
     1.0,
     "probability per round that an agent looks at its neighbours",
 );
-pub const COPY_ERROR: Param = rate(
+pub(crate) const COPY_ERROR: Param = Param::rate(
     "copy_error",
     0.0,
     "probability that a differing bit is not copied",
 );
-pub const LINK_P: Param = rate(
+pub(crate) const LINK_P: Param = Param::rate(
     "p",
     0.1,
     "random: link probability (the graph is then connected)",
 );
-pub const DEGREE: Param = Param {
+pub(crate) const DEGREE: Param = Param {
     key: "degree",
     kind: Kind::Whole {
         min: 1,
@@ -179,7 +178,7 @@ pub const DEGREE: Param = Param {
     default: D::Whole(4),
     meaning: "lattice and small_world: ties to the nearest agents on the ring",
 };
-pub const REWIRINGS: Param = Param {
+pub(crate) const REWIRINGS: Param = Param {
     key: "rewirings",
     kind: Kind::Whole {
         min: 0,
@@ -192,27 +191,32 @@ pub const REWIRINGS: Param = Param {
 /// A validated March (1991) study.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MarchStudy {
-    pub m: usize,
-    pub n: usize,
+    pub(crate) m: usize,
+    pub(crate) n: usize,
+    /// Whether a run ends at the first period in equilibrium (`stop_at_equilibrium`) instead
+    /// of running every step.
     pub stop_at_equilibrium: bool,
     /// The variants, each a full parameter set (m and n from the study).
-    pub variants: Vec<march1991::Params>,
+    pub(crate) variants: Vec<march1991::Params>,
 }
 
 /// A validated Lazer & Friedman (2007) study.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LfStudy {
-    pub agents: usize,
-    pub n: usize,
-    pub k: usize,
-    pub links: LinkRule,
-    pub exponent: u32,
+    pub(crate) agents: usize,
+    pub(crate) n: usize,
+    pub(crate) k: usize,
+    pub(crate) links: LinkRule,
+    pub(crate) exponent: u32,
     /// The networks compared, with each one's velocity and copy error.
-    pub variants: Vec<(Network, f64, f64)>,
+    pub(crate) variants: Vec<(Network, f64, f64)>,
 }
 
 /// Reads the `[march1991]` table and the `[[models]]` variants (already split out by the caller).
-pub fn read_march(table: &mut Reader, models: &mut [Reader]) -> Result<MarchStudy, InputError> {
+pub(crate) fn read_march(
+    table: &mut Reader,
+    models: &mut [Reader],
+) -> Result<MarchStudy, InputError> {
     let m = table.whole(&M)? as usize;
     let n = table.whole(&N_INDIVIDUALS)? as usize;
     let stop_at_equilibrium = table.flag(&STOP)?;
@@ -242,7 +246,7 @@ pub fn read_march(table: &mut Reader, models: &mut [Reader]) -> Result<MarchStud
 }
 
 /// Reads the `[lazer_friedman2007]` table and the `[[models]]` networks.
-pub fn read_lf(table: &mut Reader, models: &mut [Reader]) -> Result<LfStudy, InputError> {
+pub(crate) fn read_lf(table: &mut Reader, models: &mut [Reader]) -> Result<LfStudy, InputError> {
     let agents = table.whole(&AGENTS)? as usize;
     let n = table.whole(&LF_N)? as usize;
     let k = table.whole(&LF_K)? as usize;
@@ -296,14 +300,15 @@ impl MarchStudy {
     /// Runs variant `v` for at most `steps` periods on the world of `world_seed`: rows of
     /// [`MARCH_METRICS`] for periods 1, 2, … (the state of each period after its turbulence and
     /// turnover, before its learning, as March records it).
-    pub fn run(&self, v: usize, steps: u32, world_seed: u64) -> Vec<(u32, Vec<f64>)> {
+    #[cfg(test)]
+    pub(crate) fn run(&self, v: usize, steps: u32, world_seed: u64) -> Vec<(u32, Vec<f64>)> {
         self.run_until(v, steps, world_seed, &AtomicBool::new(false))
             .expect("a flag nobody sets never stops the run")
     }
 
     /// [`MarchStudy::run`], abandoned (`None`) when `stop` is set: it is looked at every 256
     /// periods, so Ctrl-C does not wait for a long run without equilibrium to finish.
-    pub fn run_until(
+    pub(crate) fn run_until(
         &self,
         v: usize,
         steps: u32,
@@ -339,7 +344,7 @@ impl MarchStudy {
     }
 
     /// Parameter values of variant `v`, for the manifest.
-    pub fn describe(&self, v: usize) -> Vec<(&'static str, String)> {
+    pub(crate) fn describe(&self, v: usize) -> Vec<(&'static str, String)> {
         let p = &self.variants[v];
         vec![
             ("p1", p.p1.to_string()),
@@ -369,7 +374,7 @@ impl LfStudy {
 
     /// Runs network `v` for `steps` rounds on the world of `world_seed`: rows of [`LF_METRICS`]
     /// for rounds 0 (the common start), 1, …
-    pub fn run(&self, v: usize, steps: u32, world_seed: u64) -> Vec<(u32, Vec<f64>)> {
+    pub(crate) fn run(&self, v: usize, steps: u32, world_seed: u64) -> Vec<(u32, Vec<f64>)> {
         let params = self.params(v, steps);
         let land = Landscape::generate(
             &params.spec(),
@@ -391,7 +396,7 @@ impl LfStudy {
     }
 
     /// Network and rates of variant `v`, for the manifest.
-    pub fn describe(&self, v: usize) -> Vec<(&'static str, String)> {
+    pub(crate) fn describe(&self, v: usize) -> Vec<(&'static str, String)> {
         let (net, velocity, copy_error) = self.variants[v];
         vec![
             ("network", net.label()),
@@ -399,15 +404,10 @@ impl LfStudy {
             ("copy_error", copy_error.to_string()),
         ]
     }
-
-    /// The landscape specification (for size checks and the manifest).
-    pub fn spec(&self) -> crate::landscape::NkSpec {
-        self.params(0, 1).spec()
-    }
 }
 
 /// Every parameter of the reference families, by table, for documentation.
-pub fn params() -> Vec<(&'static str, Vec<Param>)> {
+pub(crate) fn params() -> Vec<(&'static str, Vec<Param>)> {
     vec![
         ("march1991", vec![M, N_INDIVIDUALS, STOP]),
         (

@@ -120,7 +120,7 @@ fn plot_draws_every_chart_kind_of_a_run() {
         .skip_while(|c| *c != "step")
         .skip(1)
         .collect();
-    assert!(metrics.len() >= 15, "{metrics:?}");
+    assert_eq!(metrics, leadsim::metrics::METRICS.map(|m| m.name));
     for m in &metrics {
         assert!(names.contains(&format!("timeseries-{m}")), "timeseries-{m}");
     }

@@ -164,19 +164,9 @@ fn same_seed_same_output_for_any_thread_count() {
     let one = env.run(&[&args[..], &["--threads", "1"]].concat()).ok();
     let two = env.run(&[&args[..], &["--threads", "2"]].concat()).ok();
     assert_eq!(one.stdout(), two.stdout());
-    let other_seed = env
-        .run(&[
-            "landscape",
-            "--n",
-            "12",
-            "--k",
-            "3",
-            "--samples",
-            "16",
-            "--seed",
-            "4",
-        ])
-        .ok();
+    let mut other = args;
+    other[args.len() - 1] = "4";
+    let other_seed = env.run(&other).ok();
     assert_ne!(one.stdout(), other_seed.stdout());
     let json1 = env.run(&[&args[..], &["--json"]].concat()).ok().json();
     let json2 = env
@@ -197,9 +187,15 @@ fn same_seed_same_output_for_any_thread_count() {
     }
 }
 
+/// Modular interactions without cross-module links split the landscape into independent
+/// blocks: with K = block size − 1 each block is a fully connected landscape of b decisions,
+/// with 2^b/(b + 1) optima on average (Kauffman & Levin 1987), and a configuration is a local
+/// optimum exactly when every block is one, so the mean count is (2^b/(b + 1))^blocks: 16 for
+/// four blocks of three, where random links of the same K give about 11.
 #[test]
-fn modular_and_adjacent_patterns_run() {
+fn modular_blocks_multiply_their_optima() {
     let env = Env::new();
+    let samples = 400.0;
     let v = stats(
         &env,
         &[
@@ -210,28 +206,74 @@ fn modular_and_adjacent_patterns_run() {
             "--interaction",
             "modular",
             "--modules",
-            "3",
-            "--cross",
-            "1",
-            "--samples",
             "4",
+            "--cross",
+            "0",
+            "--samples",
+            "400",
+            "--walks",
+            "1",
+            "--seed",
+            "8",
         ],
     );
-    assert!(num(&v, "local_optima") >= 1.0);
+    let b = 3.0_f64;
+    let expected = (b.exp2() / (b + 1.0)).powi(4);
+    let se = num(&v, "local_optima_sd") / f64::sqrt(samples);
+    assert_close("local optima", num(&v, "local_optima"), expected, 4.0 * se);
+}
+
+/// Adjacent interactions tie each decision to its neighbours on a ring (K = 2: the one after
+/// and the one before). The mean number of local optima matches landscapes built here from
+/// that rule alone (about 9.0 for N = 10, where K = 2 random links give about 7.7).
+#[test]
+fn adjacent_links_give_the_optima_of_a_ring() {
+    let env = Env::new();
+    let (n, samples) = (10usize, 400.0);
     let v = stats(
         &env,
         &[
             "--n",
-            "12",
+            "10",
             "--k",
             "2",
             "--interaction",
             "adjacent",
             "--samples",
-            "4",
+            "400",
+            "--walks",
+            "1",
+            "--seed",
+            "6",
         ],
     );
-    assert!(num(&v, "global_max") > 0.5);
+    // Reference: decision i contributes a uniform draw per value of (x_{i-1}, x_i, x_{i+1}).
+    let mut r = rng::stream(17, Purpose::Sampling, &[]);
+    let landscapes = 2000;
+    let counts: Vec<f64> = (0..landscapes)
+        .map(|_| {
+            let tables: Vec<[f64; 8]> = (0..n)
+                .map(|_| std::array::from_fn(|_| rng::unit(&mut r)))
+                .collect();
+            let bit = |c: usize, j: usize| (c >> (j % n)) & 1;
+            let fitness: Vec<f64> = (0..1usize << n)
+                .map(|c| {
+                    (0..n)
+                        .map(|i| tables[i][bit(c, i + n - 1) << 2 | bit(c, i) << 1 | bit(c, i + 1)])
+                        .sum()
+                })
+                .collect();
+            (0..1usize << n)
+                .filter(|&c| (0..n).all(|j| fitness[c ^ (1 << j)] < fitness[c]))
+                .count() as f64
+        })
+        .collect();
+    let mean = counts.iter().sum::<f64>() / landscapes as f64;
+    let sd = (counts.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / landscapes as f64).sqrt();
+    let se_cli = num(&v, "local_optima_sd") / f64::sqrt(samples);
+    let se_ref = sd / f64::sqrt(landscapes as f64);
+    let tol = 4.0 * (se_cli * se_cli + se_ref * se_ref).sqrt();
+    assert_close("local optima", num(&v, "local_optima"), mean, tol);
 }
 
 #[test]

@@ -13,6 +13,15 @@ mod sweep;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The files of a finished result folder (charts and report aside).
+pub const TABLES: [&str; 5] = [
+    "timeseries.csv",
+    "summary.csv",
+    "shocks.csv",
+    "stats.csv",
+    "manifest.json",
+];
+
 /// A fresh working folder and a way to run `leadsim` in it.
 pub struct Env {
     pub dir: tempfile::TempDir,
@@ -124,6 +133,30 @@ pub fn assert_close(what: &str, actual: f64, expected: f64, tol: f64) {
         (actual - expected).abs() <= tol,
         "{what}: got {actual}, expected {expected} ± {tol}"
     );
+}
+
+/// Asserts that `got` equals the golden file `path`, naming the first line that differs;
+/// `LEADSIM_UPDATE_GOLDEN=1` writes `got` to the file first (a deliberate regeneration).
+#[track_caller]
+pub fn assert_golden(name: &str, got: &str, path: &Path) {
+    if std::env::var_os("LEADSIM_UPDATE_GOLDEN").is_some() {
+        std::fs::write(path, got).unwrap();
+    }
+    let want = std::fs::read_to_string(path).unwrap_or_default();
+    if got != want {
+        let line = got
+            .lines()
+            .zip(want.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(got.lines().count().min(want.lines().count()));
+        panic!(
+            "{name} differs from {} at line {}:\n got: {:?}\nwant: {:?}",
+            path.display(),
+            line + 1,
+            got.lines().nth(line),
+            want.lines().nth(line)
+        );
+    }
 }
 
 /// A path inside the repository.

@@ -1,6 +1,6 @@
 //! `leadsim run`, `check` and `models` on small scenario files.
 
-use crate::{Env, repo};
+use crate::{Env, TABLES, assert_golden, repo};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -29,21 +29,15 @@ fn small(env: &Env) -> String {
     env.write("small.toml", &text).display().to_string()
 }
 
-const TABLES: [&str; 5] = [
-    "timeseries.csv",
-    "summary.csv",
-    "shocks.csv",
-    "stats.csv",
-    "manifest.json",
-];
-
 #[test]
 fn run_writes_tidy_tables_and_a_manifest() {
     let env = Env::new();
     let file = small(&env);
     let out = env.run(&["run", &file, "-o", "out", "-q"]).ok();
+    // 3 models × 3 replicates.
     assert!(
-        out.stdout().contains("27 runs") || out.stdout().contains("9 runs"),
+        out.stdout()
+            .starts_with("small: 9 runs (3 models × 3 replicates) → out\n"),
         "{}",
         out.stdout()
     );
@@ -53,7 +47,7 @@ fn run_writes_tidy_tables_and_a_manifest() {
     }
     assert!(
         !dir.join("runs").exists(),
-        "parts are removed once assembled"
+        "the journals are removed once the tables are assembled"
     );
     let ts = read_csv(&dir.join("timeseries.csv"));
     assert_eq!(&ts.0[..4], ["model", "replicate", "seed", "step"]);
@@ -133,25 +127,7 @@ fn golden_output_of_the_small_scenario() {
     let golden = repo("tests/data/golden/small");
     for t in ["timeseries.csv", "summary.csv", "stats.csv"] {
         let got = std::fs::read_to_string(env.path("out").join(t)).unwrap();
-        let path = golden.join(t);
-        if std::env::var_os("LEADSIM_UPDATE_GOLDEN").is_some() {
-            std::fs::write(&path, &got).unwrap();
-        }
-        let want = std::fs::read_to_string(&path).unwrap_or_default();
-        if got != want {
-            let line = got
-                .lines()
-                .zip(want.lines())
-                .position(|(a, b)| a != b)
-                .unwrap_or(got.lines().count().min(want.lines().count()));
-            panic!(
-                "{t} differs from {} at line {}:\n got: {:?}\nwant: {:?}",
-                path.display(),
-                line + 1,
-                got.lines().nth(line),
-                want.lines().nth(line)
-            );
-        }
+        assert_golden(t, &got, &golden.join(t));
     }
 }
 
@@ -403,8 +379,8 @@ fn check_shows_the_runs_and_models_lists_the_kinds() {
     }
 }
 
-/// SPEC §6: `--help` everywhere with an example; the top level lists the exit codes and `sweep`
-/// lists every key of a sweep file.
+/// `--help` everywhere with an example; the top level lists the exit codes (README, "Exit
+/// codes") and `sweep` lists every key of a sweep file (docs/FORMAT.md, "Sweep files").
 #[test]
 fn every_command_has_help_with_an_example() {
     let env = Env::new();

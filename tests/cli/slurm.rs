@@ -2,18 +2,11 @@
 //! them (with a stand-in `sbatch`), and refusals. The real round trip on a one-node Slurm is
 //! `ci/slurm/roundtrip.sh`.
 
-use crate::{Env, repo};
+use crate::{Env, TABLES, assert_golden, repo};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const SCRIPTS: [&str; 3] = ["submit.sh", "array.sbatch", "merge.sbatch"];
-const TABLES: [&str; 5] = [
-    "timeseries.csv",
-    "summary.csv",
-    "shocks.csv",
-    "stats.csv",
-    "manifest.json",
-];
 
 /// The test sweep (12 runs), by its canonical path as the scripts hold it.
 fn sweep() -> PathBuf {
@@ -56,25 +49,7 @@ fn slurm_scripts_match_the_golden_files() {
         let got = read(&dir.join(name))
             .replace(dir.to_str().unwrap(), "@DIR@")
             .replace(root.to_str().unwrap(), "@REPO@");
-        let path = repo("tests/data/slurm").join(name);
-        if std::env::var_os("LEADSIM_UPDATE_GOLDEN").is_some() {
-            std::fs::write(&path, &got).unwrap();
-        }
-        let want = std::fs::read_to_string(&path).unwrap_or_default();
-        if got != want {
-            let line = got
-                .lines()
-                .zip(want.lines())
-                .position(|(a, b)| a != b)
-                .unwrap_or(got.lines().count().min(want.lines().count()));
-            panic!(
-                "{name} differs from {} at line {}:\n got: {:?}\nwant: {:?}",
-                path.display(),
-                line + 1,
-                got.lines().nth(line),
-                want.lines().nth(line)
-            );
-        }
+        assert_golden(name, &got, &repo("tests/data/slurm").join(name));
     }
 }
 
