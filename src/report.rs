@@ -21,19 +21,33 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// Summary columns shown in the headline table, in order.
-pub(crate) const HEADLINE: [&str; 11] = [
+/// Summary columns shown in the headline table (outcomes), in order.
+pub(crate) const HEADLINE: [&str; 5] = [
     "performance_final",
     "performance_mean",
     "innovations_mean",
     "engagement_mean",
-    "participation_mean",
     "leadership_skill_final",
-    "leadership_centralization_mean",
-    "messages_mean",
-    "latency_mean",
-    "conflicts_mean",
+];
+
+/// The costs of leading, shown after the outcomes.
+const COSTS: [&str; 3] = ["messages_mean", "disputes_mean", "harmful_adoptions_mean"];
+
+/// How the organizations worked, shown after the costs.
+const PROCESS: [&str; 5] = [
+    "proposals_mean",
+    "participation_mean",
     "expired_mean",
+    "reversals_mean",
+    "departures_mean",
+];
+
+/// Manipulation checks: measures the model's definition fixes or drives.
+const CHECKS: [&str; 4] = [
+    "decision_makers_mean",
+    "leadership_centralization_mean",
+    "latency_mean",
+    "utilization_mean",
 ];
 
 /// A sweep's table of points is shown open up to this many points, folded beyond.
@@ -698,18 +712,55 @@ fn metric_name(column: &str) -> String {
 }
 
 fn headline(h: &mut String, r: &Results) {
-    h.push_str("<section id=\"headline\">\n<h2>Headline comparison</h2>\n");
+    h.push_str("<section id=\"headline\">\n<h2>Headline outcomes</h2>\n");
     let _ = writeln!(
         h,
         "<p class=\"note\">Per model: mean over the {} replicates [95% confidence interval, \
          Student t], from stats.csv. <em>final</em>: value at the last step; <em>run mean</em>: \
-         mean over the steps of a run.</p>",
+         mean over the steps of a run. Innovations are new performance records (docs/ODD.md \
+         §7.3).</p>",
         r.manifest.replications
     );
     if !stat_tables(h, r, &HEADLINE) {
         h.push_str("<p>stats.csv holds none of the headline statistics.</p>\n");
     }
     h.push_str("</section>\n");
+    let sections: [(&str, &str, &str, &[&str]); 3] = [
+        (
+            "costs",
+            "Costs",
+            "The costs of leading: messages sent, members overruled in disputes (consultations, \
+             votes), and adopted changes that lowered fitness.",
+            &COSTS,
+        ),
+        (
+            "process",
+            "How the organizations worked",
+            "Proposals made, members proposing, proposals that expired unreviewed, adoptions \
+             that changed back a recent one, members leaving.",
+            &PROCESS,
+        ),
+        (
+            "checks",
+            "Manipulation checks",
+            "Not outcomes: these measures are fixed or driven by each model's definition (a \
+             centralized organization has one decision maker by construction). They show that \
+             each model did what it should: who decided, how unequally, how long decisions took \
+             and how much of the review capacity was used.",
+            &CHECKS,
+        ),
+    ];
+    for (id, title, note, columns) in sections {
+        if !r.stats.iter().any(|s| columns.contains(&s.metric.as_str())) {
+            continue;
+        }
+        let _ = writeln!(
+            h,
+            "<section id=\"{id}\">\n<h2>{title}</h2>\n<p class=\"note\">{note}</p>"
+        );
+        stat_tables(h, r, columns);
+        h.push_str("</section>\n");
+    }
 }
 
 fn adaptability(h: &mut String, r: &Results) {
@@ -718,13 +769,14 @@ fn adaptability(h: &mut String, r: &Results) {
     if r.stats.iter().any(|s| s.metric.starts_with("shock_")) {
         h.push_str(
             "<p class=\"note\">Per run, the mean over its shocks of: the drop in performance at \
-             the shock (before − after), the deepest drop before recovery (before − trough), the steps until performance regained its pre-shock \
-             level (recovered shocks only), the share of shocks not recovered by the end of the \
-             run (censored), and mean performance over the window after the shock; then mean \
-             [95% CI] over replicates. A run none of whose shocks recovered has no recovery \
-             time, so n can be smaller than the number of replicates (shown when it is); the \
-             intervals are Student t and can reach below zero for times and shares. With \
-             several events, each also has its own rows (metric@event).</p>\n",
+             the shock (before − after), the deepest drop before recovery (before − trough), the \
+             share of shocks recovered (performance back at its pre-shock level) before the run \
+             ended, and mean performance over the window after the shock; then mean [95% CI] \
+             over replicates. The time to recover is censored when a run ends first, so it is \
+             not averaged: it is the Kaplan–Meier median over every shock of the model, with the \
+             Brookmeyer–Crowley interval (n = shocks; NA when fewer than half recover), and \
+             differences between models have a paired bootstrap interval (docs/ODD.md §7.6). \
+             With several events, each also has its own rows (metric@event).</p>\n",
         );
         let mut all: Vec<&str> = shock.clone();
         for s in &r.stats {

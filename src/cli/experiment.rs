@@ -283,37 +283,58 @@ pub fn finish_shard(dir: &Path, manifest: Manifest) -> Result<Manifest, Failure>
 /// A short table of headline statistics per model from `stats.csv`, for the terminal.
 pub fn headline(dir: &Path) -> Result<String, Failure> {
     let (_, rows) = leadsim::output::read::stats(dir).map_err(failure)?;
-    // The headline figures of the charts, then those of the reference families.
-    let wanted: Vec<&str> = leadsim::plot::SWEEP_METRICS
-        .into_iter()
-        .chain([
-            "code_knowledge_final",
-            "individual_knowledge_final",
-            "period_final",
-            "mean_score_final",
-            "distinct_solutions_final",
-        ])
-        .collect();
+    // The headline outcomes and costs of the charts, the reference families' figures, then the
+    // manipulation checks apart.
+    let checks = [
+        "decision_makers_mean",
+        "leadership_centralization_mean",
+        "latency_mean",
+        "utilization_mean",
+    ];
+    let reference = [
+        "code_knowledge_final",
+        "individual_knowledge_final",
+        "period_final",
+        "mean_score_final",
+        "distinct_solutions_final",
+    ];
+    let sections: [(&str, Vec<&str>); 2] = [
+        (
+            "Outcomes and costs",
+            leadsim::plot::SWEEP_METRICS
+                .into_iter()
+                .chain(reference)
+                .collect(),
+        ),
+        (
+            "Manipulation checks (fixed or driven by each model's definition; not outcomes)",
+            checks.to_vec(),
+        ),
+    ];
     let mut out = String::new();
-    let mut current = "";
-    for r in &rows {
-        if r.point.is_some_and(|p| p != 0) || r.versus.is_some() {
-            continue;
+    for (title, wanted) in &sections {
+        let mut body = String::new();
+        let mut current = "";
+        for r in rows.iter().filter(|r| {
+            r.point.is_none_or(|p| p == 0)
+                && r.versus.is_none()
+                && wanted.contains(&r.metric.as_str())
+        }) {
+            if r.metric != current {
+                body += &format!("{}\n", r.metric);
+                current = &r.metric;
+            }
+            body += &format!(
+                "  {:<16} {:>9}  [{}, {}]\n",
+                r.model,
+                short(r.mean),
+                short(r.low),
+                short(r.high)
+            );
         }
-        if !wanted.contains(&r.metric.as_str()) {
-            continue;
+        if !body.is_empty() {
+            out += &format!("{title} — mean [95% CI] over replicates\n{body}");
         }
-        if r.metric != current {
-            out += &format!("{}\n", r.metric);
-            current = &r.metric;
-        }
-        out += &format!(
-            "  {:<16} {:>9}  [{}, {}]\n",
-            r.model,
-            short(r.mean),
-            short(r.low),
-            short(r.high)
-        );
     }
     Ok(out)
 }

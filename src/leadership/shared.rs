@@ -413,17 +413,16 @@ impl LeadershipModel for DomainLeads {
         }
         // An acting formal leader or coordinator is not one of the domain leads (who decide:
         // a lead's seat without capacity is no seat).
-        let leads: Vec<Option<Slot>> = self
-            .desks
-            .iter()
-            .filter(|d| d.capacity > 0.0)
-            .map(|d| d.holder)
-            .collect();
+        let desks = &self.desks;
         seat_formal_leader(
             &mut self.authority,
             world,
             &self.params.common,
-            |s| !leads.contains(&Some(s)),
+            |s| {
+                !desks
+                    .iter()
+                    .any(|d| d.capacity > 0.0 && d.holder == Some(s))
+            },
             &mut self.ballot,
         );
     }
@@ -635,13 +634,13 @@ mod tests {
                 let mut m = cfg.build(&w);
                 w.begin_step(1);
                 m.begin_step(&mut w);
-                let lead = |w: &World, m: &Box<dyn LeadershipModel>, d: u16| {
+                let lead = |w: &World, m: &dyn LeadershipModel, d: u16| {
                     m.leaders()
                         .into_iter()
                         .find(|&s| w.org.domain[s] == d)
                         .unwrap()
                 };
-                let (lead0, lead1) = (lead(&w, &m, 0), lead(&w, &m, 1));
+                let (lead0, lead1) = (lead(&w, m.as_ref(), 0), lead(&w, m.as_ref(), 1));
                 m.submit(flip(&w, lead0, j), &mut w);
                 step(&mut m, &mut w, 1);
                 let disputes = w.tally.disputes;
@@ -681,7 +680,9 @@ mod tests {
 
     #[test]
     fn consent_rules() {
-        let others = |v: &[f64]| v.to_vec().into_iter();
+        fn others(v: &[f64]) -> impl Iterator<Item = f64> + Clone + '_ {
+            v.iter().copied()
+        }
         assert!(Consent::Sum.agrees(0.3, others(&[-0.1, -0.1])));
         assert!(!Consent::Sum.agrees(0.1, others(&[-0.1, 0.0])));
         assert!(Consent::Majority.agrees(0.1, others(&[-0.5, 0.0])));

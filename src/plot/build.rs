@@ -7,31 +7,38 @@ use super::{Chart, ChartKind};
 use crate::stats::describe;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Metrics compared by their mean over the steps of a run.
+/// Metrics compared by their mean over the steps of a run: outcomes, costs, then process.
 pub(crate) const MEAN_METRICS: [&str; 12] = [
     "performance",
     "innovations",
-    "adoptions",
     "engagement",
-    "participation",
     "leadership_skill",
-    "decision_makers",
-    "leadership_centralization",
     "messages",
-    "latency",
-    "conflicts",
+    "disputes",
+    "harmful_adoptions",
+    "improvements",
+    "reversals",
+    "adoptions",
+    "participation",
     "expired",
 ];
 
-/// State metrics compared by their value at the end of a run.
-pub(crate) const FINAL_METRICS: [&str; 8] = [
-    "performance",
-    "distinct_configs",
-    "engagement",
-    "participation",
-    "leadership_skill",
+/// Manipulation checks, compared by their run means in a figure of their own: they show that
+/// a model did what it should, and are not outcomes (docs/ODD.md §7.7).
+pub(crate) const CHECK_METRICS: [&str; 4] = [
     "decision_makers",
     "leadership_centralization",
+    "latency",
+    "utilization",
+];
+
+/// State metrics compared by their value at the end of a run.
+pub(crate) const FINAL_METRICS: [&str; 6] = [
+    "performance",
+    "engagement",
+    "leadership_skill",
+    "distinct_configs",
+    "participation",
     "members",
 ];
 
@@ -39,21 +46,22 @@ pub(crate) const FINAL_METRICS: [&str; 8] = [
 pub(crate) const SHOCK_METRICS: [&str; 5] = [
     "shock_drop",
     "shock_max_drop",
-    "shock_recovery_steps",
-    "shock_censored",
+    "shock_recovered",
+    "shock_recovery_median",
     "shock_window_mean",
 ];
 
-/// Summary columns drawn against swept parameters and in heatmaps (the headline figures, which
-/// the console summary after a run shows too).
-pub const SWEEP_METRICS: [&str; 7] = [
+/// Summary columns drawn against swept parameters and in heatmaps: the headline outcomes and
+/// costs, which the console summary after a run shows too.
+pub const SWEEP_METRICS: [&str; 8] = [
     "performance_final",
     "performance_mean",
     "innovations_mean",
     "engagement_mean",
     "leadership_skill_final",
     "messages_mean",
-    "conflicts_mean",
+    "disputes_mean",
+    "harmful_adoptions_mean",
 ];
 
 /// Axes with more distinct numeric values than this are binned in heatmaps.
@@ -339,6 +347,13 @@ fn comparison_sets(r: &Results) -> Vec<ComparisonSet> {
             meaning: "the value at the last step of each run".into(),
         },
         ComparisonSet {
+            which: "checks".into(),
+            metrics: &CHECK_METRICS,
+            suffix: "_mean".into(),
+            words: "manipulation checks".into(),
+            meaning: "the mean over the steps of each run of measures the model's definition drives (not outcomes)".into(),
+        },
+        ComparisonSet {
             which: "shocks".into(),
             metrics: &SHOCK_METRICS,
             suffix: String::new(),
@@ -347,7 +362,7 @@ fn comparison_sets(r: &Results) -> Vec<ComparisonSet> {
             } else {
                 "adaptability".into()
             },
-            meaning: "each run's mean over its shocks (recovery time over recovered shocks only)"
+            meaning: "each run's mean over its shocks; the recovery time is the Kaplan–Meier median over every shock of the model"
                 .into(),
         },
     ];
@@ -360,7 +375,7 @@ fn comparison_sets(r: &Results) -> Vec<ComparisonSet> {
                 suffix: format!("@{event}"),
                 words: format!("adaptability to {event}"),
                 meaning: format!(
-                    "each run's mean over its {event} shocks (recovery time over recovered shocks only)"
+                    "each run's mean over its {event} shocks; the recovery time is the Kaplan–Meier median over every {event} shock of the model"
                 ),
             });
         }

@@ -352,13 +352,17 @@ pub fn recovery_medians(
                         diffs[((diffs.len() - 1) as f64 * p).round() as usize]
                     }
                 };
+                // Replicates in which both models met a shock of the group.
+                let n = (0..replications)
+                    .filter(|&r| !obs[a][r].is_empty() && !obs[b][r].is_empty())
+                    .count();
                 out.push(Stat {
                     metric: metric.clone(),
                     kind: "outcome",
                     model: a,
                     versus: Some(b),
                     describe: crate::stats::Describe {
-                        n: replications,
+                        n,
                         mean: medians[a].median - medians[b].median,
                         sd: f64::NAN,
                         se: f64::NAN,

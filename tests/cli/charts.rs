@@ -257,7 +257,7 @@ fn shocks_get_an_aligned_chart_adaptability_panels_and_marks() {
         &[
             "Drop at shock",
             "Recovery time",
-            "Unrecovered shocks",
+            "Recovered shocks",
             "shared",
         ],
     );
@@ -272,7 +272,7 @@ fn shocks_get_an_aligned_chart_adaptability_panels_and_marks() {
     assert!(texts.iter().any(|t| t == "shock"), "{texts:?}");
     env.run(&["report", "shock"]).ok();
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
-    assert!(html.contains("shock_recovery_steps"), "adaptability table");
+    assert!(html.contains("shock_recovery_median"), "adaptability table");
     assert!(html.contains("market-shock"), "events");
     assert!(html.contains("<td>landscape_shock</td>"), "events table");
     assert!(!html.contains("There were no shocks"));
@@ -318,7 +318,14 @@ fn several_events_get_charts_of_their_own() {
     // An event that never fired has its (empty) statistics but no charts.
     assert!(!names.iter().any(|n| n.ends_with("-rare")), "{names:?}");
     let stats = std::fs::read_to_string(dir.join("stats.csv")).unwrap();
-    assert!(stats.contains("shock_drop@rare,centralized,,0,"), "{stats}");
+    assert!(
+        stats.contains("shock_drop@rare,outcome,centralized,,0,"),
+        "{stats}"
+    );
+    assert!(
+        stats.contains("shock_recovery_median@rare,outcome,shared,centralized,0,"),
+        "{stats}"
+    );
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(
         html.contains("market-shock at step 10; exit at step 20"),
@@ -473,7 +480,7 @@ fn report_holds_the_scenario_tables_and_every_chart_inline() {
     for m in MODELS {
         assert!(html.contains(&format!("<td>{m}</td>")), "model {m}");
     }
-    assert!(html.contains("capacity = 1"), "model parameters");
+    assert!(html.contains("review_capacity = 1"), "model parameters");
     assert!(html.contains("Master seed <code>2024</code>"));
     assert!(html.contains("leadsim 0.1.0") || html.contains(env!("CARGO_PKG_VERSION")));
     assert!(
@@ -483,7 +490,9 @@ fn report_holds_the_scenario_tables_and_every_chart_inline() {
     // Headline table with CIs, and paired differences.
     for h in [
         "What was run",
-        "Headline comparison",
+        "Headline outcomes",
+        "Costs",
+        "Manipulation checks",
         "Adaptability",
         "Charts",
         "Reproduce",
@@ -689,7 +698,8 @@ fn report_renders_in_chromium() {
     let dom = browse(&["--dump-dom"], "profile-dom");
     for h in [
         "What was run",
-        "Headline comparison",
+        "Headline outcomes",
+        "Manipulation checks",
         "Adaptability",
         "Charts",
         "Reproduce",

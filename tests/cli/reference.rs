@@ -42,7 +42,7 @@ fn reference_scenarios_run_like_any_other() {
         stats
             .1
             .iter()
-            .any(|r| r[0] == "code_knowledge_final" && r[1] == "fast" && r[2] == "slow")
+            .any(|r| r[0] == "code_knowledge_final" && r[2] == "fast" && r[3] == "slow")
     );
 
     let lf = env.write(
@@ -72,8 +72,8 @@ fn a_reference_parameter_can_be_swept() {
         stats
             .1
             .iter()
-            .find(|r| r[1] == p1 && r[2] == "code_knowledge_final" && r[4].is_empty())
-            .unwrap()[6]
+            .find(|r| r[1] == p1 && r[2] == "code_knowledge_final" && r[5].is_empty())
+            .unwrap()[7]
             .parse()
             .unwrap()
     };

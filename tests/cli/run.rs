@@ -57,7 +57,11 @@ fn run_writes_tidy_tables_and_a_manifest() {
         "engagement",
         "leadership_skill",
         "messages",
-        "conflicts",
+        "harmful_adoptions",
+        "disputes",
+        "improvements",
+        "reversals",
+        "utilization",
         "expired",
         "latency",
         "leadership_centralization",
@@ -79,7 +83,7 @@ fn run_writes_tidy_tables_and_a_manifest() {
     let summary = read_csv(&dir.join("summary.csv"));
     assert_eq!(summary.1.len(), 9);
     let stats = read_csv(&dir.join("stats.csv"));
-    assert_eq!(&stats.0[..3], ["metric", "model", "versus"]);
+    assert_eq!(&stats.0[..4], ["metric", "kind", "model", "versus"]);
     // Every metric has one row per model and one per pair of models.
     let perf: Vec<_> = stats
         .1
@@ -89,7 +93,7 @@ fn run_writes_tidy_tables_and_a_manifest() {
     assert_eq!(perf.len(), 3 + 3);
     assert!(
         perf.iter()
-            .any(|r| r[1] == "shared" && r[2] == "centralized")
+            .any(|r| r[1] == "outcome" && r[2] == "shared" && r[3] == "centralized")
     );
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
@@ -201,7 +205,7 @@ fn flat_landscape_without_noise_is_climbed_to_the_top() {
     let env = Env::new();
     let file = env.write(
         "k0.toml",
-        "steps = 200\nreplications = 3\n[landscape]\nn = 10\nk = 0\n[behaviour]\nnoise = 0\n[organization]\nmembers = 12\ndomains = 2\n[[models]]\nkind = \"centralized\"\n[[models]]\nkind = \"shared\"\n[[models]]\nkind = \"hybrid\"\n[[models]]\nkind = \"shared\"\nname = \"votes\"\ncoordination = \"vote\"\n",
+        "steps = 200\nreplications = 3\n[landscape]\nn = 10\nk = 0\ndrift = 0\n[behaviour]\nnoise = 0\n[organization]\nmembers = 12\ndomains = 2\n[[models]]\nkind = \"centralized\"\n[[models]]\nkind = \"shared\"\n[[models]]\nkind = \"hybrid\"\n[[models]]\nkind = \"shared\"\nname = \"votes\"\ncoordination = \"vote\"\n",
     );
     env.run(&["run", &file.display().to_string(), "-o", "out", "-q"])
         .ok();
@@ -373,7 +377,9 @@ fn check_shows_the_runs_and_models_lists_the_kinds() {
         "hybrid",
         "power_sharing",
         "coordination",
-        "capacity",
+        "consent",
+        "review_capacity",
+        "interim",
     ] {
         assert!(models.contains(kind), "{kind} not listed");
     }

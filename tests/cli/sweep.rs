@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 const BASE: &str = "seed = 4\nsteps = 40\nreplications = 2\n[landscape]\nn = 10\nk = 2\n[organization]\nmembers = 16\ndomains = 4\n[[models]]\nkind = \"centralized\"\n[[models]]\nkind = \"shared\"\n[[events]]\nkind = \"landscape_shock\"\nname = \"shock\"\nat = 20\n";
 
-const SWEEP: &str = "base = \"base.toml\"\nreplications = 3\n[[axes]]\npath = \"organization.members\"\nvalues = [8, 16]\n[[axes]]\npath = \"models.centralized.capacity\"\nfrom = 1\nto = 3\nsteps = 2\n[[axes]]\npath = \"events.shock.fraction\"\nvalues = [0.2, 0.8]\n";
+const SWEEP: &str = "base = \"base.toml\"\nreplications = 3\n[[axes]]\npath = \"organization.members\"\nvalues = [8, 16]\n[[axes]]\npath = \"models.centralized.review_capacity\"\nfrom = 1\nto = 3\nsteps = 2\n[[axes]]\npath = \"events.shock.fraction\"\nvalues = [0.2, 0.8]\n";
 
 const FILES: [&str; 6] = [
     "timeseries.csv",
@@ -63,7 +63,7 @@ fn a_sweep_writes_one_row_per_point_model_and_replicate() {
         [
             "point",
             "organization.members",
-            "models.centralized.capacity",
+            "models.centralized.review_capacity",
             "events.shock.fraction",
             "model",
             "replicate",
@@ -97,15 +97,16 @@ fn a_sweep_writes_one_row_per_point_model_and_replicate() {
         [
             "point",
             "organization.members",
-            "models.centralized.capacity",
+            "models.centralized.review_capacity",
             "events.shock.fraction",
             "metric"
         ]
     );
     assert!(stats.1.iter().any(|r| r[0] == "7"
         && r[4] == "performance_final"
-        && r[5] == "shared"
-        && r[6] == "centralized"));
+        && r[5] == "outcome"
+        && r[6] == "shared"
+        && r[7] == "centralized"));
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(env.path("out/manifest.json")).unwrap())
             .unwrap();
@@ -328,7 +329,7 @@ fn bad_sweeps_exit_2_before_running() {
             &["nothere.toml"],
         ),
         (
-            "base = \"base.toml\"\n[[axes]]\npath = \"models.ghost.capacity\"\nvalues = [1]\n",
+            "base = \"base.toml\"\n[[axes]]\npath = \"models.ghost.review_capacity\"\nvalues = [1]\n",
             &["no [[models]] is named \"ghost\""],
         ),
         (
