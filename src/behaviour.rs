@@ -7,7 +7,7 @@
 //! same draws under every leadership model, and proposals differ only where the models' own
 //! decisions have made the organizations differ.
 
-use crate::landscape::{Config, Landscape};
+use crate::landscape::Config;
 use crate::org::{Idea, Organization, Slot};
 use crate::params::{DefaultValue as D, InputError, Kind, Param, Reader};
 
@@ -58,6 +58,16 @@ pub struct BehaviourParams {
     pub practice: f64,
     pub review_practice: f64,
     pub skill_capacity: f64,
+    /// Bounded rationality (`[behaviour.bounded]`).
+    pub bounded: crate::bounded::Bounded,
+    /// Voice expectancy (`[behaviour.voice]`).
+    pub voice: crate::voice::Voice,
+    /// Trust (`[behaviour.trust]`).
+    pub trust: crate::trust::Trust,
+    /// Influence (`[behaviour.influence]`).
+    pub influence: crate::influence::Influence,
+    /// Team cognition (`[behaviour.cognition]`).
+    pub cognition: crate::cognition::Cognition,
 }
 
 const fn rate(key: &'static str, default: f64, meaning: &'static str) -> Param {
@@ -256,6 +266,21 @@ impl BehaviourParams {
         let review_practice = l.real(&REVIEW_PRACTICE)?;
         let skill_capacity = l.real(&SKILL_CAPACITY)?;
         l.finish()?;
+        let mut b = r.table("bounded")?;
+        let bounded = crate::bounded::Bounded::read(&mut b)?;
+        b.finish()?;
+        let mut v = r.table("voice")?;
+        let voice = crate::voice::Voice::read(&mut v)?;
+        v.finish()?;
+        let mut t = r.table("trust")?;
+        let trust = crate::trust::Trust::read(&mut t)?;
+        t.finish()?;
+        let mut i = r.table("influence")?;
+        let influence = crate::influence::Influence::read(&mut i)?;
+        i.finish()?;
+        let mut c = r.table("cognition")?;
+        let cognition = crate::cognition::Cognition::read(&mut c)?;
+        c.finish()?;
         Ok(BehaviourParams {
             propose_rate,
             radical,
@@ -281,6 +306,11 @@ impl BehaviourParams {
             practice,
             review_practice,
             skill_capacity,
+            bounded,
+            voice,
+            trust,
+            influence,
+            cognition,
         })
     }
 
@@ -319,6 +349,11 @@ impl BehaviourParams {
                     SKILL_CAPACITY,
                 ],
             ),
+            ("behaviour.bounded", crate::bounded::Bounded::params()),
+            ("behaviour.voice", crate::voice::Voice::params()),
+            ("behaviour.trust", crate::trust::Trust::params()),
+            ("behaviour.influence", crate::influence::Influence::params()),
+            ("behaviour.cognition", crate::cognition::Cognition::params()),
         ]
     }
 }
@@ -375,26 +410,34 @@ pub struct Intent {
     pub kind: ProposalKind,
 }
 
-/// Whether the member in `slot` proposes this step, given its draws.
+/// Whether the member in `slot` proposes this step, given its draws: with probability
+/// `propose_rate` · engagement · `willingness` (its voice expectancy and trust, 1 when neutral).
 #[inline]
-pub fn participates(p: &BehaviourParams, engagement: f64, d: &Draws) -> bool {
-    unit_of32(half(d[draw::PARTICIPATE_KIND], 0)) < p.propose_rate * engagement
+pub fn participates(p: &BehaviourParams, engagement: f64, willingness: f64, d: &Draws) -> bool {
+    unit_of32(half(d[draw::PARTICIPATE_KIND], 0)) < p.propose_rate * engagement * willingness
 }
 
 /// The proposal the member in `slot` makes: incremental (one decision of its own domain),
 /// radical (`radical_size` decisions, the first in its own domain, the others anywhere) or
 /// imitated (a neighbour's last idea, when it would change something; otherwise incremental).
+/// `boldness` scales the share of radical proposals (voice expectancy; 1 when neutral).
 pub fn intent(
     p: &BehaviourParams,
     org: &Organization,
     slot: Slot,
     config: Config,
+    boldness: f64,
     d: &Draws,
 ) -> Intent {
     let own = org.domain_decisions[org.domain[slot] as usize];
     let k = unit_of32(half(d[draw::PARTICIPATE_KIND], 1));
     let decision = |i: usize| half(d[draw::DECISIONS + i / 2], i % 2);
-    if k < p.radical {
+    let radical = if boldness == 1.0 {
+        p.radical
+    } else {
+        (p.radical * boldness).min(1.0 - p.imitate)
+    };
+    if k < radical {
         let n = org.n;
         let mut mask = 1u64 << pick_bit(own, decision(0));
         let all = crate::landscape::low_mask(n);
@@ -409,7 +452,7 @@ pub fn intent(
             kind: ProposalKind::Radical,
         };
     }
-    if k < p.radical + p.imitate {
+    if k < radical + p.imitate {
         let neighbours = org.network.neighbours(slot);
         if !neighbours.is_empty() {
             let other = neighbours[below_of32(half(d[draw::NEIGHBOUR_ROUTE], 0), neighbours.len())]
@@ -439,27 +482,13 @@ pub fn flips(idea: &Idea, config: Config) -> u64 {
     (config.0 ^ idea.values) & idea.mask
 }
 
-/// The member's own judgement of its idea: the change in its domain's contributions plus its
-/// evaluation noise. Submitted only when positive (if screening is on).
-pub fn screen(
-    p: &BehaviourParams,
-    land: &Landscape,
-    org: &Organization,
-    slot: Slot,
-    config: Config,
-    idea: &Idea,
-    d: &Draws,
-) -> bool {
-    if !p.screen {
-        return true;
-    }
-    let flip = flips(idea, config);
-    let view = org.domain_decisions[org.domain[slot] as usize];
-    let sigma = p.noise * (1.0 - org.mean_expertise(slot, flip));
+/// The member's own error draw for screening its idea this step (a standard normal from its
+/// per-step draws, Box–Muller): the world turns it into a judgement by the common rule
+/// ([`crate::world::World::screening`]). Submitted only when positive, if screening is on.
+pub fn screen_draw(d: &Draws) -> f64 {
     let u1 = 1.0 - unit_of(d[draw::SCREEN]);
     let u2 = unit_of(d[draw::SCREEN + 1]);
-    let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
-    land.delta_within(config, flip, view) + sigma * z > 0.0
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
 
 /// The draw a leadership model uses to route this proposal (power sharing), aligned across
@@ -485,12 +514,16 @@ pub struct Feedback {
     pub expired: u16,
     /// Its voice was heard: a proposal of its was decided, it was consulted, or it voted.
     pub heard: bool,
-    /// Decisions it made: reviews and consultations answered.
-    pub decided: u16,
+    /// Decisions it made: reviews, and consultations answered counted at their share of a
+    /// review's effort (`consult_cost`).
+    pub decided: f64,
     /// Times it was overruled in a dispute.
     pub overruled: u16,
-    /// It held a desk with more than `overload_backlog` proposals waiting.
-    pub overloaded: bool,
+    /// The share of its model's review capacity held at desks with more than
+    /// `overload_backlog` proposals waiting (0: not overloaded). A loss in proportion to the
+    /// share, as the gains from deciding are in proportion to decisions, so the total loss of an
+    /// organization does not grow with the number of desks its capacity is split into.
+    pub overloaded: f64,
 }
 
 /// Engagement after one step: gains for adoption, for being heard and for decisions made;
@@ -501,14 +534,12 @@ pub fn next_engagement(p: &BehaviourParams, g: f64, baseline: f64, f: &Feedback)
     let mut next = g + p.adopted_gain * f.adopted as f64
         - p.rejected_loss * f.rejected as f64
         - p.expired_loss * f.expired as f64
-        + p.deciding_gain * f.decided as f64
+        + p.deciding_gain * f.decided
         - p.dispute_loss * f.overruled as f64;
     if f.heard {
         next += p.voice_gain;
     }
-    if f.overloaded {
-        next -= p.overload_loss;
-    }
+    next -= p.overload_loss * f.overloaded;
     next += p.relax * (baseline - next);
     next.clamp(0.0, 1.0)
 }
@@ -523,12 +554,22 @@ pub fn mentored(p: &BehaviourParams, skill: f64, mentor_skill: f64) -> f64 {
     }
 }
 
-/// Skill after `reviews` reviews and `votes` votes (learning by doing).
+/// Skill after `reviews` reviews, consultations answered worth `consulted` reviews of effort,
+/// and `votes` votes (learning by doing).
 #[inline]
-pub fn practised_skill(p: &BehaviourParams, skill: f64, reviews: u16, votes: u16) -> f64 {
+pub fn practised_skill(
+    p: &BehaviourParams,
+    skill: f64,
+    reviews: u16,
+    consulted: f64,
+    votes: u16,
+) -> f64 {
     let mut s = skill;
     for _ in 0..reviews {
         s += p.learn_decide * (1.0 - s);
+    }
+    if consulted > 0.0 {
+        s += (1.0 - (1.0 - p.learn_decide).powf(consulted)) * (1.0 - s);
     }
     for _ in 0..votes {
         s += p.learn_vote * (1.0 - s);
@@ -579,8 +620,24 @@ mod tests {
         };
         assert!((next_engagement(&p, 0.5, 0.5, &heard) - (0.5 + 0.01 * 0.98)).abs() < 1e-12);
         // Autonomy in proportion to decisions made: two decisions, twice the gain.
-        let one = next_engagement(&p, 0.5, 0.5, &Feedback { decided: 1, ..none });
-        let two = next_engagement(&p, 0.5, 0.5, &Feedback { decided: 2, ..none });
+        let one = next_engagement(
+            &p,
+            0.5,
+            0.5,
+            &Feedback {
+                decided: 1.0,
+                ..none
+            },
+        );
+        let two = next_engagement(
+            &p,
+            0.5,
+            0.5,
+            &Feedback {
+                decided: 2.0,
+                ..none
+            },
+        );
         assert!((two - 0.5 - 2.0 * (one - 0.5)).abs() < 1e-12 && one > 0.5);
         let overruled = Feedback {
             overruled: 1,
@@ -588,7 +645,7 @@ mod tests {
         };
         assert!(next_engagement(&p, 0.5, 0.5, &overruled) < 0.5);
         let over = Feedback {
-            overloaded: true,
+            overloaded: 1.0,
             ..none
         };
         assert!(next_engagement(&p, 0.5, 0.5, &over) < 0.5);
@@ -613,8 +670,13 @@ mod tests {
     #[test]
     fn skill_rules() {
         let p = defaults();
-        assert!((practised_skill(&p, 0.5, 1, 0) - 0.505).abs() < 1e-12);
-        assert_eq!(practised_skill(&p, 0.5, 0, 0), 0.5);
+        assert!((practised_skill(&p, 0.5, 1, 0.0, 0) - 0.505).abs() < 1e-12);
+        assert_eq!(practised_skill(&p, 0.5, 0, 0.0, 0), 0.5);
+        // Two consultations of half a review's effort teach what one review does.
+        assert!(
+            (practised_skill(&p, 0.5, 0, 1.0, 0) - practised_skill(&p, 0.5, 1, 0.0, 0)).abs()
+                < 1e-12
+        );
         assert!((mentored(&p, 0.2, 0.7) - (0.2 + 0.002 * 0.5)).abs() < 1e-12);
         assert_eq!(mentored(&p, 0.7, 0.2), 0.7);
         assert!((capacity(&p, 2.0, 0.5) - 2.5).abs() < 1e-12);
@@ -639,8 +701,12 @@ mod tests {
         let p = defaults();
         let mut d = [0u64; DRAWS];
         d[draw::PARTICIPATE_KIND] = (u32::MAX / 20) as u64 * (1 << 32); // high half ≈ 0.05
-        assert!(participates(&p, 0.9, &d));
-        assert!(!participates(&p, 0.3, &d));
+        assert!(participates(&p, 0.9, 1.0, &d));
+        assert!(!participates(&p, 0.3, 1.0, &d));
+        assert!(
+            !participates(&p, 0.9, 0.5, &d),
+            "an unwilling member stays silent"
+        );
     }
 
     #[test]

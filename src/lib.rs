@@ -17,9 +17,12 @@
 
 pub mod analysis;
 pub mod behaviour;
+pub mod bounded;
+pub mod cognition;
 pub mod events;
 pub mod experiment;
 pub mod format;
+pub mod influence;
 pub mod landscape;
 pub mod leadership;
 pub mod metrics;
@@ -38,4 +41,6 @@ pub mod sim;
 pub mod slurm;
 pub mod stats;
 pub mod study;
+pub mod trust;
+pub mod voice;
 pub mod world;

@@ -54,7 +54,7 @@ use MetricKind::{Check, Cost, Outcome, Process};
 
 /// Every per-step metric of the leadership model, in column order: outcomes, costs, process,
 /// manipulation checks.
-pub const METRICS: [Metric; 21] = [
+pub const METRICS: [Metric; 25] = [
     m(
         "performance",
         Outcome,
@@ -70,6 +70,16 @@ pub const METRICS: [Metric; 21] = [
         "leadership_skill",
         Outcome,
         "mean leadership skill of members (0–1)",
+    ),
+    m(
+        "sharedness",
+        Outcome,
+        "density of the influence network members grant each other (Carson, Tesluk & Marrone 2007): the sum of its weights over the ordered pairs of members (0–1)",
+    ),
+    m(
+        "influence_centralization",
+        Outcome,
+        "Freeman's centralization of the influence members receive (0: relied on alike; 1: everyone relies fully on one member); NA with fewer than two members",
     ),
     m(
         "messages",
@@ -129,6 +139,16 @@ pub const METRICS: [Metric; 21] = [
         "members who left this step (disengagement and events)",
     ),
     m(
+        "trust",
+        Process,
+        "mean trust of members in the member who decides their proposals (members who have one; NA when none has)",
+    ),
+    m(
+        "voice",
+        Process,
+        "mean voice expectancy of members: what speaking up brings, as they learned it (0–1)",
+    ),
+    m(
         "decision_makers",
         Check,
         "members who reviewed, were consulted on or voted on a proposal within the last `window` steps",
@@ -182,6 +202,8 @@ pub struct Recorder {
     /// Last step at which each slot proposed (`u32::MAX`: never).
     last_proposed: Vec<u32>,
     scratch: Vec<u32>,
+    /// Per slot: the influence it receives (in-strength), reused each step.
+    strength: Vec<f64>,
     sums: Row,
     counts: [u32; N_METRICS],
     last: Row,
@@ -199,6 +221,7 @@ impl Recorder {
             in_window: vec![0; slots],
             last_proposed: vec![u32::MAX; slots],
             scratch: Vec::with_capacity(slots),
+            strength: Vec::with_capacity(slots),
             sums: [0.0; N_METRICS],
             counts: [0; N_METRICS],
             last: [f64::NAN; N_METRICS],
@@ -284,6 +307,11 @@ impl Recorder {
         } else {
             f64::NAN
         };
+        let (sharedness, influence_centralization) = self.influence(world);
+        let voice: f64 = (0..slots)
+            .filter(|&s| org.active[s])
+            .map(|s| org.voice[s])
+            .sum();
         let utilization = if tally.capacity > 0.0 {
             tally.spent / tally.capacity
         } else {
@@ -294,6 +322,8 @@ impl Recorder {
             tally.innovations as f64,
             per_member(engaged),
             per_member(skilled),
+            sharedness,
+            influence_centralization,
             tally.messages as f64,
             tally.disputes as f64,
             tally.harmful_adoptions as f64,
@@ -307,6 +337,8 @@ impl Recorder {
             tally.expired as f64,
             active as f64,
             tally.departures as f64,
+            org.trust.mean_member(&org.active, &org.domain),
+            per_member(voice),
             deciders as f64,
             gini(&mut self.scratch),
             latency,
@@ -324,6 +356,58 @@ impl Recorder {
         if t.is_multiple_of(self.every) {
             self.rows.push((t, row));
         }
+    }
+
+    /// The influence network's density and the centralization of its in-strengths, over the
+    /// active members: w(i→j) = max(`tie` if tied, i's earned grant to j).
+    fn influence(&mut self, world: &World) -> (f64, f64) {
+        let org = &world.org;
+        let tie = world.behaviour.influence.tie;
+        let slots = org.slots();
+        self.strength.clear();
+        self.strength.resize(slots, 0.0);
+        let mut total = 0.0;
+        let mut n = 0usize;
+        for i in (0..slots).filter(|&i| org.active[i]) {
+            n += 1;
+            if tie > 0.0 {
+                for &j in org.network.neighbours(i) {
+                    let j = j as usize;
+                    if org.active[j] {
+                        self.strength[j] += tie;
+                        total += tie;
+                    }
+                }
+            }
+            for (to, j, g) in org.grants.of(i) {
+                if j == i || j >= slots || !org.active[j] || org.id[j] != to {
+                    continue;
+                }
+                let base = if tie > 0.0 && org.network.has_edge(i, j) {
+                    tie
+                } else {
+                    0.0
+                };
+                let extra = (g - base).max(0.0);
+                self.strength[j] += extra;
+                total += extra;
+            }
+        }
+        if n < 2 {
+            return (f64::NAN, f64::NAN);
+        }
+        let pairs = (n * (n - 1)) as f64;
+        let per = (n - 1) as f64;
+        let max = (0..slots)
+            .filter(|&j| org.active[j])
+            .map(|j| self.strength[j] / per)
+            .fold(0.0f64, f64::max);
+        let centralization = (0..slots)
+            .filter(|&j| org.active[j])
+            .map(|j| max - self.strength[j] / per)
+            .sum::<f64>()
+            / per;
+        (total / pairs, centralization)
     }
 
     /// Final value and mean over steps 1..T of every metric (NaN when never defined).

@@ -393,10 +393,28 @@ pub fn sample(d: &Dist, rng: &mut SimRng) -> f64 {
 pub enum Hire {
     /// A newcomer: own-domain expertise from `expertise.newcomer`.
     Newcomer,
-    /// An experienced hire replacing a leader: expertise drawn like the slot's original member
-    /// (`expertise.leader` for the formal leader, `expertise.own` for a domain member).
+    /// An experienced hire replacing a leader: expertise and skill drawn like the slot's
+    /// original member (`expertise.leader` for the formal leader, `expertise.own` for a domain
+    /// member; `skill.initial`).
     Experienced,
 }
+
+/// Trust that never moves (until [`Organization::equip`] sets the run's rules).
+const NEUTRAL_TRUST: crate::trust::Trust = crate::trust::Trust {
+    initial: 0.5,
+    gain: 0.0,
+    loss: 0.0,
+    participation: 0.0,
+    consent: 0.0,
+};
+
+/// No influence (until [`Organization::equip`] sets the run's rules).
+const NO_INFLUENCE: crate::influence::Influence = crate::influence::Influence {
+    grant: 0.0,
+    tie: 0.0,
+    decay: 0.0,
+    elections: 0.0,
+};
 
 /// An idea a member last proposed: set the decisions in `mask` to the bits of `values`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -446,6 +464,26 @@ pub struct Organization {
     /// For a slot emptied by the loss of a leader, the step its replacement arrives (0: not
     /// vacant). Leadership models read it to apply their interim rule (docs/ODD.md §7.3).
     pub vacant_until: Vec<u32>,
+    /// The domain of each decision.
+    decision_domain: Vec<u16>,
+    /// `slots × domains`: the step each member's expertise on each domain was last brought up
+    /// to date (its last exposure, or its arrival).
+    exposed: Vec<u32>,
+    /// The current step, for expertise fading without exposure.
+    now: u32,
+    /// Fading of expertise without exposure: the rule and the level it fades toward (the mean
+    /// of other domains' expertise).
+    fading: Option<(crate::bounded::Bounded, f64)>,
+    /// Trust between members and those who decide for them, and between leads.
+    pub trust: crate::trust::Ledger,
+    /// Influence members grant each other (earned grants).
+    pub grants: crate::influence::Grants,
+    /// Per slot: voice expectancy (what speaking up brings).
+    pub voice: Vec<f64>,
+    /// Per slot: time together with its team (steps in it, plus joint decisions).
+    pub together: Vec<f64>,
+    /// The voice expectancy a newcomer starts with.
+    voice_initial: f64,
     next_id: u32,
     seed: u64,
 }
@@ -526,6 +564,15 @@ impl Organization {
             decided: vec![0; m],
             last_decided: vec![u32::MAX; m],
             vacant_until: vec![0; m],
+            decision_domain: (0..n).map(|j| (j * domains / n) as u16).collect(),
+            exposed: vec![0; m * domains],
+            now: 0,
+            fading: None,
+            trust: crate::trust::Ledger::new(NEUTRAL_TRUST, m, domains),
+            grants: crate::influence::Grants::new(NO_INFLUENCE, m),
+            voice: vec![0.5; m],
+            together: vec![0.0; m],
+            voice_initial: 0.5,
             next_id: m as u32,
             seed,
         }
@@ -542,20 +589,32 @@ impl Organization {
         self.active.iter().filter(|&&a| a).count()
     }
 
-    /// Expertise of `slot` on decision `j`.
+    /// Expertise of `slot` on decision `j` now (faded since its last exposure).
     #[inline]
     pub fn expertise(&self, slot: Slot, j: usize) -> f64 {
-        self.expertise[slot * self.n + j]
+        let e = self.expertise[slot * self.n + j];
+        match self.fading {
+            Some((rule, floor)) => {
+                let d = self.decision_domain[j];
+                if d == self.domain[slot] {
+                    // One's own domain is one's daily work: never faded.
+                    e
+                } else {
+                    let since = self.now - self.exposed[slot * self.domains + d as usize];
+                    rule.faded(e, floor, since)
+                }
+            }
+            None => e,
+        }
     }
 
     /// Mean expertise of `slot` over the decisions in `mask` (0 for an empty mask).
     #[inline]
     pub fn mean_expertise(&self, slot: Slot, mask: u64) -> f64 {
-        let row = &self.expertise[slot * self.n..(slot + 1) * self.n];
         let (mut sum, mut count) = (0.0, 0u32);
         let mut m = mask;
         while m != 0 {
-            sum += row[m.trailing_zeros() as usize];
+            sum += self.expertise(slot, m.trailing_zeros() as usize);
             count += 1;
             m &= m - 1;
         }
@@ -563,8 +622,13 @@ impl Organization {
     }
 
     /// Raises expertise on the decisions in `mask` by `rate · (1 − e)` (learning by practice).
+    /// Practice exposes the member to the domains of those decisions: their expertise is
+    /// brought up to date (faded) first, and fades from now on.
     #[inline]
     pub fn practise(&mut self, slot: Slot, mask: u64, rate: f64) {
+        if self.fading.is_some() {
+            self.expose(slot, mask);
+        }
         let row = &mut self.expertise[slot * self.n..(slot + 1) * self.n];
         let mut m = mask;
         while m != 0 {
@@ -572,6 +636,102 @@ impl Organization {
             *e += rate * (1.0 - *e);
             m &= m - 1;
         }
+    }
+
+    /// Brings `slot`'s expertise on every domain the decisions of `mask` belong to up to date
+    /// and marks it exposed to them now.
+    fn expose(&mut self, slot: Slot, mask: u64) {
+        let mut domains = 0u64;
+        let mut m = mask;
+        while m != 0 {
+            domains |= 1 << self.decision_domain[m.trailing_zeros() as usize];
+            m &= m - 1;
+        }
+        while domains != 0 {
+            let d = domains.trailing_zeros() as usize;
+            domains &= domains - 1;
+            for j in (0..self.n).filter(|&j| self.decision_domain[j] as usize == d) {
+                self.expertise[slot * self.n + j] = self.expertise(slot, j);
+            }
+            self.exposed[slot * self.domains + d] = self.now;
+        }
+    }
+
+    /// After the active members of domain `d` judged a change of the decisions in `mask`
+    /// together, each one's expertise on each of those decisions moves `rate` of the way toward
+    /// the best of theirs (team cognition: deciding together integrates knowledge).
+    pub fn converge_domain(&mut self, d: usize, mask: u64, rate: f64) {
+        let n = self.domain_members[d].len();
+        self.converge_by(n, |org, i| org.domain_members[d][i] as usize, mask, rate);
+    }
+
+    /// As [`Organization::converge_domain`] for the members in `slots` (a consultation).
+    pub fn converge(&mut self, slots: &[usize], mask: u64, rate: f64) {
+        self.converge_by(slots.len(), |_, i| slots[i], mask, rate);
+    }
+
+    fn converge_by(
+        &mut self,
+        count: usize,
+        slot: impl Fn(&Organization, usize) -> usize,
+        mask: u64,
+        rate: f64,
+    ) {
+        if self.fading.is_some() {
+            // Judging together is exposure: expertise is brought up to date before it learns.
+            for i in 0..count {
+                let s = slot(self, i);
+                if self.active[s] {
+                    self.expose(s, mask);
+                }
+            }
+        }
+        let mut m = mask;
+        while m != 0 {
+            let j = m.trailing_zeros() as usize;
+            m &= m - 1;
+            let best = (0..count)
+                .map(|i| slot(self, i))
+                .filter(|&s| self.active[s])
+                .map(|s| self.expertise(s, j))
+                .fold(f64::MIN, f64::max);
+            if best == f64::MIN {
+                continue;
+            }
+            for i in 0..count {
+                let s = slot(self, i);
+                if self.active[s] {
+                    let e = &mut self.expertise[s * self.n + j];
+                    *e += rate * (best - *e);
+                }
+            }
+        }
+    }
+
+    /// Starts step `t` (expertise fades by it).
+    pub fn set_step(&mut self, t: u32) {
+        self.now = t;
+    }
+
+    /// Expertise on other domains fades without exposure as `rule` says, toward `floor`.
+    pub fn fade(&mut self, rule: crate::bounded::Bounded, floor: f64) {
+        self.fading = (rule.fading > 0.0).then_some((rule, floor));
+    }
+
+    /// Sets the members' social state for these rules: trust, influence and voice start
+    /// neutral, nobody has been in its team for any time yet.
+    pub fn equip(
+        &mut self,
+        trust: crate::trust::Trust,
+        influence: crate::influence::Influence,
+        voice: crate::voice::Voice,
+    ) {
+        let (slots, domains) = (self.slots(), self.domains);
+        self.trust = crate::trust::Ledger::new(trust, slots, domains);
+        self.grants = crate::influence::Grants::new(influence, slots);
+        self.voice_initial = voice.initial;
+        self.voice = vec![voice.initial; slots];
+        self.together = vec![0.0; slots];
     }
 
     /// The stream a newcomer's attributes are drawn from: keyed by the newcomer's id, so the
@@ -599,7 +759,13 @@ impl Organization {
         let g = sample(&spec.engagement, &mut rng);
         self.engagement[slot] = g;
         self.baseline[slot] = g;
-        self.skill[slot] = sample(&spec.skill_newcomer, &mut rng);
+        // An experienced hire brings a member's skill (`skill.initial`), a newcomer a
+        // newcomer's: the formal leader's seat is not refilled by a novice.
+        let skill = match hire {
+            Hire::Experienced => &spec.skill,
+            Hire::Newcomer => &spec.skill_newcomer,
+        };
+        self.skill[slot] = sample(skill, &mut rng);
         self.id[slot] = id;
         self.active[slot] = true;
         self.joined[slot] = t;
@@ -607,6 +773,13 @@ impl Organization {
         self.decided[slot] = 0;
         self.last_decided[slot] = u32::MAX;
         self.vacant_until[slot] = 0;
+        let row = slot * self.domains;
+        self.exposed[row..row + self.domains].fill(t);
+        // A newcomer has no history with anyone, and no time with its team.
+        self.trust.forget(slot);
+        self.grants.forget(slot);
+        self.voice[slot] = self.voice_initial;
+        self.together[slot] = 0.0;
         id
     }
 
@@ -677,6 +850,11 @@ impl Organization {
         self.decided.push(0);
         self.last_decided.push(u32::MAX);
         self.vacant_until.push(0);
+        self.exposed.extend(std::iter::repeat_n(t, self.domains));
+        self.trust.fit(slot + 1);
+        self.grants.fit(slot + 1);
+        self.voice.push(self.voice_initial);
+        self.together.push(0.0);
         let boss = if peers.is_empty() {
             0
         } else {

@@ -409,6 +409,17 @@ pub enum Dist {
     },
 }
 
+impl Dist {
+    /// The distribution's mean.
+    pub(crate) fn mean(&self) -> f64 {
+        match *self {
+            Dist::Constant(v) => v,
+            Dist::Uniform { low, high } => (low + high) / 2.0,
+            Dist::Beta { mean, .. } => mean,
+        }
+    }
+}
+
 impl fmt::Display for Dist {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {

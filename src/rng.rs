@@ -152,6 +152,13 @@ pub fn keyed_normal(key: u64, ids: &[u64]) -> f64 {
     (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
 
+/// A uniform integer in `0..n` (`n > 0`) that is a pure function of `key` and `ids`, like
+/// [`keyed_normal`]: what a decision maker's own search tries next does not depend on a stream.
+pub fn keyed_below(key: u64, ids: &[u64], n: usize) -> usize {
+    debug_assert!(n > 0);
+    ((derive_seed(key, ids) as u128 * n as u128) >> 64) as usize
+}
+
 /// `true` with probability `p`; exactly one `u64` consumed.
 #[inline]
 pub(crate) fn chance<R: Rng + ?Sized>(rng: &mut R, p: f64) -> bool {
@@ -220,6 +227,16 @@ mod tests {
                 assert!(below(&mut r, n) < n);
             }
         }
+    }
+
+    #[test]
+    fn keyed_choices_are_pure_and_uniform() {
+        assert_eq!(keyed_below(3, &[1, 2], 7), keyed_below(3, &[1, 2], 7));
+        let mut seen = [0usize; 5];
+        for i in 0..10_000u64 {
+            seen[keyed_below(11, &[i], 5)] += 1;
+        }
+        assert!(seen.iter().all(|&c| (1800..2200).contains(&c)), "{seen:?}");
     }
 
     #[test]

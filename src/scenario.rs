@@ -63,6 +63,8 @@ pub struct Scenario {
     pub events: Vec<EventSpec>,
     /// Steps after a shock over which mean performance is measured.
     pub adaptation_window: u32,
+    /// Whether shocks are measured against a twin run without them (`metrics.counterfactual`).
+    pub counterfactual: bool,
     /// The text of the file (for the manifest and the report), shared by a sweep's points.
     pub text: Arc<str>,
     /// Where the text came from, for error messages.
@@ -186,6 +188,12 @@ pub const ADAPTATION_WINDOW: Param = Param {
     default: D::Whole(50),
     meaning: "steps after a shock over which mean performance is measured (window_mean in shocks.csv)",
 };
+pub const COUNTERFACTUAL: Param = Param {
+    key: "counterfactual",
+    kind: Kind::Flag,
+    default: D::Flag(true),
+    meaning: "run each model and replicate that meets a shock a second time without its measured events, and report the shock's effect as the paired difference (effect, effect_min in shocks.csv)",
+};
 pub const EVERY: Param = Param {
     key: "every",
     kind: Kind::Whole {
@@ -287,6 +295,7 @@ impl Scenario {
         let mut met_r = r.table("metrics")?;
         let window = met_r.whole(&WINDOW)? as u32;
         let adaptation_window = met_r.whole(&ADAPTATION_WINDOW)? as u32;
+        let counterfactual = met_r.flag(&COUNTERFACTUAL)?;
         met_r.finish()?;
         let mut out_r = r.table("output")?;
         let every = out_r.whole(&EVERY)? as u32;
@@ -372,6 +381,7 @@ impl Scenario {
             models,
             events: event_list,
             adaptation_window,
+            counterfactual,
             text: text.clone(),
             source: source.clone(),
         };
@@ -641,7 +651,7 @@ pub fn params() -> Vec<(&'static str, Vec<Param>)> {
     ];
     out.extend(OrgSpec::params());
     out.extend(BehaviourParams::params());
-    out.push(("metrics", vec![WINDOW, ADAPTATION_WINDOW]));
+    out.push(("metrics", vec![WINDOW, ADAPTATION_WINDOW, COUNTERFACTUAL]));
     out.push(("output", vec![EVERY]));
     out.push(("models", vec![MODEL_KIND, MODEL_NAME]));
     let mut ev = events::params::timing_params();

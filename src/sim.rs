@@ -86,11 +86,33 @@ pub fn run_until(
     world_seed: u64,
     stop: &AtomicBool,
 ) -> Option<RunOutput> {
+    run_with(s, model_index, world_seed, stop, false)
+}
+
+/// The counterfactual twin of a run of model `model_index` on the world of `world_seed`: the
+/// same run without its measured events (docs/ODD.md §7.6); `None` when `stop` was set.
+pub fn run_twin(
+    s: &Scenario,
+    model_index: usize,
+    world_seed: u64,
+    stop: &AtomicBool,
+) -> Option<RunOutput> {
+    run_with(s, model_index, world_seed, stop, true)
+}
+
+fn run_with(
+    s: &Scenario,
+    model_index: usize,
+    world_seed: u64,
+    stop: &AtomicBool,
+    twin: bool,
+) -> Option<RunOutput> {
     let mut world = build_world(s, world_seed);
     let mut model = s.models[model_index].config.build(&world);
     let mut recorder = Recorder::new(s.window as usize, s.every, s.steps, world.org.slots());
     let mut behaviour_rng = rng::stream(world_seed, Purpose::Behaviour, &[]);
     let mut draws: Vec<Draws> = vec![[0; DRAWS]; world.org.slots()];
+    let mut climate = Vec::with_capacity(world.org.domains);
     let entry = &s.models[model_index];
     let mut timeline = Timeline::new(
         &s.events,
@@ -101,6 +123,9 @@ pub fn run_until(
         s.behaviour.mentor,
         s.drift,
     );
+    if twin {
+        timeline = timeline.without_shocks();
+    }
     let mut performance = Vec::with_capacity(s.steps as usize + 1);
     recorder.observe(&world);
     performance.push(world.land.performance(world.config));
@@ -110,7 +135,13 @@ pub fn run_until(
         }
         world.begin_step(t);
         timeline.apply(&mut world, &mut model);
-        step(&mut world, model.as_mut(), &mut behaviour_rng, &mut draws);
+        step(
+            &mut world,
+            model.as_mut(),
+            &mut behaviour_rng,
+            &mut draws,
+            &mut climate,
+        );
         recorder.observe(&world);
         performance.push(world.land.performance(world.config));
     }
@@ -122,17 +153,19 @@ pub fn run_until(
 }
 
 /// One step of the world under `model`, after `world.begin_step` and the step's events.
+/// `draws` and `climate` are buffers kept between steps.
 pub fn step(
     world: &mut World,
     model: &mut dyn LeadershipModel,
     behaviour_rng: &mut SimRng,
     draws: &mut Vec<Draws>,
+    climate: &mut Vec<(f64, u32)>,
 ) {
     model.begin_step(world);
     members_act(world, model, behaviour_rng, draws);
     model.decide(world);
     model.mark_overload(world);
-    members_update(world, draws);
+    members_update(world, draws, climate);
 }
 
 fn members_act(
@@ -144,32 +177,36 @@ fn members_act(
     let slots = world.org.slots();
     draws.resize(slots, [0; DRAWS]);
     let params = world.behaviour;
+    // Under `search = "leaders"` only decision makers generate alternatives.
+    let propose = model.members_propose();
     for (slot, d) in draws.iter_mut().enumerate().take(slots) {
         // Every slot consumes its draws, acting or not, to keep streams aligned across models.
         for x in d.iter_mut() {
             *x = behaviour_rng.next_u64();
         }
-        if !world.org.active[slot] {
+        if !propose || !world.org.active[slot] {
             continue;
         }
         let d = &*d;
-        if !behaviour::participates(&params, world.org.engagement[slot], d) {
+        let org = &world.org;
+        let domain = org.domain[slot] as usize;
+        let voice = params.voice.factor(org.voice[slot]);
+        let trust = params
+            .trust
+            .participation_factor(org.trust.member(slot, domain));
+        if !behaviour::participates(&params, org.engagement[slot], voice * trust, d) {
             continue;
         }
-        let intent = behaviour::intent(&params, &world.org, slot, world.config, d);
+        let intent = behaviour::intent(&params, org, slot, world.config, voice, d);
         let flip = behaviour::flips(&intent.idea, world.config);
-        if flip == 0
-            || !behaviour::screen(
-                &params,
-                &world.land,
-                &world.org,
-                slot,
-                world.config,
-                &intent.idea,
-                d,
-            )
-        {
+        if flip == 0 {
             continue;
+        }
+        if params.screen {
+            let own = behaviour::screen_draw(d);
+            if world.screening(slot, intent.idea.mask, intent.idea.values, own) <= 0.0 {
+                continue;
+            }
         }
         world.tally.proposals += 1;
         world.proposals[slot] = world.proposals[slot].saturating_add(1);
@@ -192,22 +229,25 @@ fn members_act(
 
 /// Engagement, skill and leaving, from what each member did or experienced this step
 /// (docs/ODD.md §7.2): nothing here asks who holds a seat.
-fn members_update(world: &mut World, draws: &[Draws]) {
+fn members_update(world: &mut World, draws: &[Draws], climate: &mut Vec<(f64, u32)>) {
     let params = world.behaviour;
     let t = world.t;
+    team_climate(world, climate);
     for (slot, d) in draws.iter().enumerate().take(world.org.slots()) {
         if !world.org.active[slot] {
             continue;
         }
         let mut f = world.feedback[slot];
-        f.decided = world.reviews[slot];
+        let reviews = world.reviews[slot] - world.consults[slot];
+        f.decided = f64::from(reviews) + world.consult_effort[slot];
         let org = &mut world.org;
         org.engagement[slot] =
             behaviour::next_engagement(&params, org.engagement[slot], org.baseline[slot], &f);
         org.skill[slot] = behaviour::practised_skill(
             &params,
             org.skill[slot],
-            world.reviews[slot],
+            reviews,
+            world.consult_effort[slot],
             world.votes[slot],
         );
         // Mentors: tied members who made a decision within the last `recent` steps.
@@ -220,6 +260,21 @@ fn members_update(world: &mut World, draws: &[Draws]) {
             }
         }
         org.skill[slot] = behaviour::mentored(&params, org.skill[slot], mentor);
+        // Voice: what happened to one's voice, and the team's climate.
+        if params.voice.is_on() {
+            let (sum, n) = climate[org.domain[slot] as usize];
+            let outcomes = crate::voice::Outcomes {
+                adopted: f.adopted,
+                rejected: f.rejected,
+                expired: f.expired,
+                overruled: f.overruled,
+            };
+            org.voice[slot] =
+                params
+                    .voice
+                    .next(org.voice[slot], outcomes, sum / f64::from(n.max(1)));
+        }
+        org.together[slot] += 1.0;
         if behaviour::leaves(&params, org.engagement[slot], d) {
             // The formal leader's slot is refilled from outside with a leader's expertise, as
             // after a leader loss without vacancy, under every model alike.
@@ -232,6 +287,21 @@ fn members_update(world: &mut World, draws: &[Draws]) {
             world.org.replace(slot, world.t, &spec, hire);
             world.tally.departures += 1;
         }
+    }
+    world.org.grants.decay();
+}
+
+/// Each team's voice climate before this step's updates: `(sum of expectancies, members)`.
+fn team_climate(world: &World, climate: &mut Vec<(f64, u32)>) {
+    climate.clear();
+    climate.resize(world.org.domains, (0.0, 0));
+    if !world.behaviour.voice.is_on() {
+        return;
+    }
+    for s in (0..world.org.slots()).filter(|&s| world.org.active[s]) {
+        let c = &mut climate[world.org.domain[s] as usize];
+        c.0 += world.org.voice[s];
+        c.1 += 1;
     }
 }
 

@@ -372,19 +372,28 @@ impl Study {
                 }
                 let sum = out.recorder.summary();
                 let window = s.adaptation_window as usize;
+                // The counterfactual twin: the same run without its shocks (docs/ODD.md §7.6).
+                let twin = if s.counterfactual && !out.shocks.is_empty() {
+                    Some(crate::sim::run_twin(s, model, world_seed, stop)?.performance)
+                } else {
+                    None
+                };
                 let shocks = out
                     .shocks
                     .iter()
                     .map(|r| {
                         let ev = &s.events[r.event];
-                        Shock::measure(
+                        let mut shock = Shock::measure(
                             &ev.name,
                             ev.kind_name(),
                             r.step,
                             r.after,
                             &out.performance,
+                            twin.as_deref(),
                             window,
-                        )
+                        );
+                        shock.capacity_lost = r.capacity_lost;
+                        shock
                     })
                     .collect();
                 Some(RunResult {

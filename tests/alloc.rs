@@ -37,9 +37,16 @@ fn warmed_up_steps_do_not_allocate() {
         let mut model = s.models[m].config.build(&world);
         let mut behaviour = rng::stream(11, Purpose::Behaviour, &[]);
         let mut draws: Vec<Draws> = vec![[0; DRAWS]; world.org.slots()];
+        let mut climate = Vec::new();
         let mut step = |world: &mut leadsim::world::World, t: u32| {
             world.begin_step(t);
-            leadsim::sim::step(world, model.as_mut(), &mut behaviour, &mut draws);
+            leadsim::sim::step(
+                world,
+                model.as_mut(),
+                &mut behaviour,
+                &mut draws,
+                &mut climate,
+            );
         };
         for t in 1..=100 {
             step(&mut world, t);

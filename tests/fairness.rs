@@ -53,18 +53,27 @@ fn first_difference(a: &[(u32, Vec<u64>)], b: &[(u32, Vec<u64>)]) -> Option<Stri
 
 #[test]
 fn a_shared_organization_whose_leader_decides_everything_matches_the_centralized_one() {
-    for events in ["", EVENTS] {
+    // Whoever generates the alternatives, with and without change; and the hybrid whose
+    // coordinator takes every decision back, too.
+    for (search, events) in [
+        ("members", ""),
+        ("members", EVENTS),
+        ("leaders", ""),
+        ("both", EVENTS),
+    ] {
         let s = scenario(&format!(
-            "{WORLD}[[models]]\nkind = \"centralized\"\n[[models]]\nkind = \"shared\"\npower_sharing = 0.0\n{events}"
+            "{WORLD}[[models]]\nkind = \"centralized\"\nsearch = \"{search}\"\n[[models]]\nkind = \"shared\"\npower_sharing = 0.0\nsearch = \"{search}\"\n[[models]]\nkind = \"hybrid\"\npower_sharing = 0.0\nsearch = \"{search}\"\n{events}"
         ));
         for seed in 1..=4 {
-            let (c, sh) = (rows(&s, 0, seed), rows(&s, 1, seed));
-            assert_eq!(
-                first_difference(&c, &sh),
-                None,
-                "seed {seed}, events: {}",
-                !events.is_empty()
-            );
+            let c = rows(&s, 0, seed);
+            for other in [1, 2] {
+                assert_eq!(
+                    first_difference(&c, &rows(&s, other, seed)),
+                    None,
+                    "model {other}, seed {seed}, search {search}, events: {}",
+                    !events.is_empty()
+                );
+            }
         }
     }
 }
@@ -191,6 +200,7 @@ fn a_step_with_innovations_sets_a_new_performance_record() {
         );
         let mut behaviour = rng::stream(seed, Purpose::Behaviour, &[]);
         let mut draws = Vec::new();
+        let mut climate = Vec::new();
         let mut record = world.land.performance(world.config);
         let (mut innovations, mut checked) = (0, 0);
         for t in 1..=s.steps {
@@ -198,7 +208,13 @@ fn a_step_with_innovations_sets_a_new_performance_record() {
             if tl.apply(&mut world, &mut model) {
                 record = world.land.performance(world.config);
             }
-            sim::step(&mut world, model.as_mut(), &mut behaviour, &mut draws);
+            sim::step(
+                &mut world,
+                model.as_mut(),
+                &mut behaviour,
+                &mut draws,
+                &mut climate,
+            );
             let now = world.land.performance(world.config);
             assert_eq!(world.tally.harmful_adoptions, 0, "exact evaluation");
             if world.tally.innovations > 0 {

@@ -766,6 +766,18 @@ fn check_scenario(text: &str, model: usize, world_seed: u64) {
     for (t, &p) in out.performance.iter().enumerate() {
         assert!((0.0..=1.0).contains(&p), "performance {p} at step {t}");
     }
+    // The counterfactual twin is the same run until the first shock.
+    let twin = (!out.shocks.is_empty()).then(|| {
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let twin = leadsim::sim::run_twin(&s, model, world_seed, &stop).expect("not stopped");
+        let first = out.shocks[0].step as usize;
+        assert_eq!(
+            out.performance[..first],
+            twin.performance[..first],
+            "the twin differs before the first shock"
+        );
+        twin.performance
+    });
     for r in &out.shocks {
         let ev = &s.events[r.event];
         let shock = leadsim::results::Shock::measure(
@@ -774,9 +786,12 @@ fn check_scenario(text: &str, model: usize, world_seed: u64) {
             r.step,
             r.after,
             &out.performance,
+            twin.as_deref(),
             s.adaptation_window as usize,
         );
         assert!(shock.adaptability.window_steps <= s.adaptation_window);
+        let a = shock.adaptability;
+        assert!(a.effect.abs() <= 1.0 && a.effect_min <= a.effect, "{a:?}");
     }
     let _ = out.recorder.summary();
 }

@@ -9,7 +9,15 @@ use std::path::{Path, PathBuf};
 /// The layers, lowest first. A module may use modules of lower layers only.
 const LAYERS: &[&[&str]] = &[
     &["rng", "stats", "params"],
-    &["network", "analysis"],
+    &[
+        "network",
+        "analysis",
+        "bounded",
+        "voice",
+        "trust",
+        "influence",
+        "cognition",
+    ],
     &["landscape"],
     &["org"],
     &["behaviour"],

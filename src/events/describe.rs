@@ -20,6 +20,7 @@ impl EventSpec {
                 match select {
                     LeaderRank::Central => "central",
                     LeaderRank::Deciding => "deciding",
+                    LeaderRank::Capacity => "capacity",
                 }
             ),
             EventKind::Turnover { fraction } => format!("fraction = {fraction}"),

@@ -84,6 +84,9 @@ pub enum LeaderRank {
     Central,
     /// Most decisions made first.
     Deciding,
+    /// Largest share of the model's review capacity first (the same-sized treatment in every
+    /// model: the decision makers who hold most of the capacity).
+    Capacity,
 }
 
 /// When an event fires.

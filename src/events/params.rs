@@ -104,9 +104,9 @@ pub const COUNT: Param = Param {
 };
 pub const SELECT: Param = Param {
     key: "select",
-    kind: Kind::Choice(&["central", "deciding"]),
+    kind: Kind::Choice(&["central", "deciding", "capacity"]),
     default: D::Word("central"),
-    meaning: "which leaders leave first: most ties in the informal network, or most decisions made",
+    meaning: "which leaders leave first: most ties in the informal network, most decisions made, or most review capacity held (shocks.csv's capacity_lost gives the share of capacity lost)",
 };
 pub const VACANCY: Param = Param {
     key: "vacancy",

@@ -85,10 +85,10 @@ pub(super) fn leader_loss(r: &mut Reader, ctx: &Context) -> Result<EventKind, In
     }
     Ok(EventKind::LeaderLoss {
         count,
-        select: if r.choice(&SELECT)? == "deciding" {
-            LeaderRank::Deciding
-        } else {
-            LeaderRank::Central
+        select: match r.choice(&SELECT)? {
+            "deciding" => LeaderRank::Deciding,
+            "capacity" => LeaderRank::Capacity,
+            _ => LeaderRank::Central,
         },
         vacancy: r.whole(&VACANCY)? as u32,
     })

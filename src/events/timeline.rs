@@ -43,6 +43,9 @@ pub struct ShockRecord {
     pub event: usize,
     pub step: u32,
     pub after: f64,
+    /// The share of the model's review capacity whose holders left (a leader loss; NaN for
+    /// other kinds): the size of the treatment, which differs between models.
+    pub capacity_lost: f64,
 }
 
 /// The stream identifier of the environment's drift ("DRIFT").
@@ -69,9 +72,20 @@ pub struct Timeline {
     drained: Vec<crate::world::Proposal>,
     /// Shocks so far.
     pub shocks: Vec<ShockRecord>,
+    /// The capacity share the last firing's leader loss took (NaN: not a leader loss).
+    lost: f64,
 }
 
 impl Timeline {
+    /// The same timeline without the firings of measured events (the shocks): the
+    /// counterfactual twin of a run (docs/ODD.md §7.6). Every other firing, the drift and every
+    /// draw stay as they were, so the twin differs from the run only by the shocks.
+    pub fn without_shocks(mut self) -> Timeline {
+        let events = &self.events;
+        self.firings.retain(|f| !events[f.event].measure);
+        self
+    }
+
     /// The timeline of a run of `model` (its name and configuration) over `steps` steps with
     /// world seed `seed`, in an environment that drifts as `drift` says. Hazards, turbulence
     /// and drift draw their steps here, from streams of the world seed (and the event's
@@ -155,6 +169,7 @@ impl Timeline {
             picked: Vec::new(),
             drained: Vec::new(),
             shocks: Vec::new(),
+            lost: f64::NAN,
         }
     }
 
@@ -204,12 +219,14 @@ impl Timeline {
             match f.phase {
                 Phase::End => self.end(f, world, model),
                 Phase::Start | Phase::Pulse => {
+                    self.lost = f64::NAN;
                     self.start(f, world, model);
                     if self.events[f.event].measure {
                         self.shocks.push(ShockRecord {
                             event: f.event,
                             step: t,
                             after: f64::NAN,
+                            capacity_lost: self.lost,
                         });
                     }
                 }
@@ -298,17 +315,22 @@ impl Timeline {
         vacancy: u32,
     ) {
         let t = world.t;
-        let mut leaders = model.leaders();
+        let mut leaders = model.leader_capacity();
+        let mut total = 0.0;
+        model.each_desk(&mut |d| total += d.capacity);
         let org = &world.org;
         match select {
             LeaderRank::Central => {
-                leaders.sort_by_key(|&s| (std::cmp::Reverse(org.network.degree(s)), s))
+                leaders.sort_by_key(|&(s, _)| (std::cmp::Reverse(org.network.degree(s)), s))
             }
             LeaderRank::Deciding => {
-                leaders.sort_by_key(|&s| (std::cmp::Reverse(org.decided[s]), s))
+                leaders.sort_by_key(|&(s, _)| (std::cmp::Reverse(org.decided[s]), s))
             }
+            LeaderRank::Capacity => leaders.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))),
         }
-        for &slot in leaders.iter().take(count) {
+        let lost: f64 = leaders.iter().take(count).map(|l| l.1).sum();
+        self.lost = if total > 0.0 { lost / total } else { 0.0 };
+        for &(slot, _) in leaders.iter().take(count) {
             // A vacancy beyond the horizon leaves the slot empty to the end.
             let until = t.saturating_add(vacancy);
             world.org.vacate(slot, until);
@@ -339,9 +361,13 @@ impl Timeline {
         );
         let spec = world.org_spec.clone();
         for &i in &self.picked {
-            world
-                .org
-                .replace(eligible[i], world.t, &spec, Hire::Newcomer);
+            let slot = eligible[i];
+            let hire = if slot == 0 {
+                Hire::Experienced
+            } else {
+                Hire::Newcomer
+            };
+            world.org.replace(slot, world.t, &spec, hire);
         }
         world.tally.departures += k as u32;
     }
@@ -619,6 +645,77 @@ mod tests {
         let (w, _) = play(&s, 0, 15);
         assert!(w.org.active[0], "replaced after the vacancy");
         assert_eq!(w.org.joined[0], 15);
+    }
+
+    #[test]
+    fn a_leader_loss_records_the_share_of_capacity_it_took() {
+        // One leader: all of the centralized model's capacity, a quarter of four domain leads'.
+        for (select, m, share) in [
+            ("central", 0, 1.0),
+            ("capacity", 1, 0.25),
+            ("deciding", 1, 0.25),
+        ] {
+            let s = scenario(&format!(
+                "[[events]]\nkind = \"leader_loss\"\nat = 5\nselect = \"{select}\"\n"
+            ));
+            let (_, tl) = play(&s, m, 5);
+            assert_eq!(tl.shocks.len(), 1);
+            assert!(
+                (tl.shocks[0].capacity_lost - share).abs() < 1e-12,
+                "{select}, model {m}: {}",
+                tl.shocks[0].capacity_lost
+            );
+        }
+        // Other shocks take no leader.
+        let s = scenario("[[events]]\nkind = \"landscape_shock\"\nat = 5\n");
+        let (_, tl) = play(&s, 1, 5);
+        assert!(tl.shocks[0].capacity_lost.is_nan());
+    }
+
+    #[test]
+    fn turnover_replaces_the_formal_leader_with_an_experienced_hire() {
+        // Everyone leaves: slot 0 is refilled with the leader's expertise and an incumbent's
+        // skill, the others with newcomers'.
+        let mut s = scenario("[[events]]\nkind = \"turnover\"\nat = 3\nfraction = 1.0\n");
+        let o = &mut s.organization;
+        o.expertise_leader = crate::params::Dist::Constant(0.9);
+        o.expertise_newcomer = crate::params::Dist::Constant(0.1);
+        o.skill = crate::params::Dist::Constant(0.4);
+        o.skill_newcomer = crate::params::Dist::Constant(0.05);
+        let (w, _) = play(&s, 0, 3);
+        assert_eq!(w.org.joined[0], 3);
+        assert_eq!(w.org.expertise(0, 5), 0.9, "a leader's expertise");
+        assert_eq!(w.org.skill[0], 0.4, "an incumbent's skill");
+        assert_eq!(w.org.skill[1], 0.05, "a newcomer's skill");
+    }
+
+    #[test]
+    fn without_shocks_drops_only_the_measured_events() {
+        let s = scenario(
+            "[[events]]\nkind = \"landscape_shock\"\nat = 5\n[[events]]\nkind = \"mentoring\"\nat = 2\nuntil = 9\nrate = 0.3\n",
+        );
+        let mut world = crate::sim::build_world(&s, 5);
+        let mut model = s.models[0].config.build(&world);
+        let entry = &s.models[0];
+        let mut tl = Timeline::new(
+            &s.events,
+            &entry.name,
+            entry.config.clone(),
+            s.steps,
+            5,
+            0.002,
+            s.drift,
+        )
+        .without_shocks();
+        for t in 1..=6 {
+            world.begin_step(t);
+            tl.apply(&mut world, &mut model);
+        }
+        assert!(tl.shocks.is_empty(), "the market shock is gone");
+        assert_eq!(
+            world.behaviour.mentor, 0.3,
+            "the intervention is not a shock: kept"
+        );
     }
 
     #[test]

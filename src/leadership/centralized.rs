@@ -10,11 +10,11 @@
 
 use super::election::Ballot;
 use super::{
-    Common, Desk, LeadershipModel, ModelConfig, ModelType, hops_to_root, seat_formal_leader,
-    settle_one,
+    Common, Desk, LeadershipModel, ModelConfig, ModelType, Search, hops_to_root,
+    seat_formal_leader, settle_one,
 };
 use crate::params::{InputError, Param, Reader};
-use crate::world::{Proposal, Verdict, World};
+use crate::world::{Proposal, World};
 use std::sync::Arc;
 
 /// Parameters of the centralized model: only those every model takes.
@@ -48,7 +48,8 @@ impl ModelConfig for Centralized {
     fn build(&self, world: &World) -> Box<dyn LeadershipModel> {
         Box::new(CentralizedState {
             common: self.common,
-            desk: Desk::new(Some(0), world.whole_view(), self.common.review_capacity),
+            desk: Desk::new(Some(0), world.whole_view(), self.common.review_capacity)
+                .searching(self.common.search),
             ballot: Ballot::default(),
         })
     }
@@ -89,11 +90,7 @@ impl LeadershipModel for CentralizedState {
         let view = self.desk.view;
         while let Some(q) = self.desk.next(world) {
             let holder = self.desk.holder.unwrap_or(0);
-            match settle_one(world, holder, view, &q) {
-                Verdict::Adopt => world.adopt(&q.p, q.hops),
-                Verdict::Reject => world.reject(&q.p, q.hops),
-                Verdict::Moot => {}
-            }
+            settle_one(world, holder, view, &q);
         }
         self.desk.settle();
     }
@@ -104,6 +101,10 @@ impl LeadershipModel for CentralizedState {
 
     fn drain(&mut self, out: &mut Vec<Proposal>) {
         self.desk.drain(out);
+    }
+
+    fn members_propose(&self) -> bool {
+        self.common.search != Search::Leaders
     }
 }
 
@@ -121,6 +122,7 @@ mod tests {
                 expiry,
                 interim,
                 deputy_capacity: 0.5,
+                search: Search::Members,
             },
         }
     }

@@ -83,6 +83,17 @@ pub fn merit(world: &World, slot: Slot, view: u64) -> f64 {
     world.org.mean_expertise(slot, view) + world.org.skill[slot]
 }
 
+/// What member `m`'s earned influence grant to member `c` adds to `c`'s standing in `m`'s
+/// endorsement: `influence.elections` × its excess over the tie baseline (docs/ODD.md §7.2).
+fn influence(world: &World, m: Slot, c: Slot) -> f64 {
+    let rule = world.behaviour.influence;
+    if rule.elections == 0.0 {
+        return 0.0;
+    }
+    let g = world.org.grants.earned(m, world.org.id[c]);
+    rule.elections * (g - rule.tie).max(0.0)
+}
+
 /// Chooses the lead of domain `d` among its active members, never `excluded` (the coordinator
 /// of a hybrid organization). `None` when nobody is eligible.
 pub fn elect(
@@ -134,7 +145,7 @@ pub fn elect_among(
             if !eligible(nb) {
                 continue;
             }
-            let v = merit(world, nb, view);
+            let v = merit(world, nb, view) + influence(world, m, nb);
             if v > best || (v == best && choice.is_some_and(|c| nb < c)) {
                 best = v;
                 choice = Some(nb);

@@ -6,8 +6,9 @@
 //! up the reporting chain to the coordinator (slot 0), who judges it on the whole landscape.
 //! `power_sharing` < 1 escalates a share of the rest too. The coordinator does not also lead a
 //! domain. The model's review capacity is split as the proposals are expected to be: by default
-//! the coordinator's share is the share of single-decision changes that spill over in the run's
-//! landscape (plus its share of escalations), the rest split equally among the domain leads.
+//! the coordinator's share is the share of proposals expected to spill over in the run's
+//! landscape ([`expected_spill`]) plus its share of escalations, the rest split equally among
+//! the domain leads.
 
 use super::election::{self, Selection};
 use super::shared::{self, Consent, Coordination, DomainLeads, Routing, Shared};
@@ -20,7 +21,7 @@ pub const COORDINATOR_SHARE: Param = Param {
     key: "coordinator_share",
     kind: Kind::Real { min: 0.0, max: 1.0 },
     default: D::Derived(
-        "the share of proposals expected to reach the coordinator: of the decisions whose change spills over into another domain in the run's landscape, plus (1 − power_sharing) of the rest",
+        "the share of proposals expected to reach the coordinator: those expected to spill over into another domain in the run's landscape (single-decision changes and radical proposals), plus (1 − power_sharing) of the rest",
     ),
     meaning: "share of review_capacity the coordinator has; the rest is split equally among the domain leads",
 };
@@ -79,13 +80,32 @@ pub fn spillover_share(world: &World) -> f64 {
     spill as f64 / n as f64
 }
 
+/// The share of alternatives expected to spill over into another domain (so to reach the
+/// coordinator): single-decision changes spill with the landscape's [`spillover_share`] s; a
+/// radical proposal (share `radical` of members' proposals) changes `radical_size` decisions,
+/// the first in its home domain and the others anywhere, and stays home only if none of them
+/// spills and the others fall in the home domain: probability (1 − s)^size · (1/D)^(size − 1),
+/// treating the decisions as independent. Decision makers' own search (`search = "leaders"`)
+/// makes single-decision changes only.
+pub fn expected_spill(world: &World, search: super::Search) -> f64 {
+    let s = spillover_share(world);
+    if search == super::Search::Leaders {
+        return s;
+    }
+    let b = &world.behaviour;
+    let size = b.radical_size as i32;
+    let home = (1.0 / world.org.domains as f64).powi(size - 1);
+    let radical_spill = 1.0 - (1.0 - s).powi(size) * home;
+    (1.0 - b.radical) * s + b.radical * radical_spill
+}
+
 impl ModelConfig for Hybrid {
     fn kind(&self) -> &'static str {
         "hybrid"
     }
     fn build(&self, world: &World) -> Box<dyn LeadershipModel> {
         let share = self.coordinator_share.unwrap_or_else(|| {
-            let s = spillover_share(world);
+            let s = expected_spill(world, self.common.search);
             s + (1.0 - s) * (1.0 - self.power_sharing)
         });
         let total = self.common.review_capacity;
@@ -168,11 +188,15 @@ mod tests {
 
     #[test]
     fn capacity_follows_the_expected_routing() {
-        // K = 0: nothing spills over, the coordinator gets nothing and the leads everything;
+        // K = 0: no single-decision change spills over, so the coordinator gets only the
+        // radical proposals that leave their home domain: radical (0.1) × (1 − (1/4)²) of
+        // them, as three decisions stay home with probability (1/4)² (the first is home);
         // K = N − 1: everything spills over.
-        for (k, coordinator) in [(0usize, 0.0), (7, 4.0)] {
+        for (k, single, coordinator) in
+            [(0usize, 0.0, 4.0 * 0.1 * (1.0 - 1.0 / 16.0)), (7, 1.0, 4.0)]
+        {
             let w = world(20, 4, 8, k, 0.0);
-            assert_eq!(spillover_share(&w), coordinator / 4.0, "K = {k}");
+            assert_eq!(spillover_share(&w), single, "K = {k}");
             let m = Hybrid {
                 common: common(4.0, 50),
                 rotation: 0,
@@ -187,8 +211,51 @@ mod tests {
                 total += d.capacity;
                 first.get_or_insert(d.capacity);
             });
-            assert_eq!(total, 4.0, "the whole review capacity, split");
-            assert_eq!(first, Some(coordinator), "K = {k}: the coordinator's share");
+            assert!(
+                (total - 4.0).abs() < 1e-12,
+                "the whole review capacity, split"
+            );
+            assert!(
+                (first.unwrap() - coordinator).abs() < 1e-12,
+                "K = {k}: the coordinator's share {first:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn proposals_never_wait_at_a_desk_without_capacity() {
+        // All capacity to the coordinator: a local change goes to it, not to a lead that could
+        // never review it. No capacity for the coordinator: a spilling change goes to its lead.
+        for (k, share, decider_is_coordinator) in [(0usize, 1.0, true), (7, 0.0, false)] {
+            let mut w = world(20, 4, 8, k, 0.0);
+            let mut m = Hybrid {
+                common: common(4.0, 50),
+                rotation: 0,
+                selection: Selection::Merit,
+                power_sharing: 1.0,
+                coordinator_share: Some(share),
+            }
+            .build(&w);
+            w.begin_step(1);
+            m.begin_step(&mut w);
+            m.submit(flip(&w, 4, 0), &mut w);
+            let mut reviewed_by = None;
+            for t in 1..=4 {
+                w.begin_step(t);
+                m.begin_step(&mut w);
+                m.decide(&mut w);
+                m.mark_overload(&mut w);
+                if let Some(s) = (0..20).find(|&s| w.reviews[s] > 0) {
+                    reviewed_by.get_or_insert(s);
+                }
+                assert!(w.feedback.iter().all(|f| f.overloaded == 0.0));
+            }
+            let s = reviewed_by.expect("the proposal was reviewed, not left to expire");
+            assert_eq!(
+                s == 0,
+                decider_is_coordinator,
+                "K = {k}, share {share}: slot {s}"
+            );
         }
     }
 }

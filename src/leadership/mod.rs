@@ -38,6 +38,8 @@ pub trait LeadershipModel: Send + Debug {
     fn each_desk(&self, f: &mut dyn FnMut(&Desk));
     /// Takes every proposal still waiting (when the organization switches model).
     fn drain(&mut self, out: &mut Vec<Proposal>);
+    /// Whether members propose changes (`search` is not `"leaders"`).
+    fn members_propose(&self) -> bool;
 }
 
 impl dyn LeadershipModel + '_ {
@@ -57,24 +59,49 @@ impl dyn LeadershipModel + '_ {
         leads
     }
 
+    /// The leaders (as [`Self::leaders`]) with the review capacity each holds, by slot.
+    pub fn leader_capacity(&self) -> Vec<(Slot, f64)> {
+        let mut held: Vec<(Slot, f64)> = Vec::new();
+        self.each_desk(&mut |d| {
+            if let Some(h) = d.holder
+                && d.capacity > 0.0
+            {
+                match held.iter_mut().find(|x| x.0 == h) {
+                    Some(x) => x.1 += d.capacity,
+                    None => held.push((h, d.capacity)),
+                }
+            }
+        });
+        held.sort_unstable_by_key(|x| x.0);
+        held
+    }
+
     /// Marks the holders of desks with more than `overload_backlog` proposals arrived and
-    /// waiting as overloaded this step.
+    /// waiting as overloaded this step, each by its desk's share of the model's review capacity
+    /// (a desk without capacity decides nothing and is never overloaded).
     pub fn mark_overload(&self, world: &mut World) {
         let at = world.behaviour.overload_at;
+        let mut total = 0.0;
+        self.each_desk(&mut |d| total += d.capacity);
+        if total <= 0.0 {
+            return;
+        }
         // At most one desk per domain (64 decisions at most) and the formal leader's.
-        let mut over: [Option<Slot>; 65] = [None; 65];
+        let mut over: [(Slot, f64); 65] = [(0, 0.0); 65];
         let mut n = 0;
         self.each_desk(&mut |d| {
-            if let Some((backlog, _)) = d.load(world)
+            if d.capacity > 0.0
+                && let Some((backlog, _)) = d.load(world)
                 && backlog as f64 > at
                 && n < over.len()
+                && let Some(h) = d.holder
             {
-                over[n] = d.holder;
+                over[n] = (h, d.capacity / total);
                 n += 1;
             }
         });
-        for h in over.iter().take(n).flatten() {
-            world.feedback[*h].overloaded = true;
+        for &(h, share) in &over[..n] {
+            world.feedback[h].overloaded += share;
         }
     }
 
@@ -151,6 +178,12 @@ pub const INTERIM: Param = Param {
     default: D::Word("deputy"),
     meaning: "who holds a departed leader's seat during the vacancy: \"none\" (it stays empty), \"deputy\" (the next in the reporting line acts, with deputy_capacity), \"election\" (an acting leader chosen at once by merit)",
 };
+pub const SEARCH: Param = Param {
+    key: "search",
+    kind: Kind::Choice(&["members", "leaders", "both"]),
+    default: D::Word("members"),
+    meaning: "who generates alternatives: \"members\" (members' proposals), \"leaders\" (each decision maker's own local search: one-decision changes within its view, judged like a review, with its review capacity; members do not propose), \"both\" (decision makers search with the capacity proposals leave)",
+};
 pub const DEPUTY_CAPACITY: Param = Param {
     key: "deputy_capacity",
     kind: Kind::Real { min: 0.0, max: 1.0 },
@@ -188,6 +221,42 @@ impl Interim {
     }
 }
 
+/// Who generates alternatives (the same choice in every model).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Search {
+    /// Members propose; decision makers judge what they propose.
+    Members,
+    /// Decision makers search their own view one decision at a time (Rivkin & Siggelkow 2003;
+    /// Siggelkow & Levinthal 2003); members do not propose.
+    Leaders,
+    /// Both: decision makers search with the capacity members' proposals leave.
+    Both,
+}
+
+impl Search {
+    fn parse(word: &str) -> Search {
+        match word {
+            "leaders" => Search::Leaders,
+            "both" => Search::Both,
+            _ => Search::Members,
+        }
+    }
+
+    /// The choice's name in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Search::Members => "members",
+            Search::Leaders => "leaders",
+            Search::Both => "both",
+        }
+    }
+
+    /// Whether decision makers search with their spare capacity.
+    pub fn by_leaders(self) -> bool {
+        self != Search::Members
+    }
+}
+
 /// The parameters every model takes, with the same meaning and default.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Common {
@@ -196,12 +265,20 @@ pub struct Common {
     pub expiry: u32,
     pub interim: Interim,
     pub deputy_capacity: f64,
+    pub search: Search,
 }
 
 impl Common {
     /// The declared parameters, in `leadsim models` order.
     pub fn params() -> Vec<Param> {
-        vec![REVIEW_CAPACITY, DELAY, EXPIRY, INTERIM, DEPUTY_CAPACITY]
+        vec![
+            REVIEW_CAPACITY,
+            DELAY,
+            EXPIRY,
+            INTERIM,
+            DEPUTY_CAPACITY,
+            SEARCH,
+        ]
     }
 
     /// Reads them; the per-desk capacities of earlier versions fail with what replaced them.
@@ -220,6 +297,7 @@ impl Common {
             expiry: r.whole(&EXPIRY)? as u32,
             interim: Interim::parse(r.choice(&INTERIM)?),
             deputy_capacity: r.real(&DEPUTY_CAPACITY)?,
+            search: Search::parse(r.choice(&SEARCH)?),
         })
     }
 
@@ -231,6 +309,7 @@ impl Common {
             ("expiry", self.expiry.to_string()),
             ("interim", self.interim.name().to_string()),
             ("deputy_capacity", self.deputy_capacity.to_string()),
+            ("search", self.search.name().to_string()),
         ]
     }
 }
@@ -261,8 +340,12 @@ pub struct Desk {
     /// While an interim holder acts for a departed leader: the step the replacement arrives
     /// (0: no interim).
     pub interim_until: u32,
+    /// Whether the holder searches its view with capacity no proposal takes (`search`).
+    pub search: bool,
     queue: Vec<Queued>,
     credit: f64,
+    /// Own alternatives tried this step (keys the next one).
+    tried: u32,
 }
 
 impl Desk {
@@ -274,9 +357,17 @@ impl Desk {
             capacity,
             factor: 1.0,
             interim_until: 0,
+            search: false,
             queue: Vec::with_capacity(64),
             credit: 0.0,
+            tried: 0,
         }
+    }
+
+    /// The desk of a model whose decision makers search as `search` says.
+    pub fn searching(mut self, search: Search) -> Desk {
+        self.search = search.by_leaders();
+        self
     }
 
     /// Queues `p`, reviewable from step `arrival`.
@@ -306,7 +397,7 @@ impl Desk {
         while i < self.queue.len() {
             if t - self.queue[i].p.created > expiry {
                 let q = self.queue.remove(i);
-                world.expire(&q.p);
+                world.expire(&q.p, self.holder);
             } else {
                 i += 1;
             }
@@ -325,6 +416,7 @@ impl Desk {
         let rate = self.rate(world);
         self.credit += rate;
         world.tally.capacity += rate;
+        self.tried = 0;
     }
 
     /// Spends capacity elsewhere (a consultation).
@@ -334,22 +426,78 @@ impl Desk {
     }
 
     /// The next proposal to review (earliest arrival, then queue order) if capacity allows;
-    /// spends one review.
+    /// spends one review. With nothing arrived and `search` on, the holder's own alternative
+    /// ([`Desk::alternative`]).
     pub fn next(&mut self, world: &mut World) -> Option<Queued> {
         let t = world.t;
-        if self.holder.is_none() || self.credit < 1.0 {
+        let holder = self.holder?;
+        if self.credit < 1.0 {
             return None;
         }
-        let mut best: Option<usize> = None;
-        for (i, q) in self.queue.iter().enumerate() {
-            if q.arrival <= t && best.is_none_or(|b| q.arrival < self.queue[b].arrival) {
-                best = Some(i);
+        loop {
+            let mut best: Option<usize> = None;
+            let mut waiting = 0u32;
+            for (i, q) in self.queue.iter().enumerate() {
+                if q.arrival <= t {
+                    waiting += 1;
+                    if best.is_none_or(|b| q.arrival < self.queue[b].arrival) {
+                        best = Some(i);
+                    }
+                }
             }
+            // The holder judges with this many proposals waiting (bounded rationality).
+            world.judge_backlog = waiting;
+            let q = match best {
+                Some(i) => self.queue.remove(i),
+                None if self.search => self.alternative(world, holder),
+                None => return None,
+            };
+            if world.flips(&q.p) == 0 {
+                // It would change nothing any more: dropped without a review, at no cost.
+                continue;
+            }
+            self.credit -= 1.0;
+            world.tally.spent += 1.0;
+            return Some(q);
         }
-        let i = best?;
-        self.credit -= 1.0;
-        world.tally.spent += 1.0;
-        Some(self.queue.remove(i))
+    }
+
+    /// The holder's own local alternative: one decision of its view, chosen by a keyed draw
+    /// (holder, step, attempt), set to its other value — a one-decision change as the
+    /// departments and CEOs of Rivkin & Siggelkow (2003) and Siggelkow & Levinthal (2003)
+    /// search. Judged like any proposal, made by the holder itself.
+    fn alternative(&mut self, world: &World, holder: Slot) -> Queued {
+        let decisions = self.view & world.whole_view();
+        let k = world.keyed_below(
+            &[
+                SEARCH_TAG,
+                u64::from(world.org.id[holder]),
+                u64::from(world.t),
+                u64::from(self.tried),
+            ],
+            decisions.count_ones().max(1) as usize,
+        );
+        self.tried += 1;
+        let mut m = decisions;
+        for _ in 0..k {
+            m &= m - 1;
+        }
+        let bit = 1u64 << m.trailing_zeros();
+        Queued {
+            p: Proposal {
+                mask: bit,
+                values: !world.config.0 & bit,
+                proposer: holder as u32,
+                proposer_id: world.org.id[holder],
+                created: world.t,
+                home: world.home_domain(bit, world.org.domain[holder]),
+                radical: false,
+                // Never routed elsewhere by power sharing: the holder judges its own idea.
+                route: 1.0,
+            },
+            arrival: world.t,
+            hops: 0,
+        }
     }
 
     /// End of step: unused capacity does not accumulate beyond one review.
@@ -425,18 +573,28 @@ pub fn seat_formal_leader(
     desk.interim_until = world.org.vacant_until[0];
 }
 
+/// The first identifier of the keys of decision makers' own alternatives ("SEARCH"), apart
+/// from every other keyed draw.
+const SEARCH_TAG: u64 = 0x5345_4152_4348;
+
 /// Hops from `proposer` to the formal leader at the root of the reporting tree.
 pub fn hops_to_root(world: &World, proposer: Slot) -> u32 {
     world.org.depth[proposer] as u32
 }
 
 /// Decides one queued proposal at `desk` by the holder's review of the desk's view, or by a
-/// vote of the home domain when team decisions are in force.
-pub fn settle_one(world: &mut World, holder: Slot, view: u64, q: &Queued) -> crate::world::Verdict {
-    if world.conditions.team_decisions {
-        world.vote(q.p.home as usize, &q.p)
+/// vote of the home domain when team decisions are in force; then adopts or rejects it, naming
+/// who decided (nobody for a team vote).
+pub fn settle_one(world: &mut World, holder: Slot, view: u64, q: &Queued) {
+    let (verdict, by) = if world.conditions.team_decisions {
+        (world.vote(q.p.home as usize, &q.p), None)
     } else {
-        world.review(holder, &q.p, view)
+        (world.review(holder, &q.p, view), Some(holder))
+    };
+    match verdict {
+        crate::world::Verdict::Adopt => world.adopt(&q.p, q.hops, by),
+        crate::world::Verdict::Reject => world.reject(&q.p, q.hops, by),
+        crate::world::Verdict::Moot => {}
     }
 }
 
@@ -489,6 +647,7 @@ pub(crate) mod testing {
             expiry,
             interim: super::Interim::Deputy,
             deputy_capacity: 0.5,
+            search: super::Search::Members,
         }
     }
 
@@ -577,7 +736,7 @@ mod tests {
         assert_eq!(w.review(0, &good, view), crate::world::Verdict::Adopt);
         assert_eq!(w.review(0, &bad, view), crate::world::Verdict::Reject);
         let before = w.land.fitness(w.config);
-        w.adopt(&good, 2);
+        w.adopt(&good, 2, Some(0));
         assert!(w.land.fitness(w.config) > before);
         assert_eq!(w.tally.improvements, 1);
         assert_eq!(w.tally.messages, 2);

@@ -26,7 +26,7 @@
 
 use super::election::{self, Ballot, Selection};
 use super::{
-    Common, Desk, Interim, LeadershipModel, ModelConfig, ModelType, Queued, hops_to_root,
+    Common, Desk, Interim, LeadershipModel, ModelConfig, ModelType, Queued, Search, hops_to_root,
     seat_formal_leader, settle_one,
 };
 use crate::org::Slot;
@@ -126,19 +126,22 @@ impl Consent {
     }
 
     /// Whether the change goes ahead, given the deciding lead's perceived change `own` (a
-    /// gain: it wants to adopt) and the consulted leads' `others`.
-    pub fn agrees(self, own: f64, others: impl Iterator<Item = f64> + Clone) -> bool {
+    /// gain: it wants to adopt) and the consulted leads' perceived changes with the weight the
+    /// deciding lead gives each (its trust in them; 1 when trust is neutral or off).
+    pub fn agrees(self, own: f64, others: impl Iterator<Item = (f64, f64)> + Clone) -> bool {
         match self {
-            Consent::Sum => own + others.sum::<f64>() > 0.0,
+            Consent::Sum => own + others.map(|(p, w)| w * p).sum::<f64>() > 0.0,
             Consent::Majority => {
-                let (mut yes, mut all) = (u32::from(own >= 0.0), 1u32);
-                for p in others {
-                    yes += u32::from(p >= 0.0);
-                    all += 1;
+                let (mut yes, mut all) = (if own >= 0.0 { 1.0 } else { 0.0 }, 1.0f64);
+                for (p, w) in others {
+                    if p >= 0.0 {
+                        yes += w;
+                    }
+                    all += w;
                 }
-                2 * yes > all
+                2.0 * yes > all
             }
-            Consent::Veto => others.clone().all(|p| p >= 0.0),
+            Consent::Veto => others.clone().all(|(p, _)| p >= 0.0),
         }
     }
 }
@@ -230,11 +233,12 @@ pub(crate) enum Routing {
     Hybrid,
 }
 
-/// A consulted change waiting to take effect.
+/// A consulted change waiting to take effect, and the lead who decided it.
 #[derive(Debug, Clone, Copy)]
 struct Pending {
     ready: u32,
     q: Queued,
+    by: Slot,
 }
 
 /// Domain desks held by elected leads, plus the formal leader's desk.
@@ -260,15 +264,16 @@ impl DomainLeads {
         authority_capacity: f64,
         world: &World,
     ) -> DomainLeads {
+        let search = params.common.search;
         let desks = (0..world.org.domains)
-            .map(|d| Desk::new(None, world.domain_view(d), lead_capacity))
+            .map(|d| Desk::new(None, world.domain_view(d), lead_capacity).searching(search))
             .collect();
         DomainLeads {
             params,
             routing,
             desks,
             lead_id: vec![u32::MAX; world.org.domains],
-            authority: Desk::new(Some(0), world.whole_view(), authority_capacity),
+            authority: Desk::new(Some(0), world.whole_view(), authority_capacity).searching(search),
             pending: Vec::with_capacity(64),
             ballot: Ballot::default(),
         }
@@ -293,10 +298,19 @@ impl DomainLeads {
 
     /// Consults the leads of the domains the change of `q` spills into; `own` is the deciding
     /// lead's perceived change. Returns whether the change goes ahead; whoever the decision
-    /// goes against is overruled.
+    /// goes against is overruled. Trust enters twice (docs/ODD.md §7.2): a consulted lead gives
+    /// a decider it trusts the benefit of the doubt, and the decider weighs a consulted lead's
+    /// judgement by its trust in it; afterwards each learns from the other.
     fn consult(&mut self, world: &mut World, d: usize, q: &Queued, own: f64) -> bool {
+        let Some(lead) = self.desks[d].holder else {
+            return false;
+        };
+        let rule = world.behaviour.trust;
+        let noise = world.behaviour.noise;
+        let lead_id = world.org.id[lead];
         let mut bits = world.spillover_domains(&q.p, d);
-        let mut judged = [(0usize, 0.0f64); 64];
+        // (consulted lead, its perceived change after the benefit of the doubt, its weight)
+        let mut judged = [(0usize, 0.0f64, 1.0f64); 64];
         let mut n = 0;
         while bits != 0 {
             let e = bits.trailing_zeros() as usize;
@@ -308,22 +322,48 @@ impl DomainLeads {
             world.send(2);
             self.desks[e].charge(world, self.params.consult_cost);
             let view = self.desks[e].view;
-            judged[n] = (h, world.consulted(h, &q.p, view));
+            world.judge_backlog = self.desks[e].ready(world.t) as u32;
+            let h_id = world.org.id[h];
+            let perceived = world.consulted(h, &q.p, view, self.params.consult_cost)
+                + rule.benefit(world.org.trust.lead(h_id, lead_id), noise);
+            let weight = rule.weight(world.org.trust.lead(lead_id, h_id));
+            judged[n] = (h, perceived, weight);
             n += 1;
         }
         let judged = &judged[..n];
         let go = self
             .params
             .consent
-            .agrees(own, judged.iter().map(|&(_, p)| p));
-        if go {
-            for &(h, p) in judged {
+            .agrees(own, judged.iter().map(|&(_, p, w)| (p, w)));
+        let t = world.t;
+        let flip = world.flips(&q.p);
+        for &(h, p, _) in judged {
+            let h_id = world.org.id[h];
+            if go {
                 if p < 0.0 {
                     world.overrule(h);
+                    world.org.trust.lead_saw(h_id, lead_id, false, t);
+                } else {
+                    // A lead that let the change through learns from what it did to its domain.
+                    let view = world.domain_view(world.org.domain[h] as usize);
+                    let effect = world.land.delta_within(world.config, flip, view);
+                    world.org.trust.lead_saw(h_id, lead_id, effect >= 0.0, t);
                 }
+            } else if p < 0.0 {
+                world.org.trust.lead_saw(lead_id, h_id, false, t);
             }
-        } else if let Some(lead) = self.desks[d].holder {
+        }
+        if !go {
             world.overrule(lead);
+        }
+        let mu = world.behaviour.cognition.convergence;
+        if mu > 0.0 && n > 0 {
+            let mut who = [0usize; 65];
+            who[0] = lead;
+            for (i, &(h, ..)) in judged.iter().enumerate() {
+                who[i + 1] = h;
+            }
+            world.org.converge(&who[..=n], flip, mu);
         }
         go
     }
@@ -431,8 +471,16 @@ impl LeadershipModel for DomainLeads {
         let proposer = p.proposer as usize;
         let d = p.home as usize;
         let delay = self.params.common.delay;
-        let escalate = p.route < 1.0 - self.params.power_sharing
+        let upward = p.route < 1.0 - self.params.power_sharing
             || (self.routing == Routing::Hybrid && world.spillover_domains(&p, d) != 0);
+        // A desk without capacity decides nothing: a proposal goes to the other one instead of
+        // waiting there to expire (docs/ODD.md §7.5), unless neither has any.
+        let (up_can, lead_can) = (self.authority.capacity > 0.0, self.desks[d].capacity > 0.0);
+        let escalate = if upward {
+            up_can || !lead_can
+        } else {
+            !lead_can && up_can
+        };
         if escalate {
             let hops = hops_to_root(world, proposer);
             world.send(hops);
@@ -452,11 +500,7 @@ impl LeadershipModel for DomainLeads {
             let view = self.authority.view;
             while let Some(q) = self.authority.next(world) {
                 let holder = self.authority.holder.unwrap_or(0);
-                match settle_one(world, holder, view, &q) {
-                    Verdict::Adopt => world.adopt(&q.p, q.hops),
-                    Verdict::Reject => world.reject(&q.p, q.hops),
-                    Verdict::Moot => {}
-                }
+                settle_one(world, holder, view, &q);
             }
             self.authority.settle();
         }
@@ -467,6 +511,19 @@ impl LeadershipModel for DomainLeads {
             let view = self.desks[d].view;
             while let Some(q) = self.desks[d].next(world) {
                 let holder = self.desks[d].holder.unwrap_or(0);
+                if self.routing == Routing::Hybrid
+                    && self.authority.capacity > 0.0
+                    && world.spillover_domains(&q.p, d) != 0
+                {
+                    // A lead's own alternative that spills over is the coordinator's to judge,
+                    // as a member's proposal would be.
+                    let hops = hops_to_root(world, holder);
+                    world.send(hops);
+                    let arrival = world.arrival(hops, self.params.common.delay);
+                    self.authority.push(q.p, arrival, hops);
+                    continue;
+                }
+                let by = (coordination != Coordination::Vote).then_some(holder);
                 let verdict = match coordination {
                     Coordination::Vote => world.vote(d, &q.p),
                     Coordination::None => world.review(holder, &q.p, view),
@@ -483,6 +540,7 @@ impl LeadershipModel for DomainLeads {
                                 self.pending.push(Pending {
                                     ready: world.t + self.params.consult_delay,
                                     q,
+                                    by: holder,
                                 });
                                 continue;
                             } else {
@@ -492,8 +550,8 @@ impl LeadershipModel for DomainLeads {
                     }
                 };
                 match verdict {
-                    Verdict::Adopt => world.adopt(&q.p, q.hops),
-                    Verdict::Reject => world.reject(&q.p, q.hops),
+                    Verdict::Adopt => world.adopt(&q.p, q.hops, by),
+                    Verdict::Reject => world.reject(&q.p, q.hops, by),
                     Verdict::Moot => {}
                 }
             }
@@ -506,7 +564,7 @@ impl LeadershipModel for DomainLeads {
         while i < self.pending.len() {
             if self.pending[i].ready <= t {
                 let pending = self.pending.remove(i);
-                world.adopt(&pending.q.p, pending.q.hops);
+                world.adopt(&pending.q.p, pending.q.hops, Some(pending.by));
             } else {
                 i += 1;
             }
@@ -528,6 +586,10 @@ impl LeadershipModel for DomainLeads {
             d.drain(out);
         }
         out.extend(self.pending.drain(..).map(|p| p.q.p));
+    }
+
+    fn members_propose(&self) -> bool {
+        self.params.common.search != Search::Leaders
     }
 }
 
@@ -680,8 +742,8 @@ mod tests {
 
     #[test]
     fn consent_rules() {
-        fn others(v: &[f64]) -> impl Iterator<Item = f64> + Clone + '_ {
-            v.iter().copied()
+        fn others(v: &[f64]) -> impl Iterator<Item = (f64, f64)> + Clone + '_ {
+            v.iter().map(|&p| (p, 1.0))
         }
         assert!(Consent::Sum.agrees(0.3, others(&[-0.1, -0.1])));
         assert!(!Consent::Sum.agrees(0.1, others(&[-0.1, 0.0])));
@@ -694,6 +756,14 @@ mod tests {
         assert!(Consent::Veto.agrees(0.1, others(&[0.0, 0.2])));
         assert!(!Consent::Veto.agrees(0.9, others(&[0.2, -0.01])));
         assert!(Consent::Veto.agrees(0.1, others(&[])), "nobody to object");
+        // Weights (trust): a distrusted objector counts for less, a trusted one for more.
+        assert!(!Consent::Sum.agrees(0.1, [(-0.15, 1.0)].into_iter()));
+        assert!(Consent::Sum.agrees(0.1, [(-0.15, 0.2)].into_iter()));
+        assert!(Consent::Majority.agrees(0.1, [(-0.5, 0.5)].into_iter()));
+        assert!(
+            !Consent::Veto.agrees(0.1, [(-0.15, 0.01)].into_iter()),
+            "a veto is a veto"
+        );
     }
 
     #[test]

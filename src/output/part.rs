@@ -3,7 +3,7 @@
 //! run's summary and shocks as typed values, from which assembly writes `summary.csv` and
 //! `shocks.csv` and computes `stats.csv` without reading any text back.
 //!
-//! A record's payload is a header line `#leadsim-part 3 run=I prefix=P timeseries=T summary=S
+//! A record's payload is a header line `#leadsim-part 4 run=I prefix=P timeseries=T summary=S
 //! shocks=H` followed by the four sections: the prefix and the time series as text, the summary
 //! as little-endian `f64` bits (finals, then means) and the shocks in a small binary form.
 
@@ -12,7 +12,7 @@ use super::tables::{RowWriter, row_prefix};
 use crate::results::{Adaptability, RunResult, Shock, Summary};
 use std::path::Path;
 
-const MAGIC: &str = "#leadsim-part 3";
+const MAGIC: &str = "#leadsim-part 4";
 
 /// Rows one run contributes to the tables.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -84,12 +84,15 @@ fn encode_shock(out: &mut Vec<u8>, s: &Shock) {
     }
     out.extend_from_slice(&s.step.to_le_bytes());
     for x in [
+        s.capacity_lost,
         a.before,
         a.after,
         a.drop,
         a.trough,
         a.max_drop,
         a.window_mean,
+        a.effect,
+        a.effect_min,
     ] {
         out.extend_from_slice(&x.to_bits().to_le_bytes());
     }
@@ -115,7 +118,7 @@ pub(crate) fn decode(path: &Path, index: u64, bytes: &[u8]) -> Result<Part, Outp
     let header = std::str::from_utf8(&bytes[..nl]).map_err(|_| corrupt("header not UTF-8"))?;
     let mut fields = header.split(' ');
     match (fields.next(), fields.next()) {
-        (Some("#leadsim-part"), Some("3")) => {}
+        (Some("#leadsim-part"), Some(v)) if MAGIC.ends_with(&format!(" {v}")) => {}
         (Some("#leadsim-part"), Some(_)) => {
             return Err(corrupt(
                 "written by another version of leadsim; start over with --force",
@@ -203,7 +206,20 @@ impl Cursor<'_> {
         let event = self.text()?;
         let kind = self.text()?;
         let step = self.u32()?;
-        let [before, after, drop, trough, max_drop, window_mean] = [
+        let [
+            capacity_lost,
+            before,
+            after,
+            drop,
+            trough,
+            max_drop,
+            window_mean,
+            effect,
+            effect_min,
+        ] = [
+            self.f64()?,
+            self.f64()?,
+            self.f64()?,
             self.f64()?,
             self.f64()?,
             self.f64()?,
@@ -222,6 +238,7 @@ impl Cursor<'_> {
             event,
             kind,
             step,
+            capacity_lost,
             adaptability: Adaptability {
                 before,
                 after,
@@ -232,6 +249,8 @@ impl Cursor<'_> {
                 censored,
                 window_mean,
                 window_steps,
+                effect,
+                effect_min,
             },
         })
     }
@@ -267,6 +286,7 @@ mod tests {
                 event: "market,\"x\"".into(),
                 kind: "landscape_shock".into(),
                 step: 3,
+                capacity_lost: 0.25,
                 adaptability: Adaptability {
                     before: 0.9,
                     after: 0.7,
@@ -277,6 +297,8 @@ mod tests {
                     censored: true,
                     window_mean: f64::NAN,
                     window_steps: 2,
+                    effect: -0.05,
+                    effect_min: -0.1,
                 },
             }],
         }

@@ -244,6 +244,7 @@ fn shock_rows(prefix: &[u8], shocks: &[Shock]) -> Vec<u8> {
             s.event.clone(),
             s.kind.clone(),
             s.step.to_string(),
+            number(s.capacity_lost),
             number(a.before),
             number(a.after),
             number(a.drop),
@@ -253,6 +254,8 @@ fn shock_rows(prefix: &[u8], shocks: &[Shock]) -> Vec<u8> {
             a.censored.to_string(),
             number(a.window_mean),
             a.window_steps.to_string(),
+            number(a.effect),
+            number(a.effect_min),
         ]));
     }
     out

@@ -43,12 +43,14 @@ pub(crate) const FINAL_METRICS: [&str; 6] = [
 ];
 
 /// Adaptability statistics (rows of `stats.csv` when there were shocks).
-pub(crate) const SHOCK_METRICS: [&str; 5] = [
+pub(crate) const SHOCK_METRICS: [&str; 7] = [
     "shock_drop",
     "shock_max_drop",
     "shock_recovered",
     "shock_recovery_median",
     "shock_window_mean",
+    "shock_effect",
+    "shock_effect_min",
 ];
 
 /// Summary columns drawn against swept parameters and in heatmaps: the headline outcomes and

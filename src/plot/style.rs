@@ -169,6 +169,8 @@ pub(crate) fn metric_words(metric: &str) -> (String, String) {
         "shock_recovered" => ("Recovered shocks", "Share recovered by the end"),
         "shock_recovery_median" => ("Recovery time", "Median steps to recover (KM)"),
         "shock_window_mean" => ("Level after shock", "Mean performance in window"),
+        "shock_effect" => ("Effect of shock", "Performance − no-shock twin"),
+        "shock_effect_min" => ("Worst effect of shock", "Lowest performance − twin"),
         other => return (capitalize(&other.replace('_', " ")), other.to_string()),
     };
     (name.to_string(), axis.to_string())

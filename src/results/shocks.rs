@@ -2,11 +2,12 @@
 //! long it takes to come back, and the per-model statistics of those measures.
 
 /// Columns of `shocks.csv` after the identifying ones.
-pub const SHOCK_COLUMNS: [&str; 13] = [
+pub const SHOCK_COLUMNS: [&str; 16] = [
     "shock",
     "event",
     "kind",
     "step",
+    "capacity_lost",
     "before",
     "after",
     "drop",
@@ -16,6 +17,8 @@ pub const SHOCK_COLUMNS: [&str; 13] = [
     "censored",
     "window_mean",
     "window_steps",
+    "effect",
+    "effect_min",
 ];
 
 /// Adaptability around one shock.
@@ -41,6 +44,13 @@ pub struct Adaptability {
     pub window_mean: f64,
     /// Steps the window covers (fewer than the window when the run ends first).
     pub window_steps: u32,
+    /// The shock's effect: mean over the window of performance minus the performance of the
+    /// counterfactual twin run without the shocks (NaN without a twin). Unlike the level
+    /// (`window_mean`) it does not carry the model's general performance, and unlike the drops
+    /// it does not carry the drift since `before`.
+    pub effect: f64,
+    /// The most harmful moment of the window: the lowest performance minus the twin's.
+    pub effect_min: f64,
 }
 
 /// Measures adaptability from `series`, the performance at the end of steps `shock_step`,
@@ -77,7 +87,22 @@ pub fn adaptability(before: f64, after: f64, series: &[f64], window: usize) -> A
         censored,
         window_mean,
         window_steps: w as u32,
+        effect: f64::NAN,
+        effect_min: f64::NAN,
     }
+}
+
+/// The effect of a shock on `series` (performance at the end of the shock step and after),
+/// against `twin`, the counterfactual run's performance over the same steps, over `window`
+/// steps: `(mean difference, lowest difference)`; NaN when the window is empty.
+pub fn effect(series: &[f64], twin: &[f64], window: usize) -> (f64, f64) {
+    let w = window.min(series.len()).min(twin.len());
+    if w == 0 {
+        return (f64::NAN, f64::NAN);
+    }
+    let diffs = series[..w].iter().zip(&twin[..w]).map(|(a, b)| a - b);
+    let (sum, min) = diffs.fold((0.0, f64::INFINITY), |(s, m), d| (s + d, m.min(d)));
+    (sum / w as f64, min)
 }
 
 /// One measured shock of a run: which event fired, of what kind, at which step, and the
@@ -89,27 +114,38 @@ pub struct Shock {
     /// The event's kind.
     pub kind: String,
     pub step: u32,
+    /// The share of the model's review capacity whose holders left (a leader loss; NaN for
+    /// other kinds).
+    pub capacity_lost: f64,
     pub adaptability: Adaptability,
 }
 
 impl Shock {
     /// The shock of event `event` (of `kind`) at `step`, measured on `performance` (the
     /// performance at the end of every step, index 0 the initial state) given `after`, the
-    /// performance right after the event was applied, over a window of `window` steps.
+    /// performance right after the event was applied, over a window of `window` steps; and
+    /// against `twin`, the performance of the counterfactual run without the shocks, if any.
     pub fn measure(
         event: &str,
         kind: &str,
         step: u32,
         after: f64,
         performance: &[f64],
+        twin: Option<&[f64]>,
         window: usize,
     ) -> Shock {
         let t = step as usize;
+        let mut adaptability = adaptability(performance[t - 1], after, &performance[t..], window);
+        if let Some(twin) = twin {
+            (adaptability.effect, adaptability.effect_min) =
+                effect(&performance[t..], twin.get(t..).unwrap_or(&[]), window);
+        }
         Shock {
             event: event.to_string(),
             kind: kind.to_string(),
             step,
-            adaptability: adaptability(performance[t - 1], after, &performance[t..], window),
+            capacity_lost: f64::NAN,
+            adaptability,
         }
     }
 }
@@ -118,11 +154,13 @@ impl Shock {
 pub type Columns = Vec<(String, Vec<Vec<f64>>)>;
 
 /// The names of the per-run shock statistics, in `stats.csv` order.
-const NAMES: [&str; 4] = [
+const NAMES: [&str; 6] = [
     "shock_drop",
     "shock_max_drop",
     "shock_recovered",
     "shock_window_mean",
+    "shock_effect",
+    "shock_effect_min",
 ];
 
 /// The name of the Kaplan–Meier median time to recover in `stats.csv`.
@@ -179,6 +217,8 @@ pub fn shock_stats(
                 a.max_drop,
                 if a.censored { 0.0 } else { 1.0 },
                 a.window_mean,
+                a.effect,
+                a.effect_min,
             ];
             let own = per_event.iter().position(|e| *e == s.event).map(|g| g + 1);
             for g in std::iter::once(0).chain(own) {
@@ -386,6 +426,7 @@ mod tests {
             event: event.into(),
             kind: "k".into(),
             step: 5,
+            capacity_lost: f64::NAN,
             adaptability: Adaptability {
                 before: 0.9,
                 after: 0.8,
@@ -396,6 +437,8 @@ mod tests {
                 censored,
                 window_mean: 0.85,
                 window_steps: 10,
+                effect: -drop / 2.0,
+                effect_min: -drop,
             },
         }
     }
@@ -430,7 +473,12 @@ mod tests {
         assert!(close(get("shock_recovered@exit")[0][0], 0.0));
         // One event: no per-event columns.
         let one = shock_stats(2, 2, &runs, &events[..1]);
-        assert_eq!(one.len(), 4);
+        assert_eq!(one.len(), NAMES.len());
+        // The counterfactual effect is averaged like the rest.
+        assert!(
+            close(get("shock_effect")[0][0], -0.1),
+            "mean of −0.05 and −0.15"
+        );
         // No shock in any run: no columns at all.
         let none: Vec<&[Shock]> = vec![&[], &[]];
         assert!(shock_stats(2, 1, &none, &events).is_empty());
@@ -485,7 +533,7 @@ mod tests {
     #[test]
     fn a_shock_is_measured_from_the_step_before() {
         let perf = [0.5, 0.6, 0.7, 0.4, 0.65, 0.72];
-        let s = Shock::measure("market", "landscape_shock", 3, 0.3, &perf, 10);
+        let s = Shock::measure("market", "landscape_shock", 3, 0.3, &perf, None, 10);
         assert_eq!(s.adaptability.before, 0.7);
         assert_eq!(s.adaptability.after, 0.3);
         assert_eq!(s.adaptability.trough, 0.3);
@@ -494,6 +542,18 @@ mod tests {
             (2, false)
         );
         assert_eq!(s.adaptability.window_steps, 3);
+        assert!(s.adaptability.effect.is_nan(), "no twin, no effect");
+        // Against a twin that did not fall: the effect over steps 3…5 and its worst moment.
+        let twin = [0.5, 0.6, 0.7, 0.71, 0.72, 0.73];
+        let s = Shock::measure("market", "landscape_shock", 3, 0.3, &perf, Some(&twin), 2);
+        assert!((s.adaptability.effect - ((0.4 - 0.71) + (0.65 - 0.72)) / 2.0).abs() < 1e-12);
+        assert!((s.adaptability.effect_min - (0.4 - 0.71)).abs() < 1e-12);
+        // A twin identical to the run: no effect, whatever the level.
+        let s = Shock::measure("market", "landscape_shock", 3, 0.3, &perf, Some(&perf), 10);
+        assert_eq!(
+            (s.adaptability.effect, s.adaptability.effect_min),
+            (0.0, 0.0)
+        );
     }
 
     #[test]

@@ -134,6 +134,7 @@ fn adaptability_is_measured_per_shock_and_summarized_per_model() {
             "event",
             "kind",
             "step",
+            "capacity_lost",
             "before",
             "after",
             "drop",
@@ -142,23 +143,26 @@ fn adaptability_is_measured_per_shock_and_summarized_per_model() {
             "recovery_steps",
             "censored",
             "window_mean",
-            "window_steps"
+            "window_steps",
+            "effect",
+            "effect_min"
         ]
     );
+    let col = |name: &str| shocks.0.iter().position(|h| h == name).unwrap();
+    let num = |r: &[String], name: &str| -> f64 { r[col(name)].parse().unwrap() };
     let ts = read_csv(&dir.join("timeseries.csv"));
     for r in &shocks.1 {
         let (model, rep) = (&r[0], &r[1]);
         let perf = series(&ts, model, rep, "performance");
-        let before: f64 = r[7].parse().unwrap();
+        let before = num(r, "before");
         assert_eq!(
             before, perf[29].1,
             "before = performance at the end of step 29"
         );
-        let drop: f64 = r[9].parse().unwrap();
-        let after: f64 = r[8].parse().unwrap();
+        let (drop, after) = (num(r, "drop"), num(r, "after"));
         assert!((before - after - drop).abs() < 1e-12);
-        let censored = &r[13];
-        let recovery: u32 = r[12].parse().unwrap();
+        let censored = &r[col("censored")];
+        let recovery = num(r, "recovery_steps") as u32;
         if censored == "false" && recovery > 0 {
             assert!(
                 perf[30 + recovery as usize].1 >= before,
@@ -166,10 +170,13 @@ fn adaptability_is_measured_per_shock_and_summarized_per_model() {
             );
         }
         if censored == "true" {
-            assert!(
-                perf[30..].iter().all(|p| p.1 < before) || r[10].parse::<f64>().unwrap() < before
-            );
+            assert!(perf[30..].iter().all(|p| p.1 < before) || num(r, "trough") < before);
         }
+        // The counterfactual effect: the twin without the shock is a different run after step
+        // 30, the same before; the effect is a difference of performances.
+        let (effect, worst) = (num(r, "effect"), num(r, "effect_min"));
+        assert!(effect.abs() <= 1.0 && worst <= effect, "{effect} {worst}");
+        assert!(r[col("capacity_lost")].is_empty(), "NA: not a leader loss");
     }
     let stats = read_csv(&dir.join("stats.csv"));
     for m in [
@@ -178,6 +185,8 @@ fn adaptability_is_measured_per_shock_and_summarized_per_model() {
         "shock_recovered",
         "shock_recovery_median",
         "shock_window_mean",
+        "shock_effect",
+        "shock_effect_min",
     ] {
         assert!(
             stats
@@ -208,6 +217,7 @@ fn several_shocks_are_also_summarized_event_by_event() {
         "[[events]]\nkind = \"landscape_shock\"\nname = \"market\"\nat = 20\nfraction = 0.8\n[[events]]\nkind = \"turnover\"\nname = \"exodus\"\nat = [35, 45]\nfraction = 0.3\n",
     );
     let shocks = read_csv(&dir.join("shocks.csv"));
+    let drop_col = shocks.0.iter().position(|h| h == "drop").unwrap();
     let stats = read_csv(&dir.join("stats.csv"));
     let stat = |metric: &str, model: &str| -> f64 {
         let row = stats
@@ -225,7 +235,7 @@ fn several_shocks_are_also_summarized_event_by_event() {
                 per_run
                     .entry(r[1].clone())
                     .or_default()
-                    .push(r[9].parse().unwrap());
+                    .push(r[drop_col].parse().unwrap());
             }
             assert_eq!(per_run.len(), 3, "{event} fired in every replicate");
             let means: Vec<f64> = per_run
