@@ -30,6 +30,7 @@ pub mod network;
 pub mod org;
 pub mod output;
 pub mod params;
+pub mod patterns;
 pub mod plot;
 pub mod reference;
 pub mod replicate;

@@ -34,6 +34,7 @@ const LAYERS: &[&[&str]] = &[
     &["experiment"],
     &["plot", "slurm"],
     &["report", "replicate", "format"],
+    &["patterns"],
 ];
 
 /// Narrower rules than the layers: the storage layer knows the shape of an experiment's tables

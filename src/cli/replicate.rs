@@ -25,11 +25,13 @@ pub enum Name {
     LazerFriedman2007,
     /// Kauffman's NK results: local optima and adaptive walks for K = 0 and K = N - 1.
     Nk,
+    /// The ODD's stylized facts and the seed essay's claims, from scenarios/patterns/.
+    Patterns,
 }
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  leadsim replicate march1991\n  leadsim replicate lazer-friedman-2007 --runs 200\n  leadsim replicate march1991 --scenario my-fig1-sweep.toml   # a varied copy of the reference file\n  leadsim replicate nk\n\nResults go to output/replicate-<name>/ unless -o is given; a finished replication there is compared again without re-running (--force runs it afresh). Exit code 1 when a published figure is not reproduced within its tolerance."
+    after_help = "Examples:\n  leadsim replicate march1991\n  leadsim replicate patterns            # every stylized fact of docs/ODD.md §1, about a minute on 2 cores\n  leadsim replicate patterns --runs 3   # three times the replicates of every pattern\n  leadsim replicate lazer-friedman-2007 --runs 200\n  leadsim replicate march1991 --scenario my-fig1-sweep.toml   # a varied copy of the reference file\n  leadsim replicate nk\n\nResults go to output/replicate-<name>/ unless -o is given; a finished replication there is compared again without re-running (--force runs it afresh). Exit code 1 when a published figure is not reproduced within its tolerance, or (patterns) when a pattern the ODD claims or a fairness check does not hold."
 )]
 pub struct Args {
     /// Which publication to replicate.
@@ -39,7 +41,8 @@ pub struct Args {
     /// scenarios/reference/lazer-friedman-2007.toml). Not for nk.
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
-    /// Runs per point (March), landscapes (Lazer & Friedman) or landscapes per setting (nk).
+    /// Runs per point (March), landscapes (Lazer & Friedman), landscapes per setting (nk), or
+    /// a multiple of every pattern's replicates and of the meta-analytic population (patterns).
     #[arg(long)]
     pub runs: Option<u32>,
     /// Master seed.
@@ -97,6 +100,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             rep
         }
         Name::March1991 | Name::LazerFriedman2007 => experiment_replication(&args)?,
+        Name::Patterns => return patterns(&args),
     };
     out!("{}", table(&rep));
     if rep.passed() {
@@ -206,12 +210,23 @@ fn command(args: &Args, overrides: &BTreeMap<String, String>) -> String {
 /// The plan of the reference file `path` (a sweep for March, a scenario for Lazer & Friedman)
 /// with `--seed` and `--runs` applied, and its input files for the manifest.
 fn reference_plan(args: &Args, path: &Path, text: &str) -> Result<(Plan, Vec<InputFile>), Failure> {
+    plan_of(path, text, args.seed, args.runs)
+}
+
+/// The plan of the scenario or sweep file `path` holding `text`, with the `seed` and
+/// replications overrides, and its input files for the manifest.
+fn plan_of(
+    path: &Path,
+    text: &str,
+    seed: Option<u64>,
+    runs: Option<u32>,
+) -> Result<(Plan, Vec<InputFile>), Failure> {
     let (mut table, source) = Source::parse(path, text).input()?;
     let is_sweep = leadsim::experiment::sweep::is_sweep(&table);
     let role = if is_sweep { "sweep" } else { "scenario" };
     let file = InputFile::new(role, &path.display().to_string(), text);
     if !is_sweep {
-        set_overrides(&mut table, args.seed, args.runs);
+        set_overrides(&mut table, seed, runs);
         let study =
             Study::from_table(&table, &Arc::new(source), &Arc::from(text), "reference").input()?;
         return Ok((Plan::single(study), vec![file]));
@@ -225,7 +240,7 @@ fn reference_plan(args: &Args, path: &Path, text: &str) -> Result<(Plan, Vec<Inp
         })
     })
     .input()?;
-    let plan = sweep.plan(args.seed, args.runs).input()?;
+    let plan = sweep.plan(seed, runs).input()?;
     let mut inputs = vec![file];
     if let Some(b) = &sweep.base_path {
         inputs.push(InputFile::new(
@@ -275,4 +290,147 @@ fn ours(c: &Check) -> String {
         Some(se) => format!("{} ± {}", short(c.ours), short(se)),
         None => short(c.ours),
     }
+}
+
+/// `leadsim replicate patterns`: runs every file of `scenarios/patterns/` (the one on disk, or
+/// the copy bundled in the binary) into its own folder, judges the patterns from the tables,
+/// writes `patterns.csv` and `report.html`, prints the table, and fails when a claimed pattern
+/// or a fairness check does not hold.
+fn patterns(args: &Args) -> Result<(), Failure> {
+    use leadsim::patterns;
+    if args.scenario.is_some() {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "--scenario does not apply to patterns: edit the files in scenarios/patterns/ (read from there when present) and rerun with --force"
+        )));
+    }
+    let times = args.runs.unwrap_or(1);
+    if times == 0 {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "--runs 0: patterns needs at least one replicate (--runs multiplies every pattern's)"
+        )));
+    }
+    let root = args
+        .common
+        .output
+        .clone()
+        .unwrap_or_else(|| experiment::default_dir("replicate-patterns"));
+    if let leadsim::output::FolderState::NotAFolder =
+        leadsim::output::state(&root).map_err(failure)?
+    {
+        return Err(failure(leadsim::output::OutputError::NotAFolder {
+            path: root,
+        }));
+    }
+    std::fs::create_dir_all(&root).map_err(|e| Failure::Other(e.into()))?;
+    for file in patterns::FILES {
+        let path = PathBuf::from(file.path);
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => leadsim::scenario::text_of(&path, bytes).input()?,
+            Err(_) => file.text.to_string(),
+        };
+        let text = patterns::scaled(&text, times)
+            .map_err(|e| Failure::Input(anyhow::anyhow!("{}: {e}", path.display())))?;
+        let (plan, inputs) = plan_of(&path, &text, args.seed, None)?;
+        let mut command = "leadsim replicate patterns".to_string();
+        if times > 1 {
+            command += &format!(" --runs {times}");
+        }
+        if let Some(seed) = args.seed {
+            command += &format!(" --seed {seed}");
+        }
+        let prov = Provenance {
+            command: command.clone(),
+            inputs,
+            overrides: args
+                .seed
+                .map(|s| BTreeMap::from([("seed".to_string(), s.to_string())]))
+                .unwrap_or_default(),
+        };
+        let dir = root.join(file.name);
+        let manifest = plan.manifest(&prov, "");
+        let common = RunArgs {
+            resume: !args.common.force,
+            ..args.common.clone()
+        };
+        if let Some(_lock) = experiment::prepare(&dir, &manifest, &common)? {
+            experiment::run_all(&plan, &dir, manifest, &args.common, &command)?;
+        }
+    }
+    let rows = patterns::assess(&root).input()?;
+    leadsim::output::write_atomic(&root.join("patterns.csv"), &patterns::csv(&rows))
+        .map_err(failure)?;
+    leadsim::output::write_atomic(&root.join("report.html"), patterns::html(&rows).as_bytes())
+        .map_err(failure)?;
+    leadsim::plot::write_charts(&patterns::charts(&rows), &root).map_err(failure)?;
+    out!("{}", patterns_table(&rows));
+    outln!("results: {}", root.display());
+    let failed: Vec<&patterns::Row> = rows.iter().filter(|r| r.fails()).collect();
+    if failed.is_empty() {
+        outln!(
+            "every claimed pattern and fairness check holds ({} rows; tests of hypotheses are reported above whatever they say)",
+            rows.len()
+        );
+        Ok(())
+    } else {
+        Err(Failure::Other(anyhow::anyhow!(
+            "{} claimed pattern rows or checks do not hold: {}",
+            failed.len(),
+            failed
+                .iter()
+                .map(|r| format!("{} — {}", r.pattern, r.compared))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )))
+    }
+}
+
+/// The patterns table for the terminal, one block per pattern.
+fn patterns_table(rows: &[leadsim::patterns::Row]) -> String {
+    let mut out = String::new();
+    let mut last = "";
+    let mut header = "";
+    for r in rows {
+        if r.pattern != last {
+            out += &format!("\n{} — {}\n", r.pattern, r.source);
+            last = &r.pattern;
+            header = &r.source;
+        }
+        let e = &r.estimate;
+        let interval = if e.low.is_nan() {
+            String::new()
+        } else {
+            format!(" [{}, {}]", short(e.low), short(e.high))
+        };
+        let published = if r.published.is_empty() {
+            String::new()
+        } else {
+            format!("; published {}", r.published)
+        };
+        let verdict = match (r.holds, r.role) {
+            (None, _) => String::new(),
+            (Some(h), role) => format!(
+                "  → {} ({}{})",
+                if h { "holds" } else { "does not hold" },
+                role.name(),
+                if r.fails() { ", FAILED" } else { "" }
+            ),
+        };
+        out += &format!(
+            "  {}: {}{}{}\n",
+            r.compared,
+            short(e.value),
+            interval,
+            published
+        );
+        if !r.criterion.is_empty() || !verdict.is_empty() {
+            // A row that answers another source than its pattern's names it.
+            let source = if r.source.is_empty() || r.source == header {
+                String::new()
+            } else {
+                format!(" [{}]", r.source)
+            };
+            out += &format!("      criterion: {}{}{}\n", r.criterion, source, verdict);
+        }
+    }
+    out
 }

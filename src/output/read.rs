@@ -331,6 +331,41 @@ impl Folder<'_> {
         Ok(out)
     }
 
+    /// One numeric column of `shocks.csv`, row by row with the shock's event name: rows of
+    /// one value each, keyed like those of `summary.csv`.
+    pub(crate) fn shock_column(
+        &self,
+        column: &str,
+    ) -> Result<Vec<(String, SummaryRow)>, ReadError> {
+        let (t, mut reader) = self.open(SHOCKS)?;
+        let ids = self.ids(&t, true)?;
+        let (event, value) = (t.column("event")?, t.column(column)?);
+        let point = ids.point;
+        let mut out = Vec::new();
+        let mut record = csv::StringRecord::new();
+        while t.next(&mut reader, &mut record)? {
+            let p = match point {
+                Some(c) => t.unsigned(&record, c)? as usize,
+                None => 0,
+            };
+            out.push((
+                record.get(event).unwrap_or("").to_string(),
+                SummaryRow {
+                    point: p,
+                    axis_values: Vec::new(),
+                    model: self.model(&t, &record, ids.model)?,
+                    replicate: ids
+                        .replicate
+                        .and_then(|c| record.get(c))
+                        .unwrap_or("")
+                        .to_string(),
+                    values: vec![t.number(&record, value)?],
+                },
+            ));
+        }
+        Ok(out)
+    }
+
     pub(crate) fn summary(&self) -> Result<(Vec<String>, Vec<SummaryRow>), ReadError> {
         let (t, mut reader) = self.open(SUMMARY)?;
         let ids = self.ids(&t, true)?;

@@ -325,6 +325,46 @@ pub fn replication_charts(rep: &crate::reference::Replication) -> Vec<Chart> {
         .collect()
 }
 
+/// A group of estimates for [`estimate_charts`]: file stem, title, caption, and each estimate as
+/// (label, estimate, low, high).
+pub type EstimateGroup = (String, String, String, Vec<(String, f64, f64, f64)>);
+
+/// Forest plots of estimates and their intervals (the summary of `leadsim replicate patterns`):
+/// one chart per group `(file stem, title, caption, estimates)`, one panel per estimate
+/// `(label, estimate, low, high)` with its zero line; estimates without an interval are left
+/// out, and so is a group left empty.
+pub fn estimate_charts(groups: &[EstimateGroup]) -> Vec<Chart> {
+    groups
+        .iter()
+        .filter_map(|(name, title, caption, estimates)| {
+            let panels: Vec<figure::DiffPanel> = estimates
+                .iter()
+                .filter(|(_, m, lo, hi)| m.is_finite() && lo.is_finite() && hi.is_finite())
+                .map(|(label, m, lo, hi)| figure::DiffPanel {
+                    title: label.clone(),
+                    values: vec![Some(Band {
+                        n: 0,
+                        mean: *m,
+                        low: *lo,
+                        high: *hi,
+                    })],
+                })
+                .collect();
+            (!panels.is_empty()).then(|| Chart {
+                name: name.clone(),
+                kind: ChartKind::Differences,
+                caption: caption.clone(),
+                figure: Figure::Diffs(figure::Diffs {
+                    title: title.clone(),
+                    rows: vec!["estimate".into()],
+                    columns: panels.len().min(2),
+                    panels,
+                }),
+            })
+        })
+        .collect()
+}
+
 /// Draws `charts` into `dir/charts/` as PNG and SVG; returns the files written.
 pub fn write_charts(charts: &[Chart], dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     let out = dir.join(CHARTS);

@@ -102,7 +102,9 @@ pub fn effect(series: &[f64], twin: &[f64], window: usize) -> (f64, f64) {
     }
     let diffs = series[..w].iter().zip(&twin[..w]).map(|(a, b)| a - b);
     let (sum, min) = diffs.fold((0.0, f64::INFINITY), |(s, m), d| (s + d, m.min(d)));
-    (sum / w as f64, min)
+    // A mean is never below its minimum, but a sum of equal differences divided back can
+    // round one ulp under it; clamp so that effect_min <= effect holds in every file.
+    ((sum / w as f64).max(min), min)
 }
 
 /// One measured shock of a run: which event fired, of what kind, at which step, and the
@@ -554,6 +556,17 @@ mod tests {
             (s.adaptability.effect, s.adaptability.effect_min),
             (0.0, 0.0)
         );
+    }
+
+    #[test]
+    fn a_constant_effect_is_its_own_mean_and_minimum() {
+        // Seven differences of 0.1 sum to 0.7 and divide back to 0.0999…, one ulp under
+        // the minimum; the mean must not fall below the minimum it contains.
+        let twin = [0.0; 7];
+        let run = [0.1; 7];
+        let (mean, min) = effect(&run, &twin, 7);
+        assert_eq!(min, 0.1);
+        assert!(mean >= min, "mean {mean} under min {min}");
     }
 
     #[test]

@@ -4,6 +4,7 @@ mod bad_input;
 mod charts;
 mod events;
 mod landscape;
+mod patterns;
 mod reference;
 mod robust;
 mod run;
