@@ -204,6 +204,13 @@ pub struct Recorder {
     scratch: Vec<u32>,
     /// Per slot: the influence it receives (in-strength), reused each step.
     strength: Vec<f64>,
+    /// Scratch of [`Recorder::influence`]: active slots as bits; per receiver, a count then an
+    /// offset of the grants' excesses; the excesses `(grantor, receiver, excess)` in grantor
+    /// order, and grouped by receiver `(grantor, excess)`.
+    active_bits: Vec<u64>,
+    received: Vec<u32>,
+    excess: Vec<(u32, u32, f64)>,
+    grouped: Vec<(u32, f64)>,
     sums: Row,
     counts: [u32; N_METRICS],
     last: Row,
@@ -222,6 +229,10 @@ impl Recorder {
             last_proposed: vec![u32::MAX; slots],
             scratch: Vec::with_capacity(slots),
             strength: Vec::with_capacity(slots),
+            active_bits: Vec::with_capacity(slots.div_ceil(64)),
+            received: Vec::with_capacity(slots + 1),
+            excess: Vec::new(),
+            grouped: Vec::new(),
             sums: [0.0; N_METRICS],
             counts: [0; N_METRICS],
             last: [f64::NAN; N_METRICS],
@@ -360,27 +371,49 @@ impl Recorder {
 
     /// The influence network's density and the centralization of its in-strengths, over the
     /// active members: w(i→j) = max(`tie` if tied, i's earned grant to j).
+    ///
+    /// The sums are defined in grantor order (i ascending; for each i its ties, then its
+    /// grants). The total is summed that way; each in-strength is summed per receiver by
+    /// walking its own (ascending, symmetric) tie list merged with the grants it received,
+    /// which adds the same terms in the same order — so the bits are those of the grantor-order
+    /// sum — while writing each strength once instead of scattering adds over the whole
+    /// organization (a cache miss per tie in a large one).
     fn influence(&mut self, world: &World) -> (f64, f64) {
         let org = &world.org;
         let tie = world.behaviour.influence.tie;
         let slots = org.slots();
-        self.strength.clear();
-        self.strength.resize(slots, 0.0);
+        // Active members as a bitset: random lookups stay in cache.
+        self.active_bits.clear();
+        self.active_bits.resize(slots.div_ceil(64), 0);
+        for (i, _) in org
+            .active
+            .iter()
+            .enumerate()
+            .take(slots)
+            .filter(|(_, a)| **a)
+        {
+            self.active_bits[i >> 6] |= 1 << (i & 63);
+        }
+        let bits = &self.active_bits;
+        let on = |j: usize| (bits[j >> 6] >> (j & 63)) & 1 == 1;
+        // Pass 1, grantor order: the total, and each grant's excess over the tie, counted by
+        // receiver.
+        self.received.clear();
+        self.received.resize(slots + 1, 0);
+        self.excess.clear();
         let mut total = 0.0;
         let mut n = 0usize;
-        for i in (0..slots).filter(|&i| org.active[i]) {
+        for i in (0..slots).filter(|&i| on(i)) {
             n += 1;
             if tie > 0.0 {
                 for &j in org.network.neighbours(i) {
-                    let j = j as usize;
-                    if org.active[j] {
-                        self.strength[j] += tie;
+                    if on(j as usize) {
                         total += tie;
                     }
                 }
             }
             for (to, j, g) in org.grants.of(i) {
-                if j == i || j >= slots || !org.active[j] || org.id[j] != to {
+                if j == i || j >= slots || !on(j) || org.id[j] != to {
                     continue;
                 }
                 let base = if tie > 0.0 && org.network.has_edge(i, j) {
@@ -389,21 +422,68 @@ impl Recorder {
                     0.0
                 };
                 let extra = (g - base).max(0.0);
-                self.strength[j] += extra;
-                total += extra;
+                // Adding 0 leaves a non-negative sum unchanged.
+                if extra > 0.0 {
+                    total += extra;
+                    self.excess.push((i as u32, j as u32, extra));
+                    self.received[j + 1] += 1;
+                }
             }
         }
         if n < 2 {
             return (f64::NAN, f64::NAN);
         }
+        // The excesses grouped by receiver, each group in grantor order (a counting sort).
+        for j in 0..slots {
+            self.received[j + 1] += self.received[j];
+        }
+        self.grouped.clear();
+        self.grouped.resize(self.excess.len(), (0, 0.0));
+        for &(i, j, extra) in &self.excess {
+            let at = &mut self.received[j as usize];
+            self.grouped[*at as usize] = (i, extra);
+            *at += 1;
+        }
+        // After the fill, received[j] is the end of j's group and received[j − 1] (or 0) its
+        // start.
+        self.strength.clear();
+        self.strength.resize(slots, 0.0);
+        for j in (0..slots).filter(|&j| on(j)) {
+            let end = self.received[j] as usize;
+            let begin = if j == 0 {
+                0
+            } else {
+                self.received[j - 1] as usize
+            };
+            let grants = &self.grouped[begin..end];
+            let mut sum = 0.0;
+            let mut k = 0;
+            if tie > 0.0 {
+                for &i in org.network.neighbours(j) {
+                    let i = i as usize;
+                    if !on(i) {
+                        continue;
+                    }
+                    while k < grants.len() && (grants[k].0 as usize) < i {
+                        sum += grants[k].1;
+                        k += 1;
+                    }
+                    sum += tie;
+                }
+            }
+            for &(_, extra) in &grants[k..] {
+                sum += extra;
+            }
+            self.strength[j] = sum;
+        }
         let pairs = (n * (n - 1)) as f64;
         let per = (n - 1) as f64;
         let max = (0..slots)
-            .filter(|&j| org.active[j])
+            .filter(|&j| on(j))
             .map(|j| self.strength[j] / per)
             .fold(0.0f64, f64::max);
         let centralization = (0..slots)
-            .filter(|&j| org.active[j])
+            .filter(|&j| on(j))
             .map(|j| max - self.strength[j] / per)
             .sum::<f64>()
             / per;
@@ -430,7 +510,7 @@ impl Recorder {
     }
 }
 
-/// Gini coefficient of non-negative counts (sorts `values`); NaN when they sum to zero or there
+/// Gini coefficient of non-negative counts (reorders `values`); NaN when they sum to zero or there
 /// are none. G = Σᵢ (2i − n − 1)·x₍ᵢ₎ / (n · Σx), with x sorted ascending and i from 1.
 pub fn gini(values: &mut [u32]) -> f64 {
     let n = values.len();
@@ -438,9 +518,20 @@ pub fn gini(values: &mut [u32]) -> f64 {
     if n == 0 || total == 0 {
         return f64::NAN;
     }
-    values.sort_unstable();
+    // Zeros sort first and add nothing: only the non-zero values need sorting, after the
+    // zeros' count (most members decide nothing in a step's window).
+    let mut nonzero = 0;
+    for i in 0..n {
+        if values[i] != 0 {
+            values.swap(nonzero, i);
+            nonzero += 1;
+        }
+    }
+    let zeros = n - nonzero;
+    values[..nonzero].sort_unstable();
     let mut acc = 0i64;
-    for (i, &v) in values.iter().enumerate() {
+    for (k, &v) in values[..nonzero].iter().enumerate() {
+        let i = zeros + k;
         acc += (2 * (i as i64 + 1) - n as i64 - 1) * v as i64;
     }
     acc as f64 / (n as f64 * total as f64)

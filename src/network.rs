@@ -15,16 +15,51 @@
 use crate::rng::{self, SimRng};
 
 /// An undirected simple graph on nodes `0..n`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+///
+/// The adjacency lists are the graph; [`Graph::freeze`] also lays them out end to end in one
+/// array that [`Graph::neighbours`] reads until the next change, so a pass over a large
+/// organization's ties streams through memory instead of visiting a million separate lists.
+#[derive(Debug, Clone, Default)]
 pub struct Graph {
     adj: Vec<Vec<u32>>,
+    /// The lists end to end (valid while `frozen`).
+    flat: Vec<u32>,
+    /// Where each node's list starts in `flat` (n + 1 entries; valid while `frozen`).
+    offsets: Vec<usize>,
+    frozen: bool,
 }
 
+impl PartialEq for Graph {
+    fn eq(&self, other: &Graph) -> bool {
+        self.adj == other.adj
+    }
+}
+
+impl Eq for Graph {}
+
 impl Graph {
+    /// Lays the lists out end to end for fast reading (until the next change). Cheap when
+    /// nothing changed since the last call.
+    pub(crate) fn freeze(&mut self) {
+        if self.frozen {
+            return;
+        }
+        self.flat.clear();
+        self.offsets.clear();
+        self.offsets.reserve(self.adj.len() + 1);
+        self.offsets.push(0);
+        for list in &self.adj {
+            self.flat.extend_from_slice(list);
+            self.offsets.push(self.flat.len());
+        }
+        self.frozen = true;
+    }
+
     /// `n` nodes, no edges.
     pub(crate) fn empty(n: usize) -> Graph {
         Graph {
             adj: vec![Vec::new(); n],
+            ..Graph::default()
         }
     }
 
@@ -35,6 +70,7 @@ impl Graph {
 
     /// Adds a node with no edges and returns its index.
     pub(crate) fn add_node(&mut self) -> usize {
+        self.frozen = false;
         self.adj.push(Vec::new());
         self.adj.len() - 1
     }
@@ -42,7 +78,11 @@ impl Graph {
     /// The neighbours of `i`, ascending.
     #[inline]
     pub fn neighbours(&self, i: usize) -> &[u32] {
-        &self.adj[i]
+        if self.frozen {
+            &self.flat[self.offsets[i]..self.offsets[i + 1]]
+        } else {
+            &self.adj[i]
+        }
     }
 
     /// Number of neighbours of `i`.
@@ -58,6 +98,7 @@ impl Graph {
 
     /// Links `a` and `b`; returns `false` (and does nothing) for a self-loop or an existing edge.
     pub(crate) fn add_edge(&mut self, a: usize, b: usize) -> bool {
+        self.frozen = false;
         if a == b {
             return false;
         }
@@ -74,6 +115,7 @@ impl Graph {
 
     /// Unlinks `a` and `b`; returns whether the edge existed.
     pub(crate) fn remove_edge(&mut self, a: usize, b: usize) -> bool {
+        self.frozen = false;
         match self.adj[a].binary_search(&(b as u32)) {
             Ok(pos) => {
                 self.adj[a].remove(pos);
@@ -89,6 +131,7 @@ impl Graph {
     /// ignored): the same graph as calling [`Graph::remove_edge`] on each, in time linear in the
     /// adjacency lists touched rather than quadratic in a dense graph's degree.
     pub(crate) fn remove_edges(&mut self, edges: &[(u32, u32)]) {
+        self.frozen = false;
         let gone = both_ways(edges);
         for drop in gone.chunk_by(|x, y| x.0 == y.0) {
             let mut k = 0;
@@ -105,6 +148,7 @@ impl Graph {
     /// ignored): the same graph as calling [`Graph::add_edge`] on each, in linear-logarithmic
     /// time per adjacency list touched.
     pub(crate) fn add_edges(&mut self, edges: &[(u32, u32)]) {
+        self.frozen = false;
         let new = both_ways(edges);
         for add in new.chunk_by(|x, y| x.0 == y.0) {
             let list = &mut self.adj[add[0].0 as usize];
@@ -398,6 +442,35 @@ mod tests {
         let ring = ring_lattice(10, 4);
         assert!((0..10).all(|i| ring.degree(i) == 4));
         assert_eq!(ring.neighbours(0), &[1, 2, 8, 9]);
+    }
+
+    #[test]
+    fn a_frozen_graph_reads_the_same_and_thaws_on_change() {
+        let mut g = watts_strogatz(200, 6, 0.2, &mut r(3));
+        let before: Vec<Vec<u32>> = (0..200).map(|i| g.neighbours(i).to_vec()).collect();
+        g.freeze();
+        g.freeze();
+        assert!((0..200).all(|i| g.neighbours(i) == before[i].as_slice()));
+        // A change is seen at once, frozen again or not.
+        let (a, b) = (0, 100);
+        let added = g.add_edge(a, b);
+        assert_eq!(
+            g.neighbours(a).contains(&(b as u32)),
+            added || before[a].contains(&(b as u32))
+        );
+        g.freeze();
+        assert!(g.neighbours(b).contains(&(a as u32)));
+        g.remove_edges(&[(a as u32, b as u32)]);
+        assert!(!g.neighbours(a).contains(&(b as u32)));
+        let n = g.add_node();
+        g.add_edge(n, 5);
+        g.freeze();
+        assert_eq!(g.neighbours(n), &[5]);
+        // Equality is the graph's, not its layout's: a thawed copy with the same edges is equal.
+        let mut h = g.clone();
+        let far = (0..200).find(|&x| x != 1 && !g.has_edge(1, x)).unwrap();
+        assert!(h.add_edge(1, far) && h.remove_edge(1, far));
+        assert_eq!(g, h);
     }
 
     #[test]

@@ -523,7 +523,7 @@ impl Organization {
         }
         let (parent, depth) = reporting_tree(&domain_members, m, spec.span);
         let mut net_rng = rng::stream(seed, Purpose::Organization, &[1]);
-        let network = match spec.network {
+        let mut network = match spec.network {
             NetworkSpec::Hierarchy => {
                 let mut g = Graph::empty(m);
                 for (s, &p) in parent.iter().enumerate().skip(1) {
@@ -544,6 +544,7 @@ impl Organization {
                 network::teams(&team_of, inside, between, &mut net_rng)
             }
         };
+        network.freeze();
         Organization {
             n,
             domains,

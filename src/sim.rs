@@ -161,6 +161,8 @@ pub fn step(
     draws: &mut Vec<Draws>,
     climate: &mut Vec<(f64, u32)>,
 ) {
+    // Events may have changed ties: lay them out for fast reading again (no-op otherwise).
+    world.org.network.freeze();
     model.begin_step(world);
     members_act(world, model, behaviour_rng, draws);
     model.decide(world);
@@ -233,7 +235,20 @@ fn members_update(world: &mut World, draws: &[Draws], climate: &mut Vec<(f64, u3
     let params = world.behaviour;
     let t = world.t;
     team_climate(world, climate);
-    for (slot, d) in draws.iter().enumerate().take(world.org.slots()) {
+    // Who could mentor this step: active members who decided within the last `recent` steps.
+    let slots = world.org.slots();
+    let mut mentors = std::mem::take(&mut world.mentor_bits);
+    mentors.clear();
+    mentors.resize(slots.div_ceil(64), 0);
+    let mut any_mentor = false;
+    for s in 0..slots {
+        let last = world.org.last_decided[s];
+        if world.org.active[s] && last != u32::MAX && t - last < params.recent {
+            mentors[s >> 6] |= 1 << (s & 63);
+            any_mentor = true;
+        }
+    }
+    for (slot, d) in draws.iter().enumerate().take(slots) {
         if !world.org.active[slot] {
             continue;
         }
@@ -250,13 +265,15 @@ fn members_update(world: &mut World, draws: &[Draws], climate: &mut Vec<(f64, u3
             world.consult_effort[slot],
             world.votes[slot],
         );
-        // Mentors: tied members who made a decision within the last `recent` steps.
+        // Mentors: tied members who made a decision within the last `recent` steps (looked up
+        // in a bitset of this step's possible mentors, which stays in cache).
         let mut mentor = 0.0f64;
-        for &nb in org.network.neighbours(slot) {
-            let nb = nb as usize;
-            let last = org.last_decided[nb];
-            if org.active[nb] && last != u32::MAX && t - last < params.recent {
-                mentor = mentor.max(org.skill[nb]);
+        if any_mentor {
+            for &nb in org.network.neighbours(slot) {
+                let nb = nb as usize;
+                if (mentors[nb >> 6] >> (nb & 63)) & 1 == 1 {
+                    mentor = mentor.max(org.skill[nb]);
+                }
             }
         }
         org.skill[slot] = behaviour::mentored(&params, org.skill[slot], mentor);
@@ -286,8 +303,11 @@ fn members_update(world: &mut World, draws: &[Draws], climate: &mut Vec<(f64, u3
             let spec = world.org_spec.clone();
             world.org.replace(slot, world.t, &spec, hire);
             world.tally.departures += 1;
+            // The newcomer has decided nothing: no mentor for the members after it.
+            mentors[slot >> 6] &= !(1 << (slot & 63));
         }
     }
+    world.mentor_bits = mentors;
     world.org.grants.decay();
 }
 

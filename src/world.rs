@@ -136,6 +136,9 @@ pub struct World {
     /// Proposals waiting at the desk whose holder judges now (for bounded rationality; 0 for a
     /// vote or a member's own screening).
     pub judge_backlog: u32,
+    /// Scratch of the members' update: this step's possible mentors as bits (reused, so the
+    /// step loop does not allocate).
+    pub(crate) mentor_bits: Vec<u64>,
     /// Configurations adopted so far (only their number is reported).
     seen: HashSet<u64>,
 }
@@ -180,6 +183,7 @@ impl World {
             last_flip: [u32::MAX; 64],
             reversal_window,
             judge_backlog: 0,
+            mentor_bits: Vec::new(),
             seen,
         }
     }

@@ -316,6 +316,10 @@ impl Common {
 
 // --- desks -----------------------------------------------------------------------------------
 
+/// The arrival step marking a reviewed proposal's slot in a desk's queue (a tombstone): no
+/// step reaches it, so it is never ready.
+const TAKEN: u32 = u32::MAX;
+
 /// A proposal waiting at a desk.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Queued {
@@ -342,7 +346,11 @@ pub struct Desk {
     pub interim_until: u32,
     /// Whether the holder searches its view with capacity no proposal takes (`search`).
     pub search: bool,
+    /// Waiting proposals in queue order, with reviewed ones left as tombstones (arrival
+    /// [`TAKEN`]) until the next compaction, so that taking one is O(1) rather than a shift.
     queue: Vec<Queued>,
+    /// Tombstones in `queue`.
+    taken: usize,
     credit: f64,
     /// Own alternatives tried this step (keys the next one).
     tried: u32,
@@ -359,6 +367,7 @@ impl Desk {
             interim_until: 0,
             search: false,
             queue: Vec::with_capacity(64),
+            taken: 0,
             credit: 0.0,
             tried: 0,
         }
@@ -372,17 +381,19 @@ impl Desk {
 
     /// Queues `p`, reviewable from step `arrival`.
     pub fn push(&mut self, p: Proposal, arrival: u32, hops: u32) {
+        // No run reaches step u32::MAX (the tombstone), but keep the mark unambiguous.
+        let arrival = arrival.min(TAKEN - 1);
         self.queue.push(Queued { p, arrival, hops });
     }
 
     /// Number of proposals waiting (arrived or not).
     pub fn len(&self) -> usize {
-        self.queue.len()
+        self.queue.len() - self.taken
     }
 
     /// Whether nothing is waiting.
     pub fn is_empty(&self) -> bool {
-        self.queue.is_empty()
+        self.len() == 0
     }
 
     /// Proposals arrived and waiting at step `t`.
@@ -390,18 +401,31 @@ impl Desk {
         self.queue.iter().filter(|q| q.arrival <= t).count()
     }
 
-    /// Drops every proposal older than `expiry` steps, counting it as expired.
+    /// Drops every proposal older than `expiry` steps, counting it as expired (in queue
+    /// order), and the tombstones of reviewed ones: one pass, O(queue) whatever expires.
     pub fn expire(&mut self, world: &mut World, expiry: u32) {
         let t = world.t;
-        let mut i = 0;
-        while i < self.queue.len() {
-            if t - self.queue[i].p.created > expiry {
-                let q = self.queue.remove(i);
+        let mut keep = 0;
+        for i in 0..self.queue.len() {
+            let q = self.queue[i];
+            if q.arrival == TAKEN {
+                continue;
+            }
+            if t - q.p.created > expiry {
                 world.expire(&q.p, self.holder);
             } else {
-                i += 1;
+                self.queue[keep] = q;
+                keep += 1;
             }
         }
+        self.queue.truncate(keep);
+        self.taken = 0;
+    }
+
+    /// Removes the tombstones of reviewed proposals, keeping the queue order.
+    fn compact(&mut self) {
+        self.queue.retain(|q| q.arrival != TAKEN);
+        self.taken = 0;
     }
 
     /// Reviews per step of the current holder (0 for an empty seat).
@@ -448,7 +472,12 @@ impl Desk {
             // The holder judges with this many proposals waiting (bounded rationality).
             world.judge_backlog = waiting;
             let q = match best {
-                Some(i) => self.queue.remove(i),
+                Some(i) => {
+                    let q = self.queue[i];
+                    self.queue[i].arrival = TAKEN;
+                    self.taken += 1;
+                    q
+                }
                 None if self.search => self.alternative(world, holder),
                 None => return None,
             };
@@ -500,14 +529,24 @@ impl Desk {
         }
     }
 
-    /// End of step: unused capacity does not accumulate beyond one review.
+    /// End of step: unused capacity does not accumulate beyond one review. Tombstones go when
+    /// they are many (a desk whose queue is not expired this step still stays compact).
     pub fn settle(&mut self) {
         self.credit = self.credit.min(1.0);
+        if self.taken > 32 && 2 * self.taken > self.queue.len() {
+            self.compact();
+        }
     }
 
     /// Takes every waiting proposal.
     pub fn drain(&mut self, out: &mut Vec<Proposal>) {
-        out.extend(self.queue.drain(..).map(|q| q.p));
+        out.extend(
+            self.queue
+                .drain(..)
+                .filter(|q| q.arrival != TAKEN)
+                .map(|q| q.p),
+        );
+        self.taken = 0;
     }
 
     /// `(ready backlog, reviews per step)` of an occupied desk, for overload.
@@ -706,6 +745,41 @@ mod tests {
         assert_eq!(desk.len(), 0);
         assert_eq!(w.tally.expired, 1);
         assert_eq!(w.feedback[1].expired, 1);
+    }
+
+    #[test]
+    fn reviewed_proposals_leave_the_queue_in_order_and_expire_in_order() {
+        let mut w = world(8, 2, 8, 2, 0.0);
+        let mut desk = Desk::new(Some(0), w.whole_view(), 3.0);
+        w.begin_step(1);
+        // Five proposals by members 1…5 on different decisions, arriving at 1, 2, 1, 2, 1.
+        for (k, arrival) in [1, 2, 1, 2, 1].into_iter().enumerate() {
+            desk.push(flip(&w, k + 1, k), arrival, 0);
+        }
+        w.begin_step(2);
+        desk.refill(&mut w);
+        // Earliest arrival first, then queue order: members 1, 3, 5.
+        let got: Vec<u32> = std::iter::from_fn(|| desk.next(&mut w))
+            .map(|q| q.p.proposer)
+            .collect();
+        assert_eq!(got, [1, 3, 5]);
+        assert_eq!((desk.len(), desk.ready(2)), (2, 2));
+        desk.settle();
+        // Expiring drops the two left (members 2 and 4), in queue order, and the tombstones.
+        w.begin_step(10);
+        desk.expire(&mut w, 5);
+        assert!(desk.is_empty());
+        assert_eq!(w.tally.expired, 2);
+        assert_eq!((w.feedback[2].expired, w.feedback[4].expired), (1, 1));
+        // Draining after reviews hands over only what still waits.
+        desk.push(flip(&w, 6, 6), 10, 0);
+        desk.push(flip(&w, 7, 7), 10, 0);
+        desk.refill(&mut w);
+        assert_eq!(desk.next(&mut w).unwrap().p.proposer, 6);
+        let mut out = Vec::new();
+        desk.drain(&mut out);
+        assert_eq!(out.iter().map(|p| p.proposer).collect::<Vec<_>>(), [7]);
+        assert_eq!(desk.len(), 0);
     }
 
     #[test]
