@@ -178,6 +178,7 @@ fn members_act(
 ) {
     let slots = world.org.slots();
     draws.resize(slots, [0; DRAWS]);
+    world.trust_factor.resize(slots, (f64::NAN, f64::NAN));
     let params = world.behaviour;
     // Under `search = "leaders"` only decision makers generate alternatives.
     let propose = model.members_propose();
@@ -193,9 +194,14 @@ fn members_act(
         let org = &world.org;
         let domain = org.domain[slot] as usize;
         let voice = params.voice.factor(org.voice[slot]);
-        let trust = params
-            .trust
-            .participation_factor(org.trust.member(slot, domain));
+        // The factor is a power of the member's trust, which changes only when a decision
+        // touches it: recomputed only then (the same value bit for bit).
+        let t = org.trust.member(slot, domain);
+        let memo = &mut world.trust_factor[slot];
+        if memo.0.to_bits() != t.to_bits() {
+            *memo = (t, params.trust.participation_factor(t));
+        }
+        let trust = memo.1;
         if !behaviour::participates(&params, org.engagement[slot], voice * trust, d) {
             continue;
         }

@@ -139,6 +139,9 @@ pub struct World {
     /// Scratch of the members' update: this step's possible mentors as bits (reused, so the
     /// step loop does not allocate).
     pub(crate) mentor_bits: Vec<u64>,
+    /// Per slot: the last trust a member's participation factor was computed for, and the
+    /// factor (NaN: none yet).
+    pub(crate) trust_factor: Vec<(f64, f64)>,
     /// Configurations adopted so far (only their number is reported).
     seen: HashSet<u64>,
 }
@@ -184,6 +187,7 @@ impl World {
             reversal_window,
             judge_backlog: 0,
             mentor_bits: Vec::new(),
+            trust_factor: Vec::new(),
             seen,
         }
     }
