@@ -6,7 +6,7 @@ use leadsim::scenario::Scenario;
 use std::hint::black_box;
 
 fn baseline(c: &mut Criterion) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline.toml");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios/baseline.toml");
     let s = Scenario::load(std::path::Path::new(path)).expect("baseline scenario");
     let mut group = c.benchmark_group("baseline run");
     group.throughput(Throughput::Elements(
@@ -26,7 +26,7 @@ fn baseline(c: &mut Criterion) {
 
 /// Formatting one baseline run's time series (501 rows) as CSV, the main cost of writing results.
 fn timeseries_rows(c: &mut Criterion) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/baseline.toml");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios/baseline.toml");
     let s = Scenario::load(std::path::Path::new(path)).expect("baseline scenario");
     let out = leadsim::sim::run(&s, 1, 7);
     let prefix = b"0,0.125,shared,3,9684035594177376579,";
