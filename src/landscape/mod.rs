@@ -24,6 +24,8 @@
 //! assert!((land.fitness(Config(c.0 ^ (1 << 4))) - f - d).abs() < 1e-12);
 //! ```
 
+mod gather;
+pub mod indexed;
 pub mod optimum;
 pub mod stats;
 
@@ -275,18 +277,24 @@ pub fn module_of(i: usize, n: usize, modules: usize) -> usize {
 ///
 /// Each decision ("locus") `i` has a sorted list of the distinct decisions its contribution reads
 /// (always including `i`), and a table with one U(0,1) entry per assignment of those decisions.
-/// Beside each table the landscape keeps, for every prefix length `p`, the largest entry
-/// consistent with each assignment of the first `p` of those decisions: the bounds of the
-/// branch and bound, rebuilt only for re-drawn tables.
+/// Bit `b` of a table's index is the `b`-th of those decisions, so the index is the decisions'
+/// bits gathered in order. Beside each table the landscape keeps, for every prefix length `p`,
+/// the largest entry consistent with each assignment of the first `p` of those decisions,
+/// rebuilt only for re-drawn tables (level 0, the table's largest entry, is what the bound
+/// normalizer adds up; the exact search builds the same levels in its own decision order).
 #[derive(Debug, Clone)]
 pub struct Landscape {
     spec: NkSpec,
     /// Decisions each locus reads, sorted ascending; `vars[var_start[i]..var_start[i+1]]`.
     vars: Vec<u8>,
     var_start: Vec<usize>,
+    /// The same decisions as a bit set per locus, to gather table indices from.
+    masks: Vec<u64>,
     /// Per locus, levels `p = 0..=len` of sizes `2^p`; level `len` is the contribution table.
     levels: Vec<f64>,
     level_start: Vec<usize>,
+    /// Where each locus's contribution table (its level `len`) starts in `levels`.
+    table_start: Vec<usize>,
     /// `readers[j]`: the loci whose contribution reads decision `j`, as a bit set.
     readers: Vec<u64>,
     /// `(locus, bit position in that locus's table index)` for each decision, flattened.
@@ -303,11 +311,13 @@ impl Landscape {
         let n = spec.n;
         let mut vars = Vec::with_capacity(n * (spec.k + 1));
         let mut var_start = Vec::with_capacity(n + 1);
+        let mut masks = Vec::with_capacity(n);
         let (mut scratch, mut picked) = (Vec::new(), Vec::new());
         for i in 0..n {
             var_start.push(vars.len());
             let mut set: u64 = 1 << i;
             draw_links(spec, i, rng, &mut scratch, &mut picked, &mut set);
+            masks.push(set);
             let mut s = set;
             while s != 0 {
                 vars.push(s.trailing_zeros() as u8);
@@ -316,10 +326,12 @@ impl Landscape {
         }
         var_start.push(vars.len());
         let mut level_start = Vec::with_capacity(n + 1);
+        let mut table_start = Vec::with_capacity(n);
         let mut total = 0usize;
         for i in 0..n {
             level_start.push(total);
             let len = var_start[i + 1] - var_start[i];
+            table_start.push(total + (1 << len) - 1);
             total += (1usize << (len + 1)) - 1;
         }
         level_start.push(total);
@@ -327,8 +339,10 @@ impl Landscape {
             spec: *spec,
             vars,
             var_start,
+            masks,
             levels: vec![0.0; total],
             level_start,
+            table_start,
             readers: vec![0; n],
             uses: Vec::new(),
             use_start: Vec::new(),
@@ -386,38 +400,6 @@ impl Landscape {
                 dst[x] = src[x].max(src[x | 1 << p]);
             }
         }
-    }
-
-    /// A copy whose decision `j` is renamed `rank[j]`, with the loci kept in their order (so
-    /// sums are taken in the same order) and every table re-indexed to match. The branch and
-    /// bound searches such a copy to fix decisions in a better order than their indices.
-    pub(crate) fn relabeled(&self, rank: &[u8]) -> Landscape {
-        let n = self.spec.n;
-        let mut out = self.clone();
-        out.readers = vec![0; n];
-        out.uses.clear();
-        for i in 0..n {
-            let old = self.locus_vars(i);
-            let len = old.len();
-            // order[b] = position in `old` of the decision that becomes bit b of the new index.
-            let mut order: Vec<usize> = (0..len).collect();
-            order.sort_by_key(|&b| rank[old[b] as usize]);
-            for (b, &o) in order.iter().enumerate() {
-                out.vars[self.var_start[i] + b] = rank[old[o] as usize];
-            }
-            let src = self.level(i, len);
-            let off = out.level_start[i] + (1 << len) - 1;
-            for new_idx in 0..(1usize << len) {
-                let mut old_idx = 0;
-                for (b, &o) in order.iter().enumerate() {
-                    old_idx |= (new_idx >> b & 1) << o;
-                }
-                out.levels[off + new_idx] = src[old_idx];
-            }
-            out.build_levels(i);
-        }
-        out.index_readers();
-        out
     }
 
     fn renormalize(&mut self) {
@@ -484,21 +466,17 @@ impl Landscape {
         out
     }
 
-    /// The table index of locus `i` under configuration `c`.
+    /// The table index of locus `i` under configuration `c`: the bits of the decisions it
+    /// reads, gathered in ascending order (by BMI2 `pext` where it is fast).
     #[inline]
     pub fn table_index(&self, i: usize, c: Config) -> usize {
-        let mut idx = 0usize;
-        for (pos, &v) in self.locus_vars(i).iter().enumerate() {
-            idx |= ((c.0 >> v) as usize & 1) << pos;
-        }
-        idx
+        gather::gather(c.0, self.masks[i]) as usize
     }
 
     /// The contribution of locus `i` under configuration `c`.
     #[inline]
     pub fn contribution(&self, i: usize, c: Config) -> f64 {
-        let len = self.var_start[i + 1] - self.var_start[i];
-        self.level(i, len)[self.table_index(i, c)]
+        self.levels[self.table_start[i] + self.table_index(i, c)]
     }
 
     /// Fitness: the mean of the `N` contributions, summed in locus order.

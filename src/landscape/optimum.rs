@@ -1,108 +1,148 @@
 //! The exact global maximum of an NK landscape by depth-first branch and bound.
 //!
-//! Decisions are fixed in index order. At a node where the first `d` decisions are fixed, each
+//! Decisions are fixed one at a time in a search order ([`search_order`]). At a node, each
 //! locus's contribution is bounded by the largest table entry consistent with its decisions fixed
-//! so far (the precomputed bound levels of [`Landscape`]); the bound of the node is the sum of
-//! these. Fixing one more decision changes only the terms of the loci that read it, so a child's
-//! bound costs O(K) to compute, not O(N). A subtree is pruned when its bound cannot beat the
-//! incumbent, which starts from deterministic hill climbs (no random stream is consumed).
+//! so far, and the bound of the node is the sum of these. Fixing one more decision changes only
+//! the terms of the loci that read it, so a child's bound costs O(K), not O(N).
 //!
-//! Exactness: the incremental bound carries rounding error, far below [`SLACK`], so a subtree is
-//! pruned only when its bound is below the incumbent by more than `SLACK`: a configuration whose
-//! fitness beats the incumbent is never pruned. Leaves are compared by their fitness summed
-//! afresh in locus order, exactly as [`Landscape::fitness`] sums, so the maximum returned is
-//! bit for bit `fitness(argmax)` and no configuration's fitness exceeds it.
+//! Exactness: the search adds the contributions scaled to integers ([`SCALE`]; exact for drawn
+//! contributions), so every bound is an exact upper bound of the integer sums below it. A subtree
+//! is pruned only when its bound falls short of the best integer sum found by more than
+//! [`SCREEN_SCALED`], far more than the rounding of a float sum: every configuration that could
+//! hold the largest *float* sum is reached. Among those reached within that margin of the best,
+//! the float sums are taken afresh in locus order, exactly as [`Landscape::fitness`] sums, and
+//! the largest is returned — bit for bit `fitness(argmax) × N`, and no configuration's fitness
+//! exceeds it. No random stream is consumed.
 
-use super::{Config, Landscape, low_mask};
-use crate::rng::mix64;
+use super::indexed::{SCALE, SCREEN_SCALED, scaled};
+use super::{Config, Landscape};
 
-/// Number of deterministic hill-climb starts used to seed the incumbent.
-const CLIMBS: u64 = 8;
+/// One locus reading the decision fixed at some depth of the search.
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    locus: u32,
+    /// `2^p`, where `p` is the decision's bit in the locus's re-ordered table index (the number
+    /// of its decisions fixed before it): the size of the level the locus's term is in.
+    size: u32,
+}
 
-/// Margin (in units of summed contributions) by which a bound must fall short of the incumbent
-/// before its subtree is pruned; many orders of magnitude above the rounding of the incremental
-/// sums (at most N·(K+1) additions of numbers below N, each off by under 2⁻⁴⁵).
-pub const SLACK: f64 = 1e-9;
+/// What the search reads: the loci to update at each depth and the scaled bound levels.
+struct Tree {
+    /// `steps[step_start[d]..step_start[d + 1]]`: the loci reading the decision of depth `d`.
+    steps: Vec<Step>,
+    step_start: Vec<usize>,
+    /// Per locus from `base[l]`, levels `p = 0..=len` of `2^p` entries, level `p` at
+    /// `base[l] + 2^p − 1` (level `len` is its table with bits in search order): entry `x` of
+    /// level `p` is the largest scaled contribution whose first `p` decisions (in search order)
+    /// are the bits of `x`. Entry `x` of level `p` and its two refinements `x` and `x | 2^p` of
+    /// level `p + 1` are `2^p` and `2 · 2^p` places apart, so a locus's place in its levels moves
+    /// by a constant when a decision is fixed, whatever was fixed before.
+    levels: Vec<i64>,
+    base: Vec<usize>,
+}
+
+impl Tree {
+    /// The tables of `land` for fixing decisions by `rank` (rank `r` is fixed at depth `r`).
+    fn new(land: &Landscape, rank: &[u8]) -> Tree {
+        let n = land.n();
+        let mut levels = Vec::with_capacity(land.levels.len());
+        let mut base = Vec::with_capacity(n);
+        let mut per_depth: Vec<Vec<Step>> = vec![Vec::new(); n];
+        for l in 0..n {
+            let vars = land.locus_vars(l);
+            let table = land.level(l, vars.len());
+            let len = vars.len();
+            // order[b]: the position in `vars` (the bit of the original index) of the decision
+            // that becomes bit b of the re-ordered index.
+            let mut order: Vec<usize> = (0..len).collect();
+            order.sort_by_key(|&b| rank[vars[b] as usize]);
+            let at = levels.len();
+            base.push(at);
+            levels.resize(at + (2 << len) - 1, 0);
+            let top = at + (1 << len) - 1;
+            for new_idx in 0..(1usize << len) {
+                let mut old_idx = 0;
+                for (b, &o) in order.iter().enumerate() {
+                    old_idx |= (new_idx >> b & 1) << o;
+                }
+                levels[top + new_idx] = scaled(table[old_idx]);
+            }
+            for p in (0..len).rev() {
+                let (dst, src) = (at + (1 << p) - 1, at + (2 << p) - 1);
+                for x in 0..(1usize << p) {
+                    levels[dst + x] = levels[src + x].max(levels[src + (x | 1 << p)]);
+                }
+            }
+            for (b, &o) in order.iter().enumerate() {
+                per_depth[rank[vars[o] as usize] as usize].push(Step {
+                    locus: l as u32,
+                    size: 1 << b,
+                });
+            }
+        }
+        let mut steps = Vec::with_capacity(land.vars.len());
+        let mut step_start = Vec::with_capacity(n + 1);
+        for depth in per_depth {
+            step_start.push(steps.len());
+            steps.extend(depth);
+        }
+        step_start.push(steps.len());
+        Tree {
+            steps,
+            step_start,
+            levels,
+            base,
+        }
+    }
+}
 
 struct Search<'a> {
-    /// The relabeled copy searched (decisions fixed in index order).
-    land: &'a Landscape,
-    /// The landscape as given, for the exact comparison of leaves.
-    original: &'a Landscape,
-    rank: &'a [u8],
+    tree: &'a Tree,
     n: usize,
-    /// Number of fixed decisions of each locus (a prefix of its sorted decisions).
-    fixed: Vec<u8>,
-    /// Table index bits of each locus's fixed decisions.
-    index: Vec<usize>,
-    /// Each locus's current bound term.
-    term: Vec<f64>,
-    best_sum: f64,
-    best: Config,
+    /// Each locus's place in its levels: its bound term is `tree.levels[at[l]]`.
+    at: Vec<usize>,
+    /// The best integer sum reached.
+    best: i64,
+    /// Leaves reached within the margin of the best at the time (configurations with bit `d`
+    /// the decision fixed at depth `d`), with their integer sums.
+    near: Vec<(i64, u64)>,
 }
 
 impl Search<'_> {
-    /// The bounds of the two children that fix `var` to 0 and to 1, relative to the current.
-    #[inline]
-    fn child_deltas(&self, var: usize) -> (f64, f64) {
-        let (mut d0, mut d1) = (0.0, 0.0);
-        for &(locus, pos) in self.land.uses(var) {
-            let l = locus as usize;
-            let level = self.land.level(l, self.fixed[l] as usize + 1);
-            let idx = self.index[l];
-            d0 += level[idx] - self.term[l];
-            d1 += level[idx | 1 << pos] - self.term[l];
-        }
-        (d0, d1)
-    }
-
-    #[inline]
-    fn set(&mut self, var: usize, value: bool) {
-        for &(locus, pos) in self.land.uses(var) {
-            let l = locus as usize;
-            debug_assert_eq!(self.fixed[l], pos);
-            self.index[l] |= (value as usize) << pos;
-            self.fixed[l] += 1;
-            self.term[l] = self.land.level(l, self.fixed[l] as usize)[self.index[l]];
-        }
-    }
-
-    #[inline]
-    fn unset(&mut self, var: usize) {
-        for &(locus, pos) in self.land.uses(var) {
-            let l = locus as usize;
-            self.fixed[l] -= 1;
-            self.index[l] &= !(1 << pos);
-            self.term[l] = self.land.level(l, self.fixed[l] as usize)[self.index[l]];
-        }
-    }
-
     /// Explores the subtree below `depth` fixed decisions (the low bits of `config`) whose bound
     /// is `bound`.
-    fn dfs(&mut self, depth: usize, config: u64, bound: f64) {
-        let var = depth;
-        let (d0, d1) = self.child_deltas(var);
+    fn dfs(&mut self, depth: usize, config: u64, bound: i64) {
+        let tree = self.tree;
+        let steps = &tree.steps[tree.step_start[depth]..tree.step_start[depth + 1]];
+        let (mut d0, mut d1) = (0, 0);
+        for s in steps {
+            let at = self.at[s.locus as usize];
+            let (size, term) = (s.size as usize, tree.levels[at]);
+            d0 += tree.levels[at + size] - term;
+            d1 += tree.levels[at + 2 * size] - term;
+        }
         let children = if d1 > d0 {
             [(1u64, bound + d1), (0, bound + d0)]
         } else {
             [(0, bound + d0), (1, bound + d1)]
         };
         for (value, child_bound) in children {
-            if child_bound + SLACK <= self.best_sum {
+            if child_bound < self.best - SCREEN_SCALED {
                 continue;
             }
-            let child = config | value << var;
+            let child = config | value << depth;
             if depth + 1 == self.n {
-                // A leaf: compare by the exact, ordered sum.
-                let sum = full_sum(self.original, Config(unrename(child, self.rank)));
-                if sum > self.best_sum {
-                    self.best_sum = sum;
-                    self.best = Config(child);
-                }
-            } else {
-                self.set(var, value == 1);
-                self.dfs(depth + 1, child, child_bound);
-                self.unset(var);
+                // A leaf: its bound is its exact integer sum.
+                self.best = self.best.max(child_bound);
+                self.near.push((child_bound, child));
+                continue;
+            }
+            for s in steps {
+                self.at[s.locus as usize] += (s.size as usize) << value;
+            }
+            self.dfs(depth + 1, child, child_bound);
+            for s in steps {
+                self.at[s.locus as usize] -= (s.size as usize) << value;
             }
         }
     }
@@ -120,40 +160,33 @@ pub fn exact_max(land: &Landscape, hint: Option<Config>) -> (f64, Config) {
     if n <= ENUMERATE_MAX_N && 2.0 * mean_reads > n as f64 + 1.0 {
         return enumerate_max(land);
     }
-    let mask = low_mask(n);
-    let mut best = Config(0);
-    let mut best_sum = f64::MIN;
-    let starts = hint.into_iter().chain((0..CLIMBS).map(|s| match s {
-        0 => Config(0),
-        1 => Config(mask),
-        _ => Config(mix64(s) & mask),
-    }));
-    for start in starts {
-        let c = land.hill_climb(start);
-        let sum = full_sum(land, c);
-        if sum > best_sum {
-            best_sum = sum;
-            best = c;
-        }
-    }
     let rank = search_order(land);
-    let relabeled = land.relabeled(&rank);
-    let term: Vec<f64> = (0..n).map(|i| relabeled.level(i, 0)[0]).collect();
-    let root_bound = term.iter().sum();
+    let tree = Tree::new(land, &rank);
+    let root_bound = tree.base.iter().map(|&at| tree.levels[at]).sum();
+    let best = hint.map_or(i64::MIN / 2, |c| {
+        (0..n).map(|i| scaled(land.contribution(i, c))).sum()
+    });
     let mut search = Search {
-        land: &relabeled,
-        original: land,
-        rank: &rank,
+        tree: &tree,
         n,
-        fixed: vec![0; n],
-        index: vec![0; n],
-        term,
-        best_sum,
-        best: Config(rename(best.0, &rank)),
+        at: tree.base.clone(),
+        best,
+        near: Vec::new(),
     };
     search.dfs(0, 0, root_bound);
-    let best = Config(unrename(search.best.0, &rank));
-    (search.best_sum, best)
+    let (mut best_sum, mut best) = (f64::MIN, Config(0));
+    for &(sum, c) in &search.near {
+        if sum >= search.best - SCREEN_SCALED {
+            let c = Config(unrename(c, &rank));
+            let s = full_sum(land, c);
+            if s > best_sum {
+                best_sum = s;
+                best = c;
+            }
+        }
+    }
+    debug_assert!((best_sum - search.best as f64 / SCALE).abs() < 1e-9);
+    (best_sum, best)
 }
 
 /// The order in which decisions are fixed, as a rank per decision: greedily, the decision that
@@ -190,11 +223,6 @@ pub fn search_order(land: &Landscape) -> Vec<u8> {
     rank
 }
 
-/// Moves bit `j` of `c` to bit `rank[j]`.
-fn rename(c: u64, rank: &[u8]) -> u64 {
-    (0..rank.len()).fold(0, |acc, j| acc | (c >> j & 1) << rank[j])
-}
-
 /// Moves bit `rank[j]` of `c` back to bit `j`.
 fn unrename(c: u64, rank: &[u8]) -> u64 {
     (0..rank.len()).fold(0, |acc, j| acc | (c >> rank[j] & 1) << j)
@@ -203,37 +231,23 @@ fn unrename(c: u64, rank: &[u8]) -> u64 {
 /// The largest `N` for which rugged landscapes are enumerated rather than searched.
 pub const ENUMERATE_MAX_N: usize = 24;
 
-/// The maximum by enumerating every configuration in Gray-code order, each sum taken afresh in
-/// locus order (exactly as [`Landscape::fitness`] sums), so the result is bit for bit the same
-/// kind of value the search returns.
+/// The maximum by enumerating every configuration in Gray-code order. The float sum (taken in
+/// locus order, exactly as [`Landscape::fitness`] sums) is computed only for configurations
+/// whose exact integer sum is within [`SCREEN_SCALED`] of the best so far — any other one is
+/// certainly below a float sum already seen — so the result, the first configuration in Gray
+/// order with the largest float sum, is the one full enumeration gives.
 pub fn enumerate_max(land: &Landscape) -> (f64, Config) {
-    let n = land.n();
-    let len: Vec<usize> = (0..n).map(|i| land.locus_vars(i).len()).collect();
-    let mut index = vec![0usize; n];
-    let mut contrib: Vec<f64> = (0..n).map(|i| land.level(i, len[i])[0]).collect();
-    let sum = |contrib: &[f64]| {
-        let mut s = 0.0;
-        for &x in contrib {
-            s += x;
+    let (mut best_scaled, mut best_sum, mut best) = (i64::MIN / 2, f64::MIN, 0u64);
+    land.gray_walk(|config, index, sum| {
+        if sum >= best_scaled - SCREEN_SCALED {
+            best_scaled = best_scaled.max(sum);
+            let s = land.sum_at(index);
+            if s > best_sum {
+                best_sum = s;
+                best = config;
+            }
         }
-        s
-    };
-    let mut config = 0u64;
-    let (mut best_sum, mut best) = (sum(&contrib), 0u64);
-    for g in 1u64..(1u64 << n) {
-        let j = g.trailing_zeros() as usize;
-        config ^= 1 << j;
-        for &(locus, pos) in land.uses(j) {
-            let l = locus as usize;
-            index[l] ^= 1 << pos;
-            contrib[l] = land.level(l, len[l])[index[l]];
-        }
-        let s = sum(&contrib);
-        if s > best_sum {
-            best_sum = s;
-            best = config;
-        }
-    }
+    });
     (best_sum, Config(best))
 }
 
@@ -285,6 +299,48 @@ mod tests {
                 .map(|c| land.fitness(Config(c)))
                 .fold(f64::MIN, f64::max);
             assert_eq!(land.fitness(best), brute, "seed {seed}");
+        }
+    }
+
+    /// Tables whose entries are a few ulps apart make many configurations' float sums tie or
+    /// cross their exact order; the search must still return the largest float sum (the first
+    /// configuration in Gray order holding it, when enumerating).
+    #[test]
+    fn near_ties_give_the_largest_float_sum() {
+        for seed in 0..30u64 {
+            let k = if seed % 3 == 0 { 11 } else { 2 };
+            let mut land = Landscape::generate(
+                &NkSpec::random(12, k),
+                &mut stream(seed, Purpose::Landscape, &[]),
+            )
+            .unwrap();
+            let mut r = stream(seed, Purpose::Sampling, &[]);
+            let base = 0.25 + crate::rng::unit(&mut r) * 0.5;
+            for i in 0..12 {
+                let len = land.locus_vars(i).len();
+                let at = land.level_start[i] + (1 << len) - 1;
+                for x in 0..(1usize << len) {
+                    let ulps = crate::rng::below(&mut r, 5) as i64 - 2;
+                    land.levels[at + x] = f64::from_bits((base.to_bits() as i64 + ulps) as u64);
+                }
+            }
+            let sums: Vec<f64> = (0..1u64 << 12)
+                .map(|c| full_sum(&land, Config(c)))
+                .collect();
+            let max = sums.iter().copied().fold(f64::MIN, f64::max);
+            let (sum, best) = exact_max(&land, None);
+            assert_eq!(sum.to_bits(), max.to_bits(), "seed {seed}");
+            assert_eq!(full_sum(&land, best).to_bits(), max.to_bits());
+            let (sum, best) = enumerate_max(&land);
+            let mut first = 0u64;
+            for g in 0..1u64 << 12 {
+                let c = g ^ (g >> 1);
+                if sums[c as usize] == max {
+                    first = c;
+                    break;
+                }
+            }
+            assert_eq!((sum.to_bits(), best), (max.to_bits(), Config(first)));
         }
     }
 }

@@ -67,35 +67,13 @@ pub struct LandscapeSummary {
 
 /// The fitness of every configuration, indexed by the configuration's bits.
 ///
-/// Enumerates in Gray-code order, updating only the contributions a flipped decision touches, but
-/// sums the contributions afresh in locus order for every configuration so each value is exactly
-/// [`Landscape::fitness`] of that configuration.
+/// Enumerates in Gray-code order ([`Landscape::gray_walk`]), updating only the table indices a
+/// flipped decision touches, but sums the contributions afresh in locus order for every
+/// configuration, so each value is exactly [`Landscape::fitness`] of that configuration.
 pub fn all_fitness(land: &Landscape) -> Vec<f64> {
-    let n = land.n();
-    assert!(n <= MAX_ENUMERATION_N);
-    let mut out = vec![0.0; 1 << n];
-    let mut index: Vec<usize> = vec![0; n];
-    let len: Vec<usize> = (0..n).map(|i| land.locus_vars(i).len()).collect();
-    let mut contrib: Vec<f64> = (0..n).map(|i| land.level(i, len[i])[0]).collect();
-    let mut config = 0u64;
-    let total = |contrib: &[f64]| {
-        let mut s = 0.0;
-        for &x in contrib {
-            s += x;
-        }
-        s / n as f64
-    };
-    out[0] = total(&contrib);
-    for g in 1u64..(1 << n) {
-        let j = g.trailing_zeros() as usize;
-        config ^= 1 << j;
-        for &(locus, pos) in land.uses(j) {
-            let l = locus as usize;
-            index[l] ^= 1 << pos;
-            contrib[l] = land.level(l, len[l])[index[l]];
-        }
-        out[config as usize] = total(&contrib);
-    }
+    assert!(land.n() <= MAX_ENUMERATION_N);
+    let mut out = vec![0.0; 1 << land.n()];
+    land.gray_walk(|config, index, _| out[config as usize] = land.fitness_at(index));
     out
 }
 
