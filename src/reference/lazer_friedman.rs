@@ -48,7 +48,10 @@
 
 use super::{Check, Figure, Replication, Series, mean_se};
 use crate::landscape::Normalization;
-use crate::landscape::{Config, Interaction, Landscape, LandscapeError, LinkRule, NkSpec};
+use crate::landscape::indexed::{Kernel, TableIndex};
+use crate::landscape::{
+    Config, EXACT_MAX_N, Interaction, Landscape, LandscapeError, LinkRule, NkSpec,
+};
 use crate::network::{self, Graph};
 use crate::rng::{self, Purpose, SimRng};
 use rayon::prelude::*;
@@ -300,10 +303,16 @@ pub fn score(fitness: f64, fmax: f64, exponent: u32) -> f64 {
 /// among equal bests the lowest-numbered.
 #[inline]
 pub fn best_better_neighbour(i: usize, graph: &Graph, fitness: &[f64]) -> Option<usize> {
-    let mut best = fitness[i];
+    best_better_by(i, graph, |j| fitness[j])
+}
+
+/// [`best_better_neighbour`] with agent `j`'s fitness read by `fitness(j)`.
+#[inline]
+fn best_better_by(i: usize, graph: &Graph, fitness: impl Fn(usize) -> f64) -> Option<usize> {
+    let mut best = fitness(i);
     let mut who = None;
     for &j in graph.neighbours(i) {
-        let f = fitness[j as usize];
+        let f = fitness(j as usize);
         if f > best {
             best = f;
             who = Some(j as usize);
@@ -409,6 +418,11 @@ pub fn agent_move(
 pub fn distinct(configs: &[Config], buf: &mut Vec<u64>) -> usize {
     buf.clear();
     buf.extend(configs.iter().map(|c| c.0));
+    distinct_in(buf)
+}
+
+/// The number of distinct values in `buf` (which it sorts).
+fn distinct_in(buf: &mut [u64]) -> usize {
     buf.sort_unstable();
     let mut count = 0;
     for (idx, &x) in buf.iter().enumerate() {
@@ -428,63 +442,209 @@ pub struct Round {
     pub distinct: usize,
 }
 
+/// One agent's state at the end of a round, with table indices kept as `I`.
+#[derive(Debug, Clone, Copy)]
+struct Agent<I> {
+    config: Config,
+    fitness: f64,
+    /// The score of `fitness`, recomputed only when the fitness changes.
+    score: f64,
+    /// `index[..N]`: the table index of every locus under `config` ([`Landscape::indices`]),
+    /// so exploring a flip touches only the loci that read it. Fixed length, so that taking
+    /// another agent's state is one small copy.
+    index: [I; ROW],
+}
+
+/// The length of an agent's row of table indices: the most decisions a landscape with an
+/// exact maximum has.
+const ROW: usize = EXACT_MAX_N;
+
+/// The agents of a search, double-buffered, with table indices kept as `I`.
+#[derive(Debug, Clone)]
+struct Agents<'a, I: TableIndex> {
+    land: &'a Landscape,
+    kernel: Kernel<'a>,
+    exponent: u32,
+    now: Vec<Agent<I>>,
+    next: Vec<Agent<I>>,
+}
+
+impl<'a, I: TableIndex> Agents<'a, I> {
+    fn new(land: &'a Landscape, start: &[Config], exponent: u32) -> Agents<'a, I> {
+        let n = land.n();
+        assert!(n <= ROW, "N = {n}: an exact maximum needs N <= {ROW}");
+        let now: Vec<Agent<I>> = start
+            .iter()
+            .map(|&config| {
+                let mut index = [I::default(); ROW];
+                land.indices(config, &mut index[..n]);
+                let fitness = land.fitness_at(&index[..n]);
+                let score = score(fitness, land.global_max(), exponent);
+                Agent {
+                    config,
+                    fitness,
+                    score,
+                    index,
+                }
+            })
+            .collect();
+        Agents {
+            land,
+            kernel: Kernel::new(land),
+            exponent,
+            next: now.clone(),
+            now,
+        }
+    }
+
+    fn round(&mut self, graph: &Graph, params: &Params, rng: &mut SimRng) {
+        let agents = self.now.len();
+        // The first agent holding the best fitness: on the complete network, every agent below
+        // it has it as best better neighbour (the lowest-numbered of the best), the others none.
+        let complete = graph.len() == agents && graph.edge_count() == agents * (agents - 1) / 2;
+        let (mut best, mut leader) = (f64::NEG_INFINITY, 0);
+        if complete {
+            for (j, a) in self.now.iter().enumerate() {
+                if a.fitness > best {
+                    (best, leader) = (a.fitness, j);
+                }
+            }
+        }
+        for i in 0..agents {
+            let looks = rng::chance(rng, params.velocity);
+            let model = match (looks, complete) {
+                (false, _) => None,
+                (true, true) => (self.now[i].fitness < best).then_some(leader),
+                (true, false) => best_better_by(i, graph, |j| self.now[j].fitness),
+            };
+            self.next[i] = match model {
+                Some(j) if params.copy_error <= 0.0 => self.now[j],
+                Some(j) => self.copy_from(i, j, params.copy_error, rng),
+                None => self.explore(i, rng::below(rng, self.land.n())),
+            };
+        }
+        std::mem::swap(&mut self.now, &mut self.next);
+    }
+
+    /// [`explore`] for agent `i` and decision `bit`: its next state.
+    #[inline]
+    fn explore(&self, i: usize, bit: usize) -> Agent<I> {
+        let mut a = self.now[i];
+        let n = self.land.n();
+        if let Some(f) = self
+            .kernel
+            .flip_if_fitter(&mut a.index[..n], a.fitness, bit)
+        {
+            a.config = a.config.flipped(1 << bit);
+            a.fitness = f;
+            a.score = score(f, self.land.global_max(), self.exponent);
+        }
+        a
+    }
+
+    /// [`copy_with_errors`] from agent `j` followed by [`keep_unless_worse`]: agent `i`'s next
+    /// state.
+    fn copy_from(&self, i: usize, j: usize, copy_error: f64, rng: &mut SimRng) -> Agent<I> {
+        let current = self.now[i];
+        let config = copy_with_errors(current.config, self.now[j].config, copy_error, rng);
+        let n = self.land.n();
+        let mut index = [I::default(); ROW];
+        self.land.indices(config, &mut index[..n]);
+        let fitness = self.land.fitness_at(&index[..n]);
+        if fitness < current.fitness {
+            current
+        } else {
+            Agent {
+                config,
+                fitness,
+                score: score(fitness, self.land.global_max(), self.exponent),
+                index,
+            }
+        }
+    }
+}
+
+/// The agents of a search in whichever width of table indices fits the landscape.
+#[derive(Debug, Clone)]
+enum Engine<'a> {
+    Narrow(Agents<'a, u8>),
+    Wide(Agents<'a, u32>),
+}
+
 /// The agents' configurations and fitness, double-buffered so a round reads only the previous
 /// round's state and allocates nothing.
+///
+/// A round is [`agent_move`] for every agent, computed faster but with the same draws and the
+/// same results bit for bit: exploration tests a flip through the table indices
+/// ([`Kernel::flip_if_fitter`]), an exact copy takes the model's state without evaluating
+/// anything, and on the complete network an agent's best better neighbour is the first agent
+/// holding the best fitness if the agent's own is lower, so a round costs O(agents) there too.
 #[derive(Debug, Clone)]
-pub struct Search {
-    configs: Vec<Config>,
-    fitness: Vec<f64>,
-    next_configs: Vec<Config>,
-    next_fitness: Vec<f64>,
+pub struct Search<'a> {
+    engine: Engine<'a>,
     buf: Vec<u64>,
 }
 
-impl Search {
-    /// Agents holding `start` on `land`.
-    pub fn new(land: &Landscape, start: &[Config]) -> Search {
-        let fitness: Vec<f64> = start.iter().map(|&c| land.fitness(c)).collect();
+impl<'a> Search<'a> {
+    /// Agents holding `start` on `land`, scored with the power `exponent`.
+    pub fn new(land: &'a Landscape, start: &[Config], exponent: u32) -> Search<'a> {
+        let engine = if u8::fits(land) {
+            Engine::Narrow(Agents::new(land, start, exponent))
+        } else {
+            Engine::Wide(Agents::new(land, start, exponent))
+        };
         Search {
-            configs: start.to_vec(),
-            next_configs: start.to_vec(),
-            next_fitness: fitness.clone(),
-            fitness,
+            engine,
             buf: Vec::with_capacity(start.len()),
         }
     }
 
     /// The current configurations.
-    pub fn configs(&self) -> &[Config] {
-        &self.configs
+    pub fn configs(&self) -> Vec<Config> {
+        match &self.engine {
+            Engine::Narrow(e) => e.now.iter().map(|a| a.config).collect(),
+            Engine::Wide(e) => e.now.iter().map(|a| a.config).collect(),
+        }
     }
 
     /// The current fitness of each agent.
-    pub fn fitness(&self) -> &[f64] {
-        &self.fitness
+    pub fn fitness(&self) -> Vec<f64> {
+        match &self.engine {
+            Engine::Narrow(e) => e.now.iter().map(|a| a.fitness).collect(),
+            Engine::Wide(e) => e.now.iter().map(|a| a.fitness).collect(),
+        }
     }
 
-    /// One round: every agent moves on the previous round's state.
-    pub fn round(&mut self, land: &Landscape, graph: &Graph, params: &Params, rng: &mut SimRng) {
-        for i in 0..self.configs.len() {
-            let (c, f) = agent_move(i, land, graph, &self.configs, &self.fitness, params, rng);
-            self.next_configs[i] = c;
-            self.next_fitness[i] = f;
+    /// One round: every agent moves on the previous round's state, drawing as [`agent_move`].
+    pub fn round(&mut self, graph: &Graph, params: &Params, rng: &mut SimRng) {
+        match &mut self.engine {
+            Engine::Narrow(e) => e.round(graph, params, rng),
+            Engine::Wide(e) => e.round(graph, params, rng),
         }
-        std::mem::swap(&mut self.configs, &mut self.next_configs);
-        std::mem::swap(&mut self.fitness, &mut self.next_fitness);
     }
 
-    /// The current round's record.
-    pub fn observe(&mut self, land: &Landscape, exponent: u32) -> Round {
-        let fmax = land.global_max();
-        let mut sum = 0.0;
-        for &f in &self.fitness {
-            sum += score(f, fmax, exponent);
-        }
+    /// The current round's record: the scores summed in agent order, as they always were.
+    pub fn observe(&mut self) -> Round {
+        let (sum, agents) = match &self.engine {
+            Engine::Narrow(e) => (record(&e.now, &mut self.buf), e.now.len()),
+            Engine::Wide(e) => (record(&e.now, &mut self.buf), e.now.len()),
+        };
         Round {
-            mean_score: sum / self.fitness.len() as f64,
-            distinct: distinct(&self.configs, &mut self.buf),
+            mean_score: sum / agents as f64,
+            distinct: distinct_in(&mut self.buf),
         }
     }
+}
+
+/// The agents' scores summed in agent order; their configurations copied into `buf`.
+fn record<I>(agents: &[Agent<I>], buf: &mut Vec<u64>) -> f64 {
+    let mut sum = 0.0;
+    for a in agents {
+        sum += a.score;
+    }
+    buf.clear();
+    buf.extend(agents.iter().map(|a| a.config.0));
+    sum
 }
 
 /// Runs `params.rounds` rounds from `start` on `land` and `graph`; returns round 0 (the start)
@@ -496,12 +656,12 @@ pub fn run(
     params: &Params,
     rng: &mut SimRng,
 ) -> Vec<Round> {
-    let mut search = Search::new(land, start);
+    let mut search = Search::new(land, start, params.exponent);
     let mut out = Vec::with_capacity(params.rounds + 1);
-    out.push(search.observe(land, params.exponent));
+    out.push(search.observe());
     for _ in 0..params.rounds {
-        search.round(land, graph, params, rng);
-        out.push(search.observe(land, params.exponent));
+        search.round(graph, params, rng);
+        out.push(search.observe());
     }
     out
 }
@@ -850,19 +1010,108 @@ mod tests {
         let (low, mid, high) = (cs[0], cs[cs.len() / 2], cs[cs.len() - 1]);
         // A path high - mid - low: after one round agent 1 holds high, and agent 2 holds mid
         // (what its neighbour held before the round), not high.
-        let mut s = Search::new(&l, &[high, mid, low]);
-        s.round(
-            &l,
-            &network::linear(3),
-            &Params::default(),
-            &mut test_rng(3),
-        );
+        let mut s = Search::new(&l, &[high, mid, low], 8);
+        s.round(&network::linear(3), &Params::default(), &mut test_rng(3));
         assert_eq!(&s.configs()[1..], &[high, mid]);
         assert_eq!(s.fitness()[2], l.fitness(mid));
         assert!(
             (s.configs()[0].0 ^ high.0).count_ones() <= 1,
             "agent 0 explored"
         );
+    }
+
+    /// The rounds of the model as its rules state them: every agent's [`agent_move`] on the
+    /// previous round's configurations and fitness, scores recomputed from the fitness.
+    fn reference_run(
+        land: &Landscape,
+        graph: &Graph,
+        start: &[Config],
+        params: &Params,
+        rng: &mut SimRng,
+    ) -> Vec<(Vec<Config>, Vec<u64>, Round)> {
+        let mut configs = start.to_vec();
+        let mut fitness: Vec<f64> = start.iter().map(|&c| land.fitness(c)).collect();
+        let mut buf = Vec::new();
+        let mut out = Vec::new();
+        for t in 0..=params.rounds {
+            if t > 0 {
+                let moved: Vec<(Config, f64)> = (0..configs.len())
+                    .map(|i| agent_move(i, land, graph, &configs, &fitness, params, rng))
+                    .collect();
+                configs = moved.iter().map(|m| m.0).collect();
+                fitness = moved.iter().map(|m| m.1).collect();
+            }
+            let mut sum = 0.0;
+            for &f in &fitness {
+                sum += score(f, land.global_max(), params.exponent);
+            }
+            let round = Round {
+                mean_score: sum / configs.len() as f64,
+                distinct: distinct(&configs, &mut buf),
+            };
+            out.push((
+                configs.clone(),
+                fitness.iter().map(|f| f.to_bits()).collect(),
+                round,
+            ));
+        }
+        out
+    }
+
+    /// The fast search (table indices, screened flips, the complete network's shortcut) gives
+    /// the rules' configurations, fitness and records bit for bit, draw for draw.
+    #[test]
+    fn search_equals_the_rules_bit_for_bit() {
+        let nets = [
+            Network::Linear,
+            Network::Complete,
+            Network::Random { p: 0.1 },
+            Network::Lattice { k: 4 },
+            Network::SmallWorld { k: 2, rewirings: 5 },
+        ];
+        for seed in 0..12u64 {
+            let params = Params {
+                agents: 30 + seed as usize,
+                n: [20, 12, 8][seed as usize % 3],
+                k: [5, 11, 2][seed as usize % 3],
+                links: if seed % 2 == 0 {
+                    LinkRule::WithReplacement
+                } else {
+                    LinkRule::Distinct
+                },
+                exponent: 1 + seed as u32,
+                velocity: [1.0, 0.6][seed as usize / 6],
+                copy_error: [0.0, 0.0, 0.3][seed as usize % 3],
+                rounds: 40,
+            };
+            let land = Landscape::generate(
+                &params.spec(),
+                &mut rng::stream(seed, Purpose::Landscape, &[]),
+            )
+            .unwrap();
+            let mut r = test_rng(10 + seed);
+            let start: Vec<Config> = (0..params.agents)
+                .map(|_| Config::random(params.n, &mut r))
+                .collect();
+            for net in nets {
+                let graph = net.build(params.agents, &mut test_rng(20 + seed));
+                let (mut fast, mut slow) = (test_rng(30 + seed), test_rng(30 + seed));
+                let expected = reference_run(&land, &graph, &start, &params, &mut slow);
+                let mut search = Search::new(&land, &start, params.exponent);
+                for (t, (configs, fitness, round)) in expected.iter().enumerate() {
+                    if t > 0 {
+                        search.round(&graph, &params, &mut fast);
+                    }
+                    let got: Vec<u64> = search.fitness().iter().map(|f| f.to_bits()).collect();
+                    assert_eq!(&search.configs(), configs, "{net:?} seed {seed} round {t}");
+                    assert_eq!(&got, fitness, "{net:?} seed {seed} round {t}");
+                    let o = search.observe();
+                    assert_eq!(o.mean_score.to_bits(), round.mean_score.to_bits());
+                    assert_eq!(o.distinct, round.distinct);
+                }
+                assert_eq!(fast, slow, "{net:?}: the same draws");
+            }
+        }
     }
 
     #[test]
