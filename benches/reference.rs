@@ -25,7 +25,7 @@ fn lazer_friedman(c: &mut Criterion) {
             |b| {
                 b.iter(|| {
                     let mut r = rng::stream(1, Purpose::Reference, &[2]);
-                    black_box(lf::run(&land, &graph, &start, &params, &mut r))
+                    black_box(lf::run(&land, (&graph).into(), &start, &params, &mut r))
                 })
             },
         );

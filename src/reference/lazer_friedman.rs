@@ -165,6 +165,15 @@ impl Network {
         }
     }
 
+    /// The network on `agents` agents as a graph, or `None` for the complete network, which
+    /// needs none ([`Neighbours::Everyone`]). Draws from `rng` exactly as [`Network::build`].
+    pub fn graph(&self, agents: usize, rng: &mut SimRng) -> Option<Graph> {
+        match self {
+            Network::Complete => None,
+            _ => Some(self.build(agents, rng)),
+        }
+    }
+
     /// Builds the network on `agents` agents (only `random` and `small_world` draw from `rng`).
     pub fn build(&self, agents: usize, rng: &mut SimRng) -> Graph {
         match *self {
@@ -176,6 +185,35 @@ impl Network {
                 network::rewired_lattice(agents, k, rewirings, rng)
             }
         }
+    }
+}
+
+/// Whom the agents look at.
+#[derive(Debug, Clone, Copy)]
+pub enum Neighbours<'g> {
+    /// Every other agent: the complete network, which needs no graph, since an agent's best
+    /// better neighbour is then the first agent holding the best fitness if its own is lower.
+    Everyone,
+    /// Their neighbours in a graph on the agents.
+    In(&'g Graph),
+}
+
+impl<'g> From<&'g Graph> for Neighbours<'g> {
+    /// The neighbourhoods of `graph`: [`Neighbours::Everyone`] if it links every pair.
+    fn from(graph: &'g Graph) -> Neighbours<'g> {
+        let n = graph.len();
+        if graph.edge_count() == n * n.saturating_sub(1) / 2 {
+            Neighbours::Everyone
+        } else {
+            Neighbours::In(graph)
+        }
+    }
+}
+
+impl<'g> From<Option<&'g Graph>> for Neighbours<'g> {
+    /// A network's neighbourhoods from [`Network::graph`].
+    fn from(graph: Option<&'g Graph>) -> Neighbours<'g> {
+        graph.map_or(Neighbours::Everyone, Neighbours::from)
     }
 }
 
@@ -497,25 +535,24 @@ impl<'a, I: TableIndex> Agents<'a, I> {
         }
     }
 
-    fn round(&mut self, graph: &Graph, params: &Params, rng: &mut SimRng) {
-        let agents = self.now.len();
-        // The first agent holding the best fitness: on the complete network, every agent below
-        // it has it as best better neighbour (the lowest-numbered of the best), the others none.
-        let complete = graph.len() == agents && graph.edge_count() == agents * (agents - 1) / 2;
+    fn round(&mut self, neighbours: Neighbours<'_>, params: &Params, rng: &mut SimRng) {
+        // The first agent holding the best fitness: with everyone as neighbours, every agent
+        // below it has it as best better neighbour (the lowest-numbered of the best), the
+        // others none.
         let (mut best, mut leader) = (f64::NEG_INFINITY, 0);
-        if complete {
+        if let Neighbours::Everyone = neighbours {
             for (j, a) in self.now.iter().enumerate() {
                 if a.fitness > best {
                     (best, leader) = (a.fitness, j);
                 }
             }
         }
-        for i in 0..agents {
+        for i in 0..self.now.len() {
             let looks = rng::chance(rng, params.velocity);
-            let model = match (looks, complete) {
+            let model = match (looks, neighbours) {
                 (false, _) => None,
-                (true, true) => (self.now[i].fitness < best).then_some(leader),
-                (true, false) => best_better_by(i, graph, |j| self.now[j].fitness),
+                (true, Neighbours::Everyone) => (self.now[i].fitness < best).then_some(leader),
+                (true, Neighbours::In(graph)) => best_better_by(i, graph, |j| self.now[j].fitness),
             };
             self.next[i] = match model {
                 Some(j) if params.copy_error <= 0.0 => self.now[j],
@@ -615,11 +652,12 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// One round: every agent moves on the previous round's state, drawing as [`agent_move`].
-    pub fn round(&mut self, graph: &Graph, params: &Params, rng: &mut SimRng) {
+    /// One round: every agent moves on the previous round's state, drawing as [`agent_move`]
+    /// does on the graph of `neighbours`.
+    pub fn round(&mut self, neighbours: Neighbours<'_>, params: &Params, rng: &mut SimRng) {
         match &mut self.engine {
-            Engine::Narrow(e) => e.round(graph, params, rng),
-            Engine::Wide(e) => e.round(graph, params, rng),
+            Engine::Narrow(e) => e.round(neighbours, params, rng),
+            Engine::Wide(e) => e.round(neighbours, params, rng),
         }
     }
 
@@ -647,11 +685,11 @@ fn record<I>(agents: &[Agent<I>], buf: &mut Vec<u64>) -> f64 {
     sum
 }
 
-/// Runs `params.rounds` rounds from `start` on `land` and `graph`; returns round 0 (the start)
-/// to round `rounds`.
+/// Runs `params.rounds` rounds from `start` on `land` with `neighbours` (a graph, or
+/// [`Neighbours::Everyone`]); returns round 0 (the start) to round `rounds`.
 pub fn run(
     land: &Landscape,
-    graph: &Graph,
+    neighbours: Neighbours<'_>,
     start: &[Config],
     params: &Params,
     rng: &mut SimRng,
@@ -660,7 +698,7 @@ pub fn run(
     let mut out = Vec::with_capacity(params.rounds + 1);
     out.push(search.observe());
     for _ in 0..params.rounds {
-        search.round(graph, params, rng);
+        search.round(neighbours, params, rng);
         out.push(search.observe());
     }
     out
@@ -687,9 +725,9 @@ fn landscape_runs(
         .enumerate()
         .map(|(idx, net)| {
             let mut net_rng = rng::stream(seed, Purpose::Reference, &[MODEL_ID, l, 2, idx as u64]);
-            let graph = net.build(params.agents, &mut net_rng);
+            let graph = net.graph(params.agents, &mut net_rng);
             let mut behaviour = rng::stream(seed, Purpose::Reference, &[MODEL_ID, l, 1]);
-            run(&land, &graph, &start, params, &mut behaviour)
+            run(&land, graph.as_ref().into(), &start, params, &mut behaviour)
         })
         .collect())
 }
@@ -1011,7 +1049,11 @@ mod tests {
         // A path high - mid - low: after one round agent 1 holds high, and agent 2 holds mid
         // (what its neighbour held before the round), not high.
         let mut s = Search::new(&l, &[high, mid, low], 8);
-        s.round(&network::linear(3), &Params::default(), &mut test_rng(3));
+        s.round(
+            (&network::linear(3)).into(),
+            &Params::default(),
+            &mut test_rng(3),
+        );
         assert_eq!(&s.configs()[1..], &[high, mid]);
         assert_eq!(s.fitness()[2], l.fitness(mid));
         assert!(
@@ -1095,12 +1137,20 @@ mod tests {
                 .collect();
             for net in nets {
                 let graph = net.build(params.agents, &mut test_rng(20 + seed));
+                let built = net.graph(params.agents, &mut test_rng(20 + seed));
+                assert_eq!(built.as_ref().is_none(), net == Network::Complete);
+                // The complete network both without a graph and through its graph.
+                let neighbours: Neighbours = if seed % 2 == 0 {
+                    built.as_ref().into()
+                } else {
+                    (&graph).into()
+                };
                 let (mut fast, mut slow) = (test_rng(30 + seed), test_rng(30 + seed));
                 let expected = reference_run(&land, &graph, &start, &params, &mut slow);
                 let mut search = Search::new(&land, &start, params.exponent);
                 for (t, (configs, fitness, round)) in expected.iter().enumerate() {
                     if t > 0 {
-                        search.round(&graph, &params, &mut fast);
+                        search.round(neighbours, &params, &mut fast);
                     }
                     let got: Vec<u64> = search.fitness().iter().map(|f| f.to_bits()).collect();
                     assert_eq!(&search.configs(), configs, "{net:?} seed {seed} round {t}");

@@ -386,13 +386,19 @@ impl LfStudy {
             .map(|_| Config::random(self.n, &mut starts))
             .collect();
         let mut net_rng = rng::stream(world_seed, Purpose::Reference, &[2, v as u64]);
-        let graph = self.variants[v].0.build(self.agents, &mut net_rng);
+        let graph = self.variants[v].0.graph(self.agents, &mut net_rng);
         let mut behaviour = rng::stream(world_seed, Purpose::Reference, &[1]);
-        lf::run(&land, &graph, &start, &params, &mut behaviour)
-            .into_iter()
-            .enumerate()
-            .map(|(t, r)| (t as u32, vec![r.mean_score, r.distinct as f64]))
-            .collect()
+        lf::run(
+            &land,
+            graph.as_ref().into(),
+            &start,
+            &params,
+            &mut behaviour,
+        )
+        .into_iter()
+        .enumerate()
+        .map(|(t, r)| (t as u32, vec![r.mean_score, r.distinct as f64]))
+        .collect()
     }
 
     /// Network and rates of variant `v`, for the manifest.
