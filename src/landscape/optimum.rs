@@ -15,7 +15,7 @@
 //! exceeds it. No random stream is consumed.
 
 use super::indexed::{SCALE, SCREEN_SCALED, scaled};
-use super::{Config, Landscape};
+use super::{Config, Landscape, MAX_N};
 
 /// One locus reading the decision fixed at some depth of the search.
 #[derive(Debug, Clone, Copy)]
@@ -47,15 +47,28 @@ impl Tree {
         let n = land.n();
         let mut levels = Vec::with_capacity(land.levels.len());
         let mut base = Vec::with_capacity(n);
-        let mut per_depth: Vec<Vec<Step>> = vec![Vec::new(); n];
+        // Steps sorted by depth (counting sort), loci ascending within a depth.
+        let mut step_start = vec![0; n + 1];
+        for &v in &land.vars {
+            step_start[rank[v as usize] as usize + 1] += 1;
+        }
+        for d in 0..n {
+            step_start[d + 1] += step_start[d];
+        }
+        let mut fill = step_start.clone();
+        let mut steps = vec![Step { locus: 0, size: 0 }; land.vars.len()];
         for l in 0..n {
             let vars = land.locus_vars(l);
             let table = land.level(l, vars.len());
             let len = vars.len();
             // order[b]: the position in `vars` (the bit of the original index) of the decision
             // that becomes bit b of the re-ordered index.
-            let mut order: Vec<usize> = (0..len).collect();
-            order.sort_by_key(|&b| rank[vars[b] as usize]);
+            let mut order = [0usize; MAX_N];
+            let order = &mut order[..len];
+            for (b, o) in order.iter_mut().enumerate() {
+                *o = b;
+            }
+            order.sort_unstable_by_key(|&b| rank[vars[b] as usize]);
             let at = levels.len();
             base.push(at);
             levels.resize(at + (2 << len) - 1, 0);
@@ -74,19 +87,14 @@ impl Tree {
                 }
             }
             for (b, &o) in order.iter().enumerate() {
-                per_depth[rank[vars[o] as usize] as usize].push(Step {
+                let depth = rank[vars[o] as usize] as usize;
+                steps[fill[depth]] = Step {
                     locus: l as u32,
                     size: 1 << b,
-                });
+                };
+                fill[depth] += 1;
             }
         }
-        let mut steps = Vec::with_capacity(land.vars.len());
-        let mut step_start = Vec::with_capacity(n + 1);
-        for depth in per_depth {
-            step_start.push(steps.len());
-            steps.extend(depth);
-        }
-        step_start.push(steps.len());
         Tree {
             steps,
             step_start,
@@ -99,8 +107,9 @@ impl Tree {
 struct Search<'a> {
     tree: &'a Tree,
     n: usize,
-    /// Each locus's place in its levels: its bound term is `tree.levels[at[l]]`.
-    at: Vec<usize>,
+    /// Each locus's place in its levels: its bound term is `tree.levels[at[l]]` (a fixed
+    /// length, so that `l % MAX_N` needs no bounds check).
+    at: [usize; MAX_N],
     /// The best integer sum reached.
     best: i64,
     /// Leaves reached within the margin of the best at the time (configurations with bit `d`
@@ -116,7 +125,7 @@ impl Search<'_> {
         let steps = &tree.steps[tree.step_start[depth]..tree.step_start[depth + 1]];
         let (mut d0, mut d1) = (0, 0);
         for s in steps {
-            let at = self.at[s.locus as usize];
+            let at = self.at[s.locus as usize % MAX_N];
             let (size, term) = (s.size as usize, tree.levels[at]);
             d0 += tree.levels[at + size] - term;
             d1 += tree.levels[at + 2 * size] - term;
@@ -138,11 +147,11 @@ impl Search<'_> {
                 continue;
             }
             for s in steps {
-                self.at[s.locus as usize] += (s.size as usize) << value;
+                self.at[s.locus as usize % MAX_N] += (s.size as usize) << value;
             }
             self.dfs(depth + 1, child, child_bound);
             for s in steps {
-                self.at[s.locus as usize] -= (s.size as usize) << value;
+                self.at[s.locus as usize % MAX_N] -= (s.size as usize) << value;
             }
         }
     }
@@ -169,7 +178,11 @@ pub fn exact_max(land: &Landscape, hint: Option<Config>) -> (f64, Config) {
     let mut search = Search {
         tree: &tree,
         n,
-        at: tree.base.clone(),
+        at: {
+            let mut at = [0; MAX_N];
+            at[..n].copy_from_slice(&tree.base);
+            at
+        },
         best,
         near: Vec::new(),
     };
