@@ -459,6 +459,49 @@ pub fn distinct(configs: &[Config], buf: &mut Vec<u64>) -> usize {
     distinct_in(buf)
 }
 
+/// Counts distinct configurations with an open-addressing set that is emptied by bumping a
+/// stamp rather than by clearing: O(agents) per count, no allocation after the first.
+#[derive(Debug, Clone, Default)]
+struct DistinctSet {
+    keys: Vec<u64>,
+    /// `stamps[slot] == stamp`: the slot holds a key of the current count.
+    stamps: Vec<u32>,
+    stamp: u32,
+}
+
+impl DistinctSet {
+    /// The number of distinct values among `values`.
+    fn count(&mut self, values: impl ExactSizeIterator<Item = u64>) -> usize {
+        // At most half full, so probes stay short.
+        let size = (2 * values.len()).next_power_of_two().max(2);
+        if self.keys.len() < size || self.stamp == u32::MAX {
+            self.keys = vec![0; size];
+            self.stamps = vec![0; size];
+            self.stamp = 0;
+        }
+        self.stamp += 1;
+        let mask = self.keys.len() - 1;
+        let shift = 64 - self.keys.len().trailing_zeros();
+        let mut count = 0;
+        for v in values {
+            // Fibonacci hashing: the top bits of the product spread nearby configurations.
+            let mut slot = (v.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize & mask;
+            loop {
+                if self.stamps[slot] != self.stamp {
+                    (self.keys[slot], self.stamps[slot]) = (v, self.stamp);
+                    count += 1;
+                    break;
+                }
+                if self.keys[slot] == v {
+                    break;
+                }
+                slot = (slot + 1) & mask;
+            }
+        }
+        count
+    }
+}
+
 /// The number of distinct values in `buf` (which it sorts).
 fn distinct_in(buf: &mut [u64]) -> usize {
     buf.sort_unstable();
@@ -619,7 +662,7 @@ enum Engine<'a> {
 #[derive(Debug, Clone)]
 pub struct Search<'a> {
     engine: Engine<'a>,
-    buf: Vec<u64>,
+    distinct: DistinctSet,
 }
 
 impl<'a> Search<'a> {
@@ -632,7 +675,7 @@ impl<'a> Search<'a> {
         };
         Search {
             engine,
-            buf: Vec::with_capacity(start.len()),
+            distinct: DistinctSet::default(),
         }
     }
 
@@ -663,26 +706,24 @@ impl<'a> Search<'a> {
 
     /// The current round's record: the scores summed in agent order, as they always were.
     pub fn observe(&mut self) -> Round {
-        let (sum, agents) = match &self.engine {
-            Engine::Narrow(e) => (record(&e.now, &mut self.buf), e.now.len()),
-            Engine::Wide(e) => (record(&e.now, &mut self.buf), e.now.len()),
-        };
-        Round {
-            mean_score: sum / agents as f64,
-            distinct: distinct_in(&mut self.buf),
+        match &self.engine {
+            Engine::Narrow(e) => record(&e.now, &mut self.distinct),
+            Engine::Wide(e) => record(&e.now, &mut self.distinct),
         }
     }
 }
 
-/// The agents' scores summed in agent order; their configurations copied into `buf`.
-fn record<I>(agents: &[Agent<I>], buf: &mut Vec<u64>) -> f64 {
+/// The record of `agents`: their scores summed in agent order, divided by their number, and
+/// the number of distinct configurations they hold.
+fn record<I>(agents: &[Agent<I>], distinct: &mut DistinctSet) -> Round {
     let mut sum = 0.0;
     for a in agents {
         sum += a.score;
     }
-    buf.clear();
-    buf.extend(agents.iter().map(|a| a.config.0));
-    sum
+    Round {
+        mean_score: sum / agents.len() as f64,
+        distinct: distinct.count(agents.iter().map(|a| a.config.0)),
+    }
 }
 
 /// Runs `params.rounds` rounds from `start` on `land` with `neighbours` (a graph, or
@@ -1171,6 +1212,22 @@ mod tests {
         assert_eq!(distinct(&cs, &mut buf), 3);
         assert_eq!(distinct(&[Config(7); 5], &mut buf), 1);
         assert_eq!(distinct(&[], &mut buf), 0);
+        // The stamped set agrees with sorting, count after count (colliding slots included).
+        let mut set = DistinctSet::default();
+        let mut r = test_rng(9);
+        for round in 0..300 {
+            let len = 1 + rng::below(&mut r, 40);
+            let range = 1 + rng::below(&mut r, 2 * len);
+            let values: Vec<u64> = (0..len)
+                .map(|_| (rng::below(&mut r, range) as u64) << (round % 40))
+                .collect();
+            let configs: Vec<Config> = values.iter().map(|&v| Config(v)).collect();
+            assert_eq!(
+                set.count(values.iter().copied()),
+                distinct(&configs, &mut buf)
+            );
+        }
+        assert_eq!(set.count(std::iter::empty()), 0);
     }
 
     #[test]
