@@ -1,7 +1,10 @@
-//! Landscape kernels: fitness evaluation, one-flip delta, and the exact global maximum.
-//! Run with `cargo bench --bench landscape`.
+//! Landscape kernels: fitness evaluation (from a configuration and from table indices), one-flip
+//! delta and exploration's test, and the exact global maximum.
+//! Run with `cargo bench --bench landscape` (add `--profile profiling` to profile it with
+//! symbols and line tables).
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use leadsim::landscape::indexed::Kernel;
 use leadsim::landscape::{Config, Landscape, NkSpec, Normalization, low_mask};
 use leadsim::rng::{self, Purpose};
 use std::hint::black_box;
@@ -31,6 +34,31 @@ fn evaluation(c: &mut Criterion) {
         b.iter(|| {
             i = (i + 1) & 1023;
             black_box(land.delta(black_box(configs[i]), 1 << (i % 20)))
+        })
+    });
+    let indices: Vec<[u8; 20]> = configs
+        .iter()
+        .map(|&c| {
+            let mut idx = [0u8; 20];
+            land.indices(c, &mut idx);
+            idx
+        })
+        .collect();
+    c.bench_function("fitness from table indices N=20 K=5", |b| {
+        let mut i = 0;
+        b.iter(|| {
+            i = (i + 1) & 1023;
+            black_box(land.fitness_at(black_box(&indices[i])))
+        })
+    });
+    let kernel = Kernel::new(&land);
+    let fitness: Vec<f64> = configs.iter().map(|&c| land.fitness(c)).collect();
+    c.bench_function("exploration's flip test N=20 K=5", |b| {
+        let mut i = 0;
+        b.iter(|| {
+            i = (i + 1) & 1023;
+            let mut idx = indices[i];
+            black_box(kernel.flip_if_fitter(&mut idx, fitness[i], i % 20))
         })
     });
 }

@@ -1,11 +1,16 @@
-//! Reference-model kernels: one Lazer & Friedman landscape run and one March run.
-//! Run with `cargo bench --bench reference`.
+//! Reference models: one Lazer & Friedman landscape run, the Lazer & Friedman reference scenario
+//! as `leadsim run` computes it (without writing files), and one March run.
+//! Run with `cargo bench --bench reference` (add `--profile profiling` to profile it with
+//! symbols and line tables).
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use leadsim::experiment::{Plan, runner};
 use leadsim::landscape::{Config, Landscape};
 use leadsim::reference::{lazer_friedman as lf, march1991};
 use leadsim::rng::{self, Purpose};
+use leadsim::study::Study;
 use std::hint::black_box;
+use std::sync::atomic::AtomicBool;
 
 fn lazer_friedman(c: &mut Criterion) {
     let params = lf::Params::default();
@@ -32,6 +37,42 @@ fn lazer_friedman(c: &mut Criterion) {
     }
 }
 
+/// The runs of `scenarios/reference/lazer-friedman-2007.toml` (1,000 replicates × linear and
+/// complete network) as `leadsim run` computes them — landscape, exact Fmax, 100 rounds of 100
+/// agents, formatted rows — without journals, tables or charts: one replicate's two runs, and
+/// all 2,000 (issue 18's workload less its file writing).
+fn lazer_friedman_scenario(c: &mut Criterion) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../scenarios/reference/lazer-friedman-2007.toml"
+    );
+    let text = std::fs::read_to_string(path).expect("reference scenario");
+    let plan = Plan::single(Study::from_text(&text, path).expect("valid scenario"));
+    let stop = AtomicBool::new(false);
+    let runs = plan.runs();
+    let mut next = 0u64;
+    c.bench_function("LF scenario, one replicate (both networks)", |b| {
+        b.iter(|| {
+            // A different replicate (landscape) each time, as the workload has.
+            let first = next % runs;
+            next += 2;
+            for i in first..first + 2 {
+                black_box(runner::simulate(&plan, &plan.spec(i), &stop));
+            }
+        })
+    });
+    let mut group = c.benchmark_group("LF scenario");
+    group.sample_size(10);
+    group.bench_function("all 2,000 runs, one thread, no files", |b| {
+        b.iter(|| {
+            for i in 0..runs {
+                black_box(runner::simulate(&plan, &plan.spec(i), &stop));
+            }
+        })
+    });
+    group.finish();
+}
+
 fn march(c: &mut Criterion) {
     for (p1, p2) in [(0.1, 0.9), (0.5, 0.5)] {
         let params = march1991::Params {
@@ -52,5 +93,5 @@ fn march(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, lazer_friedman, march);
+criterion_group!(benches, lazer_friedman, lazer_friedman_scenario, march);
 criterion_main!(benches);
