@@ -67,9 +67,10 @@ pub struct LandscapeSummary {
 
 /// The fitness of every configuration, indexed by the configuration's bits.
 ///
-/// Enumerates in Gray-code order ([`Landscape::gray_walk`]), updating only the table indices a
-/// flipped decision touches, but sums the contributions afresh in locus order for every
-/// configuration, so each value is exactly [`Landscape::fitness`] of that configuration.
+/// Enumerates in Gray-code order (the walk the exact maximum's enumeration also takes),
+/// updating only the table indices a flipped decision touches, but sums the contributions
+/// afresh in locus order for every configuration, so each value is exactly
+/// [`Landscape::fitness`] of that configuration.
 pub fn all_fitness(land: &Landscape) -> Vec<f64> {
     assert!(land.n() <= MAX_ENUMERATION_N);
     let mut out = vec![0.0; 1 << land.n()];
