@@ -104,6 +104,7 @@ impl Landscape {
     /// The sum of contributions from table indices, in locus order (fitness × N).
     #[inline]
     pub fn sum_at<I: TableIndex>(&self, idx: &[I]) -> f64 {
+        debug_assert_eq!(idx.len(), self.spec.n, "one index per locus");
         let mut sum = 0.0;
         for (&start, &x) in self.table_start.iter().zip(idx) {
             sum += self.levels[start + x.get()];
