@@ -4,7 +4,6 @@
 //! symbols and line tables).
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use leadsim::experiment::{Plan, runner};
 use leadsim::landscape::{Config, Landscape};
 use leadsim::reference::{lazer_friedman as lf, march1991};
 use leadsim::rng::{self, Purpose};
@@ -38,26 +37,25 @@ fn lazer_friedman(c: &mut Criterion) {
 }
 
 /// The runs of `scenarios/reference/lazer-friedman-2007.toml` (1,000 replicates × linear and
-/// complete network) as `leadsim run` computes them — landscape, exact Fmax, 100 rounds of 100
-/// agents, formatted rows — without journals, tables or charts: one replicate's two runs, and
-/// all 2,000 (issue 18's workload less its file writing).
+/// complete network) as `leadsim run` simulates them — landscape, exact Fmax, 100 rounds of 100
+/// agents, the time series — without formatting or files: one replicate's two runs, and all
+/// 2,000 (issue 18's workload less its writing; `leadsim run … --threads 1` measures it whole).
 fn lazer_friedman_scenario(c: &mut Criterion) {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../scenarios/reference/lazer-friedman-2007.toml"
     );
     let text = std::fs::read_to_string(path).expect("reference scenario");
-    let plan = Plan::single(Study::from_text(&text, path).expect("valid scenario"));
+    let study = Study::from_text(&text, path).expect("valid scenario");
+    let models = study.model_names().len();
     let stop = AtomicBool::new(false);
-    let runs = plan.runs();
     let mut next = 0u64;
     c.bench_function("LF scenario, one replicate (both networks)", |b| {
         b.iter(|| {
-            // A different replicate (landscape) each time, as the workload has.
-            let first = next % runs;
-            next += 2;
-            for i in first..first + 2 {
-                black_box(runner::simulate(&plan, &plan.spec(i), &stop));
+            // A different world (landscape) each time, as the workload has.
+            next += 1;
+            for m in 0..models {
+                black_box(study.simulate(m, next, &stop));
             }
         })
     });
@@ -65,8 +63,10 @@ fn lazer_friedman_scenario(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("all 2,000 runs, one thread, no files", |b| {
         b.iter(|| {
-            for i in 0..runs {
-                black_box(runner::simulate(&plan, &plan.spec(i), &stop));
+            for seed in 0..1000 {
+                for m in 0..models {
+                    black_box(study.simulate(m, seed, &stop));
+                }
             }
         })
     });
