@@ -111,10 +111,29 @@ pub fn markdown() -> String {
             `behaviour.engagement.relax`, `models.NAME.KEY` and `events.NAME.KEY` (NAME is the \
             table's `name`, or its kind when it has none). `seed`, `replications`, `name` and \
             `family` are set at the sweep's top level, not swept. A grid takes every combination of its axes' values; `random` and `lhs` draw \
-            `samples` points uniformly in each axis' range (or uniformly among its `values`).\n\n";
+            `samples` points from each axis' distribution (or uniformly among its `values`).\n\n\
+            For sensitivity analysis (`leadsim sensitivity`, docs/ODD.md §8), `morris` places \
+            `trajectories` Morris trajectories on a grid of `levels` levels (r(k+1) points for k \
+            axes) and `sobol` places Saltelli's arrangement of a Sobol' sequence with base sample \
+            `samples` = N (N(k+2) points, N(2k+2) with `second_order`), both in SALib's point \
+            order; their points map through each axis' distribution exactly as SALib maps them. A \
+            list of `values` (or a range of whole numbers) is a discrete axis: each value gets an \
+            equal share, and every Morris step changes it.\n\n\
+            ```toml\nbase = \"baseline.toml\"\nreplications = 10\n\n[design]\nkind = \"sobol\"\nsamples = 256\n\n\
+            [[axes]]\npath = \"models.centralized.review_capacity\"\nfrom = 0.25\nto = 4\ndistribution = \"log_uniform\"\n\n\
+            [[axes]]\npath = \"behaviour.noise\"\nfrom = 0\nto = 0.3\ndistribution = \"normal\"\nmean = 0.1\nsd = 0.05\n\n\
+            [analysis]\nquantities = [\"shared-centralized:performance_mean\", \"performance_mean\"]\n```\n\n\
+            `replications` may instead be a table, `replications = { target = 0.01, metric = \
+            \"performance_mean\", max = 500 }`: replicates then run in batches until the 95% \
+            confidence half-width of the metric's mean is below `target` at every point (for \
+            every model, one model `MODEL:column`, or the paired difference \
+            `MODEL-MODEL:column`), or `max` replicates; every point gets the same number, and the \
+            manifest records the rule and what it decided. `--replications N` replaces the rule \
+            with a fixed number.\n\n";
     for (t, params) in crate::experiment::sweep::params() {
         let heading = match t {
             "axes" => "`[[axes]]`".to_string(),
+            "replications" => "`replications = { … }` (replications by precision)".to_string(),
             other => where_(other),
         };
         out += &format!("### {heading}\n\n{}\n", table(&params));
@@ -129,6 +148,7 @@ pub fn sweep_keys_text() -> String {
         out += &match t {
             "" => "top level:\n".to_string(),
             "axes" => "[[axes]] (one or more):\n".to_string(),
+            "replications" => "replications = { ... } (replications by precision):\n".to_string(),
             other => format!("[{other}]:\n"),
         };
         for p in params {

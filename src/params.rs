@@ -300,6 +300,8 @@ impl Param {
         match self.kind {
             Kind::Real { min, max } => match (min == f64::MIN, max == f64::MAX) {
                 (true, true) => "a number".into(),
+                // The smallest normal number stands for "above zero".
+                (false, true) if min == f64::MIN_POSITIVE => "a positive number".into(),
                 (false, true) => format!("a number of at least {min}"),
                 (true, false) => format!("a number of at most {max}"),
                 (false, false) => format!("a number between {min} and {max}"),

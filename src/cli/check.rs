@@ -2,7 +2,7 @@
 
 use super::{Failure, InputContext, experiment, run};
 use leadsim::experiment::Plan;
-use leadsim::experiment::sweep::{Design, Sweep};
+use leadsim::experiment::sweep::Sweep;
 use leadsim::landscape::{CrossModule, Interaction, LinkRule, Normalization};
 use leadsim::org::NetworkSpec;
 use leadsim::scenario::Scenario;
@@ -164,18 +164,21 @@ fn describe_sweep(sweep: &Sweep, plan: &Plan, file: &str) -> String {
         .base_path
         .as_ref()
         .map_or("inline [base]".to_string(), |p| p.display().to_string());
-    let design = match sweep.design {
-        Design::Grid => "grid".to_string(),
-        Design::Random { samples } => format!("random, {samples} samples"),
-        Design::Lhs { samples } => format!("Latin hypercube, {samples} samples"),
+    out += &format!(
+        "  base scenario: {base}; design: {}\n  axes:\n",
+        sweep.design.describe()
+    );
+    for a in sweep.axis_summaries() {
+        out += &format!("    {}: {}\n", a.path, a.describe());
+    }
+    let worlds: std::collections::BTreeSet<u64> = plan.points.iter().map(|p| p.world_key).collect();
+    let at_most = if plan.precision.is_some() {
+        "at most "
+    } else {
+        ""
     };
     out += &format!(
-        "  base scenario: {base}; design: {design}\n  axes: {}\n",
-        plan.axes.join(", ")
-    );
-    let worlds: std::collections::BTreeSet<u64> = plan.points.iter().map(|p| p.world_key).collect();
-    out += &format!(
-        "  runs: {} × {} × {} = {} (seed {}; {} per replicate)\n",
+        "  runs: {} × {} × {at_most}{} = {at_most}{} (seed {}; {} per replicate)\n",
         count(plan.points.len() as u64, "point"),
         count(plan.models.len() as u64, "model"),
         count(u64::from(plan.replications), "replicate"),
@@ -183,6 +186,20 @@ fn describe_sweep(sweep: &Sweep, plan: &Plan, file: &str) -> String {
         plan.seed,
         count(worlds.len() as u64, "distinct world")
     );
+    if let Some(p) = &plan.precision {
+        out += &format!("  replicates by precision: {}\n", p.describe());
+    }
+    if sweep.design.has_indices() {
+        let quantities = if sweep.analysis.quantities.is_empty() {
+            "the headline measures of every model".to_string()
+        } else {
+            sweep.analysis.quantities.join(", ")
+        };
+        out += &format!(
+            "  analysis: sensitivity.csv of {quantities} ({} bootstrap resamples)\n",
+            sweep.analysis.resamples
+        );
+    }
     let mut work = Work::default();
     for p in &plan.points {
         let runs = plan.models.len() as u64 * u64::from(plan.replications);

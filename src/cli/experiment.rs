@@ -4,6 +4,7 @@
 use super::{Failure, OtherContext, failure};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use leadsim::experiment::Plan;
+use leadsim::experiment::precision::{self, Outcome};
 use leadsim::experiment::runner::{self, RunError};
 use leadsim::output::manifest::Manifest;
 use leadsim::output::series::Complete;
@@ -216,6 +217,58 @@ pub fn run_indices(
     }
 }
 
+/// Runs the batches of a precision plan into `dir` until its rule decides, saying on stderr
+/// after each batch how wide the widest interval is; returns the plan its tables describe
+/// (with the chosen number of replicates) and the decision.
+pub fn run_by_precision(
+    plan: &Plan,
+    dir: &Path,
+    args: &RunArgs,
+    resume_command: &str,
+) -> Result<(Plan, Outcome), Failure> {
+    let stop = stop_flag();
+    let bar = std::sync::Mutex::new(progress_bar(0, args.quiet));
+    let progress = |done: u64, total: u64| {
+        let bar = bar.lock().unwrap_or_else(|e| e.into_inner());
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let on_batch = |from: u32, to: u32, widest: f64| {
+        if args.quiet {
+            return;
+        }
+        let bar = bar.lock().unwrap_or_else(|e| e.into_inner());
+        let so_far = if widest.is_finite() {
+            format!(
+                "widest 95% half-width {} after {from} replicates; ",
+                short(widest)
+            )
+        } else if from > 0 {
+            format!("fewer than two defined values after {from} replicates; ")
+        } else {
+            String::new()
+        };
+        bar.suspend(|| eprintln!("precision: {so_far}running replicates {from}–{}", to - 1));
+    };
+    let runs = dir.join(output::RUNS);
+    let result = precision::execute(plan, &runs, &stop, &progress, &on_batch);
+    bar.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .finish_and_clear();
+    match result {
+        Ok(outcome) => Ok((plan.with_replications(outcome.replicates), outcome)),
+        Err(RunError::Interrupted { done, total }) => Err(Failure::Other(anyhow::anyhow!(
+            "interrupted: {done} of the {total} runs of this batch are finished and kept in {}\nresume with: {resume_command} --resume",
+            dir.display()
+        ))),
+        Err(RunError::Output(e)) if !e.is_input() => Err(Failure::Other(anyhow::anyhow!(
+            "{e}\nthe runs finished before this are kept in {}; fix the cause (e.g. free disk space) and resume with: {resume_command} --resume",
+            dir.display()
+        ))),
+        Err(RunError::Output(e)) => Err(failure(e)),
+    }
+}
+
 /// Runs every run of `plan` into `dir` (prepared by [`prepare`]), assembles the tables, writes
 /// the manifest and draws the charts; `command` (without `-o`) is what resumes it.
 pub fn run_all(
@@ -271,6 +324,13 @@ pub fn charts(dir: &Path, no_charts: bool) -> Result<(), Failure> {
     leadsim::plot::draw_all(dir).map_err(|e| redraw(e.into()))?;
     leadsim::report::write(dir).map_err(|e| redraw(e.into()))?;
     Ok(())
+}
+
+/// After a sweep's tables: its sensitivity analysis (Morris and Sobol' designs), then the
+/// charts and the report (unless `--no-charts`). The tables are complete before this runs, so a
+/// failure here loses nothing; `leadsim sensitivity DIR` and `leadsim plot DIR` redo it.
+pub fn analyse_and_draw(dir: &Path, args: &RunArgs) -> Result<(), Failure> {
+    charts(dir, args.no_charts)
 }
 
 /// Marks a finished shard: its manifest, and its per-run parts kept for `leadsim merge`.
@@ -339,7 +399,7 @@ pub fn headline(dir: &Path) -> Result<String, Failure> {
     Ok(out)
 }
 
-fn short(x: f64) -> String {
+pub fn short(x: f64) -> String {
     if x.is_nan() {
         "NA".into()
     } else {

@@ -62,6 +62,12 @@ const SLURM_MAX_ARRAY_SIZE: u64 = 1001;
 pub fn run(args: Args) -> Result<(), Failure> {
     let (sweep, _) = super::sweep::load(&args.sweep, args.seed, args.replications)?;
     let plan = sweep.plan(args.seed, args.replications).input()?;
+    if plan.precision.is_some() {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "{}: replications by precision cannot run as a job array: the rule needs every point's results after each batch; give a fixed number with --replications N, or run `leadsim sweep` on one machine",
+            args.sweep.display()
+        )));
+    }
     let runs = plan.runs();
     let dir = args
         .output

@@ -3,8 +3,9 @@
 use super::experiment::{self, RunArgs};
 use super::{Failure, InputContext, set_threads};
 use leadsim::experiment::MAX_SHARDS;
+use leadsim::experiment::Plan;
 use leadsim::experiment::sweep::Sweep;
-use leadsim::output::manifest::{InputFile, Provenance};
+use leadsim::output::manifest::{InputFile, PrecisionOutcome, Provenance};
 use leadsim::slurm::shell_word;
 use std::path::{Path, PathBuf};
 
@@ -109,6 +110,12 @@ pub fn run(args: Args) -> Result<(), Failure> {
             None => base,
         }
     });
+    if plan.precision.is_some() && args.shard.is_some() {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "{}: replications by precision cannot be sharded: the rule needs every point's results after each batch; run it on one machine, or give a fixed number with --replications N",
+            args.sweep.display()
+        )));
+    }
     let manifest = plan.manifest(&prov, &shard_text);
     let Some(_lock) = experiment::prepare(&dir, &manifest, &args.common)? else {
         return Ok(());
@@ -120,6 +127,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
     );
     if let Some((i, n)) = args.shard {
         resume += &format!(" --shard {i}/{n}");
+    }
+    if plan.precision.is_some() {
+        return run_by_precision(&plan, &prov, &dir, &args.common, &resume);
     }
     let series = experiment::run_indices(
         &plan,
@@ -141,7 +151,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         return Ok(());
     }
     experiment::finish(&plan, &dir, manifest, series.as_ref())?;
-    experiment::charts(&dir, args.common.no_charts)?;
+    experiment::analyse_and_draw(&dir, &args.common)?;
     outln!(
         "{}: {} runs ({} points × {} models × {} replicates) → {}",
         plan.name,
@@ -149,6 +159,58 @@ pub fn run(args: Args) -> Result<(), Failure> {
         plan.points.len(),
         plan.models.len(),
         plan.replications,
+        dir.display()
+    );
+    Ok(())
+}
+
+/// A sweep with replications by precision: batches until the rule decides, then the tables of
+/// the replicates it chose, and a manifest recording the rule and its decision.
+fn run_by_precision(
+    plan: &Plan,
+    prov: &Provenance,
+    dir: &Path,
+    args: &RunArgs,
+    resume: &str,
+) -> Result<(), Failure> {
+    let (chosen, outcome) = experiment::run_by_precision(plan, dir, args, resume)?;
+    let mut manifest = chosen.manifest(prov, "");
+    if let Some(p) = manifest.precision.as_mut() {
+        p.outcome = Some(PrecisionOutcome {
+            replicates: outcome.replicates,
+            half_width: outcome.half_width,
+            reached: outcome.reached,
+        });
+    }
+    experiment::finish(&chosen, dir, manifest, None)?;
+    let metric = plan
+        .precision
+        .as_ref()
+        .map(|p| p.quantity.to_string())
+        .unwrap_or_default();
+    let how = if outcome.reached {
+        format!(
+            "the widest 95% half-width of {metric} is {}, below the target",
+            experiment::short(outcome.half_width)
+        )
+    } else {
+        format!(
+            "the target was not reached: the widest 95% half-width of {metric} is still {} at the most replicates",
+            experiment::short(outcome.half_width)
+        )
+    };
+    eprintln!(
+        "precision: {} replicates per model and point; {how}",
+        outcome.replicates
+    );
+    experiment::analyse_and_draw(dir, args)?;
+    outln!(
+        "{}: {} runs ({} points × {} models × {} replicates, chosen by precision) → {}",
+        chosen.name,
+        chosen.runs(),
+        chosen.points.len(),
+        chosen.models.len(),
+        chosen.replications,
         dir.display()
     );
     Ok(())

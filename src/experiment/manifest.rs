@@ -3,7 +3,7 @@
 
 use super::Plan;
 use crate::output;
-use crate::output::manifest::{Manifest, PointInfo, Provenance, SeedInfo};
+use crate::output::manifest::{Manifest, PointInfo, PrecisionInfo, Provenance, SeedInfo};
 use std::collections::BTreeMap;
 
 impl Plan {
@@ -12,9 +12,15 @@ impl Plan {
         let plan = self;
         let version = env!("CARGO_PKG_VERSION").to_string();
         let identity = {
+            // A precision plan's identity is its rule, not the count the rule chooses, so the
+            // plan written first and the manifest written last (and a resume) agree.
+            let replications = match &plan.precision {
+                Some(p) => format!("by precision: {}", p.describe()),
+                None => plan.replications.to_string(),
+            };
             let mut id = format!(
-                "leadsim {version}\nseed {}\nreplications {}\n",
-                plan.seed, plan.replications
+                "leadsim {version}\nseed {}\nreplications {replications}\n",
+                plan.seed
             );
             for f in &prov.inputs {
                 id += &format!("{} {}\n", f.role, f.sha256);
@@ -80,6 +86,13 @@ impl Plan {
             seeds,
             shard: shard.into(),
             files: BTreeMap::new(),
+            precision: plan.precision.as_ref().map(|p| PrecisionInfo {
+                metric: p.quantity.to_string(),
+                target: p.rule.target(),
+                batch: p.rule.batch() as u32,
+                max: p.rule.max() as u32,
+                outcome: None,
+            }),
         }
     }
 }

@@ -12,6 +12,7 @@
 //! differ only in a model parameter.
 
 mod manifest;
+pub mod precision;
 pub mod runner;
 pub mod sweep;
 
@@ -65,6 +66,9 @@ pub struct Plan {
     pub points: Vec<Point>,
     /// Model names, the same at every point.
     pub models: Vec<String>,
+    /// Replications by precision: then `replications` is the rule's `max`, which numbers the
+    /// runs, and the rule decides how many replicates run ([`precision`]).
+    pub precision: Option<precision::Precision>,
 }
 
 /// One run of the plan.
@@ -92,6 +96,7 @@ impl Plan {
                 world_key: 0,
                 scenario: s,
             }],
+            precision: None,
         }
     }
 
@@ -119,6 +124,13 @@ impl Plan {
             model,
             world_seed: self.world_seed(point, replicate),
         }
+    }
+
+    /// The number of the run `spec` describes (its `index` field aside).
+    pub(crate) fn index_of(&self, spec: &RunSpec) -> u64 {
+        let m = self.models.len() as u64;
+        let r = self.replications as u64;
+        (spec.point as u64 * r + spec.replicate as u64) * m + spec.model as u64
     }
 
     /// The world seed of `replicate` at `point`.
@@ -152,6 +164,10 @@ impl Plan {
                 .collect(),
             models: self.models.clone(),
             replications: self.replications,
+            journal_replications: self
+                .precision
+                .as_ref()
+                .map_or(self.replications, |p| p.rule.max() as u32),
             metrics: self.metrics().iter().map(|m| m.name.to_string()).collect(),
             kinds: self.metrics().iter().map(|m| m.kind.name()).collect(),
             measured: self

@@ -19,6 +19,7 @@ use crate::output::part::Part;
 use crate::output::series::Complete;
 use crate::output::store::{Limit, PENDING_BYTES, PENDING_RUNS_PER_WORKER, Store};
 use crate::output::{self, OutputError};
+use crate::results::Summary;
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -64,6 +65,32 @@ pub fn execute(
     stop: &AtomicBool,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Option<Complete>, RunError> {
+    execute_with(plan, runs_dir, indices, ordered, stop, progress, &|_, _| {})
+}
+
+/// Like [`execute`] without the ordered file, calling `on_run(index, summary)` for each run
+/// this process finishes (before it is recorded): how replications by precision learn the
+/// values they decide on without reading the journals again.
+pub(crate) fn execute_observed(
+    plan: &Plan,
+    runs_dir: &Path,
+    indices: &[u64],
+    stop: &AtomicBool,
+    progress: &(dyn Fn(u64, u64) + Sync),
+    on_run: &(dyn Fn(u64, &Summary) + Sync),
+) -> Result<(), RunError> {
+    execute_with(plan, runs_dir, indices, false, stop, progress, on_run).map(|_| ())
+}
+
+fn execute_with(
+    plan: &Plan,
+    runs_dir: &Path,
+    indices: &[u64],
+    ordered: bool,
+    stop: &AtomicBool,
+    progress: &(dyn Fn(u64, u64) + Sync),
+    on_run: &(dyn Fn(u64, &Summary) + Sync),
+) -> Result<Option<Complete>, RunError> {
     std::fs::create_dir_all(runs_dir).map_err(output::io_at(runs_dir))?;
     let header = plan.layout().timeseries_header();
     let series = ordered.then_some(header.as_slice());
@@ -94,6 +121,7 @@ pub fn execute(
             let Some(part) = simulate(plan, &plan.spec(i), stop) else {
                 break;
             };
+            on_run(i, &part.summary);
             let recorded = writer
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())

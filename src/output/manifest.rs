@@ -80,6 +80,37 @@ pub struct Manifest {
     pub shard: String,
     /// Checksum of each table (manifest only), as [`super::checksum_text`].
     pub(crate) files: BTreeMap<String, String>,
+    /// Replications by precision: the rule, and (manifest only) what it decided. Absent for a
+    /// fixed number of replications, so those manifests are unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<PrecisionInfo>,
+}
+
+/// A precision rule as run (`replications = { target, metric, max, batch }`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrecisionInfo {
+    /// What had to be precise (a quantity such as `shared-centralized:performance_mean`).
+    pub metric: String,
+    /// The 95% half-width to get under.
+    pub target: f64,
+    /// Replicates added at a time.
+    pub batch: u32,
+    /// The most replicates.
+    pub max: u32,
+    /// What the rule decided (the manifest only; the plan is written before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<PrecisionOutcome>,
+}
+
+/// What a precision rule decided.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrecisionOutcome {
+    /// Replicates every point ran (the manifest's `replications`).
+    pub replicates: u32,
+    /// The widest 95% half-width over the points at that count.
+    pub half_width: f64,
+    /// Whether the target was reached, rather than `max` replicates run without reaching it.
+    pub reached: bool,
 }
 
 /// How the experiment was invoked (the binary supplies it).

@@ -174,6 +174,24 @@ impl<'a> Store<'a> {
     }
 }
 
+/// The summaries of every run journaled in `runs_dir` (by run number), read once: what a
+/// resumed precision run decides on for the runs an earlier process finished.
+pub(crate) fn journaled_summaries(
+    runs_dir: &Path,
+) -> Result<BTreeMap<u64, crate::results::Summary>, OutputError> {
+    let index = journal::scan(&[runs_dir.to_path_buf()])?;
+    let mut reader = journal::Reader::default();
+    let mut out = BTreeMap::new();
+    for (&i, loc) in index.runs.iter().chain(&index.ordered) {
+        if out.contains_key(&i) {
+            continue;
+        }
+        let part = part::decode(&loc.file, i, &reader.read_at(loc)?)?;
+        out.insert(i, part.summary);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

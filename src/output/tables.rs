@@ -30,6 +30,10 @@ pub struct Layout {
     /// Model names, in run order.
     pub(crate) models: Vec<String>,
     pub(crate) replications: u32,
+    /// The replicates per point the journals' run numbers count with: `replications`, except
+    /// for replications by precision, whose runs are numbered as if every point ran the rule's
+    /// most (`crate::experiment::precision`).
+    pub(crate) journal_replications: u32,
     /// The per-step metrics, in column order.
     pub(crate) metrics: Vec<String>,
     /// What each metric is for (`outcome`, `cost`, `process`, `check`), in the same order.
@@ -47,6 +51,15 @@ impl Layout {
     /// Runs per point.
     fn per_point(&self) -> u64 {
         self.replications as u64 * self.models.len() as u64
+    }
+
+    /// The journal's number of table row `i` (the same number unless the journals count more
+    /// replicates per point than the tables hold).
+    fn journal_index(&self, i: u64) -> u64 {
+        let m = self.models.len() as u64;
+        let r = self.replications as u64;
+        let (point, rest) = (i / (m * r), i % (m * r));
+        point * self.journal_replications as u64 * m + rest
     }
 
     /// Header cells identifying a point (sweeps only).
@@ -302,7 +315,7 @@ pub fn assemble(
         &index.runs
     };
     // Check that every run is there before writing anything.
-    if let Some(i) = (0..runs).find(|i| !records.contains_key(i)) {
+    if let Some(i) = (0..runs).find(|&i| !records.contains_key(&layout.journal_index(i))) {
         return Err(OutputError::Corrupt {
             path: out.to_path_buf(),
             detail: format!(
@@ -346,9 +359,10 @@ pub fn assemble(
     let per_point = layout.per_point();
     let mut point_runs: Vec<Part> = Vec::with_capacity(per_point as usize);
     for i in 0..runs {
-        let loc = &records[&i];
+        let journaled = layout.journal_index(i);
+        let loc = &records[&journaled];
         let bytes = reader.read_at(loc)?;
-        let mut part = part::decode(&loc.file, i, &bytes)?;
+        let mut part = part::decode(&loc.file, journaled, &bytes)?;
         if let Some(ts) = ts.as_mut() {
             w(ts, &part.timeseries)?;
         }

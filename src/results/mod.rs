@@ -10,8 +10,10 @@
 //! `output` (which writes what it computes).
 
 pub mod compare;
+pub mod quantity;
 pub mod shocks;
 
+pub use quantity::Quantity;
 pub use shocks::{Adaptability, SHOCK_COLUMNS, Shock};
 
 /// The kept rows of a run's time series: for each kept step, one value per metric, stored flat.

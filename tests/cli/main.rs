@@ -1,5 +1,6 @@
 //! Integration tests: drive the `leadsim` binary on small inputs, each in a fresh temp folder.
 
+mod analysis;
 mod bad_input;
 mod charts;
 mod events;

@@ -185,7 +185,7 @@ fn long_sweep(env: &Env) -> String {
 }
 
 /// Bytes of finished runs in a result folder's journals.
-fn journaled(dir: &Path) -> u64 {
+pub(crate) fn journaled(dir: &Path) -> u64 {
     std::fs::read_dir(dir.join("runs"))
         .map(|d| {
             d.filter_map(Result::ok)
@@ -198,7 +198,7 @@ fn journaled(dir: &Path) -> u64 {
 }
 
 /// Starts `leadsim sweep` on one thread, waits until some runs are journaled, and signals it.
-fn interrupt(env: &Env, sweep: &str, out: &str, signal: &str) -> std::process::Output {
+pub(crate) fn interrupt(env: &Env, sweep: &str, out: &str, signal: &str) -> std::process::Output {
     let child = Command::new(env!("CARGO_BIN_EXE_leadsim"))
         .args(["sweep", sweep, "-o", out, "-q", "--threads", "1"])
         .current_dir(env.dir.path())
