@@ -33,6 +33,7 @@ const LAYERS: &[&[&str]] = &[
     &["study"],
     &["experiment"],
     &["plot", "slurm"],
+    &["sensitivity", "discover"],
     &["report", "replicate", "format"],
     &["patterns"],
 ];

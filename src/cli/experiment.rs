@@ -330,6 +330,23 @@ pub fn charts(dir: &Path, no_charts: bool) -> Result<(), Failure> {
 /// charts and the report (unless `--no-charts`). The tables are complete before this runs, so a
 /// failure here loses nothing; `leadsim sensitivity DIR` and `leadsim plot DIR` redo it.
 pub fn analyse_and_draw(dir: &Path, args: &RunArgs) -> Result<(), Failure> {
+    let sweep = Manifest::read(dir, output::MANIFEST).is_ok_and(|m| m.is_sweep());
+    let analysed = if sweep {
+        super::sensitivity::analyse(dir, &Default::default(), false).map(|_| ())
+    } else {
+        Ok(())
+    };
+    // The analysis is derived from the tables, like the charts: if it fails the result stands,
+    // and `leadsim sensitivity` can redo it.
+    if let Err(e) = analysed {
+        let e = match e {
+            Failure::Input(e) | Failure::Other(e) => e,
+        };
+        eprintln!(
+            "warning: the sensitivity analysis failed: {e:#}\nthe results in {} are complete; redo it with `leadsim sensitivity {0}`",
+            dir.display()
+        );
+    }
     charts(dir, args.no_charts)
 }
 

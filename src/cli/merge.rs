@@ -49,7 +49,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let runs: Vec<PathBuf> = args.shards.iter().map(|d| d.join(output::RUNS)).collect();
     let hashes = output::tables::assemble(&plan.layout(), &runs, dir, None).map_err(failure)?;
     manifest.write_manifest(dir, hashes).map_err(failure)?;
-    experiment::charts(dir, args.no_charts)?;
+    let drawing = RunArgs {
+        no_charts: args.no_charts,
+        ..RunArgs::default()
+    };
+    experiment::analyse_and_draw(dir, &drawing)?;
     outln!(
         "merged {n} shards of {} ({} runs) → {}",
         plan.name,

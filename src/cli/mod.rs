@@ -33,6 +33,7 @@ pub fn stdout_result(result: std::io::Result<()>) {
 }
 
 mod check;
+mod discover;
 mod events;
 mod experiment;
 mod landscape;
@@ -42,6 +43,7 @@ mod plot;
 mod replicate;
 mod report;
 mod run;
+mod sensitivity;
 mod slurm;
 mod sweep;
 
@@ -52,7 +54,7 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "leadsim", version, about, long_about = None)]
 #[command(
-    after_help = "Examples:\n  leadsim run scenarios/baseline.toml                 # compare the models\n  leadsim check scenarios/change/market-shock.toml    # validate and show what would run\n  leadsim sweep scenarios/capacity-shock-sweep.toml   # a parameter sweep on all cores\n  leadsim models; leadsim events                      # what a scenario file can say\n  leadsim replicate march1991                         # reproduce a published figure\n  leadsim landscape --n 12 --k 3 --samples 50         # statistics of NK landscapes\n\nExit codes: 0 success, 2 bad input (file, argument, result folder), 1 any other failure\n(I/O, interruption, a failed replication check).\nEach command has its own --help with examples."
+    after_help = "Examples:\n  leadsim run scenarios/baseline.toml                 # compare the models\n  leadsim check scenarios/change/market-shock.toml    # validate and show what would run\n  leadsim sweep scenarios/capacity-shock-sweep.toml   # a parameter sweep on all cores\n  leadsim discover output/capacity-sobol --where \"shared-centralized:performance_mean > 0\"\n  leadsim models; leadsim events                      # what a scenario file can say\n  leadsim replicate march1991                         # reproduce a published figure\n  leadsim landscape --n 12 --k 3 --samples 50         # statistics of NK landscapes\n\nExit codes: 0 success, 2 bad input (file, argument, result folder), 1 any other failure\n(I/O, interruption, a failed replication check).\nEach command has its own --help with examples."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -69,6 +71,10 @@ enum Command {
     Merge(merge::Args),
     /// Write the scripts that run a sweep as a Slurm job array and merge its shards.
     Slurm(slurm::Args),
+    /// Morris or Sobol' sensitivity indices of a finished sweep (sensitivity.csv, problem.json).
+    Sensitivity(sensitivity::Args),
+    /// Find where in the swept parameters a condition holds (PRIM scenario discovery).
+    Discover(discover::Args),
     /// Validate a scenario or sweep file and print what would run, without running.
     Check(check::Args),
     /// List the leadership models, their parameters, defaults and meaning.
@@ -193,6 +199,8 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Slurm(args) => slurm::run(args),
+        Command::Sensitivity(args) => sensitivity::run(args),
+        Command::Discover(args) => discover::run(args),
         Command::Check(args) => check::run(args),
         Command::Models(args) => models::run(args),
         Command::Events(args) => events::run(args),

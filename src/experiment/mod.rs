@@ -246,29 +246,16 @@ pub enum RebuildError {
 /// Rebuilds the plan a manifest describes from the input texts it holds (no file is read), so
 /// shards can be merged anywhere.
 pub fn plan_from_manifest(m: &crate::output::manifest::Manifest) -> Result<Plan, RebuildError> {
-    let input = |role: &'static str| {
-        m.inputs
-            .iter()
-            .find(|f| f.role == role)
-            .ok_or(RebuildError::Missing(role))
-    };
     let seed = m.overrides.get("seed").and_then(|s| s.parse().ok());
     let replications = m.overrides.get("replications").and_then(|s| s.parse().ok());
     if m.kind == "sweep" {
-        let sweep_file = input("sweep")?;
-        let base = m
+        Ok(sweep_from_manifest(m)?.plan(seed, replications)?)
+    } else {
+        let f = m
             .inputs
             .iter()
-            .find(|f| f.role == "base")
-            .map(|f| f.text.clone());
-        let sweep = sweep::Sweep::parse(
-            &sweep_file.text,
-            std::path::Path::new(&sweep_file.path),
-            |_| base.ok_or(RebuildError::Missing("base")),
-        )?;
-        Ok(sweep.plan(seed, replications)?)
-    } else {
-        let f = input("scenario")?;
+            .find(|f| f.role == "scenario")
+            .ok_or(RebuildError::Missing("scenario"))?;
         let path = std::path::Path::new(&f.path);
         let (mut table, source) = crate::params::Source::parse(path, &f.text)?;
         crate::study::set_overrides(&mut table, seed, replications);
@@ -276,4 +263,28 @@ pub fn plan_from_manifest(m: &crate::output::manifest::Manifest) -> Result<Plan,
             path, &f.text, &table, source,
         )?))
     }
+}
+
+/// The sweep a sweep's manifest describes, from the texts it holds, with the master seed it
+/// ran with (which places Morris trajectories).
+pub fn sweep_from_manifest(
+    m: &crate::output::manifest::Manifest,
+) -> Result<sweep::Sweep, RebuildError> {
+    let sweep_file = m
+        .inputs
+        .iter()
+        .find(|f| f.role == "sweep")
+        .ok_or(RebuildError::Missing("sweep"))?;
+    let base = m
+        .inputs
+        .iter()
+        .find(|f| f.role == "base")
+        .map(|f| f.text.clone());
+    let mut sweep = sweep::Sweep::parse(
+        &sweep_file.text,
+        std::path::Path::new(&sweep_file.path),
+        |_| base.ok_or(RebuildError::Missing("base")),
+    )?;
+    sweep.seed = Some(m.seed);
+    Ok(sweep)
 }

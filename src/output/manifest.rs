@@ -137,6 +137,11 @@ impl InputFile {
 }
 
 impl Manifest {
+    /// Whether the experiment is a sweep.
+    pub fn is_sweep(&self) -> bool {
+        self.kind == "sweep"
+    }
+
     /// What makes the experiments of `self` and `other` different, in words (empty when their
     /// identities agree): the tool version, the seed, the replications, the command-line
     /// overrides (when they do not show in those already) and the input files' contents. The

@@ -13,6 +13,7 @@
 //! This layer knows an experiment only through a plain [`tables::Layout`], never its plan,
 //! scenario or model.
 
+pub mod analysis;
 pub(crate) mod journal;
 pub mod manifest;
 pub(crate) mod part;
@@ -58,6 +59,8 @@ pub(crate) const OWNED: &[&str] = &[
     CHARTS,
     REPORT,
     REPLICATION,
+    analysis::SENSITIVITY,
+    analysis::PROBLEM,
 ];
 
 /// Errors of result folders.
@@ -343,6 +346,17 @@ pub fn clear(dir: &Path) -> Result<(), OutputError> {
         if p.is_dir() {
             fs::remove_dir_all(&p).map_err(io_at(&p))?;
         } else if p.exists() {
+            fs::remove_file(&p).map_err(io_at(&p))?;
+        }
+    }
+    // Discoveries are named by their condition.
+    for entry in fs::read_dir(dir)
+        .map_err(io_at(dir))?
+        .filter_map(Result::ok)
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(analysis::DISCOVER_PREFIX) && name.ends_with(".csv") {
+            let p = entry.path();
             fs::remove_file(&p).map_err(io_at(&p))?;
         }
     }

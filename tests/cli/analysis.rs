@@ -161,7 +161,10 @@ fn replications_by_precision_stop_at_the_same_count_for_any_thread_count() {
     let outcome = &manifest["precision"]["outcome"];
     let chosen = outcome["replicates"].as_u64().unwrap();
     assert_eq!(manifest["replications"].as_u64(), Some(chosen));
-    assert!(chosen.is_multiple_of(3) && (3..=24).contains(&chosen), "{chosen}");
+    assert!(
+        chosen.is_multiple_of(3) && (3..=24).contains(&chosen),
+        "{chosen}"
+    );
     assert!(one.stderr().contains(&format!(
         "precision: {chosen} replicates per model and point"
     )));
@@ -229,4 +232,393 @@ fn an_interrupted_precision_sweep_resumes_to_the_same_result() {
         !env.path("killed/runs").exists(),
         "the journals are removed once the tables are written"
     );
+}
+
+/// Per point and model, the mean of `column` over replicates, from `summary.csv`; and per point
+/// the mean and standard error of the paired difference `a − b`.
+struct Means {
+    per_model: Vec<Vec<f64>>,
+    diff: Vec<(f64, f64)>,
+}
+
+fn means(dir: &Path, column: &str, points: usize, a: &str, b: &str) -> Means {
+    let t = read_csv(&dir.join("summary.csv"));
+    let (p, m, r, v) = (
+        column_index(&t.0, "point"),
+        column_index(&t.0, "model"),
+        column_index(&t.0, "replicate"),
+        column_index(&t.0, column),
+    );
+    let models = ["centralized", "shared"];
+    let mut runs = vec![vec![Vec::new(); models.len()]; points];
+    let mut pairs: Vec<std::collections::BTreeMap<String, (f64, f64)>> =
+        vec![Default::default(); points];
+    for row in &t.1 {
+        let point: usize = row[p].parse().unwrap();
+        let model = models.iter().position(|x| *x == row[m]).unwrap();
+        let x: f64 = row[v].parse().unwrap();
+        runs[point][model].push(x);
+        let e = pairs[point]
+            .entry(row[r].clone())
+            .or_insert((f64::NAN, f64::NAN));
+        if row[m] == a {
+            e.0 = x;
+        }
+        if row[m] == b {
+            e.1 = x;
+        }
+    }
+    let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len() as f64;
+    Means {
+        per_model: runs
+            .iter()
+            .map(|pm| pm.iter().map(|xs| mean(xs)).collect())
+            .collect(),
+        diff: pairs
+            .iter()
+            .map(|reps| {
+                let d: Vec<f64> = reps.values().map(|(x, y)| x - y).collect();
+                let m = mean(&d);
+                let var = d.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (d.len() - 1) as f64;
+                (m, (var / d.len() as f64).sqrt())
+            })
+            .collect(),
+    }
+}
+
+fn column_index(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+}
+
+/// The estimates of `sensitivity.csv` for one quantity: (parameter, index) → (estimate, row).
+fn estimates(
+    dir: &Path,
+    quantity: &str,
+) -> std::collections::BTreeMap<(String, String), Vec<String>> {
+    let t = read_csv(&dir.join("sensitivity.csv"));
+    let (q, p, i) = (
+        column_index(&t.0, "quantity"),
+        column_index(&t.0, "parameter"),
+        column_index(&t.0, "index"),
+    );
+    t.1.iter()
+        .filter(|r| r[q] == quantity)
+        .map(|r| ((r[p].clone(), r[i].clone()), r.clone()))
+        .collect()
+}
+
+/// Saltelli (2010) S1 and Jansen ST of outputs `y` in SALib's order (A, AB_1…AB_k, B per base
+/// row), as SALib 1.6 computes them: outputs standardized first, V the population variance of
+/// the A and B outputs.
+fn sobol_by_hand(y: &[f64], k: usize) -> (Vec<f64>, Vec<f64>) {
+    let n = y.len() as f64;
+    let mean = y.iter().sum::<f64>() / n;
+    let sd = (y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let y: Vec<f64> = y.iter().map(|v| (v - mean) / sd).collect();
+    let rows = k + 2;
+    let base = y.len() / rows;
+    let a: Vec<f64> = (0..base).map(|i| y[i * rows]).collect();
+    let b: Vec<f64> = (0..base).map(|i| y[i * rows + k + 1]).collect();
+    let ab = |j: usize| -> Vec<f64> { (0..base).map(|i| y[i * rows + 1 + j]).collect() };
+    let both: Vec<f64> = a.iter().chain(&b).copied().collect();
+    let m = both.iter().sum::<f64>() / both.len() as f64;
+    let v = both.iter().map(|x| (x - m).powi(2)).sum::<f64>() / both.len() as f64;
+    let s1 = (0..k)
+        .map(|j| {
+            ab(j)
+                .iter()
+                .zip(&a)
+                .zip(&b)
+                .map(|((abj, ai), bi)| bi * (abj - ai))
+                .sum::<f64>()
+                / base as f64
+                / v
+        })
+        .collect();
+    let st = (0..k)
+        .map(|j| {
+            ab(j)
+                .iter()
+                .zip(&a)
+                .map(|(abj, ai)| (ai - abj).powi(2))
+                .sum::<f64>()
+                / base as f64
+                / 2.0
+                / v
+        })
+        .collect();
+    (s1, st)
+}
+
+#[test]
+fn sensitivity_csv_holds_salib_s_indices_of_the_per_point_means() {
+    let env = Env::new();
+    let s = setup(
+        &env,
+        "s.toml",
+        "kind = \"sobol\"\nsamples = 16\n",
+        "replications = 3\n[analysis]\nquantities = [\"shared-centralized:performance_mean\", \"engagement_mean\"]\nresamples = 50\n",
+    );
+    let run = env.run(&["sweep", &s, "-o", "out", "--no-charts"]).ok();
+    assert!(
+        run.stdout()
+            .contains("shared-centralized:performance_mean  (noise"),
+        "{}",
+        run.stdout()
+    );
+    let dir = env.path("out");
+    let points = 16 * 5;
+    let axes = [
+        "behaviour.noise",
+        "models.shared.review_capacity",
+        "organization.members",
+    ];
+    let m = means(&dir, "performance_mean", points, "shared", "centralized");
+    let diff: Vec<f64> = m.diff.iter().map(|d| d.0).collect();
+    let (s1, st) = sobol_by_hand(&diff, 3);
+    let got = estimates(&dir, "shared-centralized:performance_mean");
+    assert_eq!(got.len(), 6, "S1 and ST of three parameters");
+    let t = read_csv(&dir.join("sensitivity.csv"));
+    let (est, noise, noisy) = (
+        column_index(&t.0, "estimate"),
+        column_index(&t.0, "noise_share"),
+        column_index(&t.0, "noisy"),
+    );
+    for (j, axis) in axes.iter().enumerate() {
+        let e = |index: &str| {
+            got[&(axis.to_string(), index.to_string())][est]
+                .parse::<f64>()
+                .unwrap()
+        };
+        assert!(
+            (e("S1") - s1[j]).abs() < 1e-12,
+            "S1 {axis}: {} vs {}",
+            e("S1"),
+            s1[j]
+        );
+        assert!(
+            (e("ST") - st[j]).abs() < 1e-12,
+            "ST {axis}: {} vs {}",
+            e("ST"),
+            st[j]
+        );
+    }
+    // The noise share: mean squared standard error of the per-point differences over their
+    // variance across points.
+    let mean = diff.iter().sum::<f64>() / points as f64;
+    let var = diff.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (points - 1) as f64;
+    let se2 = m.diff.iter().map(|d| d.1 * d.1).sum::<f64>() / points as f64;
+    let row = got.values().next().unwrap();
+    let share: f64 = row[noise].parse().unwrap();
+    assert!((share - (se2 / var).min(1.0)).abs() < 1e-12, "{share}");
+    assert_eq!(row[noisy] == "true", share >= 0.5);
+    // A measure of every model is analysed per model, from that model's per-point means.
+    let centralized: Vec<f64> = means(&dir, "engagement_mean", points, "shared", "centralized")
+        .per_model
+        .iter()
+        .map(|pm| pm[0])
+        .collect();
+    let (s1, _) = sobol_by_hand(&centralized, 3);
+    let got = estimates(&dir, "centralized:engagement_mean");
+    let e: f64 = got[&(axes[0].to_string(), "S1".to_string())][est]
+        .parse()
+        .unwrap();
+    assert!((e - s1[0]).abs() < 1e-12);
+    assert!(!estimates(&dir, "shared:engagement_mean").is_empty());
+    // problem.json is SALib's problem of the sweep.
+    let problem: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("problem.json")).unwrap()).unwrap();
+    assert_eq!(problem["num_vars"], 3);
+    assert_eq!(problem["names"][1], "models.shared.review_capacity");
+    assert_eq!(
+        problem["dists"],
+        serde_json::json!(["unif", "logunif", "unif"])
+    );
+    assert_eq!(problem["bounds"][1], serde_json::json!([0.25, 4.0]));
+    assert_eq!(
+        problem["leadsim"]["axes"][2]["values"],
+        serde_json::json!(["8", "12", "16"])
+    );
+    assert_eq!(problem["leadsim"]["parameters"]["skip_values"], 16);
+    // Redone from the files: the same bytes (bootstrap seeds derive from the sweep's seed).
+    let before = std::fs::read(dir.join("sensitivity.csv")).unwrap();
+    env.run(&["sensitivity", "out", "--no-charts"]).ok();
+    assert_eq!(std::fs::read(dir.join("sensitivity.csv")).unwrap(), before);
+    let one = env
+        .run(&[
+            "sensitivity",
+            "out",
+            "--no-charts",
+            "--quantity",
+            "shared:performance_final",
+        ])
+        .ok();
+    assert!(one.stdout().contains("shared:performance_final"));
+    assert_eq!(estimates(&dir, "shared:performance_final").len(), 6);
+}
+
+#[test]
+fn morris_indices_are_the_mean_absolute_elementary_effects() {
+    let env = Env::new();
+    let s = setup(
+        &env,
+        "m.toml",
+        "kind = \"morris\"\ntrajectories = 6\nlevels = 4\n",
+        "replications = 2\n[analysis]\nquantities = [\"shared:performance_mean\"]\n",
+    );
+    env.run(&["sweep", &s, "-o", "out", "--no-charts"]).ok();
+    let dir = env.path("out");
+    let summary = read_csv(&dir.join("summary.csv"));
+    let y: Vec<f64> = means(&dir, "performance_mean", 24, "shared", "centralized")
+        .per_model
+        .iter()
+        .map(|pm| pm[1])
+        .collect();
+    let axes = [
+        "behaviour.noise",
+        "models.shared.review_capacity",
+        "organization.members",
+    ];
+    let value = |p: usize, a: &str| -> f64 { column(&summary, a)[p * 4].parse().unwrap() };
+    // Each step of a trajectory moves one axis up or down by Δ = 4 / (2 · 3) of its unit range.
+    let delta = 4.0 / 6.0;
+    let mut effects = vec![Vec::new(); 3];
+    for t in 0..6 {
+        for step in 0..3 {
+            let p = t * 4 + step;
+            let j = (0..3)
+                .find(|&j| value(p, axes[j]) != value(p + 1, axes[j]))
+                .unwrap();
+            let up = value(p + 1, axes[j]) > value(p, axes[j]);
+            let d = (y[p + 1] - y[p]) / delta;
+            effects[j].push(if up { d } else { -d });
+        }
+    }
+    let got = estimates(&dir, "shared:performance_mean");
+    let est = column_index(&read_csv(&dir.join("sensitivity.csv")).0, "estimate");
+    for (j, axis) in axes.iter().enumerate() {
+        let mu_star = effects[j].iter().map(|e: &f64| e.abs()).sum::<f64>() / 6.0;
+        let mu = effects[j].iter().sum::<f64>() / 6.0;
+        let e = |index: &str| {
+            got[&(axis.to_string(), index.to_string())][est]
+                .parse::<f64>()
+                .unwrap()
+        };
+        assert!(
+            (e("mu_star") - mu_star).abs() < 1e-12,
+            "{axis}: {} vs {mu_star}",
+            e("mu_star")
+        );
+        assert!((e("mu") - mu).abs() < 1e-12, "{axis}");
+    }
+}
+
+#[test]
+fn sensitivity_refuses_what_it_cannot_analyse() {
+    let env = Env::new();
+    let lhs = setup(
+        &env,
+        "l.toml",
+        "kind = \"lhs\"\nsamples = 4\n",
+        "replications = 2\n",
+    );
+    env.run(&["sweep", &lhs, "-o", "lhs", "-q", "--no-charts"])
+        .ok();
+    assert!(
+        env.path("lhs/problem.json").exists(),
+        "a sampled design gets its problem"
+    );
+    assert!(!env.path("lhs/sensitivity.csv").exists());
+    env.run(&["sensitivity", "lhs"])
+        .fails(2, &["not a morris or sobol sweep"]);
+    let sobol = setup(
+        &env,
+        "s.toml",
+        "kind = \"sobol\"\nsamples = 4\n",
+        "replications = 2\n",
+    );
+    env.run(&["sweep", &sobol, "-o", "s", "-q", "--no-charts"])
+        .ok();
+    env.run(&["sensitivity", "s", "--quantity", "shared:performance_men"])
+        .fails(
+            2,
+            &[
+                "\"performance_men\" is not a measure",
+                "did you mean \"performance_mean\"",
+            ],
+        );
+    env.run(&[
+        "sensitivity",
+        "s",
+        "--quantity",
+        "flat-centralized:performance_mean",
+    ])
+    .fails(2, &["its models: \"centralized\", \"shared\""]);
+    env.run(&["sensitivity", "nowhere"])
+        .fails(2, &["no such result folder"]);
+}
+
+/// A finished sweep written by hand: 10 × 10 points of (a, b) on [0, 1)², where the measure
+/// `m` of model `x` is 1 exactly when a > 0.6 and b < 0.3.
+fn constructed_sweep(env: &Env) {
+    let mut points = Vec::new();
+    let mut stats = String::from(
+        "point,a,b,metric,kind,model,versus,n,mean,sd,se,ci_low,ci_high,effect_size\n",
+    );
+    for i in 0..100 {
+        let (a, b) = ((i / 10) as f64 / 10.0, (i % 10) as f64 / 10.0);
+        let m = if a > 0.6 && b < 0.3 { 1.0 } else { 0.0 };
+        points.push(serde_json::json!({"point": i, "values": {"a": a.to_string(), "b": b.to_string()}, "world_key": i}));
+        stats += &format!("{i},{a},{b},m,outcome,x,,2,{m},0,0,{m},{m},\n");
+    }
+    let manifest = serde_json::json!({
+        "tool": "leadsim", "version": "0.1.0", "kind": "sweep", "name": "made", "identity": "",
+        "command": "", "overrides": {}, "inputs": [], "seed": 1, "replications": 2, "steps": [10],
+        "runs": 200, "models": [{"name": "x", "kind": "shared", "params": {}}], "axes": ["a", "b"],
+        "points": points, "seeds": [], "shard": "", "files": {}
+    });
+    env.write(
+        "made/manifest.json",
+        &serde_json::to_string_pretty(&manifest).unwrap(),
+    );
+    env.write("made/stats.csv", &stats);
+}
+
+#[test]
+fn discover_finds_the_box_where_a_constructed_condition_holds() {
+    let env = Env::new();
+    constructed_sweep(&env);
+    let out = env
+        .run(&["discover", "made", "--where", "x:m > 0.5", "--no-charts"])
+        .ok()
+        .stdout();
+    assert!(out.contains("x:m > 0.5: holds at 9 of 100 points"), "{out}");
+    // Peeled to exactly the nine points: a from 0.7 (bound between 0.6 and 0.7), b up to 0.2.
+    assert!(
+        out.contains("coverage 1, density 1 (base rate 0.09), 9 points"),
+        "{out}"
+    );
+    assert!(out.contains("a: 0.65 ≤ x ≤ 0.9"), "{out}");
+    assert!(out.contains("b: 0 ≤ x ≤ 0.25"), "{out}");
+    let traj = read_csv(&env.path("made/discover-x_m_gt_0.5.csv"));
+    let chosen: Vec<&str> = column(&traj, "chosen");
+    assert_eq!(chosen.iter().filter(|c| **c == "true").count(), 1);
+    assert_eq!(column(&traj, "coverage")[0], "1");
+    let bounds = read_csv(&env.path("made/discover-x_m_gt_0.5-bounds.csv"));
+    assert_eq!(bounds.1.len(), traj.1.len() * 2, "two parameters per box");
+    // Errors name what is valid.
+    env.run(&["discover", "made", "--where", "x:n > 0.5"])
+        .fails(
+            2,
+            &["--where", "\"n\" is not a measure", "valid measures: \"m\""],
+        );
+    env.run(&["discover", "made", "--where", "y:m > 0.5"])
+        .fails(2, &["its models: \"x\""]);
+    env.run(&["discover", "made", "--where", "x:m > 2"])
+        .fails(2, &["holds at none of the 100 points"]);
+    env.run(&["discover", "made", "--where", "x:m = 2"])
+        .fails(2, &["has no comparison"]);
 }
