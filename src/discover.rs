@@ -20,7 +20,7 @@
 
 use crate::analysis::prim::{self, PrimOptions, Step};
 use crate::experiment::sweep_from_manifest;
-use crate::output::analysis::{BoxRow, Discovery};
+use crate::output::analysis::{BoxRow, Discovery, PointRow};
 use crate::output::read::{self, ReadError};
 use crate::output::{self, OutputError};
 use crate::results::Quantity;
@@ -243,11 +243,22 @@ pub fn discover(dir: &Path, condition: &str, opts: &Options) -> Result<Found, Di
                 .collect(),
         })
         .collect();
+    let points = keep
+        .iter()
+        .zip(&ys)
+        .map(|(&p, &case)| PointRow {
+            point: p,
+            coords: x[p].clone(),
+            mean: means[p],
+            case,
+        })
+        .collect();
     Ok(Found {
         discovery: Discovery {
             condition: condition.trim().to_string(),
             parameters: manifest.axes.clone(),
             boxes,
+            points,
         },
         chosen,
         points: xs.len(),
@@ -258,7 +269,7 @@ pub fn discover(dir: &Path, condition: &str, opts: &Options) -> Result<Found, Di
 }
 
 /// Writes the discovery's files into `dir`.
-pub fn write(dir: &Path, found: &Found) -> Result<[PathBuf; 2], DiscoverError> {
+pub fn write(dir: &Path, found: &Found) -> Result<[PathBuf; 3], DiscoverError> {
     Ok(output::analysis::write_discovery(dir, &found.discovery)?)
 }
 

@@ -101,6 +101,13 @@ pub fn markdown() -> String {
         };
         out += &format!("### {heading}\n\n{}\n", table(&params));
     }
+    out += &sweep_section();
+    out
+}
+
+/// The section on sweep files: what they hold, then their keys.
+fn sweep_section() -> String {
+    let mut out = String::new();
     out += "## Sweep files\n\n\
             A sweep file names a base scenario and the axes to vary; `leadsim check` shows the \
             expanded points before anything runs.\n\n\

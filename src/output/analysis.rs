@@ -1,7 +1,7 @@
 //! The files of a sweep's analysis, written next to its tables and read back by the charts and
 //! the report: `sensitivity.csv` (Morris and Sobol' indices), `problem.json` (the sweep as
 //! SALib's problem), and `discover-<condition>.csv` with `discover-<condition>-bounds.csv`
-//! (PRIM's peeling trajectory and its boxes).
+//! and `-points.csv` (PRIM's peeling trajectory, its boxes' bounds and the points searched).
 //!
 //! All are tidy tables (one row per estimate, per box, per bound) that `read.csv` and
 //! `pandas.read_csv` read without options; NA is an empty cell. They are derived from the
@@ -265,7 +265,21 @@ pub struct BoxRow {
     pub bounds: Vec<(f64, f64, bool)>,
 }
 
-/// A discovery as written: the condition, the parameters and the trajectory's boxes.
+/// One design point of a discovery.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointRow {
+    /// The point's number.
+    pub point: usize,
+    /// Its coordinates as PRIM saw them, in parameter order (an axis of words by position).
+    pub coords: Vec<f64>,
+    /// The quantity's mean at the point.
+    pub mean: f64,
+    /// Whether the condition holds there.
+    pub case: bool,
+}
+
+/// A discovery as written: the condition, the parameters, the trajectory's boxes and the
+/// points PRIM searched.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Discovery {
     /// The condition as given (`shared-centralized:performance_mean > 0`).
@@ -274,12 +288,14 @@ pub struct Discovery {
     pub parameters: Vec<String>,
     /// The boxes, first the one around every point.
     pub boxes: Vec<BoxRow>,
+    /// The points (those with a defined mean), in point order.
+    pub points: Vec<PointRow>,
 }
 
-/// The file names of a discovery of `condition`: `discover-<slug>.csv` and
-/// `discover-<slug>-bounds.csv`, the slug keeping letters, digits, `.`, `_` and `-` and
-/// spelling the comparison (`gt`, `ge`, `lt`, `le`).
-pub fn discovery_files(condition: &str) -> (String, String) {
+/// The file names of a discovery of `condition`: `discover-<slug>.csv`,
+/// `discover-<slug>-bounds.csv` and `discover-<slug>-points.csv`, the slug keeping letters,
+/// digits, `.`, `_` and `-` and spelling the comparison (`gt`, `ge`, `lt`, `le`).
+pub fn discovery_files(condition: &str) -> (String, String, String) {
     let mut slug = String::new();
     let text = condition
         .replace(">=", " ge ")
@@ -301,12 +317,19 @@ pub fn discovery_files(condition: &str) -> (String, String) {
     (
         format!("{DISCOVER_PREFIX}{slug}.csv"),
         format!("{DISCOVER_PREFIX}{slug}-bounds.csv"),
+        format!("{DISCOVER_PREFIX}{slug}-points.csv"),
     )
 }
 
-/// Writes a discovery's two files into `dir`; returns their paths.
-pub fn write_discovery(dir: &Path, d: &Discovery) -> Result<[PathBuf; 2], OutputError> {
-    let (traj, bounds) = discovery_files(&d.condition);
+/// The name of the other file of the discovery whose trajectory file is `name`: its
+/// `-bounds.csv` or `-points.csv`.
+fn sibling(name: &str, suffix: &str) -> String {
+    format!("{}-{suffix}.csv", name.trim_end_matches(".csv"))
+}
+
+/// Writes a discovery's three files into `dir`; returns their paths.
+pub fn write_discovery(dir: &Path, d: &Discovery) -> Result<[PathBuf; 3], OutputError> {
+    let (traj, bounds, points) = discovery_files(&d.condition);
     let csv = |header: &[&str], rows: Vec<Vec<String>>| {
         let mut w = csv::WriterBuilder::new()
             .terminator(csv::Terminator::Any(b'\n'))
@@ -354,10 +377,24 @@ pub fn write_discovery(dir: &Path, d: &Discovery) -> Result<[PathBuf; 2], Output
                 })
         })
         .collect();
-    let (tp, bp) = (dir.join(traj), dir.join(bounds));
+    let mut point_header = vec!["point"];
+    point_header.extend(d.parameters.iter().map(String::as_str));
+    point_header.extend(["mean", "case"]);
+    let point_rows = d
+        .points
+        .iter()
+        .map(|p| {
+            let mut r = vec![p.point.to_string()];
+            r.extend(p.coords.iter().map(|&x| number(x)));
+            r.extend([number(p.mean), p.case.to_string()]);
+            r
+        })
+        .collect();
+    let (tp, bp, pp) = (dir.join(traj), dir.join(bounds), dir.join(points));
     write_atomic(&tp, &csv(&TRAJECTORY_COLUMNS, traj_rows))?;
     write_atomic(&bp, &csv(&BOUNDS_COLUMNS, bound_rows))?;
-    Ok([tp, bp])
+    write_atomic(&pp, &csv(&point_header, point_rows))?;
+    Ok([tp, bp, pp])
 }
 
 /// Every discovery written into `dir`, in file-name order.
@@ -367,7 +404,10 @@ pub fn discoveries(dir: &Path) -> Result<Vec<Discovery>, ReadError> {
             .filter_map(Result::ok)
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .filter(|n| {
-                n.starts_with(DISCOVER_PREFIX) && n.ends_with(".csv") && !n.ends_with("-bounds.csv")
+                n.starts_with(DISCOVER_PREFIX)
+                    && n.ends_with(".csv")
+                    && !n.ends_with("-bounds.csv")
+                    && !n.ends_with("-points.csv")
             })
             .collect(),
         Err(_) => Vec::new(),
@@ -387,6 +427,7 @@ fn read_discovery(dir: &Path, name: &str) -> Result<Discovery, ReadError> {
         condition: String::new(),
         parameters: Vec::new(),
         boxes: Vec::new(),
+        points: Vec::new(),
     };
     let mut record = csv::StringRecord::new();
     while t.next(&mut reader, &mut record)? {
@@ -405,8 +446,7 @@ fn read_discovery(dir: &Path, name: &str) -> Result<Discovery, ReadError> {
             bounds: Vec::new(),
         });
     }
-    let bounds_name = format!("{}-bounds.csv", name.trim_end_matches(".csv"));
-    let (t, mut reader) = open(dir, &bounds_name)?;
+    let (t, mut reader) = open(dir, &sibling(name, "bounds"))?;
     let c: Vec<usize> = BOUNDS_COLUMNS
         .iter()
         .map(|n| t.column(n))
@@ -427,7 +467,33 @@ fn read_discovery(dir: &Path, name: &str) -> Result<Discovery, ReadError> {
         }
         b.bounds.push(bound);
     }
+    read_points(dir, &sibling(name, "points"), &mut d)?;
     Ok(d)
+}
+
+/// Reads a discovery's points file into `d` (whose parameters are known by now).
+fn read_points(dir: &Path, name: &str, d: &mut Discovery) -> Result<(), ReadError> {
+    let (t, mut reader) = open(dir, name)?;
+    let point = t.column("point")?;
+    let coords: Vec<usize> = d
+        .parameters
+        .iter()
+        .map(|p| t.column(p))
+        .collect::<Result<_, _>>()?;
+    let (mean, case) = (t.column("mean")?, t.column("case")?);
+    let mut record = csv::StringRecord::new();
+    while t.next(&mut reader, &mut record)? {
+        d.points.push(PointRow {
+            point: t.unsigned(&record, point)? as usize,
+            coords: coords
+                .iter()
+                .map(|&c| t.number(&record, c))
+                .collect::<Result<_, _>>()?,
+            mean: t.number(&record, mean)?,
+            case: record.get(case) == Some("true"),
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -485,6 +551,12 @@ mod tests {
                 restricted: 0,
                 chosen: true,
                 bounds: vec![(0.0, 1.0, false), (2.0, 3.0, false)],
+            }],
+            points: vec![PointRow {
+                point: 3,
+                coords: vec![0.5, 2.5],
+                mean: 1.25,
+                case: true,
             }],
         };
         write_discovery(dir.path(), &d).unwrap();

@@ -295,6 +295,28 @@ fn stats_rows(layout: &Layout, point: usize, stats: &[Stat]) -> Vec<u8> {
     out
 }
 
+/// Fails unless `records` hold every run of `layout` (found in `dirs`, for `out`).
+fn check_complete(
+    layout: &Layout,
+    records: &BTreeMap<u64, super::journal::Location>,
+    dirs: &[PathBuf],
+    out: &Path,
+) -> Result<(), OutputError> {
+    match (0..layout.runs()).find(|&i| !records.contains_key(&layout.journal_index(i))) {
+        None => Ok(()),
+        Some(i) => Err(OutputError::Corrupt {
+            path: out.to_path_buf(),
+            detail: format!(
+                "run {i} has no result in {}: the experiment is not complete",
+                dirs.iter()
+                    .map(|d| d.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }),
+    }
+}
+
 /// Assembles the final tables in `out` from the runs journaled in `dirs` (one folder for a run,
 /// the shard folders for a merge). With `series`, the complete ordered time-series file of the
 /// one folder becomes `timeseries.csv`; without, the time series is copied from the journals.
@@ -308,25 +330,10 @@ pub fn assemble(
 ) -> Result<BTreeMap<String, String>, OutputError> {
     let runs = layout.runs();
     let index = super::journal::scan(dirs)?;
-    // A run's record: with the ordered file, the one saying where its rows are in it.
-    let records = if series.is_some() {
-        &index.ordered
-    } else {
-        &index.runs
-    };
-    // Check that every run is there before writing anything.
-    if let Some(i) = (0..runs).find(|&i| !records.contains_key(&layout.journal_index(i))) {
-        return Err(OutputError::Corrupt {
-            path: out.to_path_buf(),
-            detail: format!(
-                "run {i} has no result in {}: the experiment is not complete",
-                dirs.iter()
-                    .map(|d| d.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        });
-    }
+    // A run's record: with the ordered file, the one saying where its rows are in it. Every
+    // run must be there before anything is written.
+    let records = [&index.runs, &index.ordered][usize::from(series.is_some())];
+    check_complete(layout, records, dirs, out)?;
     if let Some(complete) = series {
         let header = layout.timeseries_header().len() as u64;
         super::series::check(complete, &index, runs, header)?;

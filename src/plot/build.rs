@@ -77,10 +77,15 @@ pub(crate) fn charts(r: &Results) -> Vec<Chart> {
     shock_aligned(r, &mut out);
     if !r.sweep {
         comparisons(r, &mut out);
+    } else if r.sampled() {
+        // Lines and heatmaps join or bin scattered points: a sampled design gets scatter plots.
+        super::sampled::scatters(r, &mut out);
     } else {
         sweep_lines(r, &mut out);
         heatmaps(r, &mut out);
     }
+    super::sampled::sensitivity(r, &mut out);
+    super::sampled::discoveries(r, &mut out);
     // File names must be unique even after sanitizing.
     let mut seen = BTreeSet::new();
     for c in &mut out {
@@ -95,7 +100,7 @@ pub(crate) fn charts(r: &Results) -> Vec<Chart> {
 }
 
 /// A file-name-safe version of `s`.
-fn slug(s: &str) -> String {
+pub(super) fn slug(s: &str) -> String {
     s.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-' {

@@ -3,7 +3,9 @@
 //! memory), performance aligned on shocks, the statistics rows and the summary rows.
 
 use super::PlotError;
+use crate::experiment::sweep::{AxisSummary, Design};
 use crate::output::TIMESERIES;
+use crate::output::analysis::{self, Discovery, IndexRow};
 use crate::output::manifest::Manifest;
 use crate::output::read::{self, Folder};
 pub(crate) use crate::output::read::{ShockRow, StatRow, SummaryRow};
@@ -55,6 +57,13 @@ pub(crate) struct Results {
     pub(crate) stats: Vec<StatRow>,
     pub(crate) summary_columns: Vec<String>,
     pub(crate) summary: Vec<SummaryRow>,
+    /// A sweep's design and axes, from the sweep file its manifest holds (`None` for a run, or
+    /// when the manifest holds no sweep file this version reads).
+    pub(crate) design: Option<(Design, Vec<AxisSummary>)>,
+    /// `sensitivity.csv`, when the sweep was analysed.
+    pub(crate) sensitivity: Vec<IndexRow>,
+    /// The discoveries written into the folder.
+    pub(crate) discoveries: Vec<Discovery>,
 }
 
 impl Results {
@@ -115,6 +124,12 @@ impl Results {
             }
         }
         let ts = read_timeseries(&folder, &shocks, &events, (pre, post), window, models.len())?;
+        let design = sweep
+            .then(|| crate::experiment::sweep_from_manifest(&manifest).ok())
+            .flatten()
+            .map(|s| (s.design, s.axis_summaries()));
+        let sensitivity = analysis::sensitivity(dir)?.unwrap_or_default();
+        let discoveries = analysis::discoveries(dir)?;
         Ok(Results {
             manifest,
             models,
@@ -131,6 +146,9 @@ impl Results {
             stats,
             summary_columns,
             summary,
+            design,
+            sensitivity,
+            discoveries,
         })
     }
 
@@ -138,6 +156,12 @@ impl Results {
     pub(crate) fn shock_steps(&self) -> Vec<u32> {
         let steps: BTreeSet<u32> = self.shocks.iter().map(|s| s.step).collect();
         steps.into_iter().collect()
+    }
+
+    /// Whether the sweep's points were sampled (random, LHS, Morris, Sobol') rather than a
+    /// grid's every combination: then lines joining values and heatmaps would mislead.
+    pub(crate) fn sampled(&self) -> bool {
+        self.design.as_ref().is_some_and(|(d, _)| d.is_sampled())
     }
 
     /// The index of a summary column.

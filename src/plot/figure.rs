@@ -1,4 +1,4 @@
-//! The four kinds of figure, as plain data, and how each is drawn on any plotters backend (the
+//! The kinds of figure (and [`super::scatter`]'s two), as plain data, and how each is drawn on any plotters backend (the
 //! same code draws the PNG and the SVG).
 //!
 //! - [`Lines`]: mean lines with a shaded 95% confidence band between the lower and upper curves,
@@ -25,6 +25,8 @@ pub(crate) enum Figure {
     Dots(Dots),
     Diffs(Diffs),
     Heat(Heat),
+    Scatter(super::scatter::Scatter),
+    Bars(super::scatter::Bars),
 }
 
 /// The horizontal axis of a [`Lines`] figure.
@@ -105,8 +107,9 @@ pub(crate) struct Heat {
     pub(crate) scale_label: String,
 }
 
-type Area<DB> = DrawingArea<DB, Shift>;
-type Fallible<T, DB> = Result<T, DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+pub(super) type Area<DB> = DrawingArea<DB, Shift>;
+pub(super) type Fallible<T, DB> =
+    Result<T, DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
 const PANEL_HEIGHT: u32 = 430;
 const HEAT_SIZE: (u32, u32) = (1040, 800);
@@ -121,6 +124,8 @@ impl Figure {
             Figure::Dots(f) => &f.title,
             Figure::Diffs(f) => &f.title,
             Figure::Heat(f) => &f.title,
+            Figure::Scatter(f) => &f.title,
+            Figure::Bars(f) => &f.title,
         }
     }
 
@@ -138,6 +143,8 @@ impl Figure {
                 (w, h + 30 * f.rows.len().saturating_sub(3) as u32)
             }
             Figure::Heat(_) => HEAT_SIZE,
+            Figure::Scatter(f) => f.size(),
+            Figure::Bars(f) => f.size(),
         }
     }
 
@@ -149,6 +156,8 @@ impl Figure {
             Figure::Dots(f) => draw_dots(root, f),
             Figure::Diffs(f) => draw_diffs(root, f),
             Figure::Heat(f) => draw_heat(root, f),
+            Figure::Scatter(f) => super::scatter::draw_scatter(root, f),
+            Figure::Bars(f) => super::scatter::draw_bars(root, f),
         }
     }
 }
@@ -197,7 +206,7 @@ fn ticks_at_least(lo: f64, hi: f64, target: usize, min: usize) -> Vec<f64> {
 /// Ticks for a horizontal axis `width` pixels wide spanning `[lo, hi]`, and which of them are
 /// labelled: about `target` round ticks, fewer if their labels would run into each other, and
 /// as a last resort only every other label (zero keeps its label).
-fn fitting_ticks<DB: DrawingBackend>(
+pub(super) fn fitting_ticks<DB: DrawingBackend>(
     root: &Area<DB>,
     lo: f64,
     hi: f64,
@@ -253,7 +262,7 @@ fn labels_fit<DB: DrawingBackend>(
 }
 
 /// The label of tick `v`: empty when it is not among the `shown` ticks of `keys`.
-fn shown_label(v: f64, keys: &[f64], shown: &[bool], decimals: usize) -> String {
+pub(super) fn shown_label(v: f64, keys: &[f64], shown: &[bool], decimals: usize) -> String {
     match keys.iter().position(|k| *k == v) {
         Some(i) if !shown[i] => String::new(),
         _ => tick(v, decimals),
@@ -288,7 +297,7 @@ fn values_fit<DB: DrawingBackend>(
 }
 
 /// A padded range covering `values` (and `include`), never empty.
-fn range_of(values: impl Iterator<Item = f64>, include: &[f64], pad: f64) -> (f64, f64) {
+pub(super) fn range_of(values: impl Iterator<Item = f64>, include: &[f64], pad: f64) -> (f64, f64) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for v in values
         .chain(include.iter().copied())
@@ -310,13 +319,13 @@ fn range_of(values: impl Iterator<Item = f64>, include: &[f64], pad: f64) -> (f6
 
 /// A linear axis whose ticks are exactly `keys` (plotters' own choice would ignore ours).
 #[derive(Debug, Clone)]
-struct Axis {
+pub(super) struct Axis {
     lo: f64,
     hi: f64,
     keys: Vec<f64>,
 }
 
-fn axis(lo: f64, hi: f64, keys: Vec<f64>) -> Axis {
+pub(super) fn axis(lo: f64, hi: f64, keys: Vec<f64>) -> Axis {
     Axis { lo, hi, keys }
 }
 
@@ -355,7 +364,7 @@ fn text_width<DB: DrawingBackend>(
 }
 
 /// `size`, made smaller until `s` fits in `width`.
-fn fitting<DB: DrawingBackend>(
+pub(super) fn fitting<DB: DrawingBackend>(
     root: &Area<DB>,
     s: &str,
     size: f64,
@@ -372,7 +381,7 @@ fn fitting<DB: DrawingBackend>(
 
 /// How a legend entry is drawn.
 #[derive(Debug, Clone, Copy)]
-enum Swatch {
+pub(super) enum Swatch {
     /// A model's line over its band.
     Band(RGBColor),
     /// A model's dot with its whisker.
@@ -381,10 +390,12 @@ enum Swatch {
     Mark,
     /// A filled or hollow dot.
     Filled(bool),
+    /// An outlined rectangle (a box drawn over the data).
+    Outline,
 }
 
 /// Draws the title and a centred legend under it; returns the area left below.
-fn header<DB: DrawingBackend>(
+pub(super) fn header<DB: DrawingBackend>(
     root: &Area<DB>,
     title: &str,
     legend: &[(Swatch, String)],
@@ -479,6 +490,12 @@ fn draw_swatch<DB: DrawingBackend>(
             }
         }
         Swatch::Filled(filled) => dot(root, (x + w / 2, cy), filled)?,
+        Swatch::Outline => {
+            root.draw(&Rectangle::new(
+                [(x + 6, cy - 14), (x + w - 6, cy + 14)],
+                INK.stroke_width(style::LINE),
+            ))?;
+        }
     }
     Ok(())
 }
@@ -493,7 +510,7 @@ fn dot<DB: DrawingBackend>(root: &Area<DB>, at: (i32, i32), filled: bool) -> Fal
 
 /// Draws a panel's title centred over its plot (the cell minus `left` and `right` pixels) and
 /// returns the area below it.
-fn panel_title<DB: DrawingBackend>(
+pub(super) fn panel_title<DB: DrawingBackend>(
     cell: &Area<DB>,
     text: &str,
     style: TextStyle<'static>,
@@ -515,7 +532,7 @@ fn panel_title<DB: DrawingBackend>(
 }
 
 /// Width of a y label area holding `labels` (and, with `desc`, a rotated axis title).
-fn label_width<DB: DrawingBackend>(
+pub(super) fn label_width<DB: DrawingBackend>(
     root: &Area<DB>,
     labels: &[String],
     desc: bool,
@@ -528,12 +545,12 @@ fn label_width<DB: DrawingBackend>(
     Ok(w + 24 + if desc { 56 } else { 0 })
 }
 
-fn mesh_line() -> ShapeStyle {
+pub(super) fn mesh_line() -> ShapeStyle {
     GRID.stroke_width(2)
 }
 
 /// A chart on two [`Axis`]es.
-type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<Axis, Axis>>;
+pub(super) type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<Axis, Axis>>;
 
 /// Lines with this many points or fewer show a dot at each point (and leave room for the dots
 /// at either end of the axis).

@@ -18,8 +18,12 @@
 //! | performance aligned on shocks, per model, mean and 95% CI | `shock-performance` | when `shocks.csv` has rows |
 //! | model comparison, dot-and-whisker panels (from `stats.csv`) | `compare-mean`, `compare-final`, `compare-shocks` | runs |
 //! | paired differences between models, with a zero line | `diff-mean`, `diff-final`, `diff-shocks` | runs with two or more models |
-//! | a headline metric against one swept parameter, per model | `sweep-<column>-by-<parameter>` | sweeps |
-//! | heatmap over the first two swept parameters of each model's paired difference from the first model, diverging colours, colour bar | `heatmap-<column>-<model>-vs-<model>` | sweeps with two or more parameters |
+//! | a headline metric against one swept parameter, per model: mean line and 95% CI band | `sweep-<column>-by-<parameter>` | grid sweeps |
+//! | heatmap over the first two swept parameters of each model's paired difference from the first model, diverging colours, colour bar | `heatmap-<column>-<model>-vs-<model>` | grid sweeps with two or more parameters |
+//! | a headline metric against every swept parameter (a panel each): one dot per design point and model (its mean over replicates), a running-mean smoother per model | `scatter-<column>` | sampled sweeps (random, lhs, morris, sobol) |
+//! | Sobol' S1 and ST bars with bootstrap 95% intervals, per analysed quantity | `sobol-<quantity>` | sobol sweeps with `sensitivity.csv` |
+//! | Morris μ* against σ, a labelled dot per parameter, μ*'s 95% interval | `morris-<quantity>` | morris sweeps with `sensitivity.csv` |
+//! | the design points on the two parameters the chosen PRIM box restricts most, coloured by the condition, and the box | `discover-<condition>` | sweeps after `leadsim discover` |
 //!
 //! Confidence intervals are Student-t 95% intervals over runs (replicates, and the points of a
 //! sweep where runs are pooled), as in `stats.csv`. Time series of long runs average each run
@@ -50,6 +54,8 @@
 mod build;
 pub(crate) mod data;
 pub(crate) mod figure;
+mod sampled;
+mod scatter;
 pub(crate) mod style;
 
 pub(crate) use build::SHOCK_METRICS;
@@ -116,16 +122,22 @@ pub(crate) enum ChartKind {
     Differences,
     SweepLine,
     Heatmap,
+    Scatter,
+    Sensitivity,
+    Discovery,
 }
 
 impl ChartKind {
-    pub(crate) const ALL: [ChartKind; 6] = [
+    pub(crate) const ALL: [ChartKind; 9] = [
         ChartKind::TimeSeries,
         ChartKind::ShockAligned,
         ChartKind::Comparison,
         ChartKind::Differences,
         ChartKind::SweepLine,
         ChartKind::Heatmap,
+        ChartKind::Scatter,
+        ChartKind::Sensitivity,
+        ChartKind::Discovery,
     ];
 
     /// A heading for charts of this kind.
@@ -137,6 +149,9 @@ impl ChartKind {
             ChartKind::Differences => "Paired differences between models",
             ChartKind::SweepLine => "Metrics against swept parameters",
             ChartKind::Heatmap => "Differences over two swept parameters",
+            ChartKind::Scatter => "Metrics against swept parameters (design points)",
+            ChartKind::Sensitivity => "Sensitivity indices",
+            ChartKind::Discovery => "Scenario discovery",
         }
     }
 }
@@ -202,13 +217,17 @@ pub fn draw_all(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
 
 /// Name prefixes of the charts [`draw_all`] draws (not the replication charts, which
 /// `leadsim replicate` writes beside them).
-const RESULT_CHART_PREFIXES: [&str; 6] = [
+const RESULT_CHART_PREFIXES: [&str; 10] = [
     "timeseries-",
     "compare-",
     "diff-",
     "shock-performance",
     "sweep-",
     "heatmap-",
+    "scatter-",
+    "sobol-",
+    "morris-",
+    "discover-",
 ];
 
 /// Removes result charts a previous drawing left that this one did not draw (say, of an event

@@ -522,7 +522,7 @@ fn sweep_report_escapes_names_and_lists_the_design() {
     assert!(!html.contains("co <b>"), "unescaped model name");
     assert!(html.contains("shared &amp; co &lt;b&gt;"));
     assert!(html.contains("Synthetic data &lt;for&gt; tests &amp; checks"));
-    assert!(html.contains("Sweep design"));
+    assert!(html.contains("What is swept") && html.contains("Fixed configuration"));
     assert!(html.contains("<th>organization.members</th>"));
     assert!(html.contains("<pre><code>leadsim sweep sweep.toml -o &#39;out dir&#39; --seed 7"));
     assert!(
@@ -707,4 +707,169 @@ fn report_renders_in_chromium() {
         assert!(dom.contains(&format!("{h}</h2>")), "DOM lacks {h}");
     }
     assert_eq!(inline_svgs(&dom), chart_names(&dir).len());
+}
+
+/// Issue 17: an LHS over a model's capacity and an event's fraction, as a new user tried it.
+fn lhs_result(env: &Env) -> PathBuf {
+    let text = std::fs::read_to_string(repo("tests/data/small.toml")).unwrap();
+    env.write(
+        "small.toml",
+        &format!("{text}\n[[events]]\nkind = \"landscape_shock\"\nname = \"market\"\nat = 15\nfraction = 0.3\n"),
+    );
+    env.write(
+        "lhs.toml",
+        "name = \"lhs\"\nbase = \"small.toml\"\nreplications = 2\n[design]\nkind = \"lhs\"\nsamples = 12\n\n[[axes]]\npath = \"models.centralized.review_capacity\"\nfrom = 0.5\nto = 4\n\n[[axes]]\npath = \"events.market.fraction\"\nfrom = 0.2\nto = 0.8\n",
+    );
+    env.run(&["sweep", "lhs.toml", "-o", "lhs", "-q"]).ok();
+    env.path("lhs")
+}
+
+#[test]
+fn sampled_designs_get_scatter_plots_not_lines_or_heatmaps() {
+    let env = Env::new();
+    let dir = lhs_result(&env);
+    let names = chart_names(&dir);
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.starts_with("sweep-") || n.starts_with("heatmap-")),
+        "no line through scattered points, no binned heatmap: {names:?}"
+    );
+    for m in ["performance_mean", "performance_final", "engagement_mean"] {
+        assert!(
+            names.contains(&format!("scatter-{m}")),
+            "scatter-{m} in {names:?}"
+        );
+    }
+    check_chart(
+        &dir,
+        "scatter-performance_mean",
+        Some((1920, 790)),
+        &[
+            "Performance (run mean) by swept parameter",
+            "models.centralized.review_capacity",
+            "events.market.fraction",
+            "centralized",
+            "hybrid",
+        ],
+    );
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert_eq!(inline_svgs(&html), names.len());
+    // The caption says what the dots and the line are, and never that runs are pooled.
+    assert!(html.contains("one dot per design point and model"));
+    assert!(
+        html.contains("the mean at each value of the parameter")
+            || html.contains("running mean over the")
+    );
+    assert!(!html.contains("other swept parameters are pooled"));
+    // What is swept, apart from the fixed configuration: no point's value as the scenario's.
+    assert!(html.contains("Latin hypercube, 12 samples"));
+    assert!(html.contains("<code>models.centralized.review_capacity</code></td><td>uniform</td><td>uniform on [0.5, 4]</td>"), "the axis with its distribution");
+    assert!(
+        html.contains("review_capacity = <em>swept</em>"),
+        "the models table marks the swept capacity"
+    );
+    assert!(
+        html.contains("fraction = <em>swept</em>"),
+        "the events table marks the swept fraction"
+    );
+    assert!(
+        !html.contains("fraction = 0.3, name"),
+        "the base value of a swept fraction is not shown as the scenario's"
+    );
+    let point0 = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
+    let capacity = point0
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .nth(1)
+        .unwrap()
+        .to_string();
+    assert!(
+        !html.contains(&format!("review_capacity = {capacity}")),
+        "point 0's capacity {capacity}"
+    );
+    assert!(dir.join("problem.json").exists());
+}
+
+#[test]
+fn sobol_morris_and_discovery_get_their_charts_and_report_sections() {
+    let env = Env::new();
+    let text = std::fs::read_to_string(repo("tests/data/small.toml")).unwrap();
+    env.write("small.toml", &text);
+    let axes = "[[axes]]\npath = \"behaviour.noise\"\nfrom = 0\nto = 0.3\n\n[[axes]]\npath = \"models.shared.coordination\"\nvalues = [\"none\", \"consult\", \"vote\"]\n[analysis]\nquantities = [\"shared-centralized:performance_mean\"]\nresamples = 20\n";
+    env.write(
+        "sobol.toml",
+        &format!("name = \"sob\"\nbase = \"small.toml\"\nreplications = 2\n[design]\nkind = \"sobol\"\nsamples = 8\n{axes}"),
+    );
+    env.write(
+        "morris.toml",
+        &format!("name = \"mor\"\nbase = \"small.toml\"\nreplications = 2\n[design]\nkind = \"morris\"\ntrajectories = 4\n{axes}"),
+    );
+    env.run(&["sweep", "sobol.toml", "-o", "sob", "-q"]).ok();
+    env.run(&["sweep", "morris.toml", "-o", "mor", "-q"]).ok();
+    let sob = env.path("sob");
+    check_chart(
+        &sob,
+        "sobol-shared-centralized_performance_mean",
+        None,
+        &[
+            "Sobol' indices: Performance (run mean): shared − centralized",
+            "S1 (first order)",
+            "ST (total)",
+            "behaviour.noise",
+            "models.shared.coordination",
+        ],
+    );
+    // A word axis is drawn at its values' positions, labelled by them.
+    check_chart(
+        &sob,
+        "scatter-performance_mean",
+        None,
+        &["none", "consult", "vote"],
+    );
+    let html = std::fs::read_to_string(sob.join("report.html")).unwrap();
+    assert!(html.contains("Sensitivity</h2>") && html.contains("href=\"#sensitivity\""));
+    assert!(
+        html.contains("base sample (the A and B rows, 16)"),
+        "a Sobol' scatter shows the base sample"
+    );
+    check_chart(
+        &env.path("mor"),
+        "morris-shared-centralized_performance_mean",
+        SINGLE,
+        &[
+            "μ* (mean absolute elementary effect)",
+            "σ of the elementary effects",
+            "behaviour.noise",
+        ],
+    );
+    // A discovery draws its box and joins the report.
+    let stats = std::fs::read_to_string(sob.join("stats.csv")).unwrap();
+    let diffs: Vec<f64> = stats
+        .lines()
+        .filter(|l| l.contains(",performance_mean,") && l.contains(",shared,centralized,"))
+        .map(|l| l.split(',').nth(8).unwrap().parse().unwrap())
+        .collect();
+    let mut sorted = diffs.clone();
+    sorted.sort_by(f64::total_cmp);
+    let median = sorted[sorted.len() / 2];
+    let condition = format!("shared-centralized:performance_mean > {median}");
+    env.run(&["discover", "sob", "--where", &condition]).ok();
+    let names = chart_names(&sob);
+    let chart = names
+        .iter()
+        .find(|n| n.starts_with("discover-"))
+        .expect("a discovery chart");
+    check_chart(
+        &sob,
+        chart,
+        SINGLE,
+        &["condition holds", "does not hold", "chosen box"],
+    );
+    let html = std::fs::read_to_string(sob.join("report.html")).unwrap();
+    assert!(html.contains("Scenario discovery</h2>"));
+    assert!(html.contains(&format!("<code>{}</code>", condition.replace('>', "&gt;"))));
+    assert_eq!(inline_svgs(&html), names.len());
 }

@@ -12,6 +12,8 @@
 //! # Ok::<(), leadsim::report::ReportError>(())
 //! ```
 
+mod sweep;
+
 use crate::output::REPORT;
 use crate::output::manifest::Manifest;
 use crate::plot::data::StatRow;
@@ -195,14 +197,22 @@ pub(crate) fn render(results: &Results, charts: &[Chart], svgs: &[String]) -> St
     h += "<nav><ul>\
           <li><a href=\"#what\">What was run</a></li>\
           <li><a href=\"#headline\">Headline comparison</a></li>\
-          <li><a href=\"#adaptability\">Adaptability</a></li>\
-          <li><a href=\"#charts\">Charts</a></li>\
+          <li><a href=\"#adaptability\">Adaptability</a></li>";
+    if !results.sensitivity.is_empty() {
+        h += "<li><a href=\"#sensitivity\">Sensitivity</a></li>";
+    }
+    if !results.discoveries.is_empty() {
+        h += "<li><a href=\"#discovery\">Scenario discovery</a></li>";
+    }
+    h += "<li><a href=\"#charts\">Charts</a></li>\
           <li><a href=\"#reproduce\">Reproduce</a></li>\
           <li><a href=\"#all-statistics\">All statistics</a></li>\
           </ul></nav>\n";
     what_was_run(&mut h, results);
     headline(&mut h, results);
     adaptability(&mut h, results);
+    sweep::sensitivity(&mut h, results);
+    sweep::discoveries(&mut h, results);
     chart_section(&mut h, charts, svgs);
     reproduce(&mut h, results);
     all_statistics(&mut h, results);
@@ -235,16 +245,30 @@ fn what_was_run(h: &mut String, r: &Results) {
     let m = &r.manifest;
     h.push_str("<section id=\"what\">\n<h2>What was run</h2>\n");
     let parsed: Option<toml::Table> = scenario_text(r).and_then(|t| t.parse().ok());
-    if let Some(desc) = parsed
-        .as_ref()
-        .and_then(|t| t.get("description"))
-        .and_then(|d| d.as_str())
-    {
-        let _ = writeln!(h, "<p>{}</p>", escape(desc));
+    // A sweep's own description first, then its base scenario's.
+    let sweep_text: Option<toml::Table> = m
+        .inputs
+        .iter()
+        .find(|i| i.role == "sweep")
+        .and_then(|i| i.text.parse().ok());
+    for t in [sweep_text.as_ref(), parsed.as_ref()].into_iter().flatten() {
+        if let Some(desc) = t.get("description").and_then(|d| d.as_str()) {
+            let _ = writeln!(h, "<p>{}</p>", escape(desc));
+        }
     }
-    models_table(h, m);
+    if r.sweep {
+        // What varies, apart from what is fixed: no point's values stand for the scenario.
+        sweep::what_is_swept(h, r);
+        h.push_str(
+            "<h3>Fixed configuration</h3>\n<p class=\"note\">Every point shares these settings; \
+             a swept parameter shows as <em>swept</em> (its values are above), and the base \
+             scenario's value of a swept parameter (in the input file below) is replaced at \
+             every point.</p>\n",
+        );
+    }
+    models_table(h, r);
     events(h, r, parsed.as_ref());
-    seeds(h, m);
+    seeds(h, m, heading(r));
     if r.sweep {
         sweep_design(h, r);
     }
@@ -252,16 +276,32 @@ fn what_was_run(h: &mut String, r: &Results) {
     h.push_str("</section>\n");
 }
 
-/// The models as run, with every parameter.
-fn models_table(h: &mut String, m: &Manifest) {
-    h.push_str(
-        "<h3>Models</h3>\n<table>\n<tr><th>model</th><th>kind</th><th>parameters</th></tr>\n",
+/// The heading of the parts of the configuration: under "Fixed configuration" for a sweep.
+fn heading(r: &Results) -> &'static str {
+    if r.sweep { "h4" } else { "h3" }
+}
+
+/// The models as run, with every parameter; for a sweep, a swept parameter says so rather than
+/// show the first point's value.
+fn models_table(h: &mut String, r: &Results) {
+    let m = &r.manifest;
+    let level = heading(r);
+    let _ = writeln!(
+        h,
+        "<{level}>Models</{level}>\n<table>\n<tr><th>model</th><th>kind</th><th>parameters</th></tr>"
     );
     for model in &m.models {
+        let labels = [model.name.as_str(), model.kind.as_str()];
         let params = model
             .params
             .iter()
-            .map(|(k, v)| format!("{} = {}", escape(k), escape(v)))
+            .map(|(k, v)| {
+                if sweep::swept(r, "models", &labels, k) {
+                    format!("{} = <em>swept</em>", escape(k))
+                } else {
+                    format!("{} = {}", escape(k), escape(v))
+                }
+            })
             .collect::<Vec<_>>()
             .join("<br>");
         let _ = writeln!(
@@ -275,8 +315,8 @@ fn models_table(h: &mut String, m: &Manifest) {
 }
 
 /// The master seed, the overrides and the world seeds.
-fn seeds(h: &mut String, m: &Manifest) {
-    h.push_str("<h3>Seeds</h3>\n");
+fn seeds(h: &mut String, m: &Manifest, level: &str) {
+    let _ = writeln!(h, "<{level}>Seeds</{level}>");
     let _ = writeln!(
         h,
         "<p>Master seed <code>{}</code>, {} replicate{} per model. Every model of a replicate \
@@ -316,22 +356,10 @@ fn seeds(h: &mut String, m: &Manifest) {
     }
 }
 
-/// A sweep's axes and points.
+/// A sweep's points, each with its values.
 fn sweep_design(h: &mut String, r: &Results) {
     let m = &r.manifest;
-    h.push_str("<h3>Sweep design</h3>\n");
-    let axes = r
-        .axes
-        .iter()
-        .map(|a| format!("<code>{}</code>", escape(a)))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let _ = writeln!(
-        h,
-        "<p>{} point{} over {axes}.</p>",
-        m.points.len(),
-        plural(m.points.len())
-    );
+    h.push_str("<h3>Points</h3>\n");
     let open = if m.points.len() <= OPEN_POINTS {
         " open"
     } else {
@@ -388,7 +416,8 @@ fn capitalized(s: &str) -> String {
 
 /// The events of the scenario file and the shocks that happened.
 fn events(h: &mut String, r: &Results, scenario: Option<&toml::Table>) {
-    h.push_str("<h3>Events</h3>\n");
+    let level = heading(r);
+    let _ = writeln!(h, "<{level}>Events</{level}>");
     let mut listed = false;
     for key in ["events", "hazards"] {
         let Some(items) = scenario.and_then(|t| t.get(key)).and_then(|v| v.as_array()) else {
@@ -405,16 +434,29 @@ fn events(h: &mut String, r: &Results, scenario: Option<&toml::Table>) {
         );
         for (i, item) in items.iter().enumerate() {
             let (kind, settings) = match item.as_table() {
-                Some(t) => (
-                    t.get("kind")
+                Some(t) => {
+                    let kind = t
+                        .get("kind")
                         .map(crate::output::tables::cell)
-                        .unwrap_or_default(),
-                    t.iter()
+                        .unwrap_or_default();
+                    let name = t
+                        .get("name")
+                        .map(crate::output::tables::cell)
+                        .unwrap_or_else(|| kind.clone());
+                    let settings = t
+                        .iter()
                         .filter(|(k, _)| *k != "kind")
-                        .map(|(k, v)| format!("{} = {}", escape(k), escape(&v.to_string())))
+                        .map(|(k, v)| {
+                            if sweep::swept(r, key, &[&name, &kind], k) {
+                                format!("{} = <em>swept</em>", escape(k))
+                            } else {
+                                format!("{} = {}", escape(k), escape(&v.to_string()))
+                            }
+                        })
                         .collect::<Vec<_>>()
-                        .join(", "),
-                ),
+                        .join(", ");
+                    (kind, settings)
+                }
                 None => (String::new(), escape(&item.to_string())),
             };
             let _ = writeln!(
