@@ -156,7 +156,7 @@ impl Shock {
 pub type Columns = Vec<(String, Vec<Vec<f64>>)>;
 
 /// The names of the per-run shock statistics, in `stats.csv` order.
-const NAMES: [&str; 6] = [
+pub const NAMES: [&str; 6] = [
     "shock_drop",
     "shock_max_drop",
     "shock_recovered",

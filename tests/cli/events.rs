@@ -374,7 +374,10 @@ fn every_example_scenario_runs() {
             let p = e.unwrap().path();
             // Sweeps run elsewhere (tests/cli/sweep.rs; the sweeps of scenarios/patterns/ in
             // tests/cli/patterns.rs).
-            let sweep = p.to_string_lossy().ends_with("-sweep.toml")
+            let name = p.to_string_lossy();
+            let sweep = ["-sweep.toml", "-morris.toml", "-sobol.toml"]
+                .iter()
+                .any(|s| name.ends_with(s))
                 || std::fs::read_to_string(&p).is_ok_and(|t| t.contains("\n[base]"));
             if p.extension().is_some_and(|x| x == "toml") && !sweep {
                 files.push(p);

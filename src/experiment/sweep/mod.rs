@@ -332,7 +332,7 @@ impl Sweep {
                 .or(self.replications)
                 .unwrap_or(base.replications()),
         };
-        self.analysis_quantities(&models, &columns)?;
+        self.analysis_quantities(&models, &analysed_measures(&base, &columns))?;
         self.check_size(models.len(), replications)?;
         let sweep = Sweep {
             seed: Some(seed),
@@ -527,6 +527,27 @@ impl Sweep {
             message,
         }
     }
+}
+
+/// The measures a sensitivity analysis can look at (the rows of `stats.csv`): the summary
+/// `columns` and, when the base scenario measures events, the shock statistics (and, with
+/// several measured events, each event's).
+fn analysed_measures(base: &Study, columns: &[String]) -> Vec<String> {
+    let mut out = columns.to_vec();
+    let events = base.measured_events();
+    if events.is_empty() {
+        return out;
+    }
+    let shock = crate::results::shocks::NAMES
+        .iter()
+        .chain([&crate::results::shocks::RECOVERY_MEDIAN]);
+    for name in shock {
+        out.push(name.to_string());
+        if events.len() > 1 {
+            out.extend(events.iter().map(|e| format!("{name}@{e}")));
+        }
+    }
+    out
 }
 
 /// Sets the value at a dotted `path` in a scenario table. `models.<name>` and `events.<name>`
