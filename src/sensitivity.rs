@@ -121,7 +121,7 @@ impl Analysis {
 
 /// Analyses the finished sweep in `dir`.
 pub fn analyse(dir: &Path, opts: &Options) -> Result<Analysis, SensitivityError> {
-    let (manifest, stats) = read::stats(dir)?;
+    let manifest = read::manifest(dir)?;
     if manifest.kind != "sweep" {
         return Err(SensitivityError::Input(format!(
             "{} is the result of a run, not a sweep: sensitivity indices need a sweep with a morris or sobol design",
@@ -142,6 +142,8 @@ pub fn analyse(dir: &Path, opts: &Options) -> Result<Analysis, SensitivityError>
     if !sweep.design.has_indices() {
         return Ok(analysis);
     }
+    // Read only when there are indices to compute: stats.csv of a large grid is large.
+    let (_, stats) = read::stats(dir)?;
     let unit = sweep.unit_points().unwrap_or_default();
     if unit.len() != manifest.points.len() {
         return Err(SensitivityError::Input(format!(
