@@ -24,7 +24,7 @@
 //! - [`precision`] — replications by precision: the 95% half-width and a stopping rule over
 //!   completed batches.
 //!
-//! `NOTES.md` beside this file describes each estimator, what exactly matches SALib 1.6 and EMA
+//! `docs/ANALYSIS.md` describes each estimator, what exactly matches SALib 1.6 and EMA
 //! Workbench, and what differs and why; `ci/analysis/` holds the Python check against both.
 //!
 //! ```
