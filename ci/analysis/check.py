@@ -177,6 +177,9 @@ def check_precision(cases):
 def main():
     with open(sys.argv[1]) as f:
         data = json.load(f)
+    for part in ("sobol_sequence", "saltelli", "morris", "prim", "precision"):
+        if not data.get(part):
+            FAILURES.append(f"analysis.json has no {part} cases: nothing would be compared")
     check_sequence(data["sobol_sequence"])
     check_saltelli(data["saltelli"])
     check_morris(data["morris"])

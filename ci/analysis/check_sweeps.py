@@ -144,10 +144,18 @@ def check_sobol_points(f):
             compare("sobol_points", f"{f.path} {a}", values[a].astype(float), mapped[:, j], 1e-12, True)
 
 
+def quantities(f, idx):
+    """The analysed quantities; none would make every comparison pass vacuously."""
+    found = list(idx["quantity"].unique())
+    if not found:
+        FAILURES.append(f"{f.path}: sensitivity.csv holds no estimates")
+    return found
+
+
 def check_sobol_indices(f):
     prm = f.problem["leadsim"]["parameters"]
     idx = f.indices()
-    for q in idx["quantity"].unique():
+    for q in quantities(f, idx):
         y = f.per_point(q)
         si = salib_sobol.analyze(
             f.problem, y, calc_second_order=prm["calc_second_order"], num_resamples=200, seed=7
@@ -168,7 +176,7 @@ def check_morris(f):
     x = f.coordinates().to_numpy()
     levels = f.problem["leadsim"]["parameters"]["num_levels"]
     idx = f.indices()
-    for q in idx["quantity"].unique():
+    for q in quantities(f, idx):
         y = f.per_point(q)
         si = salib_morris.analyze(f.problem, x, y, num_levels=levels, num_resamples=200, seed=7)
         rows = idx[idx["quantity"] == q]
@@ -183,9 +191,14 @@ OPS = {">=": np.greater_equal, "<=": np.less_equal, ">": np.greater, "<": np.les
 
 
 def check_discoveries(f):
-    for path in sorted(glob.glob(os.path.join(f.path, "discover-*.csv"))):
-        if path.endswith("-bounds.csv") or path.endswith("-points.csv"):
-            continue
+    paths = [
+        p
+        for p in sorted(glob.glob(os.path.join(f.path, "discover-*.csv")))
+        if not (p.endswith("-bounds.csv") or p.endswith("-points.csv"))
+    ]
+    if not paths:
+        FAILURES.append(f"{f.path}: no discover-*.csv to compare with EMA Workbench")
+    for path in paths:
         ours = pd.read_csv(path)
         condition = ours["condition"].iloc[0]
         m = re.match(r"\s*(.*?)\s*(>=|<=|>|<)\s*(\S+)\s*$", condition)
@@ -215,6 +228,8 @@ def main():
             check_sobol_indices(f)
         elif design == "morris":
             check_morris(f)
+        else:
+            FAILURES.append(f"{path}: design {design!r} has no indices to check")
         check_discoveries(f)
     for kind, worst in sorted(WORST.items()):
         if isinstance(worst, tuple):
