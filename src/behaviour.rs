@@ -79,17 +79,17 @@ const fn rate(key: &'static str, default: f64, meaning: &'static str) -> Param {
     }
 }
 
-pub const PROPOSE_RATE: Param = rate(
+pub(crate) const PROPOSE_RATE: Param = rate(
     "propose_rate",
     0.1,
     "probability per step that a fully engaged member proposes; a member with engagement g proposes with probability propose_rate · g",
 );
-pub const RADICAL: Param = rate(
+pub(crate) const RADICAL: Param = rate(
     "radical",
     0.1,
     "share of proposals that are radical (change several decisions at once)",
 );
-pub const RADICAL_SIZE: Param = Param {
+pub(crate) const RADICAL_SIZE: Param = Param {
     key: "radical_size",
     kind: Kind::Whole {
         min: 2,
@@ -98,18 +98,18 @@ pub const RADICAL_SIZE: Param = Param {
     default: D::Whole(3),
     meaning: "decisions a radical proposal changes (drawn from all decisions, the first from the member's own domain)",
 };
-pub const IMITATE: Param = rate(
+pub(crate) const IMITATE: Param = rate(
     "imitate",
     0.2,
     "share of proposals that re-propose the last idea of a random network neighbour",
 );
-pub const SCREEN: Param = Param {
+pub(crate) const SCREEN: Param = Param {
     key: "screen",
     kind: Kind::Flag,
     default: D::Flag(true),
     meaning: "members submit only proposals they themselves judge to improve their domain",
 };
-pub const NOISE: Param = Param {
+pub(crate) const NOISE: Param = Param {
     key: "noise",
     kind: Kind::Real {
         min: 0.0,
@@ -118,78 +118,78 @@ pub const NOISE: Param = Param {
     default: D::Real(0.05),
     meaning: "evaluation noise: an evaluator with mean expertise e on the decisions touched perceives the change in fitness plus Normal(0, noise · (1 − e)); 0 makes evaluation exact",
 };
-pub const ADOPTED: Param = rate(
+pub(crate) const ADOPTED: Param = rate(
     "adopted",
     0.05,
     "engagement gained when one's proposal is adopted",
 );
-pub const VOICE: Param = rate(
+pub(crate) const VOICE: Param = rate(
     "voice",
     0.01,
     "engagement gained in a step in which the member's voice was heard: a proposal of theirs was decided (adopted or rejected), they were consulted, or they cast a vote",
 );
-pub const DECIDING: Param = rate(
+pub(crate) const DECIDING: Param = rate(
     "deciding",
     0.01,
     "engagement gained per decision the member made (a review or a consultation answered): autonomy in proportion to decisions actually made",
 );
-pub const DISPUTE: Param = rate(
+pub(crate) const DISPUTE: Param = rate(
     "dispute",
     0.02,
     "engagement lost each time the member is overruled in a dispute: a consulted lead whose objection was overridden, a lead whose adoption a consulted lead blocked, a voter in the minority",
 );
-pub const REJECTED: Param = rate(
+pub(crate) const REJECTED: Param = rate(
     "rejected",
     0.02,
     "engagement lost when one's proposal is rejected",
 );
-pub const EXPIRED: Param = rate(
+pub(crate) const EXPIRED: Param = rate(
     "expired",
     0.03,
     "engagement lost when one's proposal expires unreviewed",
 );
-pub const OVERLOAD: Param = rate(
+pub(crate) const OVERLOAD: Param = rate(
     "overload",
     0.02,
     "engagement lost per step by a decision maker with more than overload_backlog proposals waiting at its desk",
 );
-pub const OVERLOAD_BACKLOG: Param = Param {
+pub(crate) const OVERLOAD_BACKLOG: Param = Param {
     key: "overload_backlog",
     kind: Kind::Real { min: 0.0, max: 1e6 },
     default: D::Real(3.0),
     meaning: "proposals arrived and waiting at a desk above which its holder is overloaded (a count, not steps of capacity: at equal utilization a small desk and a large one hold queues of the same length)",
 };
-pub const RELAX: Param = rate(
+pub(crate) const RELAX: Param = rate(
     "relax",
     0.02,
     "per step, engagement moves this fraction of the way back to the member's baseline",
 );
-pub const LEAVE_BELOW: Param = rate(
+pub(crate) const LEAVE_BELOW: Param = rate(
     "leave_below",
     0.15,
     "engagement below which a member may leave",
 );
-pub const LEAVE_RATE: Param = rate(
+pub(crate) const LEAVE_RATE: Param = rate(
     "leave_rate",
     0.05,
     "probability per step that a member below leave_below leaves (replaced at once by a newcomer)",
 );
-pub const LEARN_DECIDE: Param = rate(
+pub(crate) const LEARN_DECIDE: Param = rate(
     "decide",
     0.01,
     "leadership skill gained per review: skill += decide · (1 − skill)",
 );
-pub const LEARN_VOTE: Param = rate(
+pub(crate) const LEARN_VOTE: Param = rate(
     "vote",
     0.002,
     "leadership skill gained per vote cast: skill += vote · (1 − skill)",
 );
-pub const MENTOR: Param = rate(
+pub(crate) const MENTOR: Param = rate(
     "mentor",
     0.002,
     "per step, a member tied to someone of higher skill who made a decision within the last `recent` steps moves this fraction of the way toward that skill (mentoring)",
 );
-pub const RECENT: Param = Param {
+pub(crate) const RECENT: Param = Param {
     key: "recent",
     kind: Kind::Whole {
         min: 1,
@@ -198,17 +198,17 @@ pub const RECENT: Param = Param {
     default: D::Whole(20),
     meaning: "a member mentors the members tied to it for this many steps after a decision it made",
 };
-pub const PRACTICE: Param = rate(
+pub(crate) const PRACTICE: Param = rate(
     "practice",
     0.02,
     "expertise gained on the decisions of one's own proposal: e += practice · (1 − e)",
 );
-pub const REVIEW_PRACTICE: Param = rate(
+pub(crate) const REVIEW_PRACTICE: Param = rate(
     "review_practice",
     0.01,
     "expertise a reviewer gains on the decisions it reviews",
 );
-pub const SKILL_CAPACITY: Param = Param {
+pub(crate) const SKILL_CAPACITY: Param = Param {
     key: "skill_capacity",
     kind: Kind::Real {
         min: 0.0,

@@ -15,6 +15,8 @@
 //! assert_eq!(summary.local_optima.mean, 1.0);
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod analysis;
 pub mod behaviour;
 pub mod bounded;

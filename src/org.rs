@@ -71,7 +71,7 @@ pub const TIE_BYTES: u64 = 48;
 /// The largest organization whose network draws every pair of members (`complete`, `teams`).
 pub const MAX_PAIRWISE_MEMBERS: usize = 20_000;
 
-pub const MEMBERS: Param = Param {
+pub(crate) const MEMBERS: Param = Param {
     key: "members",
     kind: Kind::Whole {
         min: 2,
@@ -80,19 +80,19 @@ pub const MEMBERS: Param = Param {
     default: D::Whole(50),
     meaning: "number of members (slot 0 is the formal leader)",
 };
-pub const DOMAINS: Param = Param {
+pub(crate) const DOMAINS: Param = Param {
     key: "domains",
     kind: Kind::Whole { min: 1, max: 64 },
     default: D::Whole(4),
     meaning: "number of domains (teams/departments); decisions and members are split among them; at most N and at most members",
 };
-pub const SPAN: Param = Param {
+pub(crate) const SPAN: Param = Param {
     key: "span",
     kind: Kind::Whole { min: 1, max: 1000 },
     default: D::Whole(4),
     meaning: "reporting tree: direct reports per manager inside a domain (under the leader, one head per domain)",
 };
-pub const NETWORK_KIND: Param = Param {
+pub(crate) const NETWORK_KIND: Param = Param {
     key: "kind",
     kind: Kind::Choice(&[
         "hierarchy",
@@ -105,7 +105,7 @@ pub const NETWORK_KIND: Param = Param {
     default: D::Word("small_world"),
     meaning: "informal communication network",
 };
-pub const DEGREE: Param = Param {
+pub(crate) const DEGREE: Param = Param {
     key: "degree",
     kind: Kind::Whole {
         min: 1,
@@ -114,31 +114,31 @@ pub const DEGREE: Param = Param {
     default: D::Whole(4),
     meaning: "small_world and ring: ties per member in the ring",
 };
-pub const REWIRE: Param = Param {
+pub(crate) const REWIRE: Param = Param {
     key: "rewire",
     kind: Kind::Real { min: 0.0, max: 1.0 },
     default: D::Real(0.1),
     meaning: "small_world: probability that a ring tie is rewired",
 };
-pub const ATTACH: Param = Param {
+pub(crate) const ATTACH: Param = Param {
     key: "m",
     kind: Kind::Whole { min: 1, max: 1000 },
     default: D::Whole(2),
     meaning: "scale_free: ties each new member makes (preferential attachment)",
 };
-pub const INSIDE: Param = Param {
+pub(crate) const INSIDE: Param = Param {
     key: "inside",
     kind: Kind::Real { min: 0.0, max: 1.0 },
     default: D::Real(0.8),
     meaning: "teams: tie probability between members of the same domain",
 };
-pub const BETWEEN: Param = Param {
+pub(crate) const BETWEEN: Param = Param {
     key: "between",
     kind: Kind::Real { min: 0.0, max: 1.0 },
     default: D::Real(0.02),
     meaning: "teams: tie probability between members of different domains",
 };
-pub const EXPERTISE_OWN: Param = Param {
+pub(crate) const EXPERTISE_OWN: Param = Param {
     key: "own",
     kind: Kind::Distribution,
     default: D::Dist(Dist::Beta {
@@ -147,7 +147,7 @@ pub const EXPERTISE_OWN: Param = Param {
     }),
     meaning: "expertise of members on their own domain's decisions",
 };
-pub const EXPERTISE_OTHER: Param = Param {
+pub(crate) const EXPERTISE_OTHER: Param = Param {
     key: "other",
     kind: Kind::Distribution,
     default: D::Dist(Dist::Beta {
@@ -156,7 +156,7 @@ pub const EXPERTISE_OTHER: Param = Param {
     }),
     meaning: "expertise of members on other domains' decisions",
 };
-pub const EXPERTISE_LEADER: Param = Param {
+pub(crate) const EXPERTISE_LEADER: Param = Param {
     key: "leader",
     kind: Kind::Distribution,
     default: D::Dist(Dist::Beta {
@@ -165,7 +165,7 @@ pub const EXPERTISE_LEADER: Param = Param {
     }),
     meaning: "expertise of the formal leader (slot 0) on every decision: a generalist",
 };
-pub const EXPERTISE_NEWCOMER: Param = Param {
+pub(crate) const EXPERTISE_NEWCOMER: Param = Param {
     key: "newcomer",
     kind: Kind::Distribution,
     default: D::Dist(Dist::Beta {
@@ -174,7 +174,7 @@ pub const EXPERTISE_NEWCOMER: Param = Param {
     }),
     meaning: "expertise of replacements and new members on their own domain's decisions (others: `other`)",
 };
-pub const ENGAGEMENT: Param = Param {
+pub(crate) const ENGAGEMENT: Param = Param {
     key: "initial",
     kind: Kind::Distribution,
     default: D::Dist(Dist::Beta {
@@ -183,13 +183,13 @@ pub const ENGAGEMENT: Param = Param {
     }),
     meaning: "initial engagement; each member's draw is also the baseline its engagement relaxes to",
 };
-pub const SKILL: Param = Param {
+pub(crate) const SKILL: Param = Param {
     key: "initial",
     kind: Kind::Distribution,
     default: D::Dist(Dist::Beta { mean: 0.3, sd: 0.1 }),
     meaning: "initial leadership skill",
 };
-pub const SKILL_NEWCOMER: Param = Param {
+pub(crate) const SKILL_NEWCOMER: Param = Param {
     key: "newcomer",
     kind: Kind::Distribution,
     default: D::Dist(Dist::Beta {

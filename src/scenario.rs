@@ -34,7 +34,7 @@ const ROW_TEXT_BYTES: u64 = 260;
 /// The largest number of runs an experiment may hold.
 pub const MAX_RUNS: u64 = 100_000_000;
 
-pub const FAMILY: Param = Param {
+pub(crate) const FAMILY: Param = Param {
     key: "family",
     kind: Kind::Choice(&["leadership", "march1991", "lazer_friedman2007"]),
     default: D::Word("leadership"),
@@ -71,19 +71,19 @@ pub struct Scenario {
     pub source: Arc<Source>,
 }
 
-pub const NAME: Param = Param {
+pub(crate) const NAME: Param = Param {
     key: "name",
     kind: Kind::Text,
     default: D::Derived("the file name without .toml"),
     meaning: "name of the scenario (names the output folder)",
 };
-pub const DESCRIPTION: Param = Param {
+pub(crate) const DESCRIPTION: Param = Param {
     key: "description",
     kind: Kind::Text,
     default: D::Derived("empty"),
     meaning: "what the scenario is about, shown in the report",
 };
-pub const SEED: Param = Param {
+pub(crate) const SEED: Param = Param {
     key: "seed",
     kind: Kind::Whole {
         min: 0,
@@ -92,7 +92,7 @@ pub const SEED: Param = Param {
     default: D::Whole(1),
     meaning: "master seed: every random stream of every run is derived from it",
 };
-pub const STEPS: Param = Param {
+pub(crate) const STEPS: Param = Param {
     key: "steps",
     kind: Kind::Whole {
         min: 1,
@@ -101,7 +101,7 @@ pub const STEPS: Param = Param {
     default: D::Whole(500),
     meaning: "steps per run",
 };
-pub const REPLICATIONS: Param = Param {
+pub(crate) const REPLICATIONS: Param = Param {
     key: "replications",
     kind: Kind::Whole {
         min: 1,
@@ -110,67 +110,67 @@ pub const REPLICATIONS: Param = Param {
     default: D::Whole(10),
     meaning: "replicates per model (each replicate gives every model the same world)",
 };
-pub const N: Param = Param {
+pub(crate) const N: Param = Param {
     key: "n",
     kind: Kind::Whole { min: 1, max: 64 },
     default: D::Whole(12),
     meaning: "number of binary decisions N",
 };
-pub const K: Param = Param {
+pub(crate) const K: Param = Param {
     key: "k",
     kind: Kind::Whole { min: 0, max: 63 },
     default: D::Whole(3),
     meaning: "interactions per decision K (0 to N − 1)",
 };
-pub const INTERACTION: Param = Param {
+pub(crate) const INTERACTION: Param = Param {
     key: "interaction",
     kind: Kind::Choice(&["random", "adjacent", "modular"]),
     default: D::Word("random"),
     meaning: "interaction pattern",
 };
-pub const MODULES: Param = Param {
+pub(crate) const MODULES: Param = Param {
     key: "modules",
     kind: Kind::Whole { min: 1, max: 64 },
     default: D::Derived("organization.domains"),
     meaning: "modular: number of modules (blocks of decisions)",
 };
-pub const CROSS: Param = Param {
+pub(crate) const CROSS: Param = Param {
     key: "cross",
     kind: Kind::Whole { min: 0, max: 63 },
     default: D::Whole(0),
     meaning: "modular: cross-module links per decision",
 };
-pub const CROSS_PROBABILITY: Param = Param {
+pub(crate) const CROSS_PROBABILITY: Param = Param {
     key: "cross_probability",
     kind: Kind::Real { min: 0.0, max: 1.0 },
     default: D::Derived("unset (use cross)"),
     meaning: "modular: probability that each link crosses modules (instead of cross)",
 };
-pub const LINKS: Param = Param {
+pub(crate) const LINKS: Param = Param {
     key: "links",
     kind: Kind::Choice(&["distinct", "with_replacement"]),
     default: D::Word("distinct"),
     meaning: "random interactions: K distinct others, or K draws with replacement (Lazer & Friedman's generator)",
 };
-pub const NORMALIZATION: Param = Param {
+pub(crate) const NORMALIZATION: Param = Param {
     key: "normalization",
     kind: Kind::Choice(&["exact", "bound"]),
     default: D::Word("exact"),
     meaning: "performance = fitness / exact global maximum (N ≤ 32), or / the sum of table maxima (any N)",
 };
-pub const DRIFT: Param = Param {
+pub(crate) const DRIFT: Param = Param {
     key: "drift",
     kind: Kind::Real { min: 0.0, max: 1.0 },
     default: D::Real(0.04),
     meaning: "the environment's own pace of change: probability per step that drift_fraction of the tables are re-drawn (not a measured shock; 0 keeps the task fixed)",
 };
-pub const DRIFT_FRACTION: Param = Param {
+pub(crate) const DRIFT_FRACTION: Param = Param {
     key: "drift_fraction",
     kind: Kind::Real { min: 0.0, max: 1.0 },
     default: D::Real(0.1),
     meaning: "share of the tables each drift re-draws (at least one locus of a 12-decision task at the default)",
 };
-pub const WINDOW: Param = Param {
+pub(crate) const WINDOW: Param = Param {
     key: "window",
     kind: Kind::Whole {
         min: 1,
@@ -179,7 +179,7 @@ pub const WINDOW: Param = Param {
     default: D::Whole(20),
     meaning: "steps over which participation, decision makers and centralization are measured",
 };
-pub const ADAPTATION_WINDOW: Param = Param {
+pub(crate) const ADAPTATION_WINDOW: Param = Param {
     key: "adaptation_window",
     kind: Kind::Whole {
         min: 1,
@@ -188,13 +188,13 @@ pub const ADAPTATION_WINDOW: Param = Param {
     default: D::Whole(50),
     meaning: "steps after a shock over which mean performance is measured (window_mean in shocks.csv)",
 };
-pub const COUNTERFACTUAL: Param = Param {
+pub(crate) const COUNTERFACTUAL: Param = Param {
     key: "counterfactual",
     kind: Kind::Flag,
     default: D::Flag(true),
     meaning: "run each model and replicate that meets a shock a second time without its measured events, and report the shock's effect as the paired difference (effect, effect_min in shocks.csv)",
 };
-pub const EVERY: Param = Param {
+pub(crate) const EVERY: Param = Param {
     key: "every",
     kind: Kind::Whole {
         min: 1,
@@ -203,13 +203,13 @@ pub const EVERY: Param = Param {
     default: D::Whole(1),
     meaning: "write every this-many-th step to timeseries.csv (summaries always use every step)",
 };
-pub const MODEL_KIND: Param = Param {
+pub(crate) const MODEL_KIND: Param = Param {
     key: "kind",
     kind: Kind::Text,
     default: D::Required,
     meaning: "leadership model (see `leadsim models`)",
 };
-pub const MODEL_NAME: Param = Param {
+pub(crate) const MODEL_NAME: Param = Param {
     key: "name",
     kind: Kind::Text,
     default: D::Derived("the kind"),

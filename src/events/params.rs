@@ -2,19 +2,19 @@
 
 use crate::params::{DefaultValue as D, Kind, Param};
 
-pub const KIND: Param = Param {
+pub(crate) const KIND: Param = Param {
     key: "kind",
     kind: Kind::Choice(&super::NAMES),
     default: D::Required,
     meaning: "what happens",
 };
-pub const NAME: Param = Param {
+pub(crate) const NAME: Param = Param {
     key: "name",
     kind: Kind::Text,
     default: D::Derived("the kind"),
     meaning: "label of the event in shocks.csv (must be unique)",
 };
-pub const AT: Param = Param {
+pub(crate) const AT: Param = Param {
     key: "at",
     kind: Kind::Whole {
         min: 1,
@@ -23,13 +23,13 @@ pub const AT: Param = Param {
     default: D::Derived("required unless hazard is given; turbulence: 1"),
     meaning: "step (or list of steps) at which the event fires, at the start of the step",
 };
-pub const HAZARD: Param = Param {
+pub(crate) const HAZARD: Param = Param {
     key: "hazard",
     kind: Kind::Real { min: 0.0, max: 1.0 },
     default: D::Derived("unset"),
     meaning: "instead of at: probability per step that the event fires (between from and to)",
 };
-pub const FROM: Param = Param {
+pub(crate) const FROM: Param = Param {
     key: "from",
     kind: Kind::Whole {
         min: 1,
@@ -38,7 +38,7 @@ pub const FROM: Param = Param {
     default: D::Whole(1),
     meaning: "hazard: first step at which it may fire",
 };
-pub const TO: Param = Param {
+pub(crate) const TO: Param = Param {
     key: "to",
     kind: Kind::Whole {
         min: 1,
@@ -47,7 +47,7 @@ pub const TO: Param = Param {
     default: D::Derived("the last step"),
     meaning: "hazard: last step at which it may fire",
 };
-pub const UNTIL: Param = Param {
+pub(crate) const UNTIL: Param = Param {
     key: "until",
     kind: Kind::Whole {
         min: 1,
@@ -56,7 +56,7 @@ pub const UNTIL: Param = Param {
     default: D::Derived("unset: lasts to the end"),
     meaning: "lasting kinds: step at whose start the change is undone (after at, at most the last step)",
 };
-pub const DURATION: Param = Param {
+pub(crate) const DURATION: Param = Param {
     key: "duration",
     kind: Kind::Whole {
         min: 1,
@@ -65,13 +65,13 @@ pub const DURATION: Param = Param {
     default: D::Derived("unset: lasts to the end"),
     meaning: "lasting kinds: steps the change lasts (instead of until; needed with hazard)",
 };
-pub const MEASURE: Param = Param {
+pub(crate) const MEASURE: Param = Param {
     key: "measure",
     kind: Kind::Flag,
     default: D::Derived("true for shocks, false for turbulence and interventions"),
     meaning: "measure adaptability around each firing (a row per firing in shocks.csv)",
 };
-pub const MODELS: Param = Param {
+pub(crate) const MODELS: Param = Param {
     key: "only",
     kind: Kind::List("model names"),
     default: D::Derived("all models"),
@@ -85,30 +85,30 @@ const fn fraction(default: f64, meaning: &'static str) -> Param {
         meaning,
     }
 }
-pub const SHOCK_FRACTION: Param = fraction(
+pub(crate) const SHOCK_FRACTION: Param = fraction(
     0.5,
     "share of the contribution tables re-drawn (the whole interaction structure is kept)",
 );
-pub const TURBULENCE_FRACTION: Param = fraction(0.1, "share of the tables re-drawn at each firing");
-pub const PROBABILITY: Param = Param {
+pub(crate) const TURBULENCE_FRACTION: Param = fraction(0.1, "share of the tables re-drawn at each firing");
+pub(crate) const PROBABILITY: Param = Param {
     key: "probability",
     kind: Kind::Real { min: 0.0, max: 1.0 },
     default: D::Real(0.05),
     meaning: "per-step probability of a small shock while in force",
 };
-pub const COUNT: Param = Param {
+pub(crate) const COUNT: Param = Param {
     key: "count",
     kind: Kind::Whole { min: 1, max: 64 },
     default: D::Whole(1),
     meaning: "how many leaders leave (the centralized model has one)",
 };
-pub const SELECT: Param = Param {
+pub(crate) const SELECT: Param = Param {
     key: "select",
     kind: Kind::Choice(&["central", "deciding", "capacity"]),
     default: D::Word("central"),
     meaning: "which leaders leave first: most ties in the informal network, most decisions made, or most review capacity held (shocks.csv's capacity_lost gives the share of capacity lost)",
 };
-pub const VACANCY: Param = Param {
+pub(crate) const VACANCY: Param = Param {
     key: "vacancy",
     kind: Kind::Whole {
         min: 0,
@@ -117,24 +117,24 @@ pub const VACANCY: Param = Param {
     default: D::Whole(10),
     meaning: "steps the seat stays empty before an experienced replacement arrives",
 };
-pub const TURNOVER_FRACTION: Param = fraction(
+pub(crate) const TURNOVER_FRACTION: Param = fraction(
     0.2,
     "share of the members (not the formal leader) replaced by newcomers",
 );
-pub const DISRUPTION_FRACTION: Param = fraction(0.5, "share of the informal ties cut");
-pub const EXTRA_DELAY: Param = Param {
+pub(crate) const DISRUPTION_FRACTION: Param = fraction(0.5, "share of the informal ties cut");
+pub(crate) const EXTRA_DELAY: Param = Param {
     key: "extra_delay",
     kind: Kind::Whole { min: 0, max: 1000 },
     default: D::Whole(0),
     meaning: "extra steps every proposal takes to reach a decision maker while in force",
 };
-pub const CAPACITY: Param = Param {
+pub(crate) const CAPACITY: Param = Param {
     key: "capacity",
     kind: Kind::Real { min: 0.0, max: 1.0 },
     default: D::Real(0.5),
     meaning: "review capacity is multiplied by this while in force",
 };
-pub const DEADLINE: Param = Param {
+pub(crate) const DEADLINE: Param = Param {
     key: "deadline",
     kind: Kind::Whole {
         min: 1,
@@ -143,7 +143,7 @@ pub const DEADLINE: Param = Param {
     default: D::Derived("unset: no deadline"),
     meaning: "proposals older than this many steps expire while in force",
 };
-pub const MEMBERS: Param = Param {
+pub(crate) const MEMBERS: Param = Param {
     key: "members",
     kind: Kind::Whole {
         min: 1,
@@ -152,7 +152,7 @@ pub const MEMBERS: Param = Param {
     default: D::Whole(10),
     meaning: "members who join (round-robin over the domains), with newcomer expertise",
 };
-pub const GROWTH_TIES: Param = Param {
+pub(crate) const GROWTH_TIES: Param = Param {
     key: "ties",
     kind: Kind::Whole {
         min: 0,
@@ -161,19 +161,19 @@ pub const GROWTH_TIES: Param = Param {
     default: D::Whole(4),
     meaning: "informal ties each new member makes with members of its domain",
 };
-pub const TO_MODEL: Param = Param {
+pub(crate) const TO_MODEL: Param = Param {
     key: "model",
     kind: Kind::Text,
     default: D::Required,
     meaning: "name of the [[models]] entry the organization switches to",
 };
-pub const RATE: Param = Param {
+pub(crate) const RATE: Param = Param {
     key: "rate",
     kind: Kind::Real { min: 0.0, max: 1.0 },
     default: D::Real(0.02),
     meaning: "mentoring rate in force (behaviour.learning.mentor), ten times the default",
 };
-pub const CROSS_TIES: Param = Param {
+pub(crate) const CROSS_TIES: Param = Param {
     key: "ties",
     kind: Kind::Whole {
         min: 1,

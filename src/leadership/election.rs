@@ -13,7 +13,7 @@ use crate::org::Slot;
 use crate::params::{DefaultValue as D, Kind, Param};
 use crate::world::World;
 
-pub const ROTATION: Param = Param {
+pub(crate) const ROTATION: Param = Param {
     key: "rotation",
     kind: Kind::Whole {
         min: 0,
@@ -22,7 +22,7 @@ pub const ROTATION: Param = Param {
     default: D::Whole(50),
     meaning: "domain leads are re-chosen every this many steps (0: only when a lead leaves)",
 };
-pub const SELECTION: Param = Param {
+pub(crate) const SELECTION: Param = Param {
     key: "selection",
     kind: Kind::Choice(&["merit", "rotate"]),
     default: D::Word("merit"),

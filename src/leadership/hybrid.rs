@@ -17,7 +17,7 @@ use crate::params::{DefaultValue as D, InputError, Kind, Param, Reader};
 use crate::world::World;
 use std::sync::Arc;
 
-pub const COORDINATOR_SHARE: Param = Param {
+pub(crate) const COORDINATOR_SHARE: Param = Param {
     key: "coordinator_share",
     kind: Kind::Real { min: 0.0, max: 1.0 },
     default: D::Derived(

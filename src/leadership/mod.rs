@@ -151,19 +151,19 @@ pub fn find(kind: &str) -> Option<&'static ModelType> {
 
 // --- the parameters every model takes ---------------------------------------------------------
 
-pub const REVIEW_CAPACITY: Param = Param {
+pub(crate) const REVIEW_CAPACITY: Param = Param {
     key: "review_capacity",
     kind: Kind::Real { min: 0.0, max: 1e6 },
     default: D::Real(0.75),
     meaning: "reviews per step the model's decision makers make together (at skill 0), split among its desks in proportion to the proposals expected to reach each",
 };
-pub const DELAY: Param = Param {
+pub(crate) const DELAY: Param = Param {
     key: "delay",
     kind: Kind::Whole { min: 0, max: 1000 },
     default: D::Whole(1),
     meaning: "steps a proposal takes per hop: per level of the reporting chain, or to a domain lead",
 };
-pub const EXPIRY: Param = Param {
+pub(crate) const EXPIRY: Param = Param {
     key: "expiry",
     kind: Kind::Whole {
         min: 1,
@@ -172,19 +172,19 @@ pub const EXPIRY: Param = Param {
     default: D::Whole(20),
     meaning: "steps after which an unreviewed proposal expires",
 };
-pub const INTERIM: Param = Param {
+pub(crate) const INTERIM: Param = Param {
     key: "interim",
     kind: Kind::Choice(&["none", "deputy", "election"]),
     default: D::Word("deputy"),
     meaning: "who holds a departed leader's seat during the vacancy: \"none\" (it stays empty), \"deputy\" (the next in the reporting line acts, with deputy_capacity), \"election\" (an acting leader chosen at once by merit)",
 };
-pub const SEARCH: Param = Param {
+pub(crate) const SEARCH: Param = Param {
     key: "search",
     kind: Kind::Choice(&["members", "leaders", "both"]),
     default: D::Word("members"),
     meaning: "who generates alternatives: \"members\" (members' proposals), \"leaders\" (each decision maker's own local search: one-decision changes within its view, judged like a review, with its review capacity; members do not propose), \"both\" (decision makers search with the capacity proposals leave)",
 };
-pub const DEPUTY_CAPACITY: Param = Param {
+pub(crate) const DEPUTY_CAPACITY: Param = Param {
     key: "deputy_capacity",
     kind: Kind::Real { min: 0.0, max: 1.0 },
     default: D::Real(0.5),

@@ -34,25 +34,25 @@ use crate::params::{DefaultValue as D, InputError, Kind, Param, Reader};
 use crate::world::{Proposal, Verdict, World};
 use std::sync::Arc;
 
-pub const COORDINATION: Param = Param {
+pub(crate) const COORDINATION: Param = Param {
     key: "coordination",
     kind: Kind::Choice(&["none", "consult", "vote"]),
     default: D::Word("consult"),
     meaning: "how domains coordinate: \"none\" (each lead decides alone), \"consult\" (leads of affected domains are consulted, see consent), \"vote\" (the domain's members vote)",
 };
-pub const CONSENT: Param = Param {
+pub(crate) const CONSENT: Param = Param {
     key: "consent",
     kind: Kind::Choice(&["sum", "majority", "veto"]),
     default: D::Word("sum"),
     meaning: "consult: when a consulted change goes ahead: \"sum\" (the perceived changes of the deciding and consulted leads, each on its own domain, add up to a gain), \"majority\" (most of those leads perceive no harm), \"veto\" (no consulted lead perceives harm)",
 };
-pub const CONSULT_DELAY: Param = Param {
+pub(crate) const CONSULT_DELAY: Param = Param {
     key: "consult_delay",
     kind: Kind::Whole { min: 0, max: 1000 },
     default: D::Whole(1),
     meaning: "consult: steps a consulted change waits before taking effect",
 };
-pub const CONSULT_COST: Param = Param {
+pub(crate) const CONSULT_COST: Param = Param {
     key: "consult_cost",
     kind: Kind::Real {
         min: 0.0,
@@ -61,7 +61,7 @@ pub const CONSULT_COST: Param = Param {
     default: D::Real(0.5),
     meaning: "consult: review capacity a consultation takes from each consulted lead",
 };
-pub const POWER_SHARING: Param = Param {
+pub(crate) const POWER_SHARING: Param = Param {
     key: "power_sharing",
     kind: Kind::Real { min: 0.0, max: 1.0 },
     default: D::Real(1.0),
