@@ -19,8 +19,8 @@
 
 pub mod analysis;
 pub mod behaviour;
-pub mod bounded;
-pub mod cognition;
+pub(crate) mod bounded;
+pub(crate) mod cognition;
 pub mod discover;
 pub mod events;
 pub mod experiment;
@@ -44,8 +44,8 @@ pub mod scenario;
 pub mod sensitivity;
 pub mod sim;
 pub mod slurm;
-pub mod stats;
+pub(crate) mod stats;
 pub mod study;
-pub mod trust;
-pub mod voice;
+pub(crate) mod trust;
+pub(crate) mod voice;
 pub mod world;

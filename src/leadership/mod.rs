@@ -15,10 +15,10 @@
 //! the vacancy. So they differ only in routing, views and how capacity is split; a seat that
 //! decides nothing gives its holder nothing.
 
-pub mod centralized;
-pub mod election;
-pub mod hybrid;
-pub mod shared;
+pub(crate) mod centralized;
+pub(crate) mod election;
+pub(crate) mod hybrid;
+pub(crate) mod shared;
 
 use crate::org::Slot;
 use crate::params::{DefaultValue as D, InputError, Kind, Param, Reader};

@@ -12,7 +12,7 @@
 //! Like `replicate march1991`, the comparison reads the result folders, never the live model,
 //! so a varied copy of a pattern file (or old results) can be judged again.
 
-pub mod stats;
+pub(crate) mod stats;
 
 use crate::output::read::{self, Folder, ReadError};
 use stats::Estimate;

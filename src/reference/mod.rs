@@ -42,7 +42,7 @@
 
 pub mod lazer_friedman;
 pub mod march1991;
-pub mod scenario;
+pub(crate) mod scenario;
 
 use serde::Serialize;
 

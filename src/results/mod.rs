@@ -9,9 +9,9 @@
 //! This layer sits above the model (it knows nothing of worlds or leadership) and below
 //! `output` (which writes what it computes).
 
-pub mod compare;
+pub(crate) mod compare;
 pub mod quantity;
-pub mod shocks;
+pub(crate) mod shocks;
 
 pub use quantity::Quantity;
 pub use shocks::{Adaptability, SHOCK_COLUMNS, Shock};
