@@ -1,4 +1,4 @@
-//! Members' behaviour rules (SPEC §2.4): participation, proposals, screening, engagement
+//! Members' behaviour rules (docs/ODD.md §7.2): participation, proposals, screening, engagement
 //! dynamics, leaving, and the growth of expertise and leadership skill.
 //!
 //! The rules are the same under every leadership model; the parameters live in the scenario's
@@ -34,29 +34,70 @@ pub const MAX_RADICAL: usize = 4;
 /// The behaviour rules' parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BehaviourParams {
+    /// Probability per step that a fully engaged member proposes, in [0, 1]; a member of
+    /// engagement g proposes with probability `propose_rate`·g·v·τ (docs/ODD.md §7.2,
+    /// Participation).
     pub propose_rate: f64,
+    /// Share of proposals that are radical, in [0, 1] (scaled by the member's voice factor;
+    /// docs/ODD.md §7.2, Proposal content).
     pub radical: f64,
+    /// Decisions a radical proposal changes, 2 to [`MAX_RADICAL`]; the first is of the member's own
+    /// domain.
     pub radical_size: usize,
+    /// Share of proposals that re-propose the last idea of a random network neighbour, in [0, 1].
     pub imitate: f64,
+    /// Whether members submit only proposals they themselves judge to improve their own domain
+    /// (docs/ODD.md §7.2, Screening).
     pub screen: bool,
+    /// Evaluation noise, in [0, 10]: a judge of mean expertise e on the decisions touched perceives
+    /// the change in fitness plus a normal error of standard deviation about `noise`·(1 − e); 0
+    /// makes evaluation exact (the full rule: docs/ODD.md §7.3).
     pub noise: f64,
+    /// Engagement gained per proposal of the member's adopted this step, in [0, 1] (key `adopted`;
+    /// docs/ODD.md §7.2, Engagement).
     pub adopted_gain: f64,
+    /// Engagement gained in a step in which the member's voice was heard, in [0, 1] (key `voice`).
     pub voice_gain: f64,
+    /// Engagement gained per decision the member made (a review, or a consultation answered at its
+    /// share of a review), in [0, 1] (key `deciding`).
     pub deciding_gain: f64,
+    /// Engagement lost per time the member was overruled in a dispute, in [0, 1] (key `dispute`).
     pub dispute_loss: f64,
+    /// Engagement lost per proposal of the member's rejected, in [0, 1] (key `rejected`).
     pub rejected_loss: f64,
+    /// Engagement lost per proposal of the member's that expired unreviewed, in [0, 1] (key
+    /// `expired`).
     pub expired_loss: f64,
+    /// Engagement lost per step by the holder of an overloaded desk, in [0, 1] (key `overload`).
     pub overload_loss: f64,
+    /// Proposals arrived and waiting at a desk above which its holder is overloaded (a count, not
+    /// steps of capacity; key `overload_backlog`).
     pub overload_at: f64,
+    /// Fraction of the way engagement moves back toward the member's baseline each step, in [0, 1].
     pub relax: f64,
+    /// Engagement below which a member may leave, in [0, 1] (docs/ODD.md §7.2, Leaving).
     pub leave_below: f64,
+    /// Probability per step that a member below `leave_below` leaves (replaced at once by a
+    /// newcomer in the same slot), in [0, 1].
     pub leave_rate: f64,
+    /// Leadership skill gained per review: skill += `learn_decide`·(1 − skill), in [0, 1] (key
+    /// `learning.decide`; docs/ODD.md §7.2, Leadership skill).
     pub learn_decide: f64,
+    /// Leadership skill gained per vote cast: skill += `learn_vote`·(1 − skill), in [0, 1] (key
+    /// `learning.vote`).
     pub learn_vote: f64,
+    /// Fraction of the way per step a member moves toward the highest skill among the members
+    /// tied to it who decided within the last `recent` steps (mentoring), in [0, 1].
     pub mentor: f64,
+    /// Steps after a decision during which its maker mentors the members tied to it.
     pub recent: u32,
+    /// Expertise gained on the decisions of one's own proposal: e += `practice`·(1 − e), in [0, 1]
+    /// (docs/ODD.md §7.2, Practice).
     pub practice: f64,
+    /// Expertise a reviewer gains on the decisions it reviews, in [0, 1].
     pub review_practice: f64,
+    /// How skill raises review capacity: a holder of skill l reviews capacity·(1 +
+    /// `skill_capacity`·l) proposals per step, in [0, 10]; 0 makes skill irrelevant to capacity.
     pub skill_capacity: f64,
     /// Bounded rationality (`[behaviour.bounded]`).
     pub bounded: crate::bounded::Bounded,
@@ -398,15 +439,20 @@ fn pick_bit(mask: u64, x: u32) -> usize {
 /// What kind of proposal a member makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProposalKind {
+    /// Flip one decision of the member's own domain.
     Incremental,
+    /// Change `radical_size` decisions at once, the first of the member's own domain.
     Radical,
+    /// Re-propose the last idea of a network neighbour.
     Imitated,
 }
 
 /// A proposal a member has decided to make, before screening.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Intent {
+    /// The decisions the proposal changes and the values it sets them to.
     pub idea: Idea,
+    /// How the member came to it (docs/ODD.md §7.2, Proposal content).
     pub kind: ProposalKind,
 }
 
@@ -508,9 +554,11 @@ pub fn leaves(p: &BehaviourParams, g: f64, d: &Draws) -> bool {
 /// did or experienced, never a seat it holds (docs/ODD.md §7.2).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Feedback {
-    /// The member's proposals adopted, rejected and expired unreviewed this step.
+    /// The member's proposals adopted this step.
     pub adopted: u16,
+    /// The member's proposals rejected this step.
     pub rejected: u16,
+    /// The member's proposals that expired unreviewed this step.
     pub expired: u16,
     /// Its voice was heard: a proposal of its was decided, it was consulted, or it voted.
     pub heard: bool,

@@ -24,9 +24,14 @@ pub const HELD: usize = 4;
 /// network empty and elections as they were.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Influence {
+    /// Fraction, in [0, 1], of the way a grant moves toward 1 after a helpful act seen (toward
+    /// 0 after a harmful one; docs/ODD.md §7.2, Influence network).
     pub grant: f64,
+    /// Influence, in [0, 1], every informal tie carries, earned or not.
     pub tie: f64,
+    /// Fraction, in [0, 1], by which grants decay per step without acts.
     pub decay: f64,
+    /// Weight of earned influence in an endorsement in elections, in [0, 100] (docs/ODD.md §7.5).
     pub elections: f64,
 }
 

@@ -1,4 +1,4 @@
-//! What is measured (SPEC §2.6), by an observer the step does not know about.
+//! What is measured (docs/ODD.md §7.7), by an observer the step does not know about.
 //!
 //! [`Recorder::observe`] reads the world after each step and computes one row of [`METRICS`];
 //! rows are kept every `every` steps for the time series, and every step enters the run's
@@ -37,8 +37,11 @@ impl MetricKind {
 /// A measured quantity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Metric {
+    /// The column name in `timeseries.csv` (and, with `_final` and `_mean`, in `summary.csv`).
     pub name: &'static str,
+    /// What it measures, with its range, for docs/FORMAT.md and the report (docs/ODD.md §7.7).
     pub meaning: &'static str,
+    /// What it is for: an outcome, a cost, the process, or a manipulation check.
     pub kind: MetricKind,
 }
 
@@ -184,7 +187,9 @@ pub fn index(name: &str) -> Option<usize> {
 /// Final value and mean of each metric over a run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
+    /// Each metric's value at the last step, in [`METRICS`] order (NaN when undefined then).
     pub finals: Row,
+    /// Each metric's mean over steps 1…T, NaN steps skipped (NaN when never defined).
     pub means: Row,
 }
 

@@ -1,5 +1,5 @@
 //! The organization: members in slots, domains, the formal reporting tree and the informal
-//! communication network (SPEC §2.2).
+//! communication network (docs/ODD.md §2, §5).
 //!
 //! Plain data: one vector per member attribute, indexed by slot. A slot is a position in the
 //! organization; when a member leaves and is replaced, the newcomer takes the same slot (and its
@@ -23,30 +23,58 @@ pub enum NetworkSpec {
     /// The reporting tree itself.
     Hierarchy,
     /// Watts–Strogatz: ring of `degree`, each tie rewired with probability `rewire`.
-    SmallWorld { degree: usize, rewire: f64 },
+    SmallWorld {
+        /// Ties per member in the ring before rewiring (even; 1 to 10,000).
+        degree: usize,
+        /// Probability that a ring tie is rewired to a random member, in [0, 1].
+        rewire: f64,
+    },
     /// Barabási–Albert with `m` ties per newcomer.
-    ScaleFree { m: usize },
+    ScaleFree {
+        /// Ties each member makes as it joins, by preferential attachment.
+        m: usize,
+    },
     /// Everyone linked to everyone.
     Complete,
     /// A ring, each linked to its `degree` nearest.
-    Ring { degree: usize },
+    Ring {
+        /// Ties per member: its `degree`/2 nearest on each side.
+        degree: usize,
+    },
     /// Same-domain pairs linked with probability `inside`, others with `between`.
-    Teams { inside: f64, between: f64 },
+    Teams {
+        /// Tie probability between members of the same domain, in [0, 1].
+        inside: f64,
+        /// Tie probability between members of different domains, in [0, 1].
+        between: f64,
+    },
 }
 
 /// Everything that defines how an organization is built.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrgSpec {
+    /// Members at the start, 2 to [`MAX_MEMBERS`]; slot 0 is the formal leader.
     pub members: usize,
+    /// Domains (teams, departments) the decisions and members are split into, 1 to 64 and at
+    /// most N and `members` (docs/ODD.md §2, Domains).
     pub domains: usize,
+    /// Direct reports per manager inside a domain in the reporting tree (docs/ODD.md §2).
     pub span: usize,
+    /// The informal communication network.
     pub network: NetworkSpec,
+    /// Members' expertise on their own domain's decisions, each in [0, 1] (docs/ODD.md §5).
     pub expertise_own: Dist,
+    /// Members' expertise on other domains' decisions.
     pub expertise_other: Dist,
+    /// The formal leader's expertise on every decision (a generalist).
     pub expertise_leader: Dist,
+    /// Newcomers' expertise on their own domain's decisions (on others: `expertise_other`).
     pub expertise_newcomer: Dist,
+    /// Initial engagement, in [0, 1]; each member's draw is also the baseline it relaxes to.
     pub engagement: Dist,
+    /// Initial leadership skill, in [0, 1].
     pub skill: Dist,
+    /// Leadership skill of newcomers (replacements and growth).
     pub skill_newcomer: Dist,
 }
 
@@ -419,7 +447,9 @@ const NO_INFLUENCE: crate::influence::Influence = crate::influence::Influence {
 /// An idea a member last proposed: set the decisions in `mask` to the bits of `values`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Idea {
+    /// The decisions it changes, one bit per decision (0: no idea yet).
     pub mask: u64,
+    /// The values it sets them to (bits outside `mask` are ignored).
     pub values: u64,
 }
 
@@ -440,9 +470,11 @@ pub struct Organization {
     pub domain: Vec<u16>,
     /// Expertise, `slots × n`, row per slot.
     pub expertise: Vec<f64>,
+    /// Engagement of each slot's member, in [0, 1] (docs/ODD.md §7.2, Engagement).
     pub engagement: Vec<f64>,
     /// The engagement each member relaxes toward (its initial draw).
     pub baseline: Vec<f64>,
+    /// Leadership skill of each slot's member, in [0, 1] (docs/ODD.md §7.2, Leadership skill).
     pub skill: Vec<f64>,
     /// The step at which the slot's current member joined.
     pub joined: Vec<u32>,

@@ -44,13 +44,22 @@ pub(crate) const FAMILY: Param = Param {
 /// A validated scenario.
 #[derive(Debug, Clone)]
 pub struct Scenario {
+    /// The scenario's name (`name`; by default the file's stem), which names the output folder.
     pub name: String,
+    /// What the scenario is about, shown in the report (may be empty).
     pub description: String,
+    /// The master seed: every random stream of every run derives from it (docs/ODD.md §5).
     pub seed: u64,
+    /// Steps per run (docs/ODD.md §2, Time).
     pub steps: u32,
+    /// Replicates per model; replicate r gives every model the same world (common random
+    /// numbers, docs/ODD.md §8).
     pub replications: u32,
+    /// The task environment (`[landscape]`, docs/ODD.md §7.1).
     pub landscape: NkSpec,
+    /// How the organization is built (`[organization]`, docs/ODD.md §2, §5).
     pub organization: OrgSpec,
+    /// The members' behaviour rules (`[behaviour]`, docs/ODD.md §7.2).
     pub behaviour: BehaviourParams,
     /// Window (steps) of the windowed metrics.
     pub window: u32,
@@ -58,6 +67,7 @@ pub struct Scenario {
     pub every: u32,
     /// The environment's own pace of change.
     pub drift: Drift,
+    /// The leadership models compared, in file order (`[[models]]`, docs/ODD.md §7.3–7.5).
     pub models: Vec<ModelEntry>,
     /// Events and hazards, in file order.
     pub events: Vec<EventSpec>,
@@ -222,11 +232,15 @@ pub const MAX_RUN_BYTES: u64 = 2 << 30;
 /// Why a scenario could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
+    /// The file could not be read.
     #[error("cannot read {file}")]
     Io {
+        /// The path, as given.
         file: String,
+        /// Why reading failed.
         source: std::io::Error,
     },
+    /// The file was read but is not a valid scenario.
     #[error(transparent)]
     Input(#[from] InputError),
 }

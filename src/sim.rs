@@ -61,6 +61,7 @@ pub fn noise_key(world_seed: u64) -> u64 {
 /// shocks met (index into the scenario's events).
 #[derive(Debug)]
 pub struct RunOutput {
+    /// The metrics recorded: the kept time-series rows and the run's summary.
     pub recorder: Recorder,
     /// Performance at the end of every step (index 0: the initial state).
     pub performance: Vec<f64>,

@@ -16,7 +16,9 @@ use std::collections::HashSet;
 /// A proposal in the decision system: set the decisions in `mask` to the bits of `values`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Proposal {
+    /// The decisions it changes, one bit per decision (bit j: decision j).
     pub mask: u64,
+    /// The values it sets them to (bits outside `mask` are ignored).
     pub values: u64,
     /// Slot of the member who proposed it.
     pub proposer: u32,
@@ -26,6 +28,7 @@ pub struct Proposal {
     pub created: u32,
     /// Domain whose decisions it mostly changes (ties: the proposer's, else the lowest).
     pub home: u16,
+    /// Whether it is a radical proposal (several decisions at once, docs/ODD.md §7.2).
     pub radical: bool,
     /// A uniform draw, aligned across models, that models use to route it (power sharing).
     pub route: f64,
@@ -34,7 +37,9 @@ pub struct Proposal {
 /// Counts of one step, reset at its start.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Tally {
+    /// Proposals members submitted this step (after screening).
     pub proposals: u32,
+    /// Proposals adopted this step.
     pub adoptions: u32,
     /// Adoptions that lifted performance above its best since the landscape last changed.
     pub innovations: u32,
@@ -42,21 +47,30 @@ pub struct Tally {
     pub improvements: u32,
     /// Adoptions that undid part of a change adopted within the reversal window.
     pub reversals: u32,
+    /// Adoptions of radical proposals.
     pub radical_adoptions: u32,
     /// Adoptions that lowered true fitness.
     pub harmful_adoptions: u32,
     /// Times someone was overruled: a consulted lead's objection overridden, a lead's adoption
     /// blocked by a consulted lead, a voter in the minority.
     pub disputes: u32,
+    /// Proposals that expired unreviewed (past the model's expiry or a crisis deadline).
     pub expired: u32,
+    /// Messages sent: each hop of a proposal to a desk and of the decision back, consultations,
+    /// two per voter (docs/ODD.md §7.7, Costs).
     pub messages: u64,
+    /// Reviews made (consultations answered included).
     pub reviews: u32,
     /// Review capacity the occupied desks had this step (the denominator of utilization).
     pub capacity: f64,
     /// Review capacity spent this step: one per review, a consultation's cost.
     pub spent: f64,
+    /// Sum over the proposals decided this step of the steps from proposal to decision (the
+    /// numerator of `latency`).
     pub latency_sum: u64,
+    /// Proposals decided this step (the denominator of `latency`).
     pub latency_count: u32,
+    /// Members who left this step (docs/ODD.md §7.2, Leaving).
     pub departures: u32,
 }
 
@@ -94,7 +108,9 @@ const TEAM_TAG: u64 = 0x5445_414D_0000_0000;
 pub enum Verdict {
     /// The proposal would change nothing any more (already in place).
     Moot,
+    /// Adopt it: set its decisions in the configuration.
     Adopt,
+    /// Reject it: the configuration stays.
     Reject,
 }
 
@@ -103,12 +119,19 @@ pub enum Verdict {
 pub struct World {
     /// The current step (0 before the first).
     pub t: u32,
+    /// The task environment (changed only by events and drift).
     pub land: Landscape,
+    /// The organization's current configuration: one bit per decision.
     pub config: Config,
+    /// The members, their attributes and ties.
     pub org: Organization,
+    /// How the organization was built; newcomers (turnover, growth) are drawn from it.
     pub org_spec: OrgSpec,
+    /// The members' behaviour rules' parameters (a mentoring event changes them while in force).
     pub behaviour: BehaviourParams,
+    /// What events in force change about deciding (crisis, disruption, team decisions).
     pub conditions: Conditions,
+    /// This step's counts.
     pub tally: Tally,
     /// Per slot: what happened to the member this step.
     pub feedback: Vec<Feedback>,

@@ -1,5 +1,5 @@
 //! Change: events on a timeline and hazards, and the adaptability measured around each shock
-//! (SPEC §2.5, §2.6).
+//! (docs/ODD.md §7.6; adaptability §7.7).
 //!
 //! An event has a kind, its parameters, and a timing: `at` (a step or a list of steps) or a
 //! `hazard` (a per-step probability of firing between `from` and `to`). Kinds that last have an
@@ -33,7 +33,9 @@ use std::sync::Arc;
 /// measured shock: the background against which organizations keep searching.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Drift {
+    /// Per-step probability, in [0, 1], that drift re-draws tables (0: a fixed landscape).
     pub probability: f64,
+    /// Share of the contribution tables re-drawn when it does, in [0, 1].
     pub fraction: f64,
 }
 
@@ -41,38 +43,72 @@ pub struct Drift {
 #[derive(Debug, Clone)]
 pub enum EventKind {
     /// Re-draw `fraction` of the landscape's contribution tables.
-    LandscapeShock { fraction: f64 },
+    LandscapeShock {
+        /// Share of the tables re-drawn, in [0, 1]; the interaction structure is kept.
+        fraction: f64,
+    },
     /// While in force, each step re-draw `fraction` of the tables with `probability`.
-    Turbulence { probability: f64, fraction: f64 },
+    Turbulence {
+        /// Per-step probability of a small shock while in force, in [0, 1].
+        probability: f64,
+        /// Share of the tables re-drawn at each small shock, in [0, 1].
+        fraction: f64,
+    },
     /// The `count` leaders ranked first by `select` leave; experienced replacements arrive
     /// after `vacancy` steps.
     LeaderLoss {
+        /// How many leaders leave, 1 to 64 (the centralized model has one).
         count: usize,
+        /// Which leaders leave first.
         select: LeaderRank,
+        /// Steps each seat stays empty (an acting holder decides meanwhile, docs/ODD.md §7.3).
         vacancy: u32,
     },
     /// `fraction` of the members (not the formal leader) are replaced by newcomers.
-    Turnover { fraction: f64 },
+    Turnover {
+        /// Share of the members replaced, in [0, 1].
+        fraction: f64,
+    },
     /// `fraction` of the informal ties are cut and every proposal takes `extra_delay` more
     /// steps while in force; ties come back when it ends.
-    NetworkDisruption { fraction: f64, extra_delay: u32 },
+    NetworkDisruption {
+        /// Share of the informal ties cut, in [0, 1].
+        fraction: f64,
+        /// Extra steps every proposal takes to reach a decision maker while in force.
+        extra_delay: u32,
+    },
     /// While in force: review capacity × `capacity`, and proposals older than `deadline`
     /// steps expire.
     Crisis {
+        /// Factor on every desk's review capacity while in force, in [0, 1].
         capacity: f64,
+        /// Age in steps at which waiting proposals expire while in force (`None`: no deadline).
         deadline: Option<u32>,
     },
     /// `members` newcomers join, spread over the domains, each tied to `ties` colleagues.
-    Growth { members: usize, ties: usize },
+    Growth {
+        /// Newcomers who join, round-robin over the domains, with newcomer expertise and skill.
+        members: usize,
+        /// Informal ties each newcomer makes with members of its domain.
+        ties: usize,
+    },
     /// Switch to the model named `to` while in force (to the end when no end is given).
     Reorg {
+        /// Name of the scenario's `[[models]]` entry switched to.
         to: String,
+        /// That entry's validated configuration, which builds the new model on the running world.
         config: Arc<dyn ModelConfig>,
     },
     /// While in force the mentoring rate is `rate`.
-    Mentoring { rate: f64 },
+    Mentoring {
+        /// The mentoring rate in force (in place of `behaviour.learning.mentor`), in [0, 1].
+        rate: f64,
+    },
     /// `ties` new ties between members of different domains (removed when it ends).
-    CrossFunctional { ties: usize },
+    CrossFunctional {
+        /// Ties added, each between two members of different domains.
+        ties: usize,
+    },
     /// While in force, proposals are decided by a vote of their domain's members.
     TeamDecisions,
 }
@@ -95,7 +131,14 @@ pub enum Timing {
     /// At these steps.
     At(Vec<u32>),
     /// Each step from `from` to `to` (inclusive) with probability `p`.
-    Hazard { p: f64, from: u32, to: u32 },
+    Hazard {
+        /// Per-step probability of firing, in [0, 1].
+        p: f64,
+        /// First step at which it may fire.
+        from: u32,
+        /// Last step at which it may fire.
+        to: u32,
+    },
 }
 
 impl Timing {
@@ -113,8 +156,12 @@ impl Timing {
 /// A validated event.
 #[derive(Debug, Clone)]
 pub struct EventSpec {
+    /// The event's name in the scenario (`name`, by default its kind's name), as `shocks.csv`
+    /// and the timeline name it.
     pub name: String,
+    /// What it does, with its kind's parameters.
     pub kind: EventKind,
+    /// When it fires.
     pub timing: Timing,
     /// Steps the change lasts (`None`: to the end of the run).
     pub duration: Option<u32>,
@@ -155,11 +202,17 @@ impl EventSpec {
 /// the timing ones every event takes) and the reader of those parameters. The one place that
 /// knows the kinds, as [`crate::leadership::registry`] is for leadership models.
 pub struct EventType {
+    /// The kind's name, the value of an event's `kind` key (`landscape_shock`, …).
     pub name: &'static str,
+    /// One line on what it does, for `leadsim events` and docs/FORMAT.md.
     pub summary: &'static str,
+    /// Whether its firings are measured shocks unless the event sets `measure`.
     pub shock: bool,
+    /// Whether it is in force for a while (`until`, `duration`) and undone when it ends.
     pub lasting: bool,
+    /// Its own parameters, besides the timing ones every event takes.
     pub params: fn() -> Vec<Param>,
+    /// Reads and validates those parameters from an `[[events]]` entry.
     pub read: fn(&mut Reader, &Context) -> Result<EventKind, InputError>,
 }
 

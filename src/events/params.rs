@@ -89,7 +89,8 @@ pub(crate) const SHOCK_FRACTION: Param = fraction(
     0.5,
     "share of the contribution tables re-drawn (the whole interaction structure is kept)",
 );
-pub(crate) const TURBULENCE_FRACTION: Param = fraction(0.1, "share of the tables re-drawn at each firing");
+pub(crate) const TURBULENCE_FRACTION: Param =
+    fraction(0.1, "share of the tables re-drawn at each firing");
 pub(crate) const PROBABILITY: Param = Param {
     key: "probability",
     kind: Kind::Real { min: 0.0, max: 1.0 },

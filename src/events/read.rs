@@ -8,9 +8,13 @@ use crate::params::{DefaultValue as D, InputError, Kind, Param, Reader, hint, va
 
 /// What the events are checked against.
 pub struct Context<'a> {
+    /// The run's length: steps named by a timing must lie in 1 ..= `steps`.
     pub steps: u32,
+    /// The organization's domains (bounds on growth and cross-functional ties).
     pub domains: usize,
+    /// The organization's members at the start (bounds on leader loss, ties and growth).
     pub members: usize,
+    /// The scenario's models, which `models` and a `reorg`'s `model` must name.
     pub models: &'a [ModelEntry],
 }
 

@@ -40,8 +40,12 @@ struct Window {
 /// A shock that happened in a run: which event, when, and performance right after it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ShockRecord {
+    /// The event's index in the scenario's `[[events]]`.
     pub event: usize,
+    /// The step at which it fired.
     pub step: u32,
+    /// Performance (fitness of the configuration, in [0, 1]) at the end of that step, the
+    /// first value adaptability is measured from (docs/ODD.md §7.7).
     pub after: f64,
     /// The share of the model's review capacity whose holders left (a leader loss; NaN for
     /// other kinds): the size of the treatment, which differs between models.

@@ -158,27 +158,58 @@ pub struct NkSpec {
 /// Why a landscape specification is invalid. Each message says what would be valid.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LandscapeError {
+    /// N outside 1 ..= [`MAX_N`] (a configuration is one 64-bit word).
     #[error("N = {n} is out of range: N must be between 1 and {MAX_N}")]
-    BadN { n: usize },
+    BadN {
+        /// The N asked for.
+        n: usize,
+    },
     #[error("K = {k} is out of range for N = {n}: K must be between 0 and N - 1 = {max}", max = .n.saturating_sub(1))]
-    BadK { n: usize, k: usize },
+    /// K outside 0 ..= N − 1.
+    BadK {
+        /// The landscape's N.
+        n: usize,
+        /// The K asked for.
+        k: usize,
+    },
     #[error(
         "modules = {modules} is out of range for N = {n}: it must be between 1 and N, and every module must hold at least K + 1 = {need} decisions when links stay inside modules"
     , need = .k + 1)]
-    BadModules { n: usize, k: usize, modules: usize },
+    /// A modular landscape's module count outside 1 ..= N, or a module too small to hold a
+    /// decision's K links inside it.
+    BadModules {
+        /// The landscape's N.
+        n: usize,
+        /// The landscape's K.
+        k: usize,
+        /// The module count asked for.
+        modules: usize,
+    },
     #[error(
         "cross = {cross} cross-module links is not possible with K = {k} and modules of {min_size} to {max_size} decisions: it must be between {lo} and {hi}"
     )]
+    /// A number of cross-module links per decision that modules of these sizes cannot hold.
     BadCrossCount {
+        /// The cross-module links per decision asked for.
         cross: usize,
+        /// The landscape's K (links per decision in all).
         k: usize,
+        /// Decisions in the smallest module.
         min_size: usize,
+        /// Decisions in the largest module.
         max_size: usize,
+        /// The fewest cross-module links possible.
         lo: usize,
+        /// The most cross-module links possible.
         hi: usize,
     },
     #[error("cross-module probability {p} must be a number between 0 and 1")]
-    BadCrossProbability { p: f64 },
+    /// A cross-module link probability outside [0, 1] (or NaN).
+    BadCrossProbability {
+        /// The probability asked for.
+        p: f64,
+    },
+    /// Links drawn with replacement asked for an interaction pattern other than `random`.
     #[error(
         "links = \"with_replacement\" is only defined for interaction \"random\" (the Lazer & Friedman generator); use links = \"distinct\""
     )]
@@ -186,12 +217,25 @@ pub enum LandscapeError {
     #[error(
         "exact normalization is limited to N <= {EXACT_MAX_N} (N = {n} asked for); set normalization = \"bound\" to divide by an upper bound instead"
     )]
-    ExactTooLarge { n: usize },
+    /// Exact normalization (the true maximum found by search) asked for above
+    /// [`EXACT_MAX_N`] decisions.
+    ExactTooLarge {
+        /// The landscape's N.
+        n: usize,
+    },
     #[error(
         "N = {n}, K = {k} needs about {mib} MiB of contribution tables per landscape; the limit is {limit} MiB (lower K)",
         mib = .bytes / (1 << 20), limit = MAX_TABLE_BYTES / (1 << 20)
     )]
-    TooLarge { n: usize, k: usize, bytes: u64 },
+    /// Contribution tables (N · 2^(K+1) values) larger than [`MAX_TABLE_BYTES`].
+    TooLarge {
+        /// The landscape's N.
+        n: usize,
+        /// The landscape's K.
+        k: usize,
+        /// Bytes the tables would take.
+        bytes: u64,
+    },
 }
 
 impl NkSpec {

@@ -23,15 +23,26 @@ pub const MAX_SAMPLES: usize = 1_000_000;
 /// Why a statistics request cannot be served.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StatsError {
+    /// The landscape specification itself is invalid.
     #[error(transparent)]
     Landscape(#[from] LandscapeError),
     #[error(
         "counting local optima enumerates all 2^N configurations: N = {n} would need {mib} MiB per landscape; N must be at most {MAX_ENUMERATION_N}",
         mib = (8u128 << .n) >> 20
     )]
-    TooLargeToEnumerate { n: usize },
+    /// N above [`MAX_ENUMERATION_N`]: counting local optima needs every configuration's fitness.
+    TooLargeToEnumerate {
+        /// The landscape's N.
+        n: usize,
+    },
     #[error("{what} = {value} is out of range: it must be between 1 and {MAX_SAMPLES}")]
-    BadCount { what: &'static str, value: usize },
+    /// A count of landscapes or walks outside 1 ..= [`MAX_SAMPLES`].
+    BadCount {
+        /// Which count (`samples`, `walks`).
+        what: &'static str,
+        /// The count asked for.
+        value: usize,
+    },
 }
 
 /// Figures for one landscape.
@@ -50,18 +61,26 @@ pub struct LandscapeFigures {
 /// Mean and standard deviation over samples.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct MeanSd {
+    /// Mean over the samples.
     pub mean: f64,
+    /// Sample standard deviation (n − 1 denominator; 0 for a single sample).
     pub sd: f64,
 }
 
 /// Figures over all sampled landscapes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LandscapeSummary {
+    /// Landscapes sampled.
     pub samples: usize,
+    /// Adaptive walks per landscape, each from a random configuration.
     pub walks: usize,
+    /// Local optima per landscape (Kauffman 1993: one at K = 0, about 2^N/(N + 1) at K = N − 1).
     pub local_optima: MeanSd,
+    /// Mean fitness of a landscape's local optima, in [0, 1].
     pub local_optimum_fitness: MeanSd,
+    /// A landscape's global maximum fitness, in [0, 1].
     pub global_max: MeanSd,
+    /// Mean moves of a landscape's adaptive walks (fitter one-bit neighbour until none is).
     pub walk_length: MeanSd,
 }
 

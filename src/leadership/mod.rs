@@ -128,14 +128,19 @@ pub trait ModelConfig: Send + Sync + Debug {
 pub struct ModelEntry {
     /// Unique label (defaults to the kind).
     pub name: String,
+    /// The validated parameters, which build the model's state for each run.
     pub config: Arc<dyn ModelConfig>,
 }
 
 /// A kind of leadership model: its name, what it is, its parameters and its reader.
 pub struct ModelType {
+    /// The value of a `[[models]]` entry's `kind` key (`centralized`, `shared`, `hybrid`).
     pub kind: &'static str,
+    /// One line on what it is, for `leadsim models` and docs/FORMAT.md.
     pub summary: &'static str,
+    /// Its parameters, the common ones ([`Common::params`]) first.
     pub params: fn() -> Vec<Param>,
+    /// Reads and validates a `[[models]]` entry of this kind.
     pub read: fn(&mut Reader) -> Result<Arc<dyn ModelConfig>, InputError>,
 }
 
@@ -260,11 +265,18 @@ impl Search {
 /// The parameters every model takes, with the same meaning and default.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Common {
+    /// Reviews per step the model's decision makers make together at skill 0, split among its
+    /// desks (docs/ODD.md §7.3, Review capacity).
     pub review_capacity: f64,
+    /// Steps a proposal takes per hop to a desk.
     pub delay: u32,
+    /// Age in steps at which an unreviewed proposal expires.
     pub expiry: u32,
+    /// Who holds a departed leader's seat during the vacancy (docs/ODD.md §7.3, Interim).
     pub interim: Interim,
+    /// Share, in [0, 1], of the seat's review capacity an acting deputy has.
     pub deputy_capacity: f64,
+    /// Who generates alternatives (docs/ODD.md §7.3, Who generates alternatives).
     pub search: Search,
 }
 
@@ -323,6 +335,7 @@ const TAKEN: u32 = u32::MAX;
 /// A proposal waiting at a desk.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Queued {
+    /// The proposal itself.
     pub p: Proposal,
     /// Step from which it can be reviewed (after travelling).
     pub arrival: u32,

@@ -22,8 +22,11 @@ use std::path::Path;
 /// One file of `scenarios/patterns/`: its name (the result folder's), path and bundled text.
 #[derive(Debug, Clone, Copy)]
 pub struct PatternFile {
+    /// The file's stem, which names its result folder.
     pub name: &'static str,
+    /// Its path in the repository (`scenarios/patterns/….toml`).
     pub path: &'static str,
+    /// Its text, compiled into the binary.
     pub text: &'static str,
 }
 
@@ -90,11 +93,13 @@ pub struct Row {
     pub source: String,
     /// What is compared and on which measure.
     pub compared: String,
+    /// The estimate with its 95% interval and p-value.
     pub estimate: Estimate,
     /// The published value, where there is one.
     pub published: String,
     /// When it holds.
     pub criterion: String,
+    /// What a failure of the criterion means.
     pub role: Role,
     /// Whether the criterion holds (`None` for a figure reported without one).
     pub holds: Option<bool>,

@@ -12,8 +12,11 @@ use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 /// A point estimate with its confidence interval.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Estimate {
+    /// The point estimate.
     pub value: f64,
+    /// Lower bound of its 95% interval (NaN without one).
     pub low: f64,
+    /// Upper bound of its 95% interval (NaN without one).
     pub high: f64,
     /// Two-sided p-value of the test that the value is 0 (NaN when none applies).
     pub p: f64,

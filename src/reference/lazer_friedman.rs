@@ -258,41 +258,74 @@ impl Default for Params {
 /// Why parameters are invalid. Each message names what is valid.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LfError {
+    /// A network drawn pair by pair (random, complete) with more agents than
+    /// [`MAX_PAIRWISE_AGENTS`].
     #[error(
         "a {network} network of {agents} agents has {pairs} pairs (ties) to draw; use at most {MAX_PAIRWISE_AGENTS} agents, or a lattice or small world"
     )]
     TooManyPairs {
+        /// The network's kind.
         network: String,
+        /// Agents asked for.
         agents: usize,
+        /// Pairs of agents the generator would draw.
         pairs: u64,
     },
+    /// A small world whose rewirings × agents × degree exceeds [`MAX_REWIRING_WORK`].
     #[error(
         "{rewirings} rewirings of a {agents}-agent lattice of degree {k} would take too long (each checks the whole graph); keep rewirings × agents × degree at most {MAX_REWIRING_WORK}"
     )]
     TooMuchRewiring {
+        /// Rewirings asked for.
         rewirings: usize,
+        /// Agents in the lattice.
         agents: usize,
+        /// The lattice's degree.
         k: usize,
     },
+    /// Fewer than 2 agents, or more than fit an agent index.
     #[error("agents = {agents} is out of range: there must be between 2 and {max} agents", max = u32::MAX)]
-    BadAgents { agents: usize },
+    BadAgents {
+        /// Agents asked for.
+        agents: usize,
+    },
+    /// The landscape's specification is invalid.
     #[error("invalid landscape: {0}")]
     Landscape(#[from] LandscapeError),
+    /// A probability parameter outside [0, 1] (or NaN).
     #[error("{name} = {value} is not a probability: it must be a number between 0 and 1")]
-    BadProbability { name: &'static str, value: f64 },
+    BadProbability {
+        /// The parameter's key.
+        name: &'static str,
+        /// The value given.
+        value: f64,
+    },
+    /// A score exponent of 0.
     #[error("exponent = {exponent} is out of range: the score's power must be at least 1")]
-    BadExponent { exponent: u32 },
+    BadExponent {
+        /// The exponent given.
+        exponent: u32,
+    },
+    /// A network degree outside what the network's kind and the agent count allow.
     #[error("{network}: k = {k} is out of range: it must be between {min} and agents - 1 = {max}")]
     BadDegree {
+        /// The network's kind.
         network: String,
+        /// The degree given.
         k: usize,
+        /// The smallest degree allowed.
         min: usize,
+        /// The largest degree allowed (agents − 1).
         max: usize,
     },
+    /// A count parameter below its minimum.
     #[error("{name} = {value} is too small: it must be at least {min}")]
     TooSmall {
+        /// The parameter's key.
         name: &'static str,
+        /// The value given.
         value: usize,
+        /// The smallest value allowed.
         min: usize,
     },
 }

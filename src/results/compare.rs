@@ -17,6 +17,8 @@ pub struct Stat {
     pub model: usize,
     /// For a paired difference, the index of the model subtracted.
     pub versus: Option<usize>,
+    /// n, mean, sd, standard error and Student-t 95% interval of the values (of the model, or
+    /// of the paired differences; docs/ODD.md §7.7).
     pub describe: Describe,
     /// Cohen's d_z of a paired difference; NaN for a model alone.
     pub effect_size: f64,
@@ -25,9 +27,13 @@ pub struct Stat {
 /// The runs of one point, in run order (replicate-major, then model).
 #[derive(Debug, Clone, Copy)]
 pub struct Point<'a> {
+    /// Models compared at the point.
     pub models: usize,
+    /// Replicates of each model.
     pub replications: usize,
+    /// Each run's summary, `replications × models`, in run order.
     pub summaries: &'a [&'a Summary],
+    /// Each run's measured shocks, in run order.
     pub shocks: &'a [&'a [Shock]],
     /// The names of the point's measured events, in scenario order.
     pub measured: &'a [String],

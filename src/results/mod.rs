@@ -68,7 +68,9 @@ impl Series {
 /// Each metric's final value and its mean over steps 1…T (NaN when never defined).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Summary {
+    /// Each metric's value at the last step, in the study's metric order.
     pub finals: Vec<f64>,
+    /// Each metric's mean over steps 1…T, NaN steps skipped.
     pub means: Vec<f64>,
 }
 
@@ -129,8 +131,11 @@ pub fn summary_columns<'a>(metrics: impl IntoIterator<Item = &'a str>) -> Vec<St
 /// What one run of one model gives.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RunResult {
+    /// The kept time-series rows (`timeseries.csv`).
     pub series: Series,
+    /// Each metric's final value and mean (`summary.csv`).
     pub summary: Summary,
+    /// The measured shocks with their adaptability (`shocks.csv`; empty for a reference model).
     pub shocks: Vec<Shock>,
 }
 

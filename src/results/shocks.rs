@@ -1,5 +1,5 @@
-//! Adaptability around shocks (SPEC §2.6): how far performance falls when an event hits, how
-//! long it takes to come back, and the per-model statistics of those measures.
+//! Adaptability around shocks (docs/ODD.md §7.6, §7.7): how far performance falls when an event
+//! hits, how long it takes to come back, and the per-model statistics of those measures.
 
 /// Columns of `shocks.csv` after the identifying ones.
 pub const SHOCK_COLUMNS: [&str; 16] = [
@@ -39,6 +39,8 @@ pub struct Adaptability {
     /// from the trough on: 0 when performance never fell below `before` within the window. When
     /// the run ends first, the steps observed, with `censored` set.
     pub recovery_steps: u32,
+    /// Whether the run ended before performance was back to `before` (`recovery_steps` is then
+    /// a lower bound, censored in the Kaplan–Meier sense).
     pub censored: bool,
     /// Mean performance at the end of the shock step and the following steps of the window.
     pub window_mean: f64,
@@ -115,10 +117,12 @@ pub struct Shock {
     pub event: String,
     /// The event's kind.
     pub kind: String,
+    /// The step at which it fired.
     pub step: u32,
     /// The share of the model's review capacity whose holders left (a leader loss; NaN for
     /// other kinds).
     pub capacity_lost: f64,
+    /// How performance fell and recovered around it.
     pub adaptability: Adaptability,
 }
 
@@ -254,7 +258,9 @@ pub struct Median {
     /// The smallest time at which the estimated share not yet recovered is at most one half;
     /// NaN when fewer than half are seen to recover.
     pub median: f64,
+    /// Lower bound of the Brookmeyer–Crowley 95% interval (NaN when not reached).
     pub low: f64,
+    /// Upper bound of the Brookmeyer–Crowley 95% interval (NaN when not reached).
     pub high: f64,
 }
 
