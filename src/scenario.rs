@@ -263,10 +263,7 @@ impl Scenario {
 
     fn from_text_at(text: &str, path: &Path) -> Result<Scenario, InputError> {
         let (table, source) = Source::parse(path, text)?;
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "scenario".into());
+        let stem = crate::params::default_name(path, "scenario");
         Scenario::from_table(&table, &Arc::new(source), &Arc::from(text), &stem)
     }
 
