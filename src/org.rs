@@ -1004,9 +1004,25 @@ mod tests {
         let mut a = Organization::build(&s, 10, 7);
         let mut b = a.clone();
         let ida = a.replace(3, 10, &s, Hire::Newcomer);
-        b.replace(5, 2, &s, Hire::Newcomer);
-        b.replace(6, 2, &s, Hire::Newcomer);
-        // Newcomer ids differ by history, but a given id always draws the same attributes.
+        // Another history: two departures elsewhere, earlier, before slot 3's.
+        assert_eq!(b.replace(5, 2, &s, Hire::Newcomer), ida);
+        assert_eq!(b.replace(6, 2, &s, Hire::Newcomer), ida + 1);
+        assert_eq!(b.replace(3, 10, &s, Hire::Newcomer), ida + 2);
+        // Newcomer ids differ by history, but a given id always draws the same attributes,
+        // whatever its slot and step: b's first newcomer is a's, in another slot.
+        assert_eq!(b.engagement[5], a.engagement[3]);
+        assert_eq!(b.baseline[5], a.baseline[3]);
+        assert_eq!(b.skill[5], a.skill[3]);
+        assert_eq!(a.replace(8, 4, &s, Hire::Newcomer), ida + 1);
+        assert_eq!(a.replace(9, 4, &s, Hire::Newcomer), ida + 2);
+        assert_eq!(b.engagement[6], a.engagement[8]);
+        assert_eq!(b.engagement[3], a.engagement[9]);
+        assert_ne!(b.engagement[3], a.engagement[3], "another id, another draw");
+        // Expertise follows the slot's domain (5 mod 4 = 1: decisions 3 and 4 of 10), not the id.
+        assert_eq!(b.expertise(5, 3), 0.1);
+        assert_eq!(b.expertise(5, 8), 0.2);
+        assert_eq!(b.joined[5], 2);
+        assert_eq!(b.joined[3], 10);
         let mut c = Organization::build(&s, 10, 7);
         let idc = c.replace(3, 10, &s, Hire::Newcomer);
         assert_eq!(c.replace(0, 11, &s, Hire::Experienced), idc + 1);
