@@ -227,6 +227,85 @@ pub(crate) const SKILL_NEWCOMER: Param = Param {
     meaning: "leadership skill of replacements and new members",
 };
 
+/// Reads `[organization.network]` (`net`) for `members` members in `domains` domains with `n`
+/// decisions, refusing a network that cannot be drawn or stored in reasonable time and memory.
+fn read_network(
+    net: &mut Reader,
+    members: usize,
+    domains: usize,
+    n: usize,
+) -> Result<NetworkSpec, InputError> {
+    let network = match net.choice(&NETWORK_KIND)? {
+        "hierarchy" => NetworkSpec::Hierarchy,
+        "small_world" => NetworkSpec::SmallWorld {
+            degree: net.whole(&DEGREE)? as usize,
+            rewire: net.real(&REWIRE)?,
+        },
+        "scale_free" => NetworkSpec::ScaleFree {
+            m: net.whole(&ATTACH)? as usize,
+        },
+        "complete" => NetworkSpec::Complete,
+        "ring" => NetworkSpec::Ring {
+            degree: net.whole(&DEGREE)? as usize,
+        },
+        _ => NetworkSpec::Teams {
+            inside: net.real(&INSIDE)?,
+            between: net.real(&BETWEEN)?,
+        },
+    };
+    if let NetworkSpec::SmallWorld { degree, .. } | NetworkSpec::Ring { degree } = network
+        && degree >= members
+    {
+        {
+            return Err(net.error(
+                "degree",
+                format!(
+                    "{degree} ties per member with {members} members: degree must be below members"
+                ),
+            ));
+        }
+    }
+    if matches!(network, NetworkSpec::Complete) && members > MAX_PAIRWISE_MEMBERS {
+        return Err(net.error(
+            "kind",
+            format!("a complete network of {members} members has {} ties; use a sparse network above {MAX_PAIRWISE_MEMBERS} members", members * (members - 1) / 2),
+        ));
+    }
+    if matches!(network, NetworkSpec::Teams { .. }) && members > MAX_PAIRWISE_MEMBERS {
+        return Err(net.error(
+            "kind",
+            format!("a teams network draws a tie for every pair of members: {members} members make {} pairs; use teams with at most {MAX_PAIRWISE_MEMBERS} members, or a sparse network (small_world, scale_free, ring, hierarchy)", members as u64 * (members as u64 - 1) / 2),
+        ));
+    }
+    let ties = network.ties(members, domains);
+    let bytes = memory_bytes(members, n, ties);
+    if bytes > MAX_ORG_BYTES {
+        let (key, what) = match network {
+            NetworkSpec::SmallWorld { .. } | NetworkSpec::Ring { .. } => (
+                "degree",
+                "lower organization.members or the network's degree",
+            ),
+            NetworkSpec::ScaleFree { .. } => ("m", "lower organization.members or the network's m"),
+            NetworkSpec::Teams { .. } => (
+                "inside",
+                "lower organization.members or the tie probabilities",
+            ),
+            NetworkSpec::Hierarchy | NetworkSpec::Complete => {
+                ("kind", "lower organization.members")
+            }
+        };
+        return Err(net.error(
+            key,
+            format!(
+                "{members} members with N = {n} decisions and about {ties:.0} informal ties need about {:.1} GiB per run; the limit is {} GiB: {what}",
+                bytes as f64 / (1u64 << 30) as f64,
+                MAX_ORG_BYTES >> 30
+            ),
+        ));
+    }
+    Ok(network)
+}
+
 impl OrgSpec {
     /// Reads `[organization]` (`r`), checked against `n` decisions.
     pub fn read(r: &mut Reader, n: usize) -> Result<OrgSpec, InputError> {
@@ -248,74 +327,7 @@ impl OrgSpec {
         let span = rep.whole(&SPAN)? as usize;
         rep.finish()?;
         let mut net = r.table("network")?;
-        let network = match net.choice(&NETWORK_KIND)? {
-            "hierarchy" => NetworkSpec::Hierarchy,
-            "small_world" => NetworkSpec::SmallWorld {
-                degree: net.whole(&DEGREE)? as usize,
-                rewire: net.real(&REWIRE)?,
-            },
-            "scale_free" => NetworkSpec::ScaleFree {
-                m: net.whole(&ATTACH)? as usize,
-            },
-            "complete" => NetworkSpec::Complete,
-            "ring" => NetworkSpec::Ring {
-                degree: net.whole(&DEGREE)? as usize,
-            },
-            _ => NetworkSpec::Teams {
-                inside: net.real(&INSIDE)?,
-                between: net.real(&BETWEEN)?,
-            },
-        };
-        if let NetworkSpec::SmallWorld { degree, .. } | NetworkSpec::Ring { degree } = network
-            && degree >= members
-        {
-            {
-                return Err(net.error(
-                    "degree",
-                    format!("{degree} ties per member with {members} members: degree must be below members"),
-                ));
-            }
-        }
-        if matches!(network, NetworkSpec::Complete) && members > MAX_PAIRWISE_MEMBERS {
-            return Err(net.error(
-                "kind",
-                format!("a complete network of {members} members has {} ties; use a sparse network above {MAX_PAIRWISE_MEMBERS} members", members * (members - 1) / 2),
-            ));
-        }
-        if matches!(network, NetworkSpec::Teams { .. }) && members > MAX_PAIRWISE_MEMBERS {
-            return Err(net.error(
-                "kind",
-                format!("a teams network draws a tie for every pair of members: {members} members make {} pairs; use teams with at most {MAX_PAIRWISE_MEMBERS} members, or a sparse network (small_world, scale_free, ring, hierarchy)", members as u64 * (members as u64 - 1) / 2),
-            ));
-        }
-        let ties = network.ties(members, domains);
-        let bytes = memory_bytes(members, n, ties);
-        if bytes > MAX_ORG_BYTES {
-            let (key, what) = match network {
-                NetworkSpec::SmallWorld { .. } | NetworkSpec::Ring { .. } => (
-                    "degree",
-                    "lower organization.members or the network's degree",
-                ),
-                NetworkSpec::ScaleFree { .. } => {
-                    ("m", "lower organization.members or the network's m")
-                }
-                NetworkSpec::Teams { .. } => (
-                    "inside",
-                    "lower organization.members or the tie probabilities",
-                ),
-                NetworkSpec::Hierarchy | NetworkSpec::Complete => {
-                    ("kind", "lower organization.members")
-                }
-            };
-            return Err(net.error(
-                key,
-                format!(
-                    "{members} members with N = {n} decisions and about {ties:.0} informal ties need about {:.1} GiB per run; the limit is {} GiB: {what}",
-                    bytes as f64 / (1u64 << 30) as f64,
-                    MAX_ORG_BYTES >> 30
-                ),
-            ));
-        }
+        let network = read_network(&mut net, members, domains, n)?;
         net.finish()?;
         let mut ex = r.table("expertise")?;
         let expertise_own = ex.dist(&EXPERTISE_OWN)?;

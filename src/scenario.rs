@@ -312,58 +312,14 @@ impl Scenario {
         let every = out_r.whole(&EVERY)? as u32;
         out_r.finish()?;
 
-        let mut models = Vec::new();
-        let model_tables = r.tables("models")?;
-        if model_tables.is_empty() {
-            return Err(r.missing(
-                "models",
-                "no leadership model to run: add at least one [[models]] table with kind = one of \"centralized\", \"shared\", \"hybrid\"",
-            ));
-        }
-        for mut m in model_tables {
-            let kind = m
-                .text(&MODEL_KIND)?
-                .ok_or_else(|| m.error("kind", format!("is required: give one of {}", kinds())))?;
-            let Some(t) = leadership::find(&kind) else {
-                return Err(m.error(
-                    "kind",
-                    format!(
-                        "unknown leadership model \"{kind}\"{}: expected one of {}",
-                        hint(&kind, leadership::registry().iter().map(|t| t.kind)),
-                        kinds()
-                    ),
-                ));
-            };
-            let name = read_model_name(
-                &mut m,
-                &kind,
-                models.iter().map(|e: &ModelEntry| e.name.as_str()),
-            )?;
-            let config = (t.read)(&mut m)?;
-            m.finish()?;
-            models.push(ModelEntry { name, config });
-        }
+        let models = read_models(&mut r)?;
         let ctx = events::Context {
             steps,
             domains: organization.domains,
             members: organization.members,
             models: &models,
         };
-        let mut event_list: Vec<EventSpec> = Vec::new();
-        for mut e in r.tables("events")? {
-            let ev = events::read(&mut e, &ctx)?;
-            if event_list.iter().any(|x| x.name == ev.name) {
-                return Err(e.error(
-                    "name",
-                    format!(
-                        "two events are named \"{}\": give each [[events]] a distinct name",
-                        ev.name
-                    ),
-                ));
-            }
-            e.finish()?;
-            event_list.push(ev);
-        }
+        let event_list = read_events(&mut r, &ctx)?;
         check_runs(&r, models.len(), replications as u64)?;
         let grown: usize = event_list.iter().map(|e| e.added_members()).sum();
         if (organization.members + grown) as u64 > crate::org::MAX_MEMBERS {
@@ -396,15 +352,22 @@ impl Scenario {
             text: text.clone(),
             source: source.clone(),
         };
-        let (bytes, key, what) = scenario.memory_estimate();
+        scenario.check_memory()?;
+        Ok(scenario)
+    }
+
+    /// Refuses a scenario one run of which would need more than [`MAX_RUN_BYTES`], naming the
+    /// key that drives the largest part.
+    fn check_memory(&self) -> Result<(), InputError> {
+        let (bytes, key, what) = self.memory_estimate();
         if bytes > MAX_RUN_BYTES {
             let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
-            let (_, part) = scenario
+            let (_, part) = self
                 .memory_parts()
                 .into_iter()
                 .find(|(k, _)| *k == key)
                 .unwrap_or((key, bytes));
-            return Err(source.error(
+            return Err(self.source.error(
                 key,
                 format!(
                     "a run of this scenario needs about {:.1} GiB of memory, {:.1} GiB of it for {what}; one run may use at most {:.0} GiB: make it smaller",
@@ -414,7 +377,7 @@ impl Scenario {
                 ),
             ));
         }
-        Ok(scenario)
+        Ok(())
     }
 
     /// The memory one run needs, by the key that drives each part: `(key, bytes)`.
@@ -486,6 +449,62 @@ fn kinds() -> String {
         .map(|t| format!("\"{}\"", t.kind))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Reads the `[[models]]` tables (at least one), each through its kind's reader.
+fn read_models(r: &mut Reader) -> Result<Vec<ModelEntry>, InputError> {
+    let mut models = Vec::new();
+    let model_tables = r.tables("models")?;
+    if model_tables.is_empty() {
+        return Err(r.missing(
+            "models",
+            "no leadership model to run: add at least one [[models]] table with kind = one of \"centralized\", \"shared\", \"hybrid\"",
+        ));
+    }
+    for mut m in model_tables {
+        let kind = m
+            .text(&MODEL_KIND)?
+            .ok_or_else(|| m.error("kind", format!("is required: give one of {}", kinds())))?;
+        let Some(t) = leadership::find(&kind) else {
+            return Err(m.error(
+                "kind",
+                format!(
+                    "unknown leadership model \"{kind}\"{}: expected one of {}",
+                    hint(&kind, leadership::registry().iter().map(|t| t.kind)),
+                    kinds()
+                ),
+            ));
+        };
+        let name = read_model_name(
+            &mut m,
+            &kind,
+            models.iter().map(|e: &ModelEntry| e.name.as_str()),
+        )?;
+        let config = (t.read)(&mut m)?;
+        m.finish()?;
+        models.push(ModelEntry { name, config });
+    }
+    Ok(models)
+}
+
+/// Reads the `[[events]]` tables, in file order, refusing two of the same name.
+fn read_events(r: &mut Reader, ctx: &events::Context) -> Result<Vec<EventSpec>, InputError> {
+    let mut event_list: Vec<EventSpec> = Vec::new();
+    for mut e in r.tables("events")? {
+        let ev = events::read(&mut e, ctx)?;
+        if event_list.iter().any(|x| x.name == ev.name) {
+            return Err(e.error(
+                "name",
+                format!(
+                    "two events are named \"{}\": give each [[events]] a distinct name",
+                    ev.name
+                ),
+            ));
+        }
+        e.finish()?;
+        event_list.push(ev);
+    }
+    Ok(event_list)
 }
 
 /// Reads a `[[models]]` table's `name` (default: its kind): a plain label, unlike the names
