@@ -193,6 +193,20 @@ pub struct Summary {
     pub means: Row,
 }
 
+/// Totals over the active members after a step (`Recorder::members`).
+struct Members {
+    /// Active members.
+    active: usize,
+    /// Sum of their engagement, in slot order.
+    engaged: f64,
+    /// Sum of their leadership skill, in slot order.
+    skilled: f64,
+    /// Those who proposed within the window.
+    participating: usize,
+    /// Those who decided within the window.
+    deciders: usize,
+}
+
 /// Computes metric rows from the world after each step.
 #[derive(Debug)]
 pub struct Recorder {
@@ -263,8 +277,10 @@ impl Recorder {
         self.last_proposed.resize(slots, u32::MAX);
     }
 
-    /// Records the state after step `world.t` (step 0: the initial state).
-    pub fn observe(&mut self, world: &World) {
+    /// Updates each slot's decision window and proposal record after step `world.t` and counts
+    /// the active members' totals; leaves the decisions in the window per active member in
+    /// `scratch` (for the Gini coefficient).
+    fn members(&mut self, world: &World) -> Members {
         let t = world.t;
         let org = &world.org;
         let slots = org.slots();
@@ -310,6 +326,27 @@ impl Recorder {
             }
             self.scratch.push(self.in_window[s]);
         }
+        Members {
+            active,
+            engaged,
+            skilled,
+            participating,
+            deciders,
+        }
+    }
+
+    /// Records the state after step `world.t` (step 0: the initial state).
+    pub fn observe(&mut self, world: &World) {
+        let t = world.t;
+        let org = &world.org;
+        let slots = org.slots();
+        let Members {
+            active,
+            engaged,
+            skilled,
+            participating,
+            deciders,
+        } = self.members(world);
         let tally = &world.tally;
         let per_member = |x: f64| {
             if active > 0 {
@@ -374,6 +411,22 @@ impl Recorder {
         }
     }
 
+    /// Active members as a bitset in `active_bits`: random lookups stay in cache.
+    fn mark_active(&mut self, org: &crate::org::Organization) {
+        let slots = org.slots();
+        self.active_bits.clear();
+        self.active_bits.resize(slots.div_ceil(64), 0);
+        for (i, _) in org
+            .active
+            .iter()
+            .enumerate()
+            .take(slots)
+            .filter(|(_, a)| **a)
+        {
+            self.active_bits[i >> 6] |= 1 << (i & 63);
+        }
+    }
+
     /// The influence network's density and the centralization of its in-strengths, over the
     /// active members: w(i→j) = max(`tie` if tied, i's earned grant to j).
     ///
@@ -387,18 +440,7 @@ impl Recorder {
         let org = &world.org;
         let tie = world.behaviour.influence.tie;
         let slots = org.slots();
-        // Active members as a bitset: random lookups stay in cache.
-        self.active_bits.clear();
-        self.active_bits.resize(slots.div_ceil(64), 0);
-        for (i, _) in org
-            .active
-            .iter()
-            .enumerate()
-            .take(slots)
-            .filter(|(_, a)| **a)
-        {
-            self.active_bits[i >> 6] |= 1 << (i & 63);
-        }
+        self.mark_active(org);
         let bits = &self.active_bits;
         let on = |j: usize| (bits[j >> 6] >> (j & 63)) & 1 == 1;
         // Pass 1, grantor order: the total, and each grant's excess over the tie, counted by

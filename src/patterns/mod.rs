@@ -522,16 +522,24 @@ fn temporary(root: &Path) -> Result<Vec<Row>, ReadError> {
         Role::Claimed,
         Some(any),
     ));
+    out.extend(temporary_members(root, P, S)?);
+    Ok(out)
+}
+
+/// Pattern 3's tests with members proposing (`temporary-decentralization-members`): temporary
+/// decentralization against each permanent form, rows labelled `p` and `s`.
+fn temporary_members(root: &Path, p: &str, s: &str) -> Result<Vec<Row>, ReadError> {
     let m = results(root, "temporary-decentralization-members")?;
     let all = |_: &RunKey| true;
+    let mut out = Vec::new();
     for other in ["centralized", "shared-none"] {
         let e = stats::mean_ci(
             &m.paired("temporary", other, "performance_final", all)?,
             0.95,
         );
         out.push(row(
-            P,
-            S,
+            p,
+            s,
             format!("members propose, noisy judgement, drifting task: final performance, temporary − {other}"),
             e,
             "above 0",
@@ -648,6 +656,8 @@ fn large_organization(root: &Path) -> Result<Vec<Row>, ReadError> {
 }
 
 /// The meta-analytic pattern over a population of teams (one run each) of `model`.
+// Long because it is the pattern's rows in report order, each published figure, statistic and
+// criterion beside its description; the columns it reads are shared by most of the rows.
 fn meta_analytic(root: &Path, file: &str, model: &str) -> Result<Vec<Row>, ReadError> {
     let p = format!("6 meta-analytic population ({model})");
     let p = p.as_str();
