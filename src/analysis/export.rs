@@ -1,4 +1,4 @@
-//! Writes our samples, outputs and estimates for `ci/analysis/check.py`, which recomputes them
+//! Writes our samples, outputs and estimates for `.ci/analysis/check.py`, which recomputes them
 //! with SciPy, SALib 1.6 and EMA Workbench and compares. Test code only: the library does no
 //! I/O. Does nothing unless `LEADSIM_ANALYSIS_EXPORT` names a folder; then it writes
 //! `analysis.json` there:

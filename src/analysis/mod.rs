@@ -25,7 +25,7 @@
 //!   completed batches.
 //!
 //! `docs/ANALYSIS.md` describes each estimator, what exactly matches SALib 1.6 and EMA
-//! Workbench, and what differs and why; `ci/analysis/` holds the Python check against both.
+//! Workbench, and what differs and why; `.ci/analysis/` holds the Python check against both.
 //!
 //! ```
 //! use leadsim::analysis::{saltelli::{self, SaltelliDesign}, SimRng};

@@ -1,6 +1,6 @@
 //! `leadsim slurm`: the generated scripts (golden files), the scripts run as Slurm would run
 //! them (with a stand-in `sbatch`), and refusals. The real round trip on a one-node Slurm is
-//! `ci/slurm/roundtrip.sh`.
+//! `.ci/slurm/roundtrip.sh`.
 
 use crate::{Env, TABLES, assert_golden, repo};
 use std::path::{Path, PathBuf};
@@ -228,4 +228,37 @@ fn slurm_keeps_other_scripts_unless_forced() {
     env.run(&["slurm", s, "--tasks", "4", "-o", "cluster", "--force"])
         .ok();
     assert!(read(&array).contains("#SBATCH --array=0-3\n"), "replaced");
+}
+/// One CI folder (issue 19): everything CI runs is under `.ci/`, there is no `ci/` beside it,
+/// and every `.ci/…` path the documentation, the scripts and the tests name exists.
+#[test]
+fn ci_lives_in_one_folder_and_every_path_to_it_exists() {
+    assert!(
+        !repo("ci").exists(),
+        "ci/ and .ci/ are two CI folders: keep everything under .ci/"
+    );
+    let mut named = Vec::new();
+    for file in [
+        "README.md",
+        "ARCHITECTURE.md",
+        ".ci/run",
+        ".ci/slurm/roundtrip.sh",
+        ".ci/analysis/run.sh",
+        "docs/ANALYSIS.md",
+        "tests/cli/slurm.rs",
+    ] {
+        let text = read(&repo(file));
+        for (at, _) in text.match_indices(".ci/") {
+            let path: String = text[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || "._/-".contains(*c))
+                .collect();
+            let path = path.trim_end_matches(['.', '/']);
+            named.push((file, path.to_string()));
+        }
+    }
+    assert!(named.len() >= 5, "{named:?}");
+    for (file, path) in named {
+        assert!(repo(&path).exists(), "{file} names {path}, which does not exist");
+    }
 }

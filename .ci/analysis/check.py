@@ -14,7 +14,7 @@ difference per kind. Exits 1 if any difference is over its tolerance:
 - Confidence half-widths use different random resamples, so they are only checked to be of the
   same size (ratio within [0.5, 2]).
 
-Usage: python ci/analysis/check.py DIR/analysis.json
+Usage: python .ci/analysis/check.py DIR/analysis.json
 """
 
 import json

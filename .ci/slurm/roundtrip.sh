@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # A real Slurm round trip for `leadsim slurm`, on a one-node cluster started on this machine.
 #
-#   ci/slurm/roundtrip.sh [LEADSIM]      (default: target/release/leadsim, built if missing)
+#   .ci/slurm/roundtrip.sh [LEADSIM]      (default: target/release/leadsim, built if missing)
 #
 # 1. Installs Debian's slurmctld, slurmd, slurm-client and munge if they are missing.
-# 2. Starts munged (unless one already answers), slurmctld and slurmd with ci/slurm/slurm.conf.in
+# 2. Starts munged (unless one already answers), slurmctld and slurmd with .ci/slurm/slurm.conf.in
 #    filled in for this host, state and logs in a temporary folder; waits for the node to be idle.
-# 3. Writes the scripts for ci/slurm/sweep.toml with `leadsim slurm --tasks 3`, submits them with
+# 3. Writes the scripts for .ci/slurm/sweep.toml with `leadsim slurm --tasks 3`, submits them with
 #    the generated submit.sh, waits for the array and the merge job, and checks that the merged
 #    tables and manifest are byte-identical to one machine's `leadsim sweep` of the same file.
 # 4. Does it again with shard 2's folder blocked by a foreign file: task 1 must fail and the
@@ -105,7 +105,7 @@ host=$(hostname -s)
 mkdir -p "$work/ctld" "$work/d"
 sed -e "s|@HOST@|$host|g" -e "s|@CPUS@|$(nproc)|g" -e "s|@STATE@|$work|g" \
     -e "s|@CTLD_PORT@|$port|g" -e "s|@D_PORT@|$((port + 1))|g" \
-    ci/slurm/slurm.conf.in >"$work/slurm.conf"
+    .ci/slurm/slurm.conf.in >"$work/slurm.conf"
 export SLURM_CONF=$work/slurm.conf
 slurmctld -D -c >"$work/slurmctld.out" 2>&1 &
 pids+=($!)
@@ -115,7 +115,7 @@ wait_for "the node to be idle" '[ "$(sinfo -h -o %T 2>/dev/null)" = idle ]'
 say "one-node cluster up on $host ($(nproc) CPUs) after $(($(date +%s) - started))s"
 
 # --- 3. submit, wait, compare ----------------------------------------------------------------
-sweep=$repo/ci/slurm/sweep.toml
+sweep=$repo/.ci/slurm/sweep.toml
 tables="timeseries.csv summary.csv shocks.csv stats.csv manifest.json"
 
 # The JobState of job $1 (one word per array task).

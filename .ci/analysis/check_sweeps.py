@@ -19,7 +19,7 @@ The per-point means are computed here from summary.csv (a paired difference repl
 replicate), not read from leadsim's stats.csv. Bootstrap intervals use different resamples, so
 they are only checked to be of the same size (SALib's within a factor of 2).
 
-Usage: python ci/analysis/check_sweeps.py RESULT_DIR [RESULT_DIR ...]
+Usage: python .ci/analysis/check_sweeps.py RESULT_DIR [RESULT_DIR ...]
 """
 
 import glob
