@@ -36,19 +36,21 @@ fn where_(table: &str) -> String {
 
 /// The whole reference, as Markdown.
 pub fn markdown() -> String {
-    let mut out = String::from(
+    let mut out = format!(
         "# Input formats: scenario and sweep files\n\n\
          Generated from the parameter registries of the code (`leadsim::format::markdown`); a test \
          fails when this file and the code disagree (regenerate with \
          `LEADSIM_UPDATE_GOLDEN=1 cargo test --release format`). `leadsim models` and \
          `leadsim events` print the same facts for models and events; `docs/ODD.md` says what \
          the rules mean.\n\n\
-         Files are TOML. Unknown keys are errors (with the nearest valid key suggested), as are \
+         Files are UTF-8 TOML: regular files of at most {max} MiB (a device, a FIFO or a folder \
+         is refused). Unknown keys are errors (with the nearest valid key suggested), as are \
          wrong types, values out of range and non-finite numbers. Every key has a default unless \
          marked (required).\n\n\
          ## Scenario files (leadership)\n\n\
          A minimal scenario is one `[[models]]` table; everything else has a default:\n\n\
          ```toml\n[[models]]\nkind = \"centralized\"\n\n[[models]]\nkind = \"shared\"\n```\n\n",
+        max = crate::scenario::MAX_FILE_BYTES >> 20,
     );
     for (t, params) in crate::scenario::params() {
         // Models and events are documented per kind below.

@@ -35,14 +35,15 @@ impl Source {
 
     /// Parses `text` (from `file`) and records the line of every key path.
     pub fn parse(file: &Path, text: &str) -> Result<(toml::Table, Source), InputError> {
-        let spanned =
-            toml::de::DeTable::parse(text).map_err(|e| syntax_error(file, text, &e, None))?;
+        let newlines = Lines::new(text);
+        let spanned = toml::de::DeTable::parse(text)
+            .map_err(|e| syntax_error(file, text, &newlines, &e, None))?;
         let mut lines = BTreeMap::new();
-        index_lines(text, "", spanned.get_ref(), &mut lines);
+        index_lines(&newlines, "", spanned.get_ref(), &mut lines);
         // Values the spanned parse accepts can still fail to convert (a whole number beyond
         // 64 bits, a float that overflows); name their key.
         let table: toml::Table = toml::from_str(text)
-            .map_err(|e| syntax_error(file, text, &e, Some(spanned.get_ref())))?;
+            .map_err(|e| syntax_error(file, text, &newlines, &e, Some(spanned.get_ref())))?;
         Ok((
             table,
             Source {
@@ -89,18 +90,41 @@ impl Source {
     }
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
+/// The line of any offset of a text, found by a binary search over where its lines start: the
+/// text is scanned once, so indexing every key of a file costs time linear in its size (counting
+/// newlines from the start for each key made a file of 80,000 keys take minutes).
+struct Lines {
+    /// Offsets of the newlines, in order.
+    newlines: Vec<usize>,
+}
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        Lines {
+            newlines: text
+                .bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i)
+                .collect(),
+        }
+    }
+
+    /// The line (1-based) holding byte `offset`.
+    fn of(&self, offset: usize) -> usize {
+        self.newlines.partition_point(|&n| n < offset) + 1
+    }
 }
 
 fn syntax_error(
     file: &Path,
     text: &str,
+    lines: &Lines,
     e: &toml::de::Error,
     parsed: Option<&toml::de::DeTable<'_>>,
 ) -> InputError {
     let span = e.span();
-    let line = span.as_ref().map(|s| line_of(text, s.start));
+    let line = span.as_ref().map(|s| lines.of(s.start));
     let snippet = span
         .as_ref()
         .and_then(|s| text.get(s.clone()))
@@ -166,7 +190,7 @@ fn value_key_at(
 }
 
 fn index_lines(
-    text: &str,
+    text: &Lines,
     prefix: &str,
     table: &toml::de::DeTable<'_>,
     out: &mut BTreeMap<String, usize>,
@@ -177,13 +201,13 @@ fn index_lines(
         } else {
             format!("{prefix}.{}", key.get_ref())
         };
-        out.insert(path.clone(), line_of(text, key.span().start));
+        out.insert(path.clone(), text.of(key.span().start));
         index_value(text, &path, value, out);
     }
 }
 
 fn index_value(
-    text: &str,
+    text: &Lines,
     path: &str,
     value: &toml::Spanned<toml::de::DeValue<'_>>,
     out: &mut BTreeMap<String, usize>,
@@ -193,7 +217,7 @@ fn index_value(
         toml::de::DeValue::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 let p = format!("{path}[{i}]");
-                out.insert(p.clone(), line_of(text, item.span().start));
+                out.insert(p.clone(), text.of(item.span().start));
                 index_value(text, &p, item, out);
             }
         }
@@ -216,15 +240,80 @@ pub struct InputError {
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
+        write!(f, "{}", safe(&self.file.display().to_string()))?;
         if let Some(l) = self.line {
             write!(f, ":{l}")?;
         }
         if !self.key.is_empty() {
-            write!(f, ": {}", self.key)?;
+            write!(f, ": {}", clip(&self.key))?;
         }
-        write!(f, ": {}", self.message)
+        write!(f, ": {}", clip(&self.message))
     }
+}
+
+/// Longest word of an error message shown whole: a longer one (a key or value of a hostile
+/// file, a megabyte long) is cut, so errors stay readable.
+const MAX_WORD: usize = 200;
+
+/// Longest error message shown whole.
+const MAX_MESSAGE: usize = 2000;
+
+/// `text` safe for a terminal: control characters (an escape sequence, a bell, NUL) written as
+/// escapes (`\u{1b}`) instead of being sent raw; newlines and tabs are kept.
+pub fn safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Whether `c` must not reach a terminal raw: a control character other than newline and tab
+/// (C0, DEL and C1, which holds the 8-bit escape sequence introducer).
+pub fn unsafe_char(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// `text` for an error message: terminal-safe, every word of more than [`MAX_WORD`]
+/// characters cut, and the whole at most [`MAX_MESSAGE`] characters.
+fn clip(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(MAX_MESSAGE + 8));
+    let mut word = 0usize;
+    let mut total = 0usize;
+    let mut cut = false;
+    for c in text.chars() {
+        if total >= MAX_MESSAGE {
+            out.push_str(" …");
+            break;
+        }
+        if c.is_whitespace() {
+            word = 0;
+            cut = false;
+        } else {
+            word += 1;
+            if word > MAX_WORD {
+                if !cut {
+                    out.push('…');
+                    cut = true;
+                }
+                continue;
+            }
+        }
+        total += 1;
+        if unsafe_char(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A number or choice a parameter accepts, for documentation and checking.
@@ -351,6 +440,11 @@ pub(crate) fn suggest<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    // No key, kind or name is this long: a megabyte-long word of a hostile file is no typo,
+    // and comparing it would cost time and memory.
+    if word.len() > 2 * MAX_WORD {
+        return None;
+    }
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(word, c), c))
@@ -483,6 +577,7 @@ impl<'a> Reader<'a> {
                 .table
                 .keys()
                 .filter(|k| !keys.contains(&k.as_str()) && !self.used.contains(k.as_str()))
+                .filter(|k| k.len() <= 2 * MAX_WORD)
                 .find(|k| strsim::damerau_levenshtein(k, key) <= limit);
             if let Some(t) = typo {
                 return self.error(
@@ -1033,6 +1128,35 @@ mod tests {
         assert_eq!(source.line("models[1].kind"), Some(8));
         assert_eq!(source.line("models[1].capacity"), Some(7));
         assert_eq!(source.line("nothing"), None);
+    }
+
+    #[test]
+    fn lines_of_offsets() {
+        let lines = Lines::new("a\nbc\n\nd");
+        let got: Vec<usize> = (0..8).map(|o| lines.of(o)).collect();
+        assert_eq!(got, [1, 1, 2, 2, 2, 3, 4, 4]);
+        assert_eq!(Lines::new("").of(0), 1);
+    }
+
+    #[test]
+    fn errors_are_terminal_safe_and_short() {
+        let e = InputError {
+            file: PathBuf::from("f\u{7}.toml"),
+            line: Some(2),
+            key: "k".repeat(10_000),
+            message: format!(
+                "\"{}\u{1b}]0;x\u{7}\" is not valid: a, b",
+                "v".repeat(5_000)
+            ),
+        };
+        let text = e.to_string();
+        assert!(text.len() < 1000, "{}", text.len());
+        assert!(!text.chars().any(unsafe_char), "{text:?}");
+        assert!(text.starts_with("f\\u{7}.toml:2: kkk"), "{text}");
+        assert!(text.ends_with("… is not valid: a, b"), "{text}");
+        assert_eq!(safe("a\u{1b}[31m\tb\n\u{0}"), "a\\u{1b}[31m\tb\n\\u{0}");
+        let long = "w ".repeat(5_000);
+        assert!(clip(&long).chars().count() <= MAX_MESSAGE + 2);
     }
 
     #[test]

@@ -248,7 +248,7 @@ pub enum LoadError {
 impl Scenario {
     /// Loads and validates the scenario file at `path`.
     pub fn load(path: &Path) -> Result<Scenario, LoadError> {
-        let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+        let bytes = read_file(path).map_err(|source| LoadError::Io {
             file: path.display().to_string(),
             source,
         })?;
@@ -558,6 +558,51 @@ pub fn check_runs(r: &Reader, models: usize, replications: u64) -> Result<(), In
         ));
     }
     Ok(())
+}
+
+/// The largest scenario or sweep file leadsim reads: far more than any scenario needs (an `at`
+/// list of 40,000 steps takes 300 KB), little enough to parse in well under a second.
+pub const MAX_FILE_BYTES: u64 = 8 << 20;
+
+/// Reads the bytes of a scenario or sweep file: a regular file of at most [`MAX_FILE_BYTES`].
+/// A device (`/dev/zero` never ends), a FIFO (blocks until someone writes) or a socket is
+/// refused before it is opened, and a file growing past the limit while read is refused too.
+pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind, Read};
+    let mib = |b: u64| b as f64 / (1u64 << 20) as f64;
+    let too_large = |len: String| {
+        Error::new(
+            ErrorKind::InvalidInput,
+            format!(
+                "the file is {len}; scenario and sweep files may be at most {:.0} MiB",
+                mib(MAX_FILE_BYTES)
+            ),
+        )
+    };
+    let meta = std::fs::metadata(path)?;
+    if meta.is_dir() {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "it is a folder, not a file: give a scenario or sweep file",
+        ));
+    }
+    if !meta.is_file() {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "it is not a regular file (a device, a FIFO or a socket): give a scenario or sweep file",
+        ));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(format!("{:.1} MiB", mib(meta.len()))));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large("larger than that".into()));
+    }
+    Ok(bytes)
 }
 
 /// Decodes a file's bytes as UTF-8, naming the file and the offending byte otherwise.

@@ -19,8 +19,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
-    let is_sweep = std::fs::read_to_string(&args.file)
+    let is_sweep = leadsim::scenario::read_file(&args.file)
         .ok()
+        .and_then(|b| String::from_utf8(b).ok())
         .and_then(|t| toml::from_str::<toml::Table>(&t).ok())
         .is_some_and(|t| leadsim::experiment::sweep::is_sweep(&t));
     if is_sweep {

@@ -176,7 +176,7 @@ fn reference_text(args: &Args) -> Result<(PathBuf, String), Failure> {
         .scenario
         .clone()
         .unwrap_or_else(|| PathBuf::from(default_path));
-    let text = match std::fs::read(&path) {
+    let text = match leadsim::scenario::read_file(&path) {
         Ok(bytes) => leadsim::scenario::text_of(&path, bytes).input()?,
         Err(_) if args.scenario.is_none() => bundled.to_string(),
         Err(e) => {
@@ -232,12 +232,13 @@ fn plan_of(
         return Ok((Plan::single(study), vec![file]));
     }
     let sweep = Sweep::parse(text, path, |p: &Path| {
-        std::fs::read_to_string(p).map_err(|e| leadsim::params::InputError {
+        let bytes = leadsim::scenario::read_file(p).map_err(|e| leadsim::params::InputError {
             file: p.to_path_buf(),
             line: None,
             key: String::new(),
-            message: e.to_string(),
-        })
+            message: format!("cannot read the base scenario: {e}"),
+        })?;
+        leadsim::scenario::text_of(p, bytes)
     })
     .input()?;
     let plan = sweep.plan(seed, runs).input()?;
@@ -324,7 +325,7 @@ fn patterns(args: &Args) -> Result<(), Failure> {
     std::fs::create_dir_all(&root).map_err(|e| Failure::Other(e.into()))?;
     for file in patterns::FILES {
         let path = PathBuf::from(file.path);
-        let text = match std::fs::read(&path) {
+        let text = match leadsim::scenario::read_file(&path) {
             Ok(bytes) => leadsim::scenario::text_of(&path, bytes).input()?,
             Err(_) => file.text.to_string(),
         };

@@ -34,7 +34,7 @@ pub fn load(
     seed: Option<u64>,
     replications: Option<u32>,
 ) -> Result<(Study, String, BTreeMap<String, String>), Failure> {
-    let bytes = std::fs::read(path)
+    let bytes = leadsim::scenario::read_file(path)
         .map_err(|source| LoadError::Io {
             file: path.display().to_string(),
             source,

@@ -194,3 +194,179 @@ fn a_full_disk_keeps_the_finished_runs_and_says_how_to_resume() {
         );
     }
 }
+
+/// Runs `leadsim ARGS` in `env` under a 4 GiB address-space limit, killed after `limit`:
+/// the exit code (`None` when killed), stderr, and how long it took.
+fn timed(env: &Env, args: &[&str], limit: Duration) -> (Option<i32>, String, Duration) {
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 4194304 2>/dev/null; exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_leadsim"))
+        .args(args)
+        .current_dir(env.dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut stderr, &mut buf).ok();
+        buf
+    });
+    let start = Instant::now();
+    let code = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status.code();
+        }
+        if start.elapsed() > limit {
+            child.kill().ok();
+            child.wait().ok();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let took = start.elapsed();
+    let err = String::from_utf8_lossy(&reader.join().unwrap()).into_owned();
+    (code, err, took)
+}
+
+/// Only regular files of a bounded size are read (issue 19): `/dev/zero` grew memory without
+/// end, a FIFO blocked forever. Each is refused at once with exit 2, naming the file and why.
+#[test]
+fn only_regular_files_of_bounded_size_are_read() {
+    let env = Env::new();
+    let fifo = env.path("fifo.toml");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    env.write("big.toml", &"# padding\n".repeat(900_000));
+    env.write(
+        "zero-sweep.toml",
+        "base = \"/dev/zero\"\n[[axes]]\npath = \"steps\"\nvalues = [1, 2]\n",
+    );
+    std::fs::create_dir(env.path("folder.toml")).unwrap();
+    for (cmd, file, needles) in [
+        (
+            "check",
+            "/dev/zero",
+            &["/dev/zero", "not a regular file"][..],
+        ),
+        ("run", "/dev/zero", &["/dev/zero", "not a regular file"]),
+        ("check", "fifo.toml", &["fifo.toml", "not a regular file"]),
+        (
+            "check",
+            "folder.toml",
+            &["folder.toml", "a folder, not a file"],
+        ),
+        ("check", "big.toml", &["big.toml", "at most 8 MiB"]),
+        ("sweep", "big.toml", &["big.toml", "at most 8 MiB"]),
+        (
+            "check",
+            "zero-sweep.toml",
+            &[
+                "zero-sweep.toml:1",
+                "base",
+                "/dev/zero",
+                "not a regular file",
+            ],
+        ),
+        (
+            "sweep",
+            "zero-sweep.toml",
+            &["zero-sweep.toml:1", "/dev/zero", "not a regular file"],
+        ),
+    ] {
+        let (code, err, _) = timed(
+            &env,
+            &[cmd, file, "-q"][..if cmd == "check" { 2 } else { 3 }],
+            Duration::from_secs(20),
+        );
+        assert_eq!(code, Some(2), "leadsim {cmd} {file}: {err}");
+        for n in needles {
+            assert!(
+                err.contains(n),
+                "leadsim {cmd} {file}: stderr lacks {n:?}: {err}"
+            );
+        }
+    }
+    assert!(!env.path("output").exists());
+}
+
+/// Reading a file takes time linear in its size (issue 19): the line of every key was found by
+/// counting newlines from the start, so 80,000 keys took more than a minute and a long `at` list
+/// many seconds. Both are refused or checked in a moment now.
+#[test]
+fn parsing_time_is_linear_in_the_number_of_keys() {
+    let env = Env::new();
+    let mut keys = String::new();
+    for i in 0..200_000 {
+        keys += &format!("k{i} = 1\n");
+    }
+    keys += "[[models]]\nkind = \"shared\"\n";
+    env.write("keys.toml", &keys);
+    let at: Vec<String> = (1..=100_000).map(|i| i.to_string()).collect();
+    env.write(
+        "at.toml",
+        &format!(
+            "steps = 200000\n[[models]]\nkind = \"shared\"\n[[events]]\nkind = \"turnover\"\nfraction = 0.01\nat = [\n{}\n]\n",
+            at.join(",\n")
+        ),
+    );
+    for (file, code) in [("keys.toml", 2), ("at.toml", 0)] {
+        let (got, err, took) = timed(&env, &["check", file], Duration::from_secs(60));
+        assert_eq!(got, Some(code), "{file}: {err}");
+        assert!(
+            took < Duration::from_secs(10),
+            "checking {file} took {took:?}: parsing is not linear"
+        );
+    }
+}
+
+/// A hostile key or value a megabyte long is not echoed whole (issue 19): the error names it
+/// by its start and stays short.
+#[test]
+fn megabyte_keys_and_values_are_shortened_in_errors() {
+    let env = Env::new();
+    let long = "x".repeat(1 << 20);
+    let models = "[[models]]\nkind = \"shared\"\n";
+    env.write("key.toml", &format!("{long} = 1\n{models}"));
+    env.write("kind.toml", &format!("[[models]]\nkind = \"{long}\"\n"));
+    env.write("name.toml", &format!("name = \"{long}\"\n{models}"));
+    env.write(
+        "coordination.toml",
+        &format!("[[models]]\nkind = \"shared\"\ncoordination = \"{long}\"\n"),
+    );
+    env.write(
+        "event.toml",
+        &format!("{models}[[events]]\nkind = \"{long} y\"\nat = 1\n"),
+    );
+    env.write("base.toml", models);
+    env.write(
+        "path.toml",
+        &format!("base = \"base.toml\"\n[[axes]]\npath = \"{long}\"\nvalues = [1]\n"),
+    );
+    for file in [
+        "key.toml",
+        "kind.toml",
+        "name.toml",
+        "coordination.toml",
+        "event.toml",
+        "path.toml",
+    ] {
+        let (code, err, _) = timed(&env, &["check", file], Duration::from_secs(20));
+        assert_eq!(code, Some(2), "{file}: {}", &err[..err.len().min(500)]);
+        assert!(err.contains(file), "{file}: {}", &err[..err.len().min(500)]);
+        assert!(
+            err.len() < 3000,
+            "{file}: {} bytes of error: {}…",
+            err.len(),
+            &err[..500]
+        );
+    }
+}

@@ -259,6 +259,9 @@ fn ci_lives_in_one_folder_and_every_path_to_it_exists() {
     }
     assert!(named.len() >= 5, "{named:?}");
     for (file, path) in named {
-        assert!(repo(&path).exists(), "{file} names {path}, which does not exist");
+        assert!(
+            repo(&path).exists(),
+            "{file} names {path}, which does not exist"
+        );
     }
 }
