@@ -45,7 +45,8 @@ pub fn markdown() -> String {
          the rules mean.\n\n\
          Files are UTF-8 TOML: regular files of at most {max} MiB (a device, a FIFO or a folder \
          is refused). Unknown keys are errors (with the nearest valid key suggested), as are \
-         wrong types, values out of range and non-finite numbers. Every key has a default unless \
+         wrong types, values out of range, non-finite numbers and text holding control characters \
+         (other than newlines and tabs). Every key has a default unless \
          marked (required).\n\n\
          ## Scenario files (leadership)\n\n\
          A minimal scenario is one `[[models]]` table; everything else has a default:\n\n\

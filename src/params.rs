@@ -741,11 +741,22 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Free text.
+    /// Free text, without control characters other than newline and tab: a description or a
+    /// name is printed by `check` and written into the report, where an escape sequence
+    /// (`\u001b]0;…\u0007`) or a NUL would act on the terminal or break the page.
     pub(crate) fn text(&mut self, p: &Param) -> Result<Option<String>, InputError> {
         match self.raw(p.key) {
             None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::String(s)) => match s.chars().find(|&c| unsafe_char(c)) {
+                Some(c) => Err(self.error(
+                    p.key,
+                    format!(
+                        "holds the control character {}: text may hold no control characters but newlines and tabs",
+                        c.escape_unicode()
+                    ),
+                )),
+                None => Ok(Some(s.clone())),
+            },
             Some(v) => Err(self.type_error(p, v)),
         }
     }

@@ -27,10 +27,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if is_sweep {
         let (sweep, _) = super::sweep::load(&args.file, None, None)?;
         let plan = sweep.plan(None, None).input()?;
-        out!(
-            "{}",
-            describe_sweep(&sweep, &plan, &args.file.display().to_string())
-        );
+        let text = describe_sweep(&sweep, &plan, &args.file.display().to_string());
+        out!("{}", leadsim::params::safe(&text));
         return Ok(());
     }
     let (s, _, _) = run::load(&args.file, None, None)?;
@@ -39,7 +37,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Study::Leadership(l) => describe(l, &file, &s),
         other => describe_reference(other, &file),
     };
-    out!("{text}");
+    // Text values cannot hold control characters; the file name given could.
+    out!("{}", leadsim::params::safe(&text));
     Ok(())
 }
 

@@ -229,12 +229,14 @@ pub fn main() -> ExitCode {
         Err(failure) => {
             let err = failure.error();
             let top = err.to_string();
-            eprintln!("error: {top}");
+            // A file name or a value quoted in an error never sends control characters (an
+            // escape sequence) to the terminal.
+            eprintln!("error: {}", leadsim::params::safe(&top));
             // Errors that already quote their cause (`path: No such file…`) don't repeat it.
             for cause in err.chain().skip(1) {
                 let cause = cause.to_string();
                 if !top.contains(&cause) {
-                    eprintln!("  caused by: {cause}");
+                    eprintln!("  caused by: {}", leadsim::params::safe(&cause));
                 }
             }
             ExitCode::from(failure.code())

@@ -370,3 +370,34 @@ fn megabyte_keys_and_values_are_shortened_in_errors() {
         );
     }
 }
+
+/// Control characters never reach the terminal (issue 19): a description holding an escape
+/// sequence or a NUL is refused (`tests/data/bad/*-escape.toml`), and a file name holding one is
+/// escaped where `check` or an error prints it.
+#[test]
+fn control_characters_never_reach_the_terminal() {
+    let env = Env::new();
+    let name = "t\u{1b}]0;pwned\u{7}.toml";
+    env.write(
+        name,
+        "steps = 5\nreplications = 1\n[[models]]\nkind = \"shared\"\n",
+    );
+    let out = env.run(&["check", name]).ok();
+    assert!(
+        !out.stdout().contains('\u{1b}') && out.stdout().contains("\\u{1b}"),
+        "{:?}",
+        out.stdout()
+    );
+    let err = env
+        .run(&["run", "gone\u{1b}[2J.toml"])
+        .fails(2, &["\\u{1b}[2J"]);
+    assert!(!err.stderr().contains('\u{1b}'), "{:?}", err.stderr());
+    env.write(
+        "d.toml",
+        "description = \"a \\u001b]0;x\\u0007 b\"\n[[models]]\nkind = \"shared\"\n",
+    );
+    let err = env
+        .run(&["check", "d.toml"])
+        .fails(2, &["d.toml:1", "description", "control character \\u{1b}"]);
+    assert!(!err.stderr().contains('\u{1b}'), "{:?}", err.stderr());
+}
