@@ -48,10 +48,12 @@ pub struct RunArgs {
 }
 
 /// The `seed` and `replications` given on the command line, by key, as the manifest records
-/// them; refuses a seed that a scenario file could not hold.
+/// them; refuses, naming the option (`flag`: `--replications`, or `--runs` for `replicate`),
+/// values that a scenario file could not hold: zero replicates would be an empty experiment.
 pub fn overrides(
     seed: Option<u64>,
     replications: Option<u32>,
+    flag: &str,
 ) -> Result<BTreeMap<String, String>, Failure> {
     let mut overrides = BTreeMap::new();
     if let Some(s) = seed {
@@ -64,6 +66,22 @@ pub fn overrides(
         overrides.insert("seed".to_string(), s.to_string());
     }
     if let Some(r) = replications {
+        // The range the scenario's own `replications` key takes (its registry entry).
+        let (min, max) = leadsim::scenario::params()
+            .iter()
+            .filter(|(table, _)| table.is_empty())
+            .flat_map(|(_, params)| params.iter())
+            .find(|p| p.key == "replications")
+            .and_then(|p| match p.kind {
+                leadsim::params::Kind::Whole { min, max } => Some((min, max)),
+                _ => None,
+            })
+            .unwrap_or((1, u64::from(u32::MAX)));
+        if !(min..=max).contains(&u64::from(r)) {
+            return Err(Failure::Input(anyhow::anyhow!(
+                "{flag} {r} is not valid: give a whole number between {min} and {max} (an experiment needs at least one replicate)"
+            )));
+        }
         overrides.insert("replications".to_string(), r.to_string());
     }
     Ok(overrides)

@@ -64,6 +64,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
             )));
         }
         Name::Nk => {
+            if args.runs == Some(0) {
+                return Err(Failure::Input(anyhow::anyhow!(
+                    "--runs 0 is not valid: nk needs at least 1 landscape per setting"
+                )));
+            }
             let samples = args.runs.unwrap_or(NK_SAMPLES) as usize;
             let rep = replicate::nk(samples, args.seed.unwrap_or(1)).input()?;
             if !args.common.no_charts {
@@ -119,7 +124,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
 /// Runs the reference file through the engine into a result folder, then compares.
 fn experiment_replication(args: &Args) -> Result<Replication, Failure> {
     let (path, text) = reference_text(args)?;
-    let overrides = experiment::overrides(args.seed, args.runs)?;
+    let overrides = experiment::overrides(args.seed, args.runs, "--runs")?;
     let (plan, inputs) = reference_plan(args, &path, &text)?;
     match args.name {
         Name::March1991 => replicate::march_fig1_shape(&plan),

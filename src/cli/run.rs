@@ -49,9 +49,23 @@ pub fn load(
             path.display()
         )));
     }
-    let overrides = experiment::overrides(seed, replications)?;
+    let overrides = experiment::overrides(seed, replications, "--replications")?;
     set_overrides(&mut table, seed, replications);
-    let scenario = Study::from_file(path, &text, &table, source).input()?;
+    let scenario = Study::from_file(path, &text, &table, source)
+        .map_err(|mut e| {
+            // A value given on the command line is not at the file's line.
+            let option = match e.key.as_str() {
+                "replications" => replications.map(|r| format!("--replications {r}")),
+                "seed" => seed.map(|s| format!("--seed {s}")),
+                _ => None,
+            };
+            if let Some(option) = option {
+                e.line = None;
+                e.message = format!("(given as {option} on the command line) {}", e.message);
+            }
+            e
+        })
+        .input()?;
     Ok((scenario, text, overrides))
 }
 

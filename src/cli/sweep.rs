@@ -65,7 +65,7 @@ pub fn load(
     replications: Option<u32>,
 ) -> Result<(Sweep, Provenance), Failure> {
     let sweep = Sweep::load(path).input()?;
-    let overrides = experiment::overrides(seed, replications)?;
+    let overrides = experiment::overrides(seed, replications, "--replications")?;
     let mut command = format!("leadsim sweep {}", shell_word(&path.display().to_string()));
     if let Some(s) = seed {
         command += &format!(" --seed {s}");
@@ -103,6 +103,14 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Some((i, n)) => (format!("{i}/{n}"), plan.shard(i, n)),
         None => (String::new(), (0..plan.runs()).collect()),
     };
+    // An empty shard would be a finished result of nothing: refused before any file is written.
+    if let (Some((i, n)), true) = (args.shard, indices.is_empty()) {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "--shard {i}/{n} holds no runs: the sweep has {} runs, so use at most {} shards",
+            plan.runs(),
+            plan.runs()
+        )));
+    }
     let dir = args.common.output.clone().unwrap_or_else(|| {
         let base = experiment::default_dir(&plan.name);
         match args.shard {

@@ -4,6 +4,7 @@ mod analysis;
 mod bad_input;
 mod charts;
 mod events;
+mod harden;
 mod landscape;
 mod patterns;
 mod reference;

@@ -1,0 +1,109 @@
+//! The second round of hardening (issue 19): zero work, data loss under `--force` and `merge`,
+//! integrity of journals and tables, resources, silent nonsense and messages. Hostile scenario
+//! files live in `tests/data/bad/` (`bad_input.rs`); these are the cases that need a command
+//! line, a result folder or several invocations.
+
+use crate::Env;
+
+const BASE: &str = "seed = 11\nsteps = 20\nreplications = 2\n[landscape]\nn = 8\nk = 2\n[organization]\nmembers = 10\ndomains = 2\n[[models]]\nkind = \"centralized\"\n[[models]]\nkind = \"shared\"\n";
+
+const SWEEP: &str = "base = \"base.toml\"\n[[axes]]\npath = \"steps\"\nvalues = [10, 20]\n";
+
+/// A folder with the base scenario and a 2-point sweep of it (8 runs).
+fn setup() -> Env {
+    let env = Env::new();
+    env.write("base.toml", BASE);
+    env.write("s.toml", SWEEP);
+    env
+}
+
+/// Zero work is bad input, refused before any file is written and naming the option: zero
+/// replicates (run, sweep, a shard, slurm, replicate) and a shard that holds no runs.
+#[test]
+fn zero_work_is_refused_naming_the_option_and_writes_nothing() {
+    let env = setup();
+    let cases: [(&[&str], &[&str]); 8] = [
+        (
+            &["run", "base.toml", "--replications", "0", "-o", "out"],
+            &["--replications 0 is not valid", "between 1 and 1000000"],
+        ),
+        (
+            &["sweep", "s.toml", "--replications", "0", "-o", "out"],
+            &["--replications 0 is not valid"],
+        ),
+        (
+            &[
+                "sweep",
+                "s.toml",
+                "--replications",
+                "0",
+                "--shard",
+                "1/2",
+                "-o",
+                "out",
+            ],
+            &["--replications 0 is not valid"],
+        ),
+        (
+            &["sweep", "s.toml", "--shard", "9/9", "-o", "out"],
+            &["--shard 9/9 holds no runs", "8 runs", "at most 8 shards"],
+        ),
+        (
+            &["slurm", "s.toml", "--replications", "0", "-o", "out"],
+            &["--replications 0 is not valid"],
+        ),
+        (
+            &["replicate", "march1991", "--runs", "0", "-o", "out"],
+            &["--runs 0 is not valid"],
+        ),
+        (
+            &[
+                "replicate",
+                "lazer-friedman-2007",
+                "--runs",
+                "0",
+                "-o",
+                "out",
+            ],
+            &["--runs 0 is not valid"],
+        ),
+        (
+            &["replicate", "nk", "--runs", "0", "-o", "out"],
+            &["--runs 0 is not valid"],
+        ),
+    ];
+    for (args, needles) in cases {
+        let run = env.run(args).fails(2, needles);
+        // The error names the option, not a line of the file that says something else.
+        assert!(!run.stderr().contains("base.toml:"), "{}", run.stderr());
+        assert!(!env.path("out").exists(), "{args:?} wrote out/");
+    }
+    // A valid run afterwards is not blocked by anything left behind.
+    env.run(&["sweep", "s.toml", "--shard", "8/8", "-o", "out", "-q"])
+        .ok();
+    env.run(&["run", "base.toml", "--replications", "1", "-o", "run", "-q"])
+        .ok();
+}
+
+/// A value given on the command line is reported as the option, not at the line of the file,
+/// which says something else (issue 19: `base.toml:3: replications: 0` for a file saying 2).
+#[test]
+fn command_line_overrides_are_reported_as_options() {
+    let env = Env::new();
+    let mut text = "replications = 2\n".to_string();
+    for i in 0..101 {
+        text += &format!("[[models]]\nkind = \"shared\"\nname = \"m{i}\"\n");
+    }
+    env.write("many.toml", &text);
+    let run = env
+        .run(&["run", "many.toml", "--replications", "1000000", "-o", "out"])
+        .fails(
+            2,
+            &[
+                "given as --replications 1000000 on the command line",
+                "101000000 runs",
+            ],
+        );
+    assert!(!run.stderr().contains("many.toml:1"), "{}", run.stderr());
+    assert!(!env.path("out").exists());
+}
