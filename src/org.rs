@@ -152,7 +152,7 @@ pub(crate) const ATTACH: Param = Param {
     key: "m",
     kind: Kind::Whole { min: 1, max: 1000 },
     default: D::Whole(2),
-    meaning: "scale_free: ties each new member makes (preferential attachment)",
+    meaning: "scale_free: ties each new member makes (preferential attachment; below members)",
 };
 pub(crate) const INSIDE: Param = Param {
     key: "inside",
@@ -264,6 +264,14 @@ fn read_network(
                 ),
             ));
         }
+    }
+    if let NetworkSpec::ScaleFree { m } = network
+        && m >= members
+    {
+        return Err(net.error(
+            "m",
+            format!("{m} ties per new member with {members} members: each new member ties to m earlier ones, so m must be below members"),
+        ));
     }
     if matches!(network, NetworkSpec::Complete) && members > MAX_PAIRWISE_MEMBERS {
         return Err(net.error(

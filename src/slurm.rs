@@ -192,11 +192,14 @@ pub fn check(opts: &Options) -> Result<(), SlurmError> {
     {
         return Err(SlurmError::Time(t.clone()));
     }
+    // Every name of a comma-separated list is a name: `,` or `short,` names none.
     if let Some(p) = &opts.partition
-        && (p.is_empty()
-            || !p
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.,".contains(c)))
+        && p.split(',').any(|name| {
+            name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        })
     {
         return Err(SlurmError::Partition(p.clone()));
     }
@@ -216,7 +219,18 @@ fn is_time(t: &str) -> bool {
         None => t,
     };
     let parts: Vec<&str> = clock.split(':').collect();
-    parts.len() <= 3 && parts.iter().all(|p| digits(p))
+    if parts.len() > 3 || !parts.iter().all(|p| digits(p)) {
+        return false;
+    }
+    // The first field is unbounded (minutes, or hours without days); hours after days are
+    // below 24, minutes and seconds after the first field below 60: `1:60:00` is no time.
+    let value = |p: &str| p.parse::<u64>().unwrap_or(u64::MAX);
+    let days = clock.len() != t.len();
+    parts.iter().enumerate().all(|(i, p)| match i {
+        0 if days => value(p) < 24,
+        0 => true,
+        _ => value(p) < 60,
+    })
 }
 
 /// The scripts for `opts`, which should have passed [`check`].
@@ -465,6 +479,12 @@ mod tests {
             "1:",
             "1 0",
             "1:30:00\n#",
+            "1:60:00",
+            "1:00:60",
+            "90:60",
+            "2-24",
+            "2-12:60",
+            "2-12:30:60",
         ] {
             assert!(!is_time(bad), "{bad:?}");
         }
@@ -474,6 +494,10 @@ mod tests {
             Some("--partition"),
         );
         check_with(|o| o.partition = Some("short,long".into()), None);
+        for bad in [",", "short,", ",short", "short,,long"] {
+            check_with(|o| o.partition = Some(bad.into()), Some("--partition"));
+        }
+        assert!(is_time("100:59:59") && is_time("0-23:59:59") && is_time("2000"));
     }
 
     #[test]

@@ -74,7 +74,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
         .clone()
         .unwrap_or_else(|| experiment::default_dir(&format!("{}-slurm", plan.name)));
     let leadsim = match &args.leadsim {
-        Some(p) => std::path::absolute(p).input()?,
+        Some(p) => {
+            check_program(p)?;
+            std::path::absolute(p).input()?
+        }
         None => std::env::current_exe().other()?,
     };
     let mut opts = Options {
@@ -127,6 +130,36 @@ pub fn run(args: Args) -> Result<(), Failure> {
         eprintln!(
             "note: {n} tasks exceed Slurm's default limit of {SLURM_MAX_ARRAY_SIZE} per array; check your cluster's with `scontrol show config | grep MaxArraySize`"
         );
+    }
+    Ok(())
+}
+
+/// Refuses a `--leadsim` that is not a program the jobs could run: a missing path, a folder,
+/// or a file without permission to execute.
+fn check_program(path: &Path) -> Result<(), Failure> {
+    let bad = |why: &str| {
+        Failure::Input(anyhow::anyhow!(
+            "--leadsim {}: {why}; give the path of a leadsim binary (e.g. target/release/leadsim), or leave --leadsim out to use this one",
+            path.display()
+        ))
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(bad("no such file")),
+        Err(e) => return Err(bad(&format!("cannot be read ({e})"))),
+    };
+    if meta.is_dir() {
+        return Err(bad("it is a folder, not a program"));
+    }
+    if !meta.is_file() {
+        return Err(bad("it is not a regular file"));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o111 == 0 {
+            return Err(bad("it is not executable (chmod +x it, if it is leadsim)"));
+        }
     }
     Ok(())
 }

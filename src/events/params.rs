@@ -75,7 +75,7 @@ pub(crate) const MODELS: Param = Param {
     key: "only",
     kind: Kind::List("model names"),
     default: D::Derived("all models"),
-    meaning: "list of model names whose runs meet the event",
+    meaning: "list of model names whose runs meet the event (at least one)",
 };
 const fn fraction(default: f64, meaning: &'static str) -> Param {
     Param {
@@ -181,7 +181,7 @@ pub(crate) const CROSS_TIES: Param = Param {
         max: 1_000_000,
     },
     default: D::Derived("half the number of members"),
-    meaning: "new informal ties between members of different domains",
+    meaning: "new informal ties between members of different domains (needs 2 domains or more; at most the pairs of members in different domains)",
 };
 
 /// Timing parameters every event takes.

@@ -158,12 +158,36 @@ pub(super) fn mentoring(r: &mut Reader, _: &Context) -> Result<EventKind, InputE
 }
 
 pub(super) fn cross_functional(r: &mut Reader, ctx: &Context) -> Result<EventKind, InputError> {
-    Ok(EventKind::CrossFunctional {
-        ties: match r.whole_opt(&CROSS_TIES)? {
-            Some(t) => t as usize,
-            None => (ctx.members / 2).max(1),
-        },
-    })
+    if ctx.domains < 2 {
+        return Err(r.error(
+            "kind",
+            "cross_functional ties members of different domains, and the organization has one domain: give organization.domains of at least 2, or leave the event out",
+        ));
+    }
+    let ties = match r.whole_opt(&CROSS_TIES)? {
+        Some(t) => t as usize,
+        None => (ctx.members / 2).max(1),
+    };
+    let cross = cross_pairs(ctx.members, ctx.domains);
+    if ties as u64 > cross {
+        return Err(r.error(
+            "ties",
+            format!(
+                "{ties} ties cannot be added: {} members in {} domains make only {cross} pairs of members of different domains; ties must be at most {cross}",
+                ctx.members, ctx.domains
+            ),
+        ));
+    }
+    Ok(EventKind::CrossFunctional { ties })
+}
+
+/// Pairs of members in different domains when `members` are dealt round the `domains` (as the
+/// organization places them).
+fn cross_pairs(members: usize, domains: usize) -> u64 {
+    let (m, d) = (members as u64, domains.max(1) as u64);
+    let (size, extra) = (m / d, m % d);
+    let same = extra * (size + 1) * (size + 1) + (d - extra) * size * size;
+    (m * m - same) / 2
 }
 
 /// The most steps the turbulence windows of one event may cover in total (each covered step
@@ -266,6 +290,15 @@ fn read_models(r: &mut Reader, ctx: &Context) -> Result<Option<Vec<String>>, Inp
             ));
         }
     };
+    if names.is_empty() {
+        return Err(r.error(
+            "only",
+            format!(
+                "only = [] names no model, so the event would affect none: name models from {}, or leave out only for every model",
+                model_list(ctx)
+            ),
+        ));
+    }
     for n in &names {
         if !ctx.models.iter().any(|m| &m.name == n) {
             let hint = hint(n, ctx.models.iter().map(|m| m.name.as_str()));

@@ -107,3 +107,58 @@ fn command_line_overrides_are_reported_as_options() {
     assert!(!run.stderr().contains("many.toml:1"), "{}", run.stderr());
     assert!(!env.path("out").exists());
 }
+
+/// Slurm options that would make scripts that cannot work are refused, creating nothing: a
+/// `--leadsim` that is missing, a folder or not a program; an empty partition name; a time
+/// whose minutes or seconds reach 60.
+#[test]
+fn slurm_refuses_nonsense_options() {
+    let env = setup();
+    env.write("notes.txt", "not a program");
+    std::fs::create_dir(env.path("bin")).unwrap();
+    let cases: [(&[&str], &[&str]); 8] = [
+        (
+            &["--leadsim", "missing/leadsim"],
+            &["--leadsim missing/leadsim", "no such file"],
+        ),
+        (
+            &["--leadsim", "bin"],
+            &["--leadsim bin", "a folder, not a program"],
+        ),
+        (
+            &["--leadsim", "notes.txt"],
+            &["--leadsim notes.txt", "not executable"],
+        ),
+        (
+            &["--partition", ","],
+            &["--partition \",\"", "not a partition name"],
+        ),
+        (&["--partition", "short,"], &["not a partition name"]),
+        (
+            &["--time", "1:60:00"],
+            &["--time \"1:60:00\"", "not a Slurm time limit"],
+        ),
+        (&["--time", "2-24:00:00"], &["not a Slurm time limit"]),
+        (&["--time", "90:75"], &["not a Slurm time limit"]),
+    ];
+    for (extra, needles) in cases {
+        let mut args = vec!["slurm", "s.toml", "-o", "cluster"];
+        args.extend_from_slice(extra);
+        env.run(&args).fails(2, needles);
+        assert!(
+            !env.path("cluster").exists(),
+            "{extra:?} created the folder"
+        );
+    }
+    env.run(&[
+        "slurm",
+        "s.toml",
+        "-o",
+        "cluster",
+        "--time",
+        "1:59:59",
+        "--partition",
+        "a,b",
+    ])
+    .ok();
+}

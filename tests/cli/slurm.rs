@@ -24,6 +24,13 @@ fn read(path: &Path) -> String {
 fn slurm_scripts_match_the_golden_files() {
     let env = Env::new();
     let s = sweep();
+    // `--leadsim` must name a program; the scripts then show it as /opt/leadsim/bin/leadsim.
+    let bin = env.write("opt/leadsim/bin/leadsim", "#!/bin/sh\n");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let bin = bin.to_str().unwrap();
     env.run(&[
         "slurm",
         s.to_str().unwrap(),
@@ -38,7 +45,7 @@ fn slurm_scripts_match_the_golden_files() {
         "--replications",
         "2",
         "--leadsim",
-        "/opt/leadsim/bin/leadsim",
+        bin,
         "-o",
         "cluster",
     ])
@@ -47,6 +54,7 @@ fn slurm_scripts_match_the_golden_files() {
     let root = std::fs::canonicalize(repo("")).unwrap();
     for name in SCRIPTS {
         let got = read(&dir.join(name))
+            .replace(bin, "/opt/leadsim/bin/leadsim")
             .replace(dir.to_str().unwrap(), "@DIR@")
             .replace(root.to_str().unwrap(), "@REPO@");
         assert_golden(name, &got, &repo("tests/data/slurm").join(name));
