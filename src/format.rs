@@ -151,6 +151,42 @@ fn sweep_section() -> String {
     out
 }
 
+/// What values the key at `path` accepts (a key path as errors name it: `seed`,
+/// `organization.members`, `models[1].delay`), when the registries say it unambiguously; for
+/// errors about a value the file format itself cannot hold (a whole number beyond 64 bits).
+pub fn valid_at(path: &str) -> Option<String> {
+    // `models[1].delay` → table `models`, key `delay`.
+    let mut plain = String::with_capacity(path.len());
+    let mut depth = 0usize;
+    for c in path.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            c if depth == 0 => plain.push(c),
+            _ => {}
+        }
+    }
+    let (table, key) = plain.rsplit_once('.').unwrap_or(("", &plain));
+    let mut tables = crate::scenario::params();
+    tables.extend(crate::reference::scenario::params());
+    tables.extend(crate::experiment::sweep::params());
+    tables.push((
+        "models",
+        crate::leadership::registry()
+            .iter()
+            .flat_map(|t| (t.params)())
+            .collect(),
+    ));
+    let valid: std::collections::BTreeSet<String> = tables
+        .iter()
+        .filter(|(t, _)| t.split(' ').next() == Some(table))
+        .flat_map(|(_, params)| params.iter())
+        .filter(|p| p.key == key)
+        .map(|p| p.valid())
+        .collect();
+    (valid.len() == 1).then(|| valid.into_iter().next().unwrap_or_default())
+}
+
 /// The sweep-file keys as plain text, for `leadsim sweep --help`.
 pub fn sweep_keys_text() -> String {
     let mut out = String::new();
@@ -180,6 +216,24 @@ mod tests {
 
     /// `docs/FORMAT.md` is exactly what the registries say (a new or changed key must update
     /// it: `LEADSIM_UPDATE_GOLDEN=1 cargo test --release format`).
+    #[test]
+    fn valid_values_of_key_paths() {
+        assert_eq!(
+            valid_at("seed").as_deref(),
+            Some("a whole number between 0 and 9223372036854775807")
+        );
+        assert_eq!(
+            valid_at("organization.members"),
+            Some(crate::org::MEMBERS.valid())
+        );
+        assert_eq!(
+            valid_at("models[2].review_capacity").is_some(),
+            true,
+            "a model's key"
+        );
+        assert_eq!(valid_at("nothing.here"), None);
+    }
+
     #[test]
     fn format_reference_matches_the_registries() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/FORMAT.md");

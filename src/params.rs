@@ -54,7 +54,7 @@ impl Source {
     }
 
     /// The line (1-based) of `path` in the file, or of its closest enclosing key.
-    pub(crate) fn line(&self, path: &str) -> Option<usize> {
+    pub fn line(&self, path: &str) -> Option<usize> {
         let mut p = path;
         loop {
             if let Some(&l) = self.lines.get(p) {
@@ -135,7 +135,10 @@ fn syntax_error(
         _ => String::new(),
     };
     let message = e.message().trim();
-    let message = if message.contains("as i128") || message.contains("as u64") {
+    let message = if message.contains("as i128")
+        || message.contains("as u64")
+        || message.contains("u64 value was too large")
+    {
         format!(
             "{snippet} is too large: TOML whole numbers must be between {} and {}",
             i64::MIN,

@@ -228,7 +228,22 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             let err = failure.error();
-            let top = err.to_string();
+            let mut top = err.to_string();
+            // A whole number beyond what TOML holds: say what the key itself takes.
+            let input = err
+                .downcast_ref::<leadsim::params::InputError>()
+                .or_else(
+                    || match err.downcast_ref::<leadsim::scenario::LoadError>() {
+                        Some(leadsim::scenario::LoadError::Input(e)) => Some(e),
+                        _ => None,
+                    },
+                );
+            if let Some(e) = input
+                && e.message.contains("TOML whole numbers must be between")
+                && let Some(valid) = leadsim::format::valid_at(&e.key)
+            {
+                top += &format!("; {} takes {valid}", e.key);
+            }
             // A file name or a value quoted in an error never sends control characters (an
             // escape sequence) to the terminal.
             eprintln!("error: {}", leadsim::params::safe(&top));

@@ -65,6 +65,7 @@ pub fn load(
     replications: Option<u32>,
 ) -> Result<(Sweep, Provenance), Failure> {
     let sweep = Sweep::load(path).input()?;
+    check_base(path, &sweep)?;
     let overrides = experiment::overrides(seed, replications, "--replications")?;
     let mut command = format!("leadsim sweep {}", shell_word(&path.display().to_string()));
     if let Some(s) = seed {
@@ -92,6 +93,44 @@ pub fn load(
             inputs,
             overrides,
         },
+    ))
+}
+
+/// Refuses a base that is not a scenario: the sweep file itself, or another sweep file (whose
+/// expansion would say only that it has no leadership model).
+pub fn check_base(path: &Path, sweep: &Sweep) -> Result<(), Failure> {
+    let Some(base) = &sweep.base_path else {
+        return Ok(());
+    };
+    let same = match (std::fs::canonicalize(path), std::fs::canonicalize(base)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    let is_sweep = toml::from_str::<toml::Table>(&sweep.base_text)
+        .is_ok_and(|t| leadsim::experiment::sweep::is_sweep(&t));
+    if !same && !is_sweep {
+        return Ok(());
+    }
+    let what = if same {
+        "the sweep file itself".to_string()
+    } else {
+        format!(
+            "{}, a sweep file (it has base, [[axes]] or [design])",
+            base.display()
+        )
+    };
+    Err(Failure::Input(
+        leadsim::params::InputError {
+            file: path.to_path_buf(),
+            line: leadsim::params::Source::parse(path, &sweep.text)
+                .ok()
+                .and_then(|(_, s)| s.line("base")),
+            key: "base".into(),
+            message: format!(
+                "names {what}; base must name a scenario file (one with [[models]]), or be an inline [base] table"
+            ),
+        }
+        .into(),
     ))
 }
 

@@ -125,6 +125,14 @@ mod tests {
         // A changed file.
         let b = manifest(&base.replace("seed = 1", "seed = 1\nsteps = 9"), &[]);
         assert_eq!(a.differences(&b), ["the scenario file (s.toml) differs"]);
+        // A file that differs only in a comment says so.
+        let b = manifest(&format!("# a note\n{base}"), &[]);
+        assert_eq!(
+            a.differences(&b),
+            [
+                "the scenario file (s.toml) differs only in comments or layout (every value is the same)"
+            ]
+        );
         // An override of the seed shows as the seed, not twice.
         let mut c = manifest(base, &[("seed", "7")]);
         c.seed = 7;

@@ -183,7 +183,16 @@ impl Manifest {
         for f in &self.inputs {
             match other.inputs.iter().find(|g| g.role == f.role) {
                 Some(g) if g.sha256 != f.sha256 => {
-                    out.push(format!("the {} file ({}) differs", f.role, f.path));
+                    // Comments and layout are part of the text, hence of the identity; say when
+                    // they are all that changed.
+                    let values = |text: &str| toml::from_str::<toml::Table>(text).ok();
+                    let only = match (values(&f.text), values(&g.text)) {
+                        (Some(a), Some(b)) if a == b => {
+                            " only in comments or layout (every value is the same)"
+                        }
+                        _ => "",
+                    };
+                    out.push(format!("the {} file ({}) differs{only}", f.role, f.path));
                 }
                 None => out.push(format!("a {} file ({}) on one side only", f.role, f.path)),
                 _ => {}

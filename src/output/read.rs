@@ -35,6 +35,16 @@ pub enum ReadError {
         /// The folder given.
         path: PathBuf,
     },
+    /// The folder holds one shard of a sweep: its runs, but no tables.
+    #[error(
+        "{path} holds shard {shard} of a sweep, not a whole result: merge the shards first (`leadsim merge <every shard folder> -o <folder>`), then use the merged folder"
+    )]
+    Shard {
+        /// The folder given.
+        path: PathBuf,
+        /// Which shard (`i/n`).
+        shard: String,
+    },
     /// A file of the folder is not what leadsim writes.
     #[error("{path}: {detail}")]
     Malformed {
@@ -142,10 +152,17 @@ pub(crate) fn manifest(dir: &Path) -> Result<Manifest, ReadError> {
         path: path.clone(),
         source,
     })?;
-    serde_json::from_slice(&bytes).map_err(|e| ReadError::Malformed {
+    let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| ReadError::Malformed {
         path,
         detail: format!("not a leadsim manifest: {e}"),
-    })
+    })?;
+    if !manifest.shard.is_empty() {
+        return Err(ReadError::Shard {
+            path: dir.to_path_buf(),
+            shard: manifest.shard,
+        });
+    }
+    Ok(manifest)
 }
 
 /// A result folder being read: its manifest's axes and models, against which every row is

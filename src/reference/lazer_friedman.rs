@@ -151,7 +151,13 @@ impl Network {
                 } else {
                     2
                 };
-                if k < min || k >= agents {
+                if agents <= min {
+                    Err(LfError::TooFewAgents {
+                        network: self.label(),
+                        agents,
+                        min: min + 1,
+                    })
+                } else if k < min || k >= agents {
                     Err(LfError::BadDegree {
                         network: self.label(),
                         k,
@@ -307,7 +313,9 @@ pub enum LfError {
         exponent: u32,
     },
     /// A network degree outside what the network's kind and the agent count allow.
-    #[error("{network}: k = {k} is out of range: it must be between {min} and agents - 1 = {max}")]
+    #[error(
+        "{network}: degree = {k} is out of range: it must be between {min} and agents - 1 = {max}"
+    )]
     BadDegree {
         /// The network's kind.
         network: String,
@@ -317,6 +325,18 @@ pub enum LfError {
         min: usize,
         /// The largest degree allowed (agents − 1).
         max: usize,
+    },
+    /// Too few agents for the kind of network at any degree (a small world of 2 agents).
+    #[error(
+        "{network}: a network of this kind needs at least {min} agents (agents = {agents}); give more agents or another network"
+    )]
+    TooFewAgents {
+        /// The network's kind.
+        network: String,
+        /// Agents asked for.
+        agents: usize,
+        /// The fewest agents the kind allows.
+        min: usize,
     },
     /// A count parameter below its minimum.
     #[error("{name} = {value} is too small: it must be at least {min}")]
@@ -1317,9 +1337,15 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("k = 0") && e.contains("between 1 and agents - 1 = 99"),
+            e.contains("degree = 0") && e.contains("between 1 and agents - 1 = 99"),
             "{e}"
         );
+        // No range at all: too few agents for the kind of network, said so.
+        let e = Network::SmallWorld { k: 2, rewirings: 0 }
+            .validate(2)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("needs at least 3 agents"), "{e}");
         let e = experiment(&Params::default(), &[Network::Linear], 1, 0)
             .unwrap_err()
             .to_string();

@@ -18,7 +18,7 @@
 //! beliefs; Lazer & Friedman: the same landscape and starting configurations) and uses the same
 //! behaviour stream: common random numbers, as for the leadership models.
 
-use super::lazer_friedman::{self as lf, Network};
+use super::lazer_friedman::{self as lf, LfError, Network};
 use super::march1991;
 use crate::landscape::{Config, EXACT_MAX_N, Landscape, LinkRule};
 use crate::metrics::{Metric, MetricKind};
@@ -281,9 +281,16 @@ pub(crate) fn read_lf(table: &mut Reader, models: &mut [Reader]) -> Result<LfStu
                 rewirings: r.whole(&REWIRINGS)? as usize,
             },
         };
-        network
-            .validate(agents)
-            .map_err(|e| r.error("kind", e.to_string()))?;
+        // Each error at the key that can fix it.
+        network.validate(agents).map_err(|e| {
+            let key = match e {
+                LfError::BadDegree { .. } => "degree",
+                LfError::TooMuchRewiring { .. } => "rewirings",
+                LfError::BadProbability { .. } => "p",
+                _ => "kind",
+            };
+            r.error(key, e.to_string())
+        })?;
         variants.push((network, r.real(&VELOCITY)?, r.real(&COPY_ERROR)?));
     }
     Ok(LfStudy {

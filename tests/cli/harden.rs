@@ -162,3 +162,27 @@ fn slurm_refuses_nonsense_options() {
     ])
     .ok();
 }
+
+/// Messages that said something beside the point now say what is wrong (issue 19, item 15):
+/// `plot`/`report` of a shard say to merge first; a resume refused because only comments of
+/// the file changed says so. (File-level cases are in `tests/data/bad/`: a base that is a
+/// sweep or the file itself, whole numbers beyond 2^63, Lazer & Friedman degrees.)
+#[test]
+fn messages_say_what_is_wrong() {
+    let env = setup();
+    env.run(&["sweep", "s.toml", "--shard", "1/2", "-o", "shard", "-q"])
+        .ok();
+    for cmd in ["plot", "report"] {
+        env.run(&[cmd, "shard"]).fails(
+            2,
+            &["shard holds shard 1/2 of a sweep", "merge the shards first"],
+        );
+    }
+    assert!(!env.path("shard/charts").exists() && !env.path("shard/report.html").exists());
+    // A comment-only edit: the identity changes (it is the text's), and the message says why.
+    env.run(&["run", "base.toml", "-o", "out", "-q", "--no-charts"])
+        .ok();
+    env.write("base.toml", &format!("# tuned\n{BASE}"));
+    env.run(&["run", "base.toml", "-o", "out", "-q", "--resume"])
+        .fails(2, &["differs only in comments or layout"]);
+}
