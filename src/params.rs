@@ -21,6 +21,10 @@ pub struct Source {
     /// The file name as given by the user (`<inline>` for texts without a file).
     pub(crate) file: PathBuf,
     lines: BTreeMap<String, usize>,
+    /// The first long text read from this source, shared by every scenario read from it: the
+    /// points of a sweep share their base's source, so a long description is held once, not
+    /// once per point ([`Reader::shared_text`]).
+    shared: std::sync::OnceLock<std::sync::Arc<str>>,
 }
 
 impl Source {
@@ -30,6 +34,7 @@ impl Source {
         Source {
             file: PathBuf::from(name),
             lines: BTreeMap::new(),
+            shared: Default::default(),
         }
     }
 
@@ -49,6 +54,7 @@ impl Source {
             Source {
                 file: file.to_path_buf(),
                 lines,
+                shared: Default::default(),
             },
         ))
     }
@@ -76,6 +82,7 @@ impl Source {
                 .iter()
                 .filter_map(|(k, &l)| k.strip_prefix(&dotted).map(|k| (k.to_string(), l)))
                 .collect(),
+            shared: Default::default(),
         }
     }
 
@@ -762,6 +769,23 @@ impl<'a> Reader<'a> {
             },
             Some(v) => Err(self.type_error(p, v)),
         }
+    }
+
+    /// Free text as [`Reader::text`] reads it, held once for every scenario read from the same
+    /// source when it is the same text (a sweep's points and their description).
+    pub(crate) fn shared_text(
+        &mut self,
+        p: &Param,
+    ) -> Result<Option<std::sync::Arc<str>>, InputError> {
+        let Some(text) = self.text(p)? else {
+            return Ok(None);
+        };
+        let first = self.source.shared.get_or_init(|| text.as_str().into());
+        Ok(Some(if **first == *text {
+            first.clone()
+        } else {
+            text.into()
+        }))
     }
 
     /// A distribution on [0, 1].

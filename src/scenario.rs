@@ -46,8 +46,9 @@ pub(crate) const FAMILY: Param = Param {
 pub struct Scenario {
     /// The scenario's name (`name`; by default the file's stem), which names the output folder.
     pub name: String,
-    /// What the scenario is about, shown in the report (may be empty).
-    pub description: String,
+    /// What the scenario is about, shown in the report (may be empty); shared by the points
+    /// of a sweep.
+    pub description: Arc<str>,
     /// The master seed: every random stream of every run derives from it (docs/ODD.md §5).
     pub seed: u64,
     /// Steps per run (docs/ODD.md §2, Time).
@@ -282,7 +283,7 @@ impl Scenario {
             ));
         }
         let name = read_name(&mut r, default_name)?;
-        let description = r.text(&DESCRIPTION)?.unwrap_or_default();
+        let description = r.shared_text(&DESCRIPTION)?.unwrap_or_default();
         let seed = r.whole(&SEED)?;
         let steps = r.whole(&STEPS)? as u32;
         let replications = r.whole(&REPLICATIONS)? as u32;

@@ -19,7 +19,7 @@ pub(crate) use crate::scenario::FAMILY;
 #[derive(Debug, Clone)]
 pub struct Common {
     pub(crate) name: String,
-    pub(crate) description: String,
+    pub(crate) description: Arc<str>,
     pub(crate) seed: u64,
     pub(crate) steps: u32,
     pub(crate) replications: u32,
@@ -111,7 +111,7 @@ impl Study {
         let mut r = Reader::new(table, "", source);
         r.choice(&FAMILY)?;
         let name = scenario::read_name(&mut r, default_name)?;
-        let description = r.text(&scenario::DESCRIPTION)?.unwrap_or_default();
+        let description = r.shared_text(&scenario::DESCRIPTION)?.unwrap_or_default();
         let seed = r.whole(&scenario::SEED)?;
         let steps = r.whole(&scenario::STEPS)? as u32;
         let replications = r.whole(&scenario::REPLICATIONS)? as u32;

@@ -176,18 +176,28 @@ impl<T, E: Into<anyhow::Error>> OtherContext<T> for Result<T, E> {
     }
 }
 
+/// The most worker threads `--threads` may ask for: far more than any machine's cores (results
+/// do not depend on the count, and threads beyond the cores only slow a run down), few enough
+/// that starting them cannot exhaust the system.
+pub const MAX_THREADS: usize = 1024;
+
 /// Sizes the global rayon pool; `None` keeps rayon's default (one thread per core).
 pub fn set_threads(threads: Option<usize>) -> Result<(), Failure> {
     if let Some(t) = threads {
-        if t == 0 {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if t == 0 || t > MAX_THREADS {
             return Err(Failure::Input(anyhow::anyhow!(
-                "--threads 0 is not valid: give at least 1"
+                "--threads {t} is not valid: give between 1 and {MAX_THREADS} (this machine has {cores} cores; results do not depend on the number of threads)"
             )));
         }
         rayon::ThreadPoolBuilder::new()
             .num_threads(t)
             .build_global()
-            .other()?;
+            .map_err(|e| {
+                Failure::Other(anyhow::anyhow!(
+                    "cannot start {t} worker threads ({e}): give fewer with --threads (this machine has {cores} cores), or raise the limit on processes (ulimit -u) or memory (ulimit -v)"
+                ))
+            })?;
     }
     Ok(())
 }

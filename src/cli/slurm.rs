@@ -60,6 +60,13 @@ const DEFAULT_TASKS: u64 = 10;
 const SLURM_MAX_ARRAY_SIZE: u64 = 1001;
 
 pub fn run(args: Args) -> Result<(), Failure> {
+    if args.cpus as usize > super::MAX_THREADS {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "--cpus {} is not valid: each task runs that many threads, at most {}",
+            args.cpus,
+            super::MAX_THREADS
+        )));
+    }
     let (sweep, _) = super::sweep::load(&args.sweep, args.seed, args.replications)?;
     let plan = sweep.plan(args.seed, args.replications).input()?;
     if plan.precision.is_some() {

@@ -186,3 +186,58 @@ fn messages_say_what_is_wrong() {
     env.run(&["run", "base.toml", "-o", "out", "-q", "--resume"])
         .fails(2, &["differs only in comments or layout"]);
 }
+
+/// Runs `leadsim ARGS` in `env` through `sh` with `limits` (`ulimit` commands) applied first.
+fn limited(env: &Env, limits: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{limits}; exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_leadsim"))
+        .args(args)
+        .current_dir(env.dir.path())
+        .output()
+        .unwrap()
+}
+
+/// Resources are bounded (issue 19, item 10): `--threads` has an upper bound; threads that
+/// cannot be started are a clear failure saying what to do, before the folder is created; a
+/// long description is held once, not once per sweep point.
+#[test]
+fn threads_and_memory_are_bounded() {
+    let env = setup();
+    let start = std::time::Instant::now();
+    env.run(&["run", "base.toml", "-o", "out", "--threads", "100000"])
+        .fails(2, &["--threads 100000 is not valid", "between 1 and 1024"]);
+    assert!(start.elapsed() < std::time::Duration::from_secs(10));
+    env.run(&["slurm", "s.toml", "-o", "out", "--cpus", "5000"])
+        .fails(2, &["--cpus 5000 is not valid"]);
+    // 1,000 threads' stacks do not fit in 400 MB of address space.
+    let out = limited(
+        &env,
+        "ulimit -v 400000",
+        &["run", "base.toml", "-o", "out", "-q", "--threads", "1000"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("cannot start 1000 worker threads")
+            && err.contains("give fewer with --threads"),
+        "{err}"
+    );
+    assert!(!env.path("out").exists());
+    // 4,000 points of a base with a 100 KB description: 400 MB if each point held a copy.
+    env.write(
+        "long.toml",
+        &format!("description = \"{}\"\n{BASE}", "d".repeat(100_000)),
+    );
+    env.write(
+        "long-sweep.toml",
+        "base = \"long.toml\"\n[design]\nkind = \"random\"\nsamples = 4000\n[[axes]]\npath = \"behaviour.noise\"\nfrom = 0\nto = 0.2\n",
+    );
+    let out = limited(&env, "ulimit -v 200000", &["check", "long-sweep.toml"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
