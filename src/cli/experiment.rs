@@ -87,6 +87,10 @@ pub fn overrides(
     Ok(overrides)
 }
 
+/// The command that resumes the experiment running now, for the second Ctrl-C (which ends the
+/// process at once, before the error that would say it).
+static RESUME: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
 /// The process-wide stop flag, set by Ctrl-C or SIGTERM.
 fn stop_flag() -> Arc<AtomicBool> {
     static FLAG: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
@@ -96,7 +100,13 @@ fn stop_flag() -> Arc<AtomicBool> {
         // If a handler cannot be installed the run simply cannot be stopped gracefully.
         let _ = ctrlc::set_handler(move || {
             if f.swap(true, Ordering::SeqCst) {
-                eprintln!("\nleadsim: stopping now; finished runs are kept");
+                let hint = RESUME
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .as_ref()
+                    .map(|c| format!("\nresume with: {c} --resume"))
+                    .unwrap_or_default();
+                eprintln!("\nleadsim: stopping now; finished runs are kept{hint}");
                 std::process::exit(130);
             }
             eprintln!("\nleadsim: stopping; finished runs are kept, runs in progress are abandoned and rerun by --resume");
@@ -120,30 +130,71 @@ fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
     bar
 }
 
-/// Checks the folder, takes the lock and writes (or checks) the plan. Returns `None` when a
-/// resumed folder is already complete.
-pub fn prepare(
-    dir: &Path,
-    manifest: &Manifest,
-    args: &RunArgs,
-) -> Result<Option<FolderLock>, Failure> {
+/// Where an experiment writes, as [`prepare`] decided, with the folder's lock held.
+pub struct Target {
+    /// The result folder asked for.
+    pub dir: PathBuf,
+    /// Where the result is written until it is finished: `dir` itself, or (`--force` over a
+    /// result) a fresh folder beside it that replaces it once finished ([`Target::commit`]), so
+    /// the old result is not lost before the new one exists.
+    pub work: PathBuf,
+    lock: FolderLock,
+    staged: Option<FolderLock>,
+}
+
+impl Target {
+    /// Puts a finished result built beside the folder in its place (nothing to do for one
+    /// written in place).
+    pub fn commit(&mut self) -> Result<(), Failure> {
+        if self.staged.is_none() {
+            return Ok(());
+        }
+        let leftover = output::replace(&self.dir, &self.work).map_err(failure)?;
+        if let Some(staged) = self.staged.as_mut() {
+            staged.moved_to(&self.dir);
+        }
+        // The old folder's lock file went with it.
+        self.lock.moved_to(&self.work);
+        self.work = self.dir.clone();
+        if let Some(old) = leftover {
+            eprintln!(
+                "note: the replaced result could not be removed; delete {} yourself",
+                old.display()
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Checks the folder, takes the lock and writes (or checks) the plan. Returns `None` when the
+/// folder already holds this experiment's finished result (checked against its checksums), so
+/// there is nothing to do: a resume of it, or the same command run again. A different
+/// experiment is refused unless `--force`, which builds the new result beside the old one.
+pub fn prepare(dir: &Path, manifest: &Manifest, args: &RunArgs) -> Result<Option<Target>, Failure> {
     let state = output::state(dir).map_err(failure)?;
+    if state == FolderState::NotAFolder {
+        return Err(failure(OutputError::NotAFolder {
+            path: dir.to_path_buf(),
+        }));
+    }
+    // A `--force` run stopped before it replaced the old result is resumed where it is built.
+    if args.resume
+        && matches!(state, FolderState::Complete | FolderState::Unfinished)
+        && let Some(target) = resume_staged(dir, manifest)?
+    {
+        return Ok(Some(target));
+    }
     match state {
-        FolderState::NotAFolder => {
-            return Err(failure(OutputError::NotAFolder {
-                path: dir.to_path_buf(),
-            }));
-        }
-        FolderState::Complete if args.resume => {
+        FolderState::Complete if args.resume || !args.force => {
             let done = Manifest::read(dir, output::MANIFEST).map_err(failure)?;
-            check_identity(dir, &done, manifest)?;
-            eprintln!("{} is already complete; nothing to resume", dir.display());
+            check_identity(dir, &done, manifest, args.resume)?;
+            // Nothing to resume only if the result is whole.
+            leadsim::output::read::verify(dir, &done).map_err(failure)?;
+            eprintln!(
+                "{} already holds this experiment's finished result: nothing to do (--force runs it again)",
+                dir.display()
+            );
             return Ok(None);
-        }
-        FolderState::Complete if !args.force => {
-            return Err(failure(OutputError::Exists {
-                path: dir.to_path_buf(),
-            }));
         }
         FolderState::Unfinished if !args.force && !args.resume => {
             return Err(failure(OutputError::Unfinished {
@@ -158,19 +209,70 @@ pub fn prepare(
         _ => {}
     }
     let lock = FolderLock::acquire(dir).map_err(failure)?;
+    if args.force && matches!(state, FolderState::Complete | FolderState::Unfinished) {
+        // The old result stays whole until the new one is finished beside it.
+        let work = output::staging(dir).map_err(failure)?;
+        if work.exists() {
+            std::fs::remove_dir_all(&work)
+                .map_err(output::io_at(&work))
+                .map_err(failure)?;
+        }
+        let staged = FolderLock::acquire(&work).map_err(failure)?;
+        manifest.write_plan(&work).map_err(failure)?;
+        return Ok(Some(Target {
+            dir: dir.to_path_buf(),
+            work,
+            lock,
+            staged: Some(staged),
+        }));
+    }
     if args.force {
+        // A folder of other files: leadsim's own files go, the others stay.
         output::clear(dir).map_err(failure)?;
     }
+    output::clean_temporaries(dir);
     if args.resume && state == FolderState::Unfinished {
         let old = Manifest::read(dir, output::PLAN).map_err(failure)?;
-        check_identity(dir, &old, manifest)?;
+        check_identity(dir, &old, manifest, true)?;
     } else {
         manifest.write_plan(dir).map_err(failure)?;
     }
-    Ok(Some(lock))
+    Ok(Some(Target {
+        dir: dir.to_path_buf(),
+        work: dir.to_path_buf(),
+        lock,
+        staged: None,
+    }))
 }
 
-fn check_identity(dir: &Path, old: &Manifest, new: &Manifest) -> Result<(), Failure> {
+/// The unfinished result a `--force` run was building beside `dir` when it stopped, locked and
+/// checked to be `manifest`'s experiment; `None` when there is none.
+fn resume_staged(dir: &Path, manifest: &Manifest) -> Result<Option<Target>, Failure> {
+    let Ok(work) = output::staging(dir) else {
+        return Ok(None);
+    };
+    if !work.join(output::PLAN).is_file() {
+        return Ok(None);
+    }
+    let old = Manifest::read(&work, output::PLAN).map_err(failure)?;
+    if old.identity != manifest.identity || old.shard != manifest.shard {
+        // Another experiment's abandoned replacement: the folder itself decides.
+        return Ok(None);
+    }
+    let lock = FolderLock::acquire(dir).map_err(failure)?;
+    let staged = FolderLock::acquire(&work).map_err(failure)?;
+    output::clean_temporaries(&work);
+    Ok(Some(Target {
+        dir: dir.to_path_buf(),
+        work,
+        lock,
+        staged: Some(staged),
+    }))
+}
+
+/// Refuses a folder holding another experiment than `new` (`old` is its plan or manifest),
+/// saying what differs; `resume` says whether a resume or a new run was asked for.
+fn check_identity(dir: &Path, old: &Manifest, new: &Manifest, resume: bool) -> Result<(), Failure> {
     if old.identity != new.identity || old.shard != new.shard {
         let what = if old.shard != new.shard {
             format!("shard \"{}\", not \"{}\"", old.shard, new.shard)
@@ -186,26 +288,33 @@ fn check_identity(dir: &Path, old: &Manifest, new: &Manifest) -> Result<(), Fail
                 old.command
             )
         };
+        let advice = if resume {
+            "resume with the same command, or use --force to start over"
+        } else {
+            "use --force to replace it, or -o to choose another folder"
+        };
         return Err(failure(OutputError::Mismatch {
             path: dir.to_path_buf(),
-            detail: format!("{what}; resume with the same command, or use --force to start over"),
+            detail: format!("{what}; {advice}"),
         }));
     }
     Ok(())
 }
 
-/// Runs `indices` of `plan` into `dir` with a progress bar; on interruption says how to resume.
-/// For a whole experiment (`ordered`: `indices` are every run) returns the complete ordered
-/// time-series file for [`finish`].
+/// Runs `indices` of `plan` into `target` with a progress bar, in journals of the experiment
+/// `identity`; on interruption says how to resume. For a whole experiment (`ordered`:
+/// `indices` are every run) returns the complete ordered time-series file for [`finish`].
 pub fn run_indices(
     plan: &Plan,
-    dir: &Path,
+    identity: &str,
+    target: &Target,
     indices: &[u64],
     ordered: bool,
     args: &RunArgs,
     resume_command: &str,
 ) -> Result<Option<Complete>, Failure> {
     let stop = stop_flag();
+    *RESUME.lock().unwrap_or_else(|e| e.into_inner()) = Some(resume_command.to_string());
     let bar = progress_bar(indices.len() as u64, args.quiet);
     let first = std::sync::Once::new();
     let progress = |done: u64, total: u64| {
@@ -217,34 +326,44 @@ pub fn run_indices(
         });
         bar.set_position(done)
     };
-    let runs = dir.join(output::RUNS);
-    let result = runner::execute(plan, &runs, indices, ordered, &stop, &progress);
+    let runs = target.work.join(output::RUNS);
+    let result = runner::execute(plan, identity, &runs, indices, ordered, &stop, &progress);
     bar.finish_and_clear();
+    let dir = target.dir.display();
     match result {
         Ok(complete) => Ok(complete),
         Err(RunError::Interrupted { done, total }) => Err(Failure::Other(anyhow::anyhow!(
             "interrupted: {done} of {total} runs are finished and kept in {}\nresume with: {resume_command} --resume",
-            dir.display()
+            target.work.display()
         ))),
         // A full disk or a failing device: what was journaled before it is kept.
         Err(RunError::Output(e)) if !e.is_input() => Err(Failure::Other(anyhow::anyhow!(
-            "{e}\nthe runs finished before this are kept in {}; fix the cause (e.g. free disk space) and resume with: {resume_command} --resume",
-            dir.display()
+            "{e}\nthe runs finished before this are kept in {}{}; fix the cause (e.g. free disk space) and resume with: {resume_command} --resume",
+            target.work.display(),
+            if target.work == target.dir {
+                String::new()
+            } else {
+                format!(" (the result in {dir} is kept until this one is finished)")
+            }
         ))),
         Err(RunError::Output(e)) => Err(failure(e)),
     }
 }
 
-/// Runs the batches of a precision plan into `dir` until its rule decides, saying on stderr
+/// Runs the batches of a precision plan into `target` (journals of the experiment `identity`)
+/// until its rule decides, saying on stderr
 /// after each batch how wide the widest interval is; returns the plan its tables describe
 /// (with the chosen number of replicates) and the decision.
 pub fn run_by_precision(
     plan: &Plan,
-    dir: &Path,
+    identity: &str,
+    target: &Target,
     args: &RunArgs,
     resume_command: &str,
 ) -> Result<(Plan, Outcome), Failure> {
+    let dir = &target.work;
     let stop = stop_flag();
+    *RESUME.lock().unwrap_or_else(|e| e.into_inner()) = Some(resume_command.to_string());
     let bar = std::sync::Mutex::new(progress_bar(0, args.quiet));
     let progress = |done: u64, total: u64| {
         let bar = bar.lock().unwrap_or_else(|e| e.into_inner());
@@ -269,7 +388,7 @@ pub fn run_by_precision(
         bar.suspend(|| eprintln!("precision: {so_far}running replicates {from}–{}", to - 1));
     };
     let runs = dir.join(output::RUNS);
-    let result = precision::execute(plan, &runs, &stop, &progress, &on_batch);
+    let result = precision::execute(plan, identity, &runs, &stop, &progress, &on_batch);
     bar.lock()
         .unwrap_or_else(|e| e.into_inner())
         .finish_and_clear();
@@ -287,20 +406,26 @@ pub fn run_by_precision(
     }
 }
 
-/// Runs every run of `plan` into `dir` (prepared by [`prepare`]), assembles the tables, writes
-/// the manifest and draws the charts; `command` (without `-o`) is what resumes it.
+/// Runs every run of `plan` into `target` (from [`prepare`]), assembles the tables, writes the
+/// manifest, puts the result in place and draws the charts; `command` (without `-o`) is what
+/// resumes it.
 pub fn run_all(
     plan: &Plan,
-    dir: &Path,
+    target: &mut Target,
     manifest: Manifest,
     args: &RunArgs,
     command: &str,
 ) -> Result<(), Failure> {
     let indices: Vec<u64> = (0..plan.runs()).collect();
-    let resume = format!("{command} -o {}", shell_word(&dir.display().to_string()));
-    let series = run_indices(plan, dir, &indices, true, args, &resume)?;
-    finish(plan, dir, manifest, series.as_ref())?;
-    charts(dir, args.no_charts)
+    let resume = format!(
+        "{command} -o {}",
+        shell_word(&target.dir.display().to_string())
+    );
+    let identity = manifest.identity.clone();
+    let series = run_indices(plan, &identity, target, &indices, true, args, &resume)?;
+    finish(plan, &target.work, manifest, series.as_ref())?;
+    target.commit()?;
+    charts(&target.dir, args.no_charts)
 }
 
 /// Assembles the tables (the time series from `series`, the ordered file [`run_indices`]
@@ -312,7 +437,7 @@ pub fn finish(
     series: Option<&Complete>,
 ) -> Result<Manifest, Failure> {
     let runs = dir.join(output::RUNS);
-    let hashes = output::tables::assemble(&plan.layout(), std::slice::from_ref(&runs), dir, series).map_err(|e| {
+    let hashes = output::tables::assemble(&plan.layout(), &manifest.identity, std::slice::from_ref(&runs), dir, series).map_err(|e| {
         if e.is_input() {
             failure(e)
         } else {

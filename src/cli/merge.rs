@@ -33,22 +33,44 @@ fn bad(msg: String) -> Failure {
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
+    let dir = &args.output;
+    refuse_input_as_output(dir, &args.shards)?;
     let shards = read_shards(&args.shards)?;
     let n = check_cover(&shards)?;
     let (first_dir, first) = &shards[0];
     let (plan, manifest) = rebuild(first_dir, first)?;
-    let dir = &args.output;
+    // Every run of every shard is there and intact before the folder is touched.
+    let runs: Vec<PathBuf> = args.shards.iter().map(|d| d.join(output::RUNS)).collect();
+    output::tables::check(&plan.layout(), &manifest.identity, &runs).map_err(|e| {
+        let what = failure(e);
+        match what {
+            Failure::Input(e) => Failure::Input(e.context(
+                "a shard is not intact, so nothing was merged; run that shard again (its sweep command with --shard and --force)",
+            )),
+            other => other,
+        }
+    })?;
+    // A merge that failed part way (a full disk) is simply done again: its folder is resumed.
     let common = RunArgs {
         force: args.force,
+        resume: !args.force,
         ..RunArgs::default()
     };
-    // Without --resume the folder is always taken (or refused).
-    let Some(_lock) = experiment::prepare(dir, &manifest, &common)? else {
+    let Some(mut target) = experiment::prepare(dir, &manifest, &common)? else {
         return Ok(());
     };
-    let runs: Vec<PathBuf> = args.shards.iter().map(|d| d.join(output::RUNS)).collect();
-    let hashes = output::tables::assemble(&plan.layout(), &runs, dir, None).map_err(failure)?;
-    manifest.write_manifest(dir, hashes).map_err(failure)?;
+    let hashes = output::tables::assemble(
+        &plan.layout(),
+        &manifest.identity,
+        &runs,
+        &target.work,
+        None,
+    )
+    .map_err(failure)?;
+    manifest
+        .write_manifest(&target.work, hashes)
+        .map_err(failure)?;
+    target.commit()?;
     let drawing = RunArgs {
         no_charts: args.no_charts,
         ..RunArgs::default()
@@ -61,6 +83,26 @@ pub fn run(args: Args) -> Result<(), Failure> {
         dir.display()
     );
     std::fs::metadata(dir).other()?;
+    Ok(())
+}
+
+/// Refuses an output folder that is one of the shards: merging into it would replace the shard
+/// being read (and `--force` would delete it).
+fn refuse_input_as_output(dir: &Path, shards: &[PathBuf]) -> Result<(), Failure> {
+    let Ok(out) = std::fs::canonicalize(dir) else {
+        // Not there yet: it cannot be a shard.
+        return Ok(());
+    };
+    for shard in shards {
+        if std::fs::canonicalize(shard).is_ok_and(|s| s == out) {
+            return Err(bad(format!(
+                "-o {} is one of the shards to merge ({}): merge into another folder, e.g. -o {}",
+                dir.display(),
+                shard.display(),
+                dir.with_file_name("merged").display()
+            )));
+        }
+    }
     Ok(())
 }
 

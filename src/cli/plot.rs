@@ -30,6 +30,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
+    // Charts of edited or damaged tables would show what no experiment gave.
+    leadsim::output::read::verified(&args.dir).map_err(failure)?;
     let files = plot::draw_all(&args.dir).map_err(failure)?;
     outln!(
         "{} charts (PNG and SVG) → {}",

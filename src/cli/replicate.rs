@@ -148,8 +148,8 @@ fn experiment_replication(args: &Args) -> Result<Replication, Failure> {
         resume: !args.common.force,
         ..args.common.clone()
     };
-    if let Some(_lock) = experiment::prepare(&dir, &manifest, &common)? {
-        experiment::run_all(&plan, &dir, manifest, &args.common, &prov.command)?;
+    if let Some(mut target) = experiment::prepare(&dir, &manifest, &common)? {
+        experiment::run_all(&plan, &mut target, manifest, &args.common, &prov.command)?;
     }
     let manifest = Manifest::read(&dir, leadsim::output::MANIFEST).map_err(failure)?;
     let rep = match args.name {
@@ -358,8 +358,8 @@ fn patterns(args: &Args) -> Result<(), Failure> {
             resume: !args.common.force,
             ..args.common.clone()
         };
-        if let Some(_lock) = experiment::prepare(&dir, &manifest, &common)? {
-            experiment::run_all(&plan, &dir, manifest, &args.common, &command)?;
+        if let Some(mut target) = experiment::prepare(&dir, &manifest, &common)? {
+            experiment::run_all(&plan, &mut target, manifest, &args.common, &command)?;
         }
     }
     let rows = patterns::assess(&root).input()?;

@@ -20,6 +20,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
+    // A report of edited or damaged tables would show what no experiment gave.
+    leadsim::output::read::verified(&args.dir).map_err(failure)?;
     let path = report::write(&args.dir).map_err(failure)?;
     outln!("report → {}", path.display());
     Ok(())

@@ -95,10 +95,12 @@ pub fn run(args: Args) -> Result<(), Failure> {
     };
     let plan = Plan::single(scenario);
     let manifest = plan.manifest(&prov, "");
-    let Some(_lock) = experiment::prepare(&dir, &manifest, &args.common)? else {
+    let Some(mut target) = experiment::prepare(&dir, &manifest, &args.common)? else {
+        // Already finished: its summary, as if it had just run.
+        out!("{}", experiment::headline(&dir)?);
         return Ok(());
     };
-    experiment::run_all(&plan, &dir, manifest, &args.common, &command)?;
+    experiment::run_all(&plan, &mut target, manifest, &args.common, &command)?;
     outln!(
         "{}: {} runs ({} models × {} replicates) → {}",
         plan.name,

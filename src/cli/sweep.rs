@@ -164,7 +164,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         )));
     }
     let manifest = plan.manifest(&prov, &shard_text);
-    let Some(_lock) = experiment::prepare(&dir, &manifest, &args.common)? else {
+    let Some(mut target) = experiment::prepare(&dir, &manifest, &args.common)? else {
         return Ok(());
     };
     let mut resume = format!(
@@ -175,19 +175,22 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if let Some((i, n)) = args.shard {
         resume += &format!(" --shard {i}/{n}");
     }
+    let identity = manifest.identity.clone();
     if plan.precision.is_some() {
-        return run_by_precision(&plan, &prov, &dir, &args.common, &resume);
+        return run_by_precision(&plan, &prov, &identity, &mut target, &args.common, &resume);
     }
     let series = experiment::run_indices(
         &plan,
-        &dir,
+        &identity,
+        &target,
         &indices,
         args.shard.is_none(),
         &args.common,
         &resume,
     )?;
     if let Some((i, n)) = args.shard {
-        experiment::finish_shard(&dir, manifest)?;
+        experiment::finish_shard(&target.work, manifest)?;
+        target.commit()?;
         outln!(
             "{}: shard {i}/{n}, {} of {} runs → {}\ncombine the shards with: leadsim merge <the {n} shard folders> -o <folder>",
             plan.name,
@@ -197,7 +200,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
         );
         return Ok(());
     }
-    experiment::finish(&plan, &dir, manifest, series.as_ref())?;
+    experiment::finish(&plan, &target.work, manifest, series.as_ref())?;
+    target.commit()?;
     experiment::analyse_and_draw(&dir, &args.common)?;
     outln!(
         "{}: {} runs ({} points × {} models × {} replicates) → {}",
@@ -216,11 +220,12 @@ pub fn run(args: Args) -> Result<(), Failure> {
 fn run_by_precision(
     plan: &Plan,
     prov: &Provenance,
-    dir: &Path,
+    identity: &str,
+    target: &mut experiment::Target,
     args: &RunArgs,
     resume: &str,
 ) -> Result<(), Failure> {
-    let (chosen, outcome) = experiment::run_by_precision(plan, dir, args, resume)?;
+    let (chosen, outcome) = experiment::run_by_precision(plan, identity, target, args, resume)?;
     let mut manifest = chosen.manifest(prov, "");
     if let Some(p) = manifest.precision.as_mut() {
         p.outcome = Some(PrecisionOutcome {
@@ -229,7 +234,9 @@ fn run_by_precision(
             reached: outcome.reached,
         });
     }
-    experiment::finish(&chosen, dir, manifest, None)?;
+    experiment::finish(&chosen, &target.work, manifest, None)?;
+    target.commit()?;
+    let dir = &target.dir;
     let metric = plan
         .precision
         .as_ref()

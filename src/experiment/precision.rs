@@ -86,13 +86,15 @@ impl Plan {
     }
 }
 
-/// Runs batches of `plan` (a precision plan, numbered with `max` replicates) into `runs_dir`
+/// Runs batches of `plan` (a precision plan, numbered with `max` replicates) into `runs_dir`, in
+/// journals of the experiment `identity`,
 /// until the rule decides; returns its decision. `on_batch(from, to, widest)` is called before
 /// each batch runs replicates `from..to` (`widest`: the widest half-width so far, infinite
 /// before the first batch); `progress` is the runner's, per batch. Interrupted, the finished
 /// runs are journaled and a resume continues from them.
 pub fn execute(
     plan: &Plan,
+    identity: &str,
     runs_dir: &Path,
     stop: &AtomicBool,
     progress: &(dyn Fn(u64, u64) + Sync),
@@ -110,7 +112,7 @@ pub fn execute(
     // The quantity's value of every finished run, by run number: read back from the journals
     // of an earlier process once, then from each run as it finishes.
     let values: Mutex<BTreeMap<u64, f64>> = Mutex::new(
-        output::store::journaled_summaries(runs_dir)?
+        output::store::journaled_summaries(runs_dir, identity)?
             .into_iter()
             .map(|(i, s)| (i, s.column(column)))
             .collect(),
@@ -136,7 +138,9 @@ pub fn execute(
                         .unwrap_or_else(|e| e.into_inner())
                         .insert(i, s.column(column));
                 };
-                runner::execute_observed(plan, runs_dir, &indices, stop, progress, &record)?;
+                runner::execute_observed(
+                    plan, identity, runs_dir, &indices, stop, progress, &record,
+                )?;
                 done = until;
                 widest = widest_after(plan, &p.quantity, &values, done);
             }

@@ -50,8 +50,9 @@ pub(crate) fn simulate(plan: &Plan, spec: &RunSpec, stop: &AtomicBool) -> Option
 }
 
 /// Runs every index in `indices` that is not finished in `runs_dir` yet, recording each
-/// finished run there. With `ordered` (`indices` must then be every run of the plan) the time
-/// series also goes into the ordered file, which is returned once it holds every run.
+/// finished run there in journals of the experiment `identity` (the manifest's). With `ordered`
+/// (`indices` must then be every run of the plan) the time series also goes into the ordered
+/// file, which is returned once it holds every run.
 ///
 /// `progress(done, total)` is called after each run; `stop` is checked before each run starts
 /// and every few hundred steps within one: a run it stops is abandoned and not recorded (a
@@ -59,13 +60,23 @@ pub(crate) fn simulate(plan: &Plan, spec: &RunSpec, stop: &AtomicBool) -> Option
 /// recorded. Finished runs still waiting for an earlier one are journaled before returning.
 pub fn execute(
     plan: &Plan,
+    identity: &str,
     runs_dir: &Path,
     indices: &[u64],
     ordered: bool,
     stop: &AtomicBool,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Option<Complete>, RunError> {
-    execute_with(plan, runs_dir, indices, ordered, stop, progress, &|_, _| {})
+    execute_with(
+        plan,
+        identity,
+        runs_dir,
+        indices,
+        ordered,
+        stop,
+        progress,
+        &|_, _| {},
+    )
 }
 
 /// Like [`execute`] without the ordered file, calling `on_run(index, summary)` for each run
@@ -73,17 +84,23 @@ pub fn execute(
 /// values they decide on without reading the journals again.
 pub(crate) fn execute_observed(
     plan: &Plan,
+    identity: &str,
     runs_dir: &Path,
     indices: &[u64],
     stop: &AtomicBool,
     progress: &(dyn Fn(u64, u64) + Sync),
     on_run: &(dyn Fn(u64, &Summary) + Sync),
 ) -> Result<(), RunError> {
-    execute_with(plan, runs_dir, indices, false, stop, progress, on_run).map(|_| ())
+    execute_with(
+        plan, identity, runs_dir, indices, false, stop, progress, on_run,
+    )
+    .map(|_| ())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn execute_with(
     plan: &Plan,
+    identity: &str,
     runs_dir: &Path,
     indices: &[u64],
     ordered: bool,
@@ -98,7 +115,7 @@ fn execute_with(
         bytes: PENDING_BYTES,
         runs: PENDING_RUNS_PER_WORKER * rayon::current_num_threads().max(1),
     };
-    let writer = Store::open(runs_dir, series, plan.runs(), limit)?;
+    let writer = Store::open(runs_dir, identity, series, plan.runs(), limit)?;
     let todo: Vec<u64> = indices
         .iter()
         .copied()

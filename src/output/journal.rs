@@ -14,6 +14,12 @@
 //! Appending to a few files instead of creating one file per run keeps the cost of writing
 //! results small (creating, renaming and deleting many small files costs more than the runs
 //! themselves). A journal is never appended to by two processes: every process creates its own.
+//!
+//! Every journal starts with a line naming the experiment it belongs to (its identity, the
+//! hash `plan.json` records), and every record's CRC-32 covers that identity too: journals
+//! copied in from another experiment are refused by name, and a record moved from another
+//! experiment's journal fails its checksum, so no run of another experiment is ever taken for
+//! one of this.
 
 use super::part::{self, Part};
 use super::{OutputError, io_at};
@@ -24,6 +30,9 @@ use std::path::{Path, PathBuf};
 
 const HEADER: &str = "#leadsim-run";
 
+/// The first line of a journal: this, a space, the experiment's identity and a newline.
+const JOURNAL: &str = "#leadsim-journal 1";
+
 /// An open journal being appended to.
 #[derive(Debug)]
 pub(crate) struct Journal {
@@ -32,6 +41,8 @@ pub(crate) struct Journal {
     buf: Vec<u8>,
     /// Bytes written so far.
     len: u64,
+    /// The identity of the experiment the journal belongs to.
+    identity: String,
 }
 
 /// Where a run's time-series rows are in the ordered time-series file.
@@ -43,19 +54,27 @@ pub(crate) struct Ordered {
 }
 
 impl Journal {
-    /// Creates a new journal in `dir` named after this process and `worker`; never reuses a file.
-    pub(crate) fn create(dir: &Path, worker: usize) -> Result<Journal, OutputError> {
+    /// Creates a new journal of the experiment `identity` in `dir`, named after this process and
+    /// `worker`; never reuses a file.
+    pub(crate) fn create(
+        dir: &Path,
+        worker: usize,
+        identity: &str,
+    ) -> Result<Journal, OutputError> {
         fs::create_dir_all(dir).map_err(io_at(dir))?;
         let pid = std::process::id();
         for n in 0u32.. {
             let path = dir.join(format!("journal-{pid}-{worker}-{n}.runs"));
             match OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(file) => {
+                Ok(mut file) => {
+                    let header = format!("{JOURNAL} {identity}\n");
+                    file.write_all(header.as_bytes()).map_err(io_at(&path))?;
                     return Ok(Journal {
                         path,
                         file,
                         buf: Vec::with_capacity(1 << 16),
-                        len: 0,
+                        len: header.len() as u64,
+                        identity: identity.to_string(),
                     });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
@@ -89,7 +108,7 @@ impl Journal {
         at: Option<Ordered>,
     ) -> Result<Location, OutputError> {
         let mut hasher = crc32fast::Hasher::new();
-        hasher.update(covered(index, payload.len(), at).as_bytes());
+        hasher.update(covered(&self.identity, index, payload.len(), at).as_bytes());
         hasher.update(payload);
         let crc = hasher.finalize();
         self.buf.clear();
@@ -134,6 +153,27 @@ pub(crate) struct Index {
     pub(crate) damaged: Vec<PathBuf>,
 }
 
+impl Index {
+    /// Fails naming the damaged journals, if any: for finished results (a shard to merge),
+    /// whose journals were complete when they were written, damage is not an interruption.
+    pub(crate) fn undamaged(&self) -> Result<(), OutputError> {
+        match self.damaged.first() {
+            None => Ok(()),
+            Some(first) => Err(OutputError::Corrupt {
+                path: first.clone(),
+                detail: format!(
+                    "damaged: a record of this journal fails its checksum or is cut short{}; the folder's result is not intact: run it again (the same command with --force)",
+                    if self.damaged.len() > 1 {
+                        format!(" ({} damaged journals in all)", self.damaged.len())
+                    } else {
+                        String::new()
+                    }
+                ),
+            }),
+        }
+    }
+}
+
 /// Reads records, keeping each journal open once opened.
 #[derive(Debug, Default)]
 pub(crate) struct Reader {
@@ -167,9 +207,11 @@ fn payload(f: &mut File, loc: &Location) -> Result<Vec<u8>, OutputError> {
     Ok(payload)
 }
 
-/// Indexes every valid record of every journal in `dirs` (missing folders hold none). A damaged
-/// record ends the reading of its journal; the first record of a run wins.
-pub(crate) fn scan(dirs: &[PathBuf]) -> Result<Index, OutputError> {
+/// Indexes every valid record of every journal of the experiment `identity` in `dirs`
+/// (missing folders hold none). A damaged record ends the reading of its journal; the first
+/// record of a run wins. A journal of another experiment, or of an earlier version of leadsim,
+/// is an error naming it.
+pub(crate) fn scan(dirs: &[PathBuf], identity: &str) -> Result<Index, OutputError> {
     let mut index = Index::default();
     for dir in dirs {
         let entries = match fs::read_dir(dir) {
@@ -189,18 +231,47 @@ pub(crate) fn scan(dirs: &[PathBuf]) -> Result<Index, OutputError> {
             .collect();
         files.sort();
         for file in files {
-            scan_file(&file, &mut index)?;
+            scan_file(&file, identity, &mut index)?;
         }
     }
     Ok(index)
 }
 
-fn scan_file(file: &Path, index: &mut Index) -> Result<(), OutputError> {
+fn scan_file(file: &Path, identity: &str, index: &mut Index) -> Result<(), OutputError> {
     // Streamed: a journal may hold gigabytes of rows, and only the headers are kept.
     let f = File::open(file).map_err(io_at(file))?;
     let mut r = std::io::BufReader::with_capacity(1 << 16, f);
-    let mut pos = 0u64;
     let mut header = Vec::with_capacity(128);
+    let n = std::io::BufRead::read_until(&mut (&mut r).take(256), b'\n', &mut header)
+        .map_err(io_at(file))?;
+    let Some(line) = header.strip_suffix(b"\n") else {
+        // Killed as it was created: an empty journal, or half its first line.
+        return Ok(());
+    };
+    match std::str::from_utf8(line)
+        .ok()
+        .and_then(|l| l.strip_prefix(JOURNAL))
+        .and_then(|l| l.strip_prefix(' '))
+    {
+        Some(id) if id == identity => {}
+        Some(id) => {
+            return Err(OutputError::Mismatch {
+                path: file.to_path_buf(),
+                detail: format!(
+                    "this journal holds runs of the experiment {}…, not of this one ({}…, as plan.json says); it was copied from another result folder: remove it, or resume the experiment it belongs to",
+                    &id[..id.len().min(12)],
+                    &identity[..identity.len().min(12)]
+                ),
+            });
+        }
+        None => {
+            return Err(OutputError::Corrupt {
+                path: file.to_path_buf(),
+                detail: "not a journal of this version of leadsim (it names no experiment); start over with --force".into(),
+            });
+        }
+    }
+    let mut pos = n as u64;
     let mut chunk = vec![0u8; 1 << 16];
     loop {
         header.clear();
@@ -214,7 +285,7 @@ fn scan_file(file: &Path, index: &mut Index) -> Result<(), OutputError> {
             return Ok(());
         };
         let mut hasher = crc32fast::Hasher::new();
-        hasher.update(covered(run, len, ordered).as_bytes());
+        hasher.update(covered(identity, run, len, ordered).as_bytes());
         let mut left = len;
         while left > 0 {
             let want = left.min(chunk.len());
@@ -244,12 +315,16 @@ fn scan_file(file: &Path, index: &mut Index) -> Result<(), OutputError> {
     }
 }
 
-/// The header fields a record's CRC-32 covers besides its payload: the run, the payload's
-/// length and where its time series is, so that damage to any of them is caught too.
-fn covered(run: u64, len: usize, at: Option<Ordered>) -> String {
+/// What a record's CRC-32 covers besides its payload: the experiment's identity, the run, the
+/// payload's length and where its time series is, so that damage to any of them, or a record
+/// of another experiment, is caught too.
+fn covered(identity: &str, run: u64, len: usize, at: Option<Ordered>) -> String {
     match at {
-        None => format!("{run} {len}"),
-        Some(o) => format!("{run} {len} {} {} {:08x}", o.offset, o.len, o.crc),
+        None => format!("{identity} {run} {len}"),
+        Some(o) => format!(
+            "{identity} {run} {len} {} {} {:08x}",
+            o.offset, o.len, o.crc
+        ),
     }
 }
 
@@ -281,6 +356,9 @@ mod tests {
 
     use crate::output::part::sample as part;
 
+    /// The identity of the experiment of these tests.
+    const ID: &str = "c0ffee";
+
     /// Run `run`'s part from its inline record (`None` when it has none).
     fn read(index: &Index, run: u64) -> Option<Part> {
         let loc = index.runs.get(&run)?;
@@ -291,7 +369,7 @@ mod tests {
     fn records_round_trip_and_a_torn_tail_is_ignored() {
         let dir = tempfile::tempdir().unwrap();
         let runs = dir.path().join("runs");
-        let mut j = Journal::create(&runs, 0).unwrap();
+        let mut j = Journal::create(&runs, 0, ID).unwrap();
         for i in [3u64, 1, 7] {
             j.append(i, &part(i)).unwrap();
         }
@@ -304,7 +382,7 @@ mod tests {
         torn.extend_from_slice(format!("{HEADER} 9 100 00000000\nabc").as_bytes());
         bytes.extend_from_slice(&torn);
         fs::write(&path, &bytes).unwrap();
-        let index = scan(std::slice::from_ref(&runs)).unwrap();
+        let index = scan(std::slice::from_ref(&runs), ID).unwrap();
         assert_eq!(
             index.runs.keys().copied().collect::<Vec<_>>(),
             vec![1, 3, 7]
@@ -317,7 +395,7 @@ mod tests {
         let last = bytes.len() - 2;
         bytes[last] ^= 1;
         fs::write(&path, &bytes).unwrap();
-        let index = scan(&[runs]).unwrap();
+        let index = scan(&[runs], ID).unwrap();
         assert_eq!(index.runs.keys().copied().collect::<Vec<_>>(), vec![1, 3]);
     }
 
@@ -327,7 +405,7 @@ mod tests {
     fn damage_to_a_header_field_is_caught() {
         let dir = tempfile::tempdir().unwrap();
         let runs = dir.path().join("runs");
-        let mut j = Journal::create(&runs, 0).unwrap();
+        let mut j = Journal::create(&runs, 0, ID).unwrap();
         let at = Ordered {
             offset: 42550,
             len: 17,
@@ -348,7 +426,7 @@ mod tests {
             out.extend_from_slice(&bytes[at + from.len()..]);
             Some(out)
         };
-        let index = scan(std::slice::from_ref(&runs)).unwrap();
+        let index = scan(std::slice::from_ref(&runs), ID).unwrap();
         assert_eq!(index.ordered[&5].ordered, Some(at));
         assert!(index.runs.contains_key(&6));
         for (from, to) in [
@@ -359,7 +437,7 @@ mod tests {
             let from = from.replace("run", HEADER);
             let to = to.replace("run", HEADER);
             fs::write(&path, replacen(&good, &from, &to).expect(&from)).unwrap();
-            let index = scan(std::slice::from_ref(&runs)).unwrap();
+            let index = scan(std::slice::from_ref(&runs), ID).unwrap();
             assert_eq!(index.damaged, vec![path.clone()], "{to}");
             assert!(!index.runs.contains_key(&7) && !index.ordered.contains_key(&4));
         }
@@ -368,9 +446,66 @@ mod tests {
     #[test]
     fn every_process_writes_its_own_journal() {
         let dir = tempfile::tempdir().unwrap();
-        let a = Journal::create(dir.path(), 0).unwrap();
-        let b = Journal::create(dir.path(), 0).unwrap();
+        let a = Journal::create(dir.path(), 0, ID).unwrap();
+        let b = Journal::create(dir.path(), 0, ID).unwrap();
         assert_ne!(a.path, b.path);
-        assert!(scan(&[dir.path().join("missing")]).unwrap().runs.is_empty());
+        assert!(
+            scan(&[dir.path().join("missing")], ID)
+                .unwrap()
+                .runs
+                .is_empty()
+        );
+    }
+
+    /// Journals belong to one experiment: another experiment's journal is refused by name, a
+    /// record moved in from one fails its checksum, and a journal killed as it was created (no
+    /// whole first line) holds no runs.
+    #[test]
+    fn journals_belong_to_their_experiment() {
+        let dir = tempfile::tempdir().unwrap();
+        let runs = dir.path().join("runs");
+        let mut j = Journal::create(&runs, 0, ID).unwrap();
+        j.append(0, &part(0)).unwrap();
+        let mine = j.path.clone();
+        drop(j);
+        let mut other = Journal::create(&runs, 1, "f00d").unwrap();
+        other.append(1, &part(1)).unwrap();
+        let theirs = other.path.clone();
+        drop(other);
+        let e = scan(std::slice::from_ref(&runs), ID).unwrap_err();
+        assert!(
+            matches!(&e, OutputError::Mismatch { path, .. } if *path == theirs),
+            "{e}"
+        );
+        assert!(
+            e.to_string().contains("copied from another result folder"),
+            "{e}"
+        );
+        // The other journal's record spliced into this one: damaged, not taken.
+        let record = &fs::read(&theirs).unwrap()[format!("{JOURNAL} f00d\n").len()..];
+        let mut bytes = fs::read(&mine).unwrap();
+        bytes.extend_from_slice(record);
+        fs::write(&mine, bytes).unwrap();
+        fs::remove_file(&theirs).unwrap();
+        let index = scan(std::slice::from_ref(&runs), ID).unwrap();
+        assert_eq!(index.runs.keys().copied().collect::<Vec<_>>(), vec![0]);
+        assert_eq!(index.damaged, vec![mine.clone()]);
+        assert!(
+            index
+                .undamaged()
+                .unwrap_err()
+                .to_string()
+                .contains("damaged")
+        );
+        // A journal cut inside its first line holds nothing; one of an older format is refused.
+        fs::write(runs.join("journal-1-0-0.runs"), &JOURNAL[..5]).unwrap();
+        assert_eq!(scan(std::slice::from_ref(&runs), ID).unwrap().runs.len(), 1);
+        fs::write(
+            runs.join("journal-1-0-0.runs"),
+            b"#leadsim-run 0 3 00000000\nabc",
+        )
+        .unwrap();
+        let e = scan(&[runs], ID).unwrap_err().to_string();
+        assert!(e.contains("not a journal of this version"), "{e}");
     }
 }

@@ -312,10 +312,14 @@ pub fn state(dir: &Path) -> Result<FolderState, OutputError> {
     })
 }
 
-/// An exclusive lock on a result folder, held while a process writes into it.
+/// An exclusive lock on a result folder, held while a process writes into it: the file `.lock`
+/// in the folder, locked. The file is removed when the lock is released, so a finished folder
+/// holds only results (a process killed meanwhile leaves an empty `.lock`, which is harmless).
 #[derive(Debug)]
 pub struct FolderLock {
-    _file: File,
+    file: File,
+    /// Where the lock file is.
+    path: PathBuf,
 }
 
 impl FolderLock {
@@ -323,20 +327,156 @@ impl FolderLock {
     pub fn acquire(dir: &Path) -> Result<FolderLock, OutputError> {
         fs::create_dir_all(dir).map_err(io_at(dir))?;
         let path = dir.join(LOCK);
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(io_at(&path))?;
-        match file.try_lock() {
-            Ok(()) => Ok(FolderLock { _file: file }),
-            Err(fs::TryLockError::WouldBlock) => Err(OutputError::Locked {
-                path: dir.to_path_buf(),
-            }),
-            Err(fs::TryLockError::Error(e)) => Err(OutputError::Io { path, source: e }),
+        // The lock file is removed on release: a lock taken on a file just removed (opened
+        // before its holder removed it) is no lock, so the file locked must still be the one
+        // at the path; if not, try again with the file there now.
+        for _ in 0..8 {
+            let file = fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+                .map_err(io_at(&path))?;
+            match file.try_lock() {
+                Ok(()) if same_file(&path, &file) => return Ok(FolderLock { file, path }),
+                Ok(()) => continue,
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(OutputError::Locked {
+                        path: dir.to_path_buf(),
+                    });
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(OutputError::Io { path, source: e }),
+            }
+        }
+        Err(OutputError::Locked {
+            path: dir.to_path_buf(),
+        })
+    }
+
+    /// Notes that the locked folder was renamed to `dir` (see [`replace`]).
+    pub fn moved_to(&mut self, dir: &Path) {
+        self.path = dir.join(LOCK);
+    }
+}
+
+impl Drop for FolderLock {
+    fn drop(&mut self) {
+        // Removed while still locked, and only if it is still this lock's file.
+        if cfg!(unix) && same_file(&self.path, &self.file) {
+            let _ = fs::remove_file(&self.path);
         }
     }
+}
+
+/// Whether `path` names the open file `file` (not one created at the same path since).
+#[cfg(unix)]
+fn same_file(path: &Path, file: &File) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (fs::metadata(path), file.metadata()) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// Without inode numbers the file locked is taken to be the one there (and it is never
+/// removed: see [`FolderLock`]'s `drop`).
+#[cfg(not(unix))]
+fn same_file(_path: &Path, _file: &File) -> bool {
+    true
+}
+
+/// The folder beside `dir` where `--force` builds a new result before it replaces the one in
+/// `dir` (hidden: `.NAME.leadsim-new`), so the old result is not lost before the new one is
+/// finished. `dir` must exist.
+pub fn staging(dir: &Path) -> Result<PathBuf, OutputError> {
+    sibling(dir, "leadsim-new")
+}
+
+/// The hidden folder `.NAME.SUFFIX` beside `dir`.
+fn sibling(dir: &Path, suffix: &str) -> Result<PathBuf, OutputError> {
+    let full = fs::canonicalize(dir).map_err(io_at(dir))?;
+    match (full.parent(), full.file_name()) {
+        (Some(parent), Some(name)) => {
+            Ok(parent.join(format!(".{}.{suffix}", name.to_string_lossy())))
+        }
+        _ => Err(OutputError::Io {
+            path: dir.to_path_buf(),
+            source: io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a result cannot be replaced in the root folder; choose a folder with -o",
+            ),
+        }),
+    }
+}
+
+/// Puts the finished result built in `staged` (see [`staging`]) in place of `dir`'s: what the
+/// user put into `dir` besides leadsim's files moves over, then `dir` is renamed aside, `staged`
+/// renamed to `dir`, and the old folder removed. Returns the old folder when it could not be
+/// removed (the new result is in place regardless).
+pub fn replace(dir: &Path, staged: &Path) -> Result<Option<PathBuf>, OutputError> {
+    for entry in fs::read_dir(dir).map_err(io_at(dir))? {
+        let entry = entry.map_err(io_at(dir))?;
+        let name = entry.file_name();
+        let text = name.to_string_lossy();
+        if OWNED.contains(&text.as_ref()) || text == LOCK || temporary(&text).is_some() {
+            continue;
+        }
+        let to = staged.join(&name);
+        if !to.exists() {
+            fs::rename(entry.path(), &to).map_err(io_at(&entry.path()))?;
+        }
+    }
+    let old = sibling(dir, "leadsim-old")?;
+    if old.exists() {
+        fs::remove_dir_all(&old).map_err(io_at(&old))?;
+    }
+    fs::rename(dir, &old).map_err(io_at(dir))?;
+    if let Err(e) = fs::rename(staged, dir) {
+        // Put the old result back where it was; the new one stays complete in `staged`.
+        let _ = fs::rename(&old, dir);
+        return Err(OutputError::Io {
+            path: staged.to_path_buf(),
+            source: io::Error::new(
+                e.kind(),
+                format!(
+                    "the new result is complete here but could not replace {}: {e}",
+                    dir.display()
+                ),
+            ),
+        });
+    }
+    Ok(fs::remove_dir_all(&old).err().map(|_| old))
+}
+
+/// The process id in the name of a temporary file leadsim writes (`.NAME.PID.tmp`), if `name`
+/// is one.
+fn temporary(name: &str) -> Option<u32> {
+    let inner = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    inner.rsplit_once('.')?.1.parse().ok()
+}
+
+/// Removes the temporary files (`.NAME.PID.tmp`) that processes killed while writing left in
+/// `dir`, its charts and its runs: those of processes no longer running (all but this process's
+/// where that cannot be told). Called with the folder's lock held.
+pub fn clean_temporaries(dir: &Path) {
+    for folder in [dir.to_path_buf(), dir.join(CHARTS), dir.join(RUNS)] {
+        let Ok(entries) = fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let Some(pid) = temporary(&entry.file_name().to_string_lossy()) else {
+                continue;
+            };
+            if pid != std::process::id() && !running(pid) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+/// Whether process `pid` is running (Linux: it has a `/proc` entry; elsewhere: assumed not).
+fn running(pid: u32) -> bool {
+    cfg!(target_os = "linux") && Path::new("/proc").join(pid.to_string()).exists()
 }
 
 /// Removes what leadsim wrote into `dir` (for `--force`), leaving anything else.
@@ -503,6 +643,21 @@ mod tests {
             Err(OutputError::Locked { .. })
         ));
         drop(lock);
+        assert!(!d.join(LOCK).exists(), "a released lock leaves no file");
+        // A lock whose file was removed and made again by another process is not held twice.
+        let first = FolderLock::acquire(&d).unwrap();
+        fs::remove_file(d.join(LOCK)).unwrap();
+        let second = FolderLock::acquire(&d).unwrap();
+        drop(first);
+        assert!(
+            d.join(LOCK).exists(),
+            "the first lock leaves the second's file alone"
+        );
+        assert!(matches!(
+            FolderLock::acquire(&d),
+            Err(OutputError::Locked { .. })
+        ));
+        drop(second);
         assert!(FolderLock::acquire(&d).is_ok());
         fs::write(d.join(PLAN), "{}").unwrap();
         assert_eq!(state(&d).unwrap(), FolderState::Unfinished);
@@ -523,6 +678,41 @@ mod tests {
         let under = d.join("notes.txt").join("out");
         assert_eq!(state(&under).unwrap(), FolderState::NotAFolder);
         assert_eq!(blocking_file(&under), d.join("notes.txt"));
+    }
+
+    /// A finished staged result replaces the old one whole; the user's own files move over;
+    /// temporaries of dead processes are cleaned, a live process's are kept.
+    #[test]
+    fn a_staged_result_replaces_the_old_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().join("r");
+        fs::create_dir_all(d.join(CHARTS)).unwrap();
+        for (name, text) in [(MANIFEST, "old"), (SUMMARY, "old"), ("notes.txt", "mine")] {
+            fs::write(d.join(name), text).unwrap();
+        }
+        fs::write(d.join(CHARTS).join("a.png"), "old").unwrap();
+        let staged = staging(&d).unwrap();
+        assert_eq!(staged.file_name().unwrap(), ".r.leadsim-new");
+        fs::create_dir_all(&staged).unwrap();
+        fs::write(staged.join(MANIFEST), "new").unwrap();
+        fs::write(staged.join(SUMMARY), "new").unwrap();
+        assert_eq!(replace(&d, &staged).unwrap(), None);
+        assert!(!staged.exists() && !dir.path().join(".r.leadsim-old").exists());
+        assert_eq!(fs::read_to_string(d.join(MANIFEST)).unwrap(), "new");
+        assert_eq!(fs::read_to_string(d.join("notes.txt")).unwrap(), "mine");
+        assert!(
+            !d.join(CHARTS).exists(),
+            "the old result's charts went with it"
+        );
+        // Temporaries.
+        assert_eq!(temporary(".summary.csv.4242.tmp"), Some(4242));
+        assert_eq!(temporary("summary.csv"), None);
+        let dead = d.join(format!(".stats.csv.{}.tmp", u32::MAX - 1));
+        let live = d.join(format!(".stats.csv.{}.tmp", std::process::id()));
+        fs::write(&dead, "x").unwrap();
+        fs::write(&live, "x").unwrap();
+        clean_temporaries(&d);
+        assert!(!dead.exists() && live.exists());
     }
 
     #[test]

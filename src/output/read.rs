@@ -482,6 +482,60 @@ impl Folder<'_> {
     }
 }
 
+/// Checks every table `manifest` lists against the checksum it records (`crc32:…`; others are
+/// not checked) and fails naming the first that is missing or was changed since leadsim wrote
+/// it: charts, a report or a resume must not rest on edited or damaged results.
+pub fn verify(dir: &Path, manifest: &Manifest) -> Result<(), ReadError> {
+    use std::io::Read;
+    for (name, recorded) in &manifest.files {
+        let Some(hex) = recorded.strip_prefix("crc32:") else {
+            continue;
+        };
+        let path = dir.join(name);
+        let mut file = match std::fs::File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ReadError::Malformed {
+                    path,
+                    detail: format!(
+                        "missing: the result folder is incomplete ({MANIFEST} lists it); run the experiment again (its command is in {MANIFEST}) with --force"
+                    ),
+                });
+            }
+            Err(source) => return Err(ReadError::Io { path, source }),
+        };
+        let mut summer = crc32fast::Hasher::new();
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = file.read(&mut buf).map_err(|source| ReadError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            if n == 0 {
+                break;
+            }
+            summer.update(&buf[..n]);
+        }
+        let got = format!("{:08x}", summer.finalize());
+        if !got.eq_ignore_ascii_case(hex) {
+            return Err(ReadError::Malformed {
+                path,
+                detail: format!(
+                    "changed since leadsim wrote it (its CRC-32 is {got}, {MANIFEST} records {hex}): restore it, or run the experiment again (its command is in {MANIFEST}) with --force"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The manifest of the finished result folder `dir` after [`verify`]ing its tables.
+pub fn verified(dir: &Path) -> Result<Manifest, ReadError> {
+    let manifest = manifest(dir)?;
+    verify(dir, &manifest)?;
+    Ok(manifest)
+}
+
 /// The manifest and the statistics rows of the result folder `dir`.
 pub fn stats(dir: &Path) -> Result<(Manifest, Vec<StatRow>), ReadError> {
     let manifest = manifest(dir)?;

@@ -271,10 +271,10 @@ mod tests {
 
     /// Streams runs `from..to` the way the runner does: rows first, then the record.
     fn stream(runs: &Path, from: u64, to: u64) -> Series {
-        let index = journal::scan(&[runs.to_path_buf()]).unwrap();
+        let index = journal::scan(&[runs.to_path_buf()], "id").unwrap();
         let mut s = Series::open(runs, b"h\n", &index).unwrap();
         assert_eq!(s.next(), from);
-        let mut j = Journal::create(runs, 0).unwrap();
+        let mut j = Journal::create(runs, 0, "id").unwrap();
         for i in from..to {
             let at = s.push(&part(i).timeseries).unwrap();
             j.append_ordered(i, &part(i), at).unwrap();
@@ -306,7 +306,7 @@ mod tests {
         let bytes = fs::read(&complete.path).unwrap();
         assert_eq!(bytes, expected(5));
         assert_eq!(complete.checksum, crate::output::checksum(&bytes));
-        let index = journal::scan(std::slice::from_ref(&runs)).unwrap();
+        let index = journal::scan(std::slice::from_ref(&runs), "id").unwrap();
         check(&complete, &index, 5, 2).unwrap();
     }
 
@@ -342,7 +342,7 @@ mod tests {
         drop(s);
         // A file that does not start with the header is started again.
         fs::write(&path, b"other\n").unwrap();
-        let index = journal::scan(std::slice::from_ref(&runs)).unwrap();
+        let index = journal::scan(std::slice::from_ref(&runs), "id").unwrap();
         let s = Series::open(&runs, b"h\n", &index).unwrap();
         assert_eq!(s.next(), 0);
         assert_eq!(fs::read(&path).unwrap(), b"h\n");
@@ -354,7 +354,7 @@ mod tests {
         let runs = dir.path().join("runs");
         fs::create_dir_all(&runs).unwrap();
         let complete = stream(&runs, 0, 3).finish().unwrap();
-        let index = journal::scan(std::slice::from_ref(&runs)).unwrap();
+        let index = journal::scan(std::slice::from_ref(&runs), "id").unwrap();
         check(&complete, &index, 3, 2).unwrap();
         assert!(check(&complete, &index, 4, 2).is_err(), "a run missing");
         let mut f = OpenOptions::new()

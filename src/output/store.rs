@@ -29,6 +29,8 @@ pub(crate) struct Limit {
 /// What records finished runs (behind a lock shared by the workers).
 pub(crate) struct Store<'a> {
     runs_dir: &'a Path,
+    /// The experiment's identity, which its journals carry.
+    identity: &'a str,
     journal: Option<Journal>,
     /// The ordered time-series file, for a whole experiment.
     series: Option<Series>,
@@ -48,11 +50,12 @@ impl<'a> Store<'a> {
     /// A writer of `runs` runs into `runs_dir`, with the ordered file if given its `header`.
     pub(crate) fn open(
         runs_dir: &'a Path,
+        identity: &'a str,
         header: Option<&[u8]>,
         runs: u64,
         pending_limit: Limit,
     ) -> Result<Store<'a>, OutputError> {
-        let index = journal::scan(&[runs_dir.to_path_buf()])?;
+        let index = journal::scan(&[runs_dir.to_path_buf()], identity)?;
         let series = match header {
             Some(h) => Some(Series::open(runs_dir, h, &index)?),
             None => None,
@@ -60,6 +63,7 @@ impl<'a> Store<'a> {
         let next = series.as_ref().map_or(0, Series::next);
         let mut writer = Store {
             runs_dir,
+            identity,
             journal: None,
             series,
             runs,
@@ -90,7 +94,7 @@ impl<'a> Store<'a> {
 
     fn journal(&mut self) -> Result<&mut Journal, OutputError> {
         if self.journal.is_none() {
-            self.journal = Some(Journal::create(self.runs_dir, 0)?);
+            self.journal = Some(Journal::create(self.runs_dir, 0, self.identity)?);
         }
         Ok(self.journal.as_mut().expect("created"))
     }
@@ -178,8 +182,9 @@ impl<'a> Store<'a> {
 /// resumed precision run decides on for the runs an earlier process finished.
 pub(crate) fn journaled_summaries(
     runs_dir: &Path,
+    identity: &str,
 ) -> Result<BTreeMap<u64, crate::results::Summary>, OutputError> {
-    let index = journal::scan(&[runs_dir.to_path_buf()])?;
+    let index = journal::scan(&[runs_dir.to_path_buf()], identity)?;
     let mut reader = journal::Reader::default();
     let mut out = BTreeMap::new();
     for (&i, loc) in index.runs.iter().chain(&index.ordered) {
@@ -200,7 +205,7 @@ mod tests {
 
     fn open<'a>(runs: &'a Path, bytes: usize, count: usize) -> Store<'a> {
         let limit = Limit { bytes, runs: count };
-        Store::open(runs, Some(b"h\n"), 8, limit).unwrap()
+        Store::open(runs, "id", Some(b"h\n"), 8, limit).unwrap()
     }
 
     /// Runs finishing out of order wait in memory, or past the limit are journaled whole and
@@ -222,7 +227,7 @@ mod tests {
         assert_eq!(w.pending.len(), 2);
         w.set_aside_pending().unwrap();
         drop(w);
-        let index = journal::scan(std::slice::from_ref(&runs)).unwrap();
+        let index = journal::scan(std::slice::from_ref(&runs), "id").unwrap();
         assert_eq!(
             index.runs.keys().copied().collect::<Vec<_>>(),
             vec![3, 6, 7]
@@ -239,7 +244,7 @@ mod tests {
             want.extend(part(i).timeseries);
         }
         assert_eq!(std::fs::read(&complete.path).unwrap(), want);
-        let index = journal::scan(&[runs]).unwrap();
+        let index = journal::scan(&[runs], "id").unwrap();
         crate::output::series::check(&complete, &index, 8, 2).unwrap();
         for i in 0..8 {
             let bytes = journal::read_record(&index.ordered[&i]).unwrap();
@@ -276,7 +281,7 @@ mod limit_tests {
             bytes: 1 << 20,
             runs: 2,
         };
-        let mut w = Store::open(&runs, Some(b"h\n"), 6, limit).unwrap();
+        let mut w = Store::open(&runs, "id", Some(b"h\n"), 6, limit).unwrap();
         let part = |i: u64| Part {
             timeseries: format!("{i}\n").into_bytes(),
             ..Part::default()

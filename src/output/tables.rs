@@ -295,6 +295,16 @@ fn stats_rows(layout: &Layout, point: usize, stats: &[Stat]) -> Vec<u8> {
     out
 }
 
+/// Checks, before anything is written, that the finished folders `dirs` (the shards of a
+/// merge) hold every run of `layout` in journals of the experiment `identity`, none of them
+/// damaged: a journal of another experiment or a damaged one is named.
+pub fn check(layout: &Layout, identity: &str, dirs: &[PathBuf]) -> Result<(), OutputError> {
+    let index = super::journal::scan(dirs, identity)?;
+    index.undamaged()?;
+    let first = dirs.first().cloned().unwrap_or_default();
+    check_complete(layout, &index.runs, dirs, &first)
+}
+
 /// Fails unless `records` hold every run of `layout` (found in `dirs`, for `out`).
 fn check_complete(
     layout: &Layout,
@@ -324,12 +334,13 @@ fn check_complete(
 /// written (`crc32:` and 8 hex digits), by file name.
 pub fn assemble(
     layout: &Layout,
+    identity: &str,
     dirs: &[PathBuf],
     out: &Path,
     series: Option<&super::series::Complete>,
 ) -> Result<BTreeMap<String, String>, OutputError> {
     let runs = layout.runs();
-    let index = super::journal::scan(dirs)?;
+    let index = super::journal::scan(dirs, identity)?;
     // A run's record: with the ordered file, the one saying where its rows are in it. Every
     // run must be there before anything is written.
     let records = [&index.runs, &index.ordered][usize::from(series.is_some())];

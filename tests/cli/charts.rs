@@ -577,6 +577,9 @@ fn bad_result_folders_are_refused_with_exit_2() {
     let mut lines: Vec<String> = ts.lines().map(String::from).collect();
     lines[3] = lines[3].replacen(",0.", ",zero.", 1);
     std::fs::write(d.join("timeseries.csv"), lines.join("\n") + "\n").unwrap();
+    // Each table edited below is resealed (its checksum recorded anew) so that the reader,
+    // not the checksum, meets the damage; `harden.rs` tests the checksums.
+    crate::reseal(&d, "timeseries.csv");
     env.run(&["plot", "badnumber"])
         .fails(2, &["timeseries.csv", "line 4", "not a number"]);
     let d = copy("nostats");
@@ -589,15 +592,18 @@ fn bad_result_folders_are_refused_with_exit_2() {
     let mut s = std::fs::read_to_string(d.join("summary.csv")).unwrap();
     s += "centralized,9\n";
     std::fs::write(d.join("summary.csv"), s).unwrap();
+    crate::reseal(&d, "summary.csv");
     env.run(&["plot", "ragged"]).fails(2, &["summary.csv"]);
     let d = copy("stranger");
     let s = std::fs::read_to_string(d.join("stats.csv")).unwrap();
     std::fs::write(d.join("stats.csv"), s.replacen("hybrid", "martian", 1)).unwrap();
+    crate::reseal(&d, "stats.csv");
     env.run(&["report", "stranger"])
         .fails(2, &["stats.csv", "\"martian\"", "not one of the models"]);
     let d = copy("nocolumn");
     let s = std::fs::read_to_string(d.join("shocks.csv")).unwrap();
     std::fs::write(d.join("shocks.csv"), s.replacen(",step,", ",stop,", 1)).unwrap();
+    crate::reseal(&d, "shocks.csv");
     env.run(&["plot", "nocolumn"])
         .fails(2, &["shocks.csv", "no column `step`"]);
 }

@@ -241,3 +241,314 @@ fn threads_and_memory_are_bounded() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Every file of a result folder with its bytes (charts and report aside).
+fn tables(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    crate::TABLES
+        .iter()
+        .map(|t| {
+            (
+                t.to_string(),
+                std::fs::read(dir.join(t)).unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// Running the same command twice is not an error (issue 19, item 6): the second says the
+/// result is there and exits 0; another experiment is still refused; a finished folder holds no
+/// `.lock`.
+#[test]
+fn the_same_command_twice_is_done_and_another_experiment_is_refused() {
+    let env = setup();
+    env.run(&["run", "base.toml", "-o", "out", "-q", "--no-charts"])
+        .ok();
+    let before = tables(&env.path("out"));
+    assert!(
+        !env.path("out/.lock").exists(),
+        "a finished folder keeps a .lock"
+    );
+    let again = env
+        .run(&["run", "base.toml", "-o", "out", "-q", "--no-charts"])
+        .ok();
+    assert!(
+        again
+            .stderr()
+            .contains("already holds this experiment's finished result"),
+        "{}",
+        again.stderr()
+    );
+    assert!(
+        again.stdout().contains("mean [95% CI]"),
+        "{}",
+        again.stdout()
+    );
+    env.run(&["run", "base.toml", "-o", "out", "-q", "--seed", "5"])
+        .fails(2, &["different experiment", "seed 11 versus 5", "--force"]);
+    assert_eq!(tables(&env.path("out")), before);
+    // Sweeps and merges alike.
+    env.run(&["sweep", "s.toml", "-o", "sw", "-q", "--no-charts"])
+        .ok();
+    env.run(&["sweep", "s.toml", "-o", "sw", "-q", "--no-charts"])
+        .ok();
+    assert!(!env.path("sw/.lock").exists());
+}
+
+/// `--force` does not destroy the old result before the new one exists (issue 19, item 7): a
+/// new run that fails (a full disk) leaves the old result whole, and resuming the new one
+/// replaces it.
+#[test]
+fn force_keeps_the_old_result_until_the_new_one_is_finished() {
+    let env = setup();
+    env.run(&["run", "base.toml", "-o", "out", "-q", "--no-charts"])
+        .ok();
+    std::fs::write(env.path("out/notes.txt"), "mine").unwrap();
+    let before = tables(&env.path("out"));
+    let new = [
+        "run",
+        "base.toml",
+        "-o",
+        "out",
+        "-q",
+        "--no-charts",
+        "--seed",
+        "5",
+        "--replications",
+        "40",
+        "--threads",
+        "1",
+    ];
+    // Writes beyond 20 kB fail (EFBIG) instead of killing the process.
+    let mut args = new.to_vec();
+    args.push("--force");
+    let out = limited(&env, "trap '' XFSZ; ulimit -f 40", &args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("--resume"), "{err}");
+    assert_eq!(
+        tables(&env.path("out")),
+        before,
+        "the old result was touched"
+    );
+    // The new experiment is resumed where it was built, then replaces the old one.
+    let mut args = new.to_vec();
+    args.push("--resume");
+    env.run(&args).ok();
+    env.run(
+        &new[..]
+            .iter()
+            .map(|a| if *a == "out" { "clean" } else { a })
+            .collect::<Vec<_>>(),
+    )
+    .ok();
+    assert_eq!(tables(&env.path("out")), tables(&env.path("clean")));
+    assert_eq!(
+        std::fs::read_to_string(env.path("out/notes.txt")).unwrap(),
+        "mine",
+        "the user's own files stay"
+    );
+    let hidden: Vec<String> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "left behind: {hidden:?}");
+}
+
+/// `merge` into one of its shards is refused before anything is touched, and a damaged shard
+/// is named before the merged folder is created (issue 19, items 7, 11 and 15).
+#[test]
+fn merge_refuses_its_own_input_and_names_a_damaged_journal() {
+    let env = setup();
+    for i in 1..=2 {
+        env.run(&[
+            "sweep",
+            "s.toml",
+            "--shard",
+            &format!("{i}/2"),
+            "-o",
+            &format!("s{i}"),
+            "-q",
+        ])
+        .ok();
+    }
+    let s1 = tables(&env.path("s1"));
+    let journals = |d: &str| -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(env.path(d).join("runs"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect()
+    };
+    let j1 = journals("s1");
+    env.run(&["merge", "s1", "s2", "-o", "s1", "--force"])
+        .fails(2, &["-o s1 is one of the shards"]);
+    env.run(&["merge", "s1", "s2", "-o", "./s1/../s1"])
+        .fails(2, &["is one of the shards"]);
+    assert_eq!(tables(&env.path("s1")), s1);
+    assert_eq!(journals("s1"), j1);
+    // A byte flipped in a record of shard 2.
+    let journal = journals("s2").pop().unwrap();
+    let mut bytes = std::fs::read(&journal).unwrap();
+    let at = bytes.len() - 10;
+    bytes[at] ^= 0x20;
+    std::fs::write(&journal, bytes).unwrap();
+    let name = journal.file_name().unwrap().to_string_lossy().into_owned();
+    env.run(&["merge", "s1", "s2", "-o", "m"])
+        .fails(2, &[&name, "damaged", "run that shard again"]);
+    assert!(!env.path("m").exists(), "a failed merge created its folder");
+    // Run the shard again and the merge goes through.
+    env.run(&[
+        "sweep", "s.toml", "--shard", "2/2", "-o", "s2", "-q", "--force",
+    ])
+    .ok();
+    env.run(&["merge", "s1", "s2", "-o", "m", "--no-charts"])
+        .ok();
+    env.run(&["merge", "s1", "s2", "-o", "m", "--no-charts"])
+        .ok();
+}
+
+/// Journals belong to their experiment (issue 19, item 11): runs copied in from another
+/// experiment's folder are refused by name, never taken as this one's.
+#[test]
+fn journals_of_another_experiment_are_refused() {
+    let env = setup();
+    for (seed, dir) in [("99", "other"), ("11", "mine")] {
+        env.run(&[
+            "sweep", "s.toml", "--seed", seed, "--shard", "1/2", "-o", dir, "-q",
+        ])
+        .ok();
+    }
+    // `mine` made unfinished, with `other`'s runs in place of its own.
+    std::fs::remove_file(env.path("mine/manifest.json")).unwrap();
+    std::fs::remove_dir_all(env.path("mine/runs")).unwrap();
+    std::fs::rename(env.path("other/runs"), env.path("mine/runs")).unwrap();
+    let run = env
+        .run(&[
+            "sweep", "s.toml", "--seed", "11", "--shard", "1/2", "-o", "mine", "-q", "--resume",
+        ])
+        .fails(
+            2,
+            &["mine/runs/journal-", "copied from another result folder"],
+        );
+    assert!(!env.path("mine/manifest.json").exists(), "{}", run.stderr());
+}
+
+/// Tables are checked against the manifest's checksums (issue 19, item 11): `plot` and
+/// `report` refuse edited or missing tables naming them, and a resume of a finished folder
+/// with a table deleted says so instead of "nothing to resume".
+#[test]
+fn edited_or_missing_tables_are_named() {
+    let env = setup();
+    env.run(&["run", "base.toml", "-o", "out", "-q", "--no-charts"])
+        .ok();
+    let stats = std::fs::read_to_string(env.path("out/stats.csv")).unwrap();
+    std::fs::write(env.path("out/stats.csv"), stats.replacen(",0.", ",0.9", 1)).unwrap();
+    for cmd in ["plot", "report"] {
+        env.run(&[cmd, "out"])
+            .fails(2, &["out/stats.csv", "changed since leadsim wrote it"]);
+    }
+    assert!(!env.path("out/charts").exists() && !env.path("out/report.html").exists());
+    std::fs::write(env.path("out/stats.csv"), stats).unwrap();
+    std::fs::remove_file(env.path("out/summary.csv")).unwrap();
+    env.run(&["report", "out"])
+        .fails(2, &["out/summary.csv", "missing"]);
+    env.run(&["run", "base.toml", "-o", "out", "-q", "--resume"])
+        .fails(2, &["out/summary.csv", "missing", "--force"]);
+    env.run(&["run", "base.toml", "-o", "out", "-q", "--force"])
+        .ok();
+    env.run(&["plot", "out"]).ok();
+}
+
+/// Temporary files a killed process left are removed by the next process that takes the folder
+/// (issue 19, item 11).
+#[test]
+fn temporaries_of_killed_processes_are_cleaned() {
+    let env = setup();
+    env.run(&["run", "base.toml", "-o", "out", "-q", "--no-charts"])
+        .ok();
+    // As if killed while writing the tables: unfinished, with their temporaries.
+    std::fs::remove_file(env.path("out/manifest.json")).unwrap();
+    let dead = 4_000_000_000u32;
+    for f in [
+        format!("out/.stats.csv.{dead}.tmp"),
+        format!("out/.timeseries.csv.{dead}.tmp"),
+        format!("out/charts/.performance.png.{dead}.tmp"),
+    ] {
+        env.write(&f, "half");
+    }
+    env.run(&["run", "base.toml", "-o", "out", "-q", "--resume"])
+        .ok();
+    assert!(env.path("out/manifest.json").is_file());
+    let mut left = Vec::new();
+    for d in ["out", "out/charts"] {
+        for e in std::fs::read_dir(env.path(d)).unwrap() {
+            let n = e.unwrap().file_name().to_string_lossy().into_owned();
+            if n.ends_with(".tmp") {
+                left.push(format!("{d}/{n}"));
+            }
+        }
+    }
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+/// A double Ctrl-C (stop now) still says how to resume (issue 19, item 6: the hint was missing
+/// about one time in five, when the second signal ended the process before the first had
+/// printed it), and the resume finishes the sweep.
+#[test]
+fn a_double_ctrl_c_says_how_to_resume() {
+    use std::process::{Command, Stdio};
+    let env = Env::new();
+    env.write("base.toml", &BASE.replace("steps = 20", "steps = 300"));
+    env.write(
+        "long.toml",
+        "base = \"base.toml\"\nreplications = 40\n[design]\nkind = \"lhs\"\nsamples = 10\n[[axes]]\npath = \"behaviour.noise\"\nfrom = 0.0\nto = 0.2\n",
+    );
+    for round in 0..3 {
+        let out = format!("out{round}");
+        let child = Command::new(env!("CARGO_BIN_EXE_leadsim"))
+            .args([
+                "sweep",
+                "long.toml",
+                "-o",
+                &out,
+                "-q",
+                "--threads",
+                "1",
+                "--no-charts",
+            ])
+            .current_dir(env.dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        while !env.path(&out).join("runs").exists() {
+            assert!(start.elapsed() < std::time::Duration::from_secs(60));
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let pid = child.id().to_string();
+        for _ in 0..2 {
+            Command::new("kill").args(["-INT", &pid]).status().unwrap();
+        }
+        let done = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&done.stderr);
+        assert!(!done.status.success(), "{err}");
+        assert!(
+            err.contains(&format!(
+                "resume with: leadsim sweep long.toml -o {out} --resume"
+            )),
+            "round {round}: {err}"
+        );
+        env.run(&[
+            "sweep",
+            "long.toml",
+            "-o",
+            &out,
+            "-q",
+            "--no-charts",
+            "--resume",
+        ])
+        .ok();
+    }
+}

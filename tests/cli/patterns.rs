@@ -5,6 +5,8 @@ use super::Env;
 use super::run::{column, read_csv};
 
 /// Adds `by` to column `metric` of model `model` in a summary table, in place.
+/// Adds `by` to `metric` of every row of `model` in the table at `path`, and records the
+/// table's new checksum in its folder's manifest.
 fn shift(path: &std::path::Path, model: &str, metric: &str, by: f64) {
     let (header, rows) = read_csv(path);
     let m = header.iter().position(|h| h == "model").unwrap();
@@ -19,6 +21,9 @@ fn shift(path: &std::path::Path, model: &str, metric: &str, by: f64) {
         w.write_record(&r).unwrap();
     }
     w.flush().unwrap();
+    drop(w);
+    let name = path.file_name().unwrap().to_str().unwrap();
+    crate::reseal(path.parent().unwrap(), name);
 }
 
 #[test]

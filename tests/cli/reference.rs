@@ -132,7 +132,9 @@ fn replications_pass_with_fewer_runs_and_report_the_table() {
         ])
         .ok();
     assert!(
-        again.stderr().contains("already complete"),
+        again
+            .stderr()
+            .contains("already holds this experiment's finished result"),
         "{}",
         again.stderr()
     );

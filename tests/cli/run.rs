@@ -224,8 +224,10 @@ fn results_are_never_silently_overwritten() {
     let file = small(&env);
     env.run(&["run", &file, "-o", "out", "-q"]).ok();
     let before = std::fs::read(env.path("out/summary.csv")).unwrap();
-    env.run(&["run", &file, "-o", "out", "-q"])
-        .fails(2, &["already holds a finished result", "--force"]);
+    // The same command again finds its result there; another experiment is refused.
+    env.run(&["run", &file, "-o", "out", "-q"]).ok();
+    env.run(&["run", &file, "-o", "out", "-q", "--seed", "3"])
+        .fails(2, &["holds a different experiment", "--force"]);
     assert_eq!(std::fs::read(env.path("out/summary.csv")).unwrap(), before);
     env.run(&["run", &file, "-o", "out", "-q", "--force"]).ok();
     env.run(&["run", &file, "-o", "out", "-q", "--resume"]).ok();

@@ -233,10 +233,11 @@ pub struct Sweep {
 impl Sweep {
     /// Loads a sweep file and its base scenario from disk.
     pub fn load(path: &Path) -> Result<Sweep, crate::scenario::LoadError> {
-        let bytes = crate::scenario::read_file(path).map_err(|source| crate::scenario::LoadError::Io {
-            file: path.display().to_string(),
-            source,
-        })?;
+        let bytes =
+            crate::scenario::read_file(path).map_err(|source| crate::scenario::LoadError::Io {
+                file: path.display().to_string(),
+                source,
+            })?;
         let text = text_of(path, bytes)?;
         let read_base = |p: &Path| -> Result<String, crate::scenario::LoadError> {
             // A base that cannot be read is the sweep file's error, at its `base` key.
