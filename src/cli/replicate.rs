@@ -31,7 +31,7 @@ pub enum Name {
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  leadsim replicate march1991\n  leadsim replicate patterns            # every stylized fact of docs/ODD.md §1, about a minute on 2 cores\n  leadsim replicate patterns --runs 3   # three times the replicates of every pattern\n  leadsim replicate lazer-friedman-2007 --runs 200\n  leadsim replicate march1991 --scenario my-fig1-sweep.toml   # a varied copy of the reference file\n  leadsim replicate nk\n\nResults go to output/replicate-<name>/ unless -o is given; a finished replication there is compared again without re-running (--force runs it afresh). Exit code 1 when a published figure is not reproduced within its tolerance, or (patterns) when a pattern the ODD claims or a fairness check does not hold."
+    after_help = "Examples:\n  leadsim replicate march1991\n  leadsim replicate patterns            # every stylized fact of docs/ODD.md §1, about a minute on 2 cores\n  leadsim replicate patterns --runs 3   # three times the replicates of every pattern\n  leadsim replicate lazer-friedman-2007 --runs 200\n  leadsim replicate march1991 --scenario my-fig1-sweep.toml   # a varied copy of the reference file\n  leadsim replicate nk\n\nResults go to output/replicate-<name>/ (with --scenario FILE: output/replicate-<name>-<FILE without .toml>/) unless -o is given; a finished replication there is compared again without re-running (--force runs it afresh). Exit code 1 when a published figure is not reproduced within its tolerance, or (patterns) when a pattern the ODD claims or a fairness check does not hold."
 )]
 pub struct Args {
     /// Which publication to replicate.
@@ -76,7 +76,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
                     .common
                     .output
                     .clone()
-                    .unwrap_or_else(|| experiment::default_dir("replicate-nk"));
+                    .unwrap_or_else(|| default_dir(&args));
                 match leadsim::output::state(&dir).map_err(failure)? {
                     leadsim::output::FolderState::Missing | leadsim::output::FolderState::Empty => {
                     }
@@ -140,7 +140,7 @@ fn experiment_replication(args: &Args) -> Result<Replication, Failure> {
         .common
         .output
         .clone()
-        .unwrap_or_else(|| experiment::default_dir(&format!("replicate-{}", plan.name)));
+        .unwrap_or_else(|| default_dir(args));
     let manifest = plan.manifest(&prov, "");
     // A finished replication of the same experiment is compared again without re-running it;
     // an interrupted one is resumed.
@@ -168,6 +168,22 @@ fn experiment_replication(args: &Args) -> Result<Replication, Failure> {
     }
     outln!("results: {}", dir.display());
     Ok(rep)
+}
+
+/// The default result folder of `leadsim replicate NAME`: `output/replicate-NAME`, or with
+/// `--scenario FILE` (a varied copy, another experiment) `output/replicate-NAME-STEM`, where
+/// STEM is the file's name without `.toml`.
+fn default_dir(args: &Args) -> PathBuf {
+    let name = args
+        .name
+        .to_possible_value()
+        .map_or("?".into(), |v| v.get_name().to_string());
+    match args.scenario.as_ref().and_then(|p| p.file_stem()) {
+        Some(stem) => {
+            experiment::default_dir(&format!("replicate-{name}-{}", stem.to_string_lossy()))
+        }
+        None => experiment::default_dir(&format!("replicate-{name}")),
+    }
 }
 
 /// The reference file to run and its text: `--scenario`, or the file in `scenarios/reference/`,
@@ -319,7 +335,7 @@ fn patterns(args: &Args) -> Result<(), Failure> {
         .common
         .output
         .clone()
-        .unwrap_or_else(|| experiment::default_dir("replicate-patterns"));
+        .unwrap_or_else(|| default_dir(args));
     if let leadsim::output::FolderState::NotAFolder =
         leadsim::output::state(&root).map_err(failure)?
     {

@@ -552,3 +552,53 @@ fn a_double_ctrl_c_says_how_to_resume() {
         .ok();
     }
 }
+
+/// `replicate` writes where its help and the README say (issue 19, item 6): `output/replicate-
+/// <name>/`, or with `--scenario FILE` `output/replicate-<name>-<FILE's stem>/`.
+#[test]
+fn replications_go_to_the_documented_folder() {
+    let env = Env::new();
+    // One landscape is too few to reproduce the figure (exit 1), but the folder is written.
+    let run = env.run(&[
+        "replicate",
+        "lazer-friedman-2007",
+        "--runs",
+        "1",
+        "-q",
+        "--no-charts",
+    ]);
+    assert!(matches!(run.code(), 0 | 1), "{}", run.stderr());
+    assert!(
+        env.path("output/replicate-lazer-friedman-2007/manifest.json")
+            .is_file()
+    );
+    env.write(
+        "my-lf.toml",
+        &std::fs::read_to_string(crate::repo("scenarios/reference/lazer-friedman-2007.toml"))
+            .unwrap(),
+    );
+    let run = env.run(&[
+        "replicate",
+        "lazer-friedman-2007",
+        "--scenario",
+        "my-lf.toml",
+        "--runs",
+        "1",
+        "-q",
+        "--no-charts",
+    ]);
+    assert!(matches!(run.code(), 0 | 1), "{}", run.stderr());
+    assert!(
+        env.path("output/replicate-lazer-friedman-2007-my-lf/manifest.json")
+            .is_file()
+    );
+    let run = env.run(&["replicate", "march1991", "--runs", "1", "-q", "--no-charts"]);
+    assert!(matches!(run.code(), 0 | 1), "{}", run.stderr());
+    assert!(
+        env.path("output/replicate-march1991/manifest.json")
+            .is_file(),
+        "not output/replicate-march1991-fig1"
+    );
+    let help = env.run(&["replicate", "--help"]).ok().stdout();
+    assert!(help.contains("output/replicate-<name>/"), "{help}");
+}
