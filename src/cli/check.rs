@@ -67,7 +67,7 @@ fn describe_reference(s: &Study, file: &str) -> String {
         s.steps(),
         s.seed()
     );
-    out += &estimate(s.work_per_run().times(runs), s, runs);
+    out += &estimate(s.work_per_run().times(runs), s, runs, None, None);
     out += &format!(
         "  output: {} (unless -o is given)\n",
         experiment::default_dir(s.name()).display()
@@ -75,10 +75,59 @@ fn describe_reference(s: &Study, file: &str) -> String {
     out
 }
 
-/// Member-steps per second per core of the leadership model, a rough guide for the estimate:
-/// the baseline scenario runs at 23–31 M on the machine of the benchmarks (`cargo bench --bench
-/// run`); heavy decision loads and events run slower.
-const MEMBER_STEPS_PER_SECOND: f64 = 20e6;
+/// Member-steps per second per core of each kind of leadership model (the shared model by its
+/// coordination), a rough guide for the estimate: measured with the default behaviour on the
+/// 2-core machine of the benchmarks while other work ran (`cargo bench --bench run` alone runs
+/// the baseline about twice as fast). Voting asks every member of a domain, so it is slowest.
+fn member_steps_per_second(kind: &str, coordination: Option<&str>) -> f64 {
+    match (kind, coordination) {
+        ("centralized", _) => 9e6,
+        ("hybrid", _) => 8.5e6,
+        ("shared", Some("vote")) => 5e6,
+        ("shared", _) => 8e6,
+        _ => 6e6,
+    }
+}
+
+/// Seconds to set up one member of a run (expertise, network, slots): what a run of a huge
+/// organization over a few steps costs (a million members take about two seconds).
+const SETUP_SECONDS_PER_MEMBER: f64 = 2e-6;
+
+/// Seconds to write one time-series row.
+const ROW_SECONDS: f64 = 1.2e-6;
+
+/// Rough seconds of one replicate of every model of the leadership scenario `study` on one
+/// core (`None` for the reference families, which are not estimated).
+fn replicate_seconds(study: &Study) -> Option<f64> {
+    let Study::Leadership(s) = study else {
+        return None;
+    };
+    let work = study.work_per_run();
+    let members = s.organization.members as f64;
+    Some(
+        s.models
+            .iter()
+            .map(|m| {
+                let described = m.config.describe();
+                let coordination = described
+                    .iter()
+                    .find(|(k, _)| *k == "coordination")
+                    .map(|(_, v)| v.as_str());
+                work.agent_steps as f64 / member_steps_per_second(m.config.kind(), coordination)
+                    + members * SETUP_SECONDS_PER_MEMBER
+                    + work.rows as f64 * ROW_SECONDS
+            })
+            .sum(),
+    )
+}
+
+/// Bytes one run of `study` needs at most, by its leadership scenario's estimate.
+fn run_bytes(study: &Study) -> Option<u64> {
+    match study {
+        Study::Leadership(s) => Some(s.memory_estimate().0),
+        _ => None,
+    }
+}
 
 /// The points of a sweep `check` lists; the rest are counted.
 const SHOWN_POINTS: usize = 20;
@@ -103,13 +152,20 @@ fn human(x: f64) -> String {
     format!("{x:.0}")
 }
 
-/// Lines estimating the work and the output of `runs` runs costing `work` in total.
-fn estimate(work: Work, study: &Study, runs: u64) -> String {
-    let (agents, leadership, at_most) = match study {
-        Study::Leadership(_) => ("member", true, ""),
-        Study::March(_, m) if m.stop_at_equilibrium => ("individual", false, "at most "),
-        Study::March(..) => ("individual", false, ""),
-        Study::LazerFriedman(..) => ("agent", false, ""),
+/// Lines estimating the work, time, memory and output of `runs` runs costing `work` in total:
+/// `seconds` on one core (`None`: not estimated), `bytes` the largest run's memory.
+fn estimate(
+    work: Work,
+    study: &Study,
+    runs: u64,
+    seconds: Option<f64>,
+    bytes: Option<u64>,
+) -> String {
+    let (agents, at_most) = match study {
+        Study::Leadership(_) => ("member", ""),
+        Study::March(_, m) if m.stop_at_equilibrium => ("individual", "at most "),
+        Study::March(..) => ("individual", ""),
+        Study::LazerFriedman(..) => ("agent", ""),
     };
     let mut out = format!(
         "  work: {at_most}{} {agents}-steps",
@@ -118,22 +174,35 @@ fn estimate(work: Work, study: &Study, runs: u64) -> String {
     if !at_most.is_empty() {
         out += ", if no run reached equilibrium before the steps cap (runs stop there, usually long before)";
     }
-    if leadership {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let seconds = work.agent_steps as f64 / MEMBER_STEPS_PER_SECOND / cores as f64;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Runs go to the cores one each: fewer runs than cores leave some idle.
+    let at_once = (cores as u64).min(runs.max(1));
+    if let Some(seconds) = seconds {
+        let seconds = seconds / at_once as f64;
         let time = if seconds < 1.0 {
             "under a second".to_string()
         } else if seconds < 60.0 {
-            format!("roughly {seconds:.1} s")
+            format!("roughly {seconds:.0} s")
         } else if seconds < 7200.0 {
             format!("roughly {:.0} min", seconds / 60.0)
         } else {
             format!("roughly {:.1} h", seconds / 3600.0)
         };
         out += &format!(
-            " ({time} on {cores} cores at ~{:.0} M member-steps per second per core; decisions and events change it)",
-            MEMBER_STEPS_PER_SECOND / 1e6
+            " ({time} on {cores} cores, by each model's speed: 5 to 9 M member-steps per second per core, voting the slowest; decisions and events change it)"
         );
+    }
+    if let Some(bytes) = bytes {
+        let b = bytes as f64;
+        out += &if at_once == 1 {
+            format!("\n  memory: about {}B (one run at a time)", human(b))
+        } else {
+            format!(
+                "\n  memory: about {}B per run, {}B with {at_once} runs at once (one per core; --threads sets how many)",
+                human(b),
+                human(b * at_once as f64)
+            )
+        };
     }
     let bytes = work.csv_bytes(runs) as f64;
     out += &format!(
@@ -201,12 +270,18 @@ fn describe_sweep(sweep: &Sweep, plan: &Plan, file: &str) -> String {
         );
     }
     let mut work = Work::default();
+    let mut seconds = Some(0.0);
+    let mut bytes = Some(0u64);
     for p in &plan.points {
         let runs = plan.models.len() as u64 * u64::from(plan.replications);
         work += p.scenario.work_per_run().times(runs);
+        seconds = seconds
+            .zip(replicate_seconds(&p.scenario))
+            .map(|(a, b)| a + b * f64::from(plan.replications));
+        bytes = bytes.zip(run_bytes(&p.scenario)).map(|(a, b)| a.max(b));
     }
     if let Some(p) = plan.points.first() {
-        out += &estimate(work, &p.scenario, plan.runs());
+        out += &estimate(work, &p.scenario, plan.runs(), seconds, bytes);
     }
     out += &format!("  models: {}\n  points:\n", plan.models.join(", "));
     out += &format!("    {:>6}  {}\n", "point", plan.axes.join("  "));
@@ -306,7 +381,13 @@ pub fn describe(s: &Scenario, file: &str, study: &Study) -> String {
         }
     }
     let runs = s.runs();
-    out += &estimate(study.work_per_run().times(runs), study, runs);
+    out += &estimate(
+        study.work_per_run().times(runs),
+        study,
+        runs,
+        replicate_seconds(study).map(|r| r * f64::from(s.replications)),
+        run_bytes(study),
+    );
     out += &format!("  output: output/{} (unless -o is given)\n", s.name);
     out
 }

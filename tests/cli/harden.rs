@@ -602,3 +602,57 @@ fn replications_go_to_the_documented_folder() {
     let help = env.run(&["replicate", "--help"]).ok().stdout();
     assert!(help.contains("output/replicate-<name>/"), "{help}");
 }
+
+/// `check` estimates time by each model's speed and says how much memory a run takes (issue 19,
+/// item 6: a vote-model sweep took 3.7 times its estimate, and a million members took 7.5 s and
+/// 630 MB where `check` said "under a second").
+#[test]
+fn check_estimates_time_by_model_and_memory() {
+    let env = Env::new();
+    let scenario = |models: &str, members: u64, steps: u64, reps: u64| {
+        format!(
+            "steps = {steps}\nreplications = {reps}\n[organization]\nmembers = {members}\ndomains = 4\n{models}"
+        )
+    };
+    let seconds = |out: &str| -> f64 {
+        let line = out
+            .lines()
+            .find(|l| l.trim_start().starts_with("work:"))
+            .unwrap();
+        let at = line.find("roughly ").expect(line) + 8;
+        let n: f64 = line[at..].split(' ').next().unwrap().parse().unwrap();
+        if line[at..].contains(" min ") {
+            n * 60.0
+        } else {
+            n
+        }
+    };
+    env.write(
+        "central.toml",
+        &scenario("[[models]]\nkind = \"centralized\"\n", 500, 2000, 200),
+    );
+    env.write(
+        "vote.toml",
+        &scenario(
+            "[[models]]\nkind = \"shared\"\ncoordination = \"vote\"\n",
+            500,
+            2000,
+            200,
+        ),
+    );
+    let central = env.run(&["check", "central.toml"]).ok().stdout();
+    let vote = env.run(&["check", "vote.toml"]).ok().stdout();
+    assert!(
+        seconds(&vote) > 1.5 * seconds(&central),
+        "voting is slower:\n{central}\n{vote}"
+    );
+    assert!(central.contains("memory: about"), "{central}");
+    env.write(
+        "huge.toml",
+        &scenario("[[models]]\nkind = \"centralized\"\n", 1_000_000, 10, 1),
+    );
+    let huge = env.run(&["check", "huge.toml"]).ok().stdout();
+    assert!(!huge.contains("under a second"), "{huge}");
+    let memory = huge.lines().find(|l| l.contains("memory:")).unwrap();
+    assert!(memory.contains(" MB") || memory.contains(" GB"), "{memory}");
+}
