@@ -153,7 +153,7 @@ impl Target {
         if let Some(staged) = self.staged.as_mut() {
             staged.moved_to(&self.dir);
         }
-        // The old folder's lock file went with it.
+        // The old folder's lock file went with the old folder: nothing is left to remove.
         self.lock.moved_to(&self.work);
         self.work = self.dir.clone();
         if let Some(old) = leftover {
