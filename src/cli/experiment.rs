@@ -184,6 +184,8 @@ pub fn prepare(dir: &Path, manifest: &Manifest, args: &RunArgs) -> Result<Option
     {
         return Ok(Some(target));
     }
+    // (A replacement found finished has just been put in place.)
+    let state = output::state(dir).map_err(failure)?;
     match state {
         FolderState::Complete if args.resume || !args.force => {
             let done = Manifest::read(dir, output::MANIFEST).map_err(failure)?;
@@ -262,12 +264,18 @@ fn resume_staged(dir: &Path, manifest: &Manifest) -> Result<Option<Target>, Fail
     let lock = FolderLock::acquire(dir).map_err(failure)?;
     let staged = FolderLock::acquire(&work).map_err(failure)?;
     output::clean_temporaries(&work);
-    Ok(Some(Target {
+    let mut target = Target {
         dir: dir.to_path_buf(),
         work,
         lock,
         staged: Some(staged),
-    }))
+    };
+    if target.work.join(output::MANIFEST).is_file() {
+        // Finished, then stopped before the swap: only the swap is left to do.
+        target.commit()?;
+        return Ok(None);
+    }
+    Ok(Some(target))
 }
 
 /// Refuses a folder holding another experiment than `new` (`old` is its plan or manifest),

@@ -347,12 +347,42 @@ fn force_keeps_the_old_result_until_the_new_one_is_finished() {
         "mine",
         "the user's own files stay"
     );
-    let hidden: Vec<String> = std::fs::read_dir(env.dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
-        .collect();
-    assert!(hidden.is_empty(), "left behind: {hidden:?}");
+    let hidden = || -> Vec<String> {
+        std::fs::read_dir(env.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
+            .collect()
+    };
+    assert!(hidden().is_empty(), "left behind: {:?}", hidden());
+    // Stopped after the replacement was finished but before the swap: a resume only swaps.
+    env.run(&[
+        "run",
+        "base.toml",
+        "-o",
+        "seven",
+        "-q",
+        "--no-charts",
+        "--seed",
+        "7",
+    ])
+    .ok();
+    let seven = tables(&env.path("seven"));
+    std::fs::rename(env.path("seven"), env.path(".out.leadsim-new")).unwrap();
+    env.run(&[
+        "run",
+        "base.toml",
+        "-o",
+        "out",
+        "-q",
+        "--no-charts",
+        "--seed",
+        "7",
+        "--resume",
+    ])
+    .ok();
+    assert_eq!(tables(&env.path("out")), seven);
+    assert!(hidden().is_empty(), "left behind: {:?}", hidden());
 }
 
 /// `merge` into one of its shards is refused before anything is touched, and a damaged shard
