@@ -63,6 +63,12 @@ pub(crate) const OWNED: &[&str] = &[
     analysis::PROBLEM,
 ];
 
+/// Whether leadsim writes a file or folder of this name into a result folder: one of
+/// [`OWNED`], or a discovery (`discover-<condition>.csv`, named by its condition).
+fn owned(name: &str) -> bool {
+    OWNED.contains(&name) || (name.starts_with(analysis::DISCOVER_PREFIX) && name.ends_with(".csv"))
+}
+
 /// Errors of result folders.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
@@ -418,7 +424,7 @@ pub fn replace(dir: &Path, staged: &Path) -> Result<Option<PathBuf>, OutputError
         let entry = entry.map_err(io_at(dir))?;
         let name = entry.file_name();
         let text = name.to_string_lossy();
-        if OWNED.contains(&text.as_ref()) || text == LOCK || temporary(&text).is_some() {
+        if owned(&text) || text == LOCK || temporary(&text).is_some() {
             continue;
         }
         let to = staged.join(&name);
@@ -495,7 +501,7 @@ pub fn clear(dir: &Path) -> Result<(), OutputError> {
         .filter_map(Result::ok)
     {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with(analysis::DISCOVER_PREFIX) && name.ends_with(".csv") {
+        if owned(&name) && !OWNED.contains(&name.as_str()) {
             let p = entry.path();
             fs::remove_file(&p).map_err(io_at(&p))?;
         }
