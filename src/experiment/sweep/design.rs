@@ -351,6 +351,14 @@ fn value_at(values: &AxisValues, u: f64) -> toml::Value {
 }
 
 fn interpolate(from: f64, to: f64, u: f64, log: bool) -> f64 {
+    // The ends are the ends: exp(ln(to)) may miss `to` by an ulp, which would put a grid's
+    // last value outside its own range (1000000.0000000013 for to = 1000000).
+    if u == 0.0 {
+        return from;
+    }
+    if u == 1.0 {
+        return to;
+    }
     if log {
         (from.ln() + u * (to.ln() - from.ln())).exp()
     } else {

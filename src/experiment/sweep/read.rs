@@ -495,6 +495,21 @@ fn read_value_list(a: &mut Reader) -> Result<AxisValues, InputError> {
                     ),
                 ));
             }
+            // A value given twice would repeat its points, as a range rounded to whole numbers
+            // would (refused in read_range): both are refused alike.
+            for (i, v) in items.iter().enumerate() {
+                if let Some(j) = items[..i].iter().position(|w| same_value(w, v)) {
+                    return Err(a.error(
+                        "values",
+                        format!(
+                            "{} is given twice (items {} and {}): give every value once, or its points would repeat",
+                            describe(v),
+                            j + 1,
+                            i + 1
+                        ),
+                    ));
+                }
+            }
             Ok(AxisValues::List(items.clone()))
         }
         Some(toml::Value::Array(_)) => Err(a.error("values", "is empty: give at least one value")),
@@ -503,6 +518,15 @@ fn read_value_list(a: &mut Reader) -> Result<AxisValues, InputError> {
             format!("expected a list of values, found {}", describe(v)),
         )),
         None => unreachable!("checked by has"),
+    }
+}
+
+/// Whether two listed values set the parameter alike (2 and 2.0 do).
+fn same_value(a: &toml::Value, b: &toml::Value) -> bool {
+    match (a, b) {
+        (toml::Value::Integer(x), toml::Value::Float(y))
+        | (toml::Value::Float(y), toml::Value::Integer(x)) => *x as f64 == *y,
+        _ => a == b,
     }
 }
 

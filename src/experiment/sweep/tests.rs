@@ -476,3 +476,29 @@ fn precision_and_analysis_are_checked_against_the_base() {
     let fixed = ok.plan(None, Some(3)).unwrap();
     assert!(fixed.precision.is_none() && fixed.replications == 3);
 }
+
+#[test]
+fn a_log_grid_ends_on_its_end_and_values_are_given_once() {
+    // exp(ln(1e6)) is 1000000.0000000013, past the range; the ends are pinned.
+    let grid = sweep("base = \"base.toml\"\n[[axes]]\npath = \"models.flat.review_capacity\"\nfrom = 1\nto = 1000000\nsteps = 7\nlog = true\n").unwrap();
+    let g: Vec<f64> = grid.points().iter().map(|p| f(&p[0])).collect();
+    assert_eq!((g[0], g[6]), (1.0, 1_000_000.0));
+    assert!(g.iter().all(|&x| (1.0..=1_000_000.0).contains(&x)), "{g:?}");
+    // A value listed twice is refused as a rounded range whose values repeat is.
+    let twice = |values: &str| {
+        sweep(&format!(
+            "base = \"base.toml\"\n[[axes]]\npath = \"organization.members\"\nvalues = {values}\n"
+        ))
+    };
+    let msg = twice("[10, 20, 10]").unwrap_err().to_string();
+    assert!(msg.contains("given twice (items 1 and 3)"), "{msg}");
+    assert!(
+        twice("[2, 2.0]").is_err(),
+        "2 and 2.0 set the parameter alike"
+    );
+    assert!(twice("[\"a\", \"b\"]").is_ok());
+    let rounded = sweep(
+        "base = \"base.toml\"\n[[axes]]\npath = \"organization.members\"\nfrom = 10\nto = 11\nsteps = 5\ninteger = true\n",
+    );
+    assert!(rounded.unwrap_err().to_string().contains("repeat"));
+}
