@@ -123,11 +123,33 @@ fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
     bar.set_style(
         ProgressStyle::with_template(
-            "{bar:40.cyan/blue} {pos}/{len} runs  {per_sec}  ETA {eta}  {msg}",
+            "{bar:40.cyan/blue} {pos}/{len} runs  {rate}  ETA {eta}  {msg}",
         )
+        .map(|style| {
+            style.with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = w.write_str(&rate_text(state.per_sec()));
+                },
+            )
+        })
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar
+}
+
+/// Runs per second as the progress bar shows it: three significant figures at most
+/// ("24.96…" is "25.0 runs/s", "1234.5" is "1234 runs/s").
+fn rate_text(per_sec: f64) -> String {
+    if !per_sec.is_finite() || per_sec <= 0.0 {
+        "– runs/s".to_string()
+    } else if per_sec >= 100.0 {
+        format!("{per_sec:.0} runs/s")
+    } else if per_sec >= 10.0 {
+        format!("{per_sec:.1} runs/s")
+    } else {
+        format!("{per_sec:.2} runs/s")
+    }
 }
 
 /// Where an experiment writes, as [`prepare`] decided, with the folder's lock held.
@@ -572,5 +594,19 @@ pub fn short(x: f64) -> String {
         "NA".into()
     } else {
         format!("{x:.4}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rate_text;
+
+    #[test]
+    fn the_rate_has_few_digits_and_a_unit() {
+        assert_eq!(rate_text(24.9611), "25.0 runs/s");
+        assert_eq!(rate_text(1234.5), "1234 runs/s");
+        assert_eq!(rate_text(0.4567), "0.46 runs/s");
+        assert_eq!(rate_text(0.0), "– runs/s");
+        assert_eq!(rate_text(f64::NAN), "– runs/s");
     }
 }
