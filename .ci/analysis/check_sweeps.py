@@ -40,27 +40,8 @@ from SALib.analyze import sobol as salib_sobol  # noqa: E402
 from SALib.sample import sobol as salib_sample  # noqa: E402
 from ema_workbench.analysis import prim as ema_prim  # noqa: E402
 
-FAILURES = []
-WORST = {}
-
-
-def compare(kind, case, ours, theirs, tol, relative=False):
-    """Record the largest difference of one comparison and whether it is within tol."""
-    ours = np.asarray(ours, dtype=float)
-    theirs = np.asarray(theirs, dtype=float)
-    if ours.shape != theirs.shape:
-        FAILURES.append(f"{kind} {case}: shape {ours.shape} vs {theirs.shape}")
-        return
-    both_nan = np.isnan(ours) & np.isnan(theirs)
-    diff = np.where(both_nan, 0.0, np.abs(ours - theirs))
-    if relative:
-        diff = diff / np.maximum(1.0, np.abs(np.where(both_nan, 0.0, theirs)))
-    worst = float(np.nanmax(diff)) if diff.size else 0.0
-    if np.isnan(diff).any():
-        worst = math.inf
-    WORST[kind] = max(WORST.get(kind, 0.0), worst)
-    if worst > tol:
-        FAILURES.append(f"{kind} {case}: max difference {worst:.3g} > {tol:g}")
+# The comparison rule (and its record of failures and worst differences) is check.py's.
+from check import FAILURES, WORST, compare  # noqa: E402
 
 
 def ratio(kind, case, ours, theirs):
