@@ -65,9 +65,10 @@ pub fn markdown() -> String {
             the kind), plus the parameters of its kind.\n\n";
     for t in crate::leadership::registry() {
         out += &format!(
-            "#### kind = \"{}\"\n\n{}\n\n{}\n",
+            "#### kind = \"{}\"\n\n{} (docs/ODD.md {}.)\n\n{}\n",
             t.kind,
             t.summary,
+            t.odd,
             table(&(t.params)())
         );
     }
@@ -105,6 +106,34 @@ pub fn markdown() -> String {
         out += &format!("### {heading}\n\n{}\n", table(&params));
     }
     out += &sweep_section();
+    out += &measures_section();
+    out
+}
+
+/// The section on the measures of the result tables, from the registries of
+/// [`crate::results::registry`].
+fn measures_section() -> String {
+    let mut out = String::from(
+        "## Measures in the result tables\n\n\
+         Every per-step metric is a column of `timeseries.csv`; `summary.csv` holds, per run, its \
+         value at the last step (`<metric>_final`) and its mean over steps 1…T (`<metric>_mean`); \
+         `stats.csv` summarizes those per model with a 95% confidence interval kept inside the \
+         measure's range (below), and compares models by paired differences with Holm-adjusted \
+         p-values (docs/ODD.md Part I §7.7). The adaptability measures are per run, over its \
+         shocks. The report of a result lists the same facts for the measures it shows.\n\n\
+         | measure | kind | unit | range | meaning | docs/ODD.md |\n|---|---|---|---|---|---|\n",
+    );
+    for m in crate::results::registry() {
+        out += &format!(
+            "| `{}` | {} | {} | {} | {} | {} |\n",
+            m.name,
+            m.kind.name(),
+            cell(m.unit),
+            cell(&m.range.text()),
+            cell(m.meaning),
+            m.odd
+        );
+    }
     out
 }
 

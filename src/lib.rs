@@ -44,7 +44,7 @@ pub mod scenario;
 pub mod sensitivity;
 pub mod sim;
 pub mod slurm;
-pub(crate) mod stats;
+pub mod stats;
 pub mod study;
 pub(crate) mod trust;
 pub(crate) mod voice;

@@ -5,6 +5,7 @@
 //! summary (final value and mean over steps 1..T). A metric that is undefined at a step (mean
 //! latency when nothing was decided) is `NaN` and written as an empty (NA) cell.
 
+pub use crate::stats::Range;
 use crate::world::World;
 
 /// What a measure is for, in `stats.csv`, the console summary and the report.
@@ -35,7 +36,7 @@ impl MetricKind {
 }
 
 /// A measured quantity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Metric {
     /// The column name in `timeseries.csv` (and, with `_final` and `_mean`, in `summary.csv`).
     pub name: &'static str,
@@ -43,13 +44,28 @@ pub struct Metric {
     pub meaning: &'static str,
     /// What it is for: an outcome, a cost, the process, or a manipulation check.
     pub kind: MetricKind,
+    /// Its unit ("adoptions per step", "share of members", "score", …).
+    pub unit: &'static str,
+    /// The values it can take; confidence intervals of its mean stay inside (docs/ODD.md §7.7).
+    pub range: Range,
+    /// The section of docs/ODD.md that defines it.
+    pub odd: &'static str,
 }
 
-const fn m(name: &'static str, kind: MetricKind, meaning: &'static str) -> Metric {
+const fn m(
+    name: &'static str,
+    kind: MetricKind,
+    unit: &'static str,
+    range: Range,
+    meaning: &'static str,
+) -> Metric {
     Metric {
         name,
         meaning,
         kind,
+        unit,
+        range,
+        odd: "Part I §7.7",
     }
 }
 
@@ -61,114 +77,176 @@ pub const METRICS: [Metric; 25] = [
     m(
         "performance",
         Outcome,
-        "fitness of the organization's configuration divided by the landscape's global maximum (0–1)",
+        "share of the maximum",
+        Range::UNIT,
+        "fitness of the organization's configuration divided by the landscape's global maximum",
     ),
     m(
         "innovations",
         Outcome,
+        "adoptions per step",
+        Range::NON_NEGATIVE,
         "adopted changes that lifted performance above its best since the landscape last changed (new records) this step",
     ),
-    m("engagement", Outcome, "mean engagement of members (0–1)"),
+    m(
+        "engagement",
+        Outcome,
+        "score",
+        Range::UNIT,
+        "mean engagement of members",
+    ),
     m(
         "leadership_skill",
         Outcome,
-        "mean leadership skill of members (0–1)",
+        "score",
+        Range::UNIT,
+        "mean leadership skill of members",
     ),
     m(
         "sharedness",
         Outcome,
-        "density of the influence network members grant each other (Carson, Tesluk & Marrone 2007): the sum of its weights over the ordered pairs of members (0–1)",
+        "density",
+        Range::UNIT,
+        "density of the influence network members grant each other (Carson, Tesluk & Marrone 2007): the sum of its weights over the ordered pairs of members",
     ),
     m(
         "influence_centralization",
         Outcome,
+        "index",
+        Range::UNIT,
         "Freeman's centralization of the influence members receive (0: relied on alike; 1: everyone relies fully on one member); NA with fewer than two members",
     ),
     m(
         "messages",
         Cost,
+        "messages per step",
+        Range::NON_NEGATIVE,
         "messages sent this step: hops of proposals and decisions along the reporting chain or to leads, consultations, votes",
     ),
     m(
         "disputes",
         Cost,
+        "members overruled per step",
+        Range::NON_NEGATIVE,
         "times someone was overruled this step: a consulted lead whose objection was overridden, a lead whose adoption a consulted lead blocked, a voter in the minority",
     ),
     m(
         "harmful_adoptions",
         Cost,
+        "adoptions per step",
+        Range::NON_NEGATIVE,
         "adopted changes that lowered true fitness this step",
     ),
-    m("proposals", Process, "proposals submitted this step"),
-    m("adoptions", Process, "proposals adopted this step"),
+    m(
+        "proposals",
+        Process,
+        "proposals per step",
+        Range::NON_NEGATIVE,
+        "proposals submitted this step",
+    ),
+    m(
+        "adoptions",
+        Process,
+        "adoptions per step",
+        Range::NON_NEGATIVE,
+        "proposals adopted this step",
+    ),
     m(
         "improvements",
         Process,
+        "adoptions per step",
+        Range::NON_NEGATIVE,
         "adopted changes that raised true fitness this step (records or not)",
     ),
     m(
         "reversals",
         Process,
+        "adoptions per step",
+        Range::NON_NEGATIVE,
         "adopted changes that changed back a decision adopted within the last `window` steps (churn)",
     ),
     m(
         "radical_adoptions",
         Process,
+        "adoptions per step",
+        Range::NON_NEGATIVE,
         "adopted radical proposals (several decisions at once) this step",
     ),
     m(
         "distinct_configs",
         Process,
+        "configurations",
+        Range::NON_NEGATIVE,
         "distinct configurations the organization has held so far (cumulative)",
     ),
     m(
         "participation",
         Process,
+        "share of members",
+        Range::UNIT,
         "share of members who proposed within the last `window` steps",
     ),
     m(
         "expired",
         Process,
+        "proposals per step",
+        Range::NON_NEGATIVE,
         "proposals that expired unreviewed this step",
     ),
     m(
         "members",
         Process,
+        "members",
+        Range::NON_NEGATIVE,
         "members in the organization (occupied slots)",
     ),
     m(
         "departures",
         Process,
+        "members per step",
+        Range::NON_NEGATIVE,
         "members who left this step (disengagement and events)",
     ),
     m(
         "trust",
         Process,
+        "score",
+        Range::UNIT,
         "mean trust of members in the member who decides their proposals (members who have one; NA when none has)",
     ),
     m(
         "voice",
         Process,
-        "mean voice expectancy of members: what speaking up brings, as they learned it (0–1)",
+        "score",
+        Range::UNIT,
+        "mean voice expectancy of members: what speaking up brings, as they learned it",
     ),
     m(
         "decision_makers",
         Check,
+        "members",
+        Range::NON_NEGATIVE,
         "members who reviewed, were consulted on or voted on a proposal within the last `window` steps",
     ),
     m(
         "leadership_centralization",
         Check,
+        "Gini index",
+        Range::UNIT,
         "Gini coefficient of decisions made (reviews, consultations and votes) across members within the last `window` steps (0: equal, near 1: one decider); NA when nobody decided",
     ),
     m(
         "latency",
         Check,
+        "steps",
+        Range::NON_NEGATIVE,
         "mean steps from proposal to decision for proposals decided this step; NA when none",
     ),
     m(
         "utilization",
         Check,
+        "share of capacity",
+        Range::NON_NEGATIVE,
         "review capacity spent (reviews, consultations) over the review capacity the occupied desks had this step; NA when none",
     ),
 ];

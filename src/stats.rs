@@ -1,5 +1,6 @@
 //! Summary statistics for replicated runs: mean, standard deviation, Student-t 95% confidence
-//! intervals, and paired differences between models with their effect size.
+//! intervals (kept inside a measure's range), and paired differences between models with their
+//! effect size, paired t-test p-value and Holm's adjustment for many comparisons.
 //!
 //! Values are reduced in the order given (the runs' fixed order), never in the order runs
 //! finished, so figures are identical whatever the thread count. `NaN` values (NA) are skipped;
@@ -23,6 +24,70 @@ pub struct Describe {
     /// n < 2.
     pub(crate) ci_low: f64,
     pub(crate) ci_high: f64,
+}
+
+/// The values a measure can take: a closed interval, with infinite ends for unbounded sides.
+///
+/// A confidence interval of a measure's mean is kept inside its range (docs/ODD.md §7.7): the
+/// true mean of values in the range lies in the range, so intersecting an interval with it
+/// removes only values the mean cannot take and keeps the interval's coverage exactly.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Range {
+    /// The smallest value (may be −∞).
+    pub low: f64,
+    /// The largest value (may be +∞).
+    pub high: f64,
+}
+
+impl Range {
+    /// Any real value.
+    pub const ANY: Range = Range {
+        low: f64::NEG_INFINITY,
+        high: f64::INFINITY,
+    };
+    /// A count, a duration or any other quantity that cannot be negative.
+    pub const NON_NEGATIVE: Range = Range {
+        low: 0.0,
+        high: f64::INFINITY,
+    };
+    /// A share or a normalized score, 0 to 1.
+    pub const UNIT: Range = Range {
+        low: 0.0,
+        high: 1.0,
+    };
+    /// A signed share, −1 to 1 (a change of a 0–1 measure, a correlation-like score).
+    pub const SIGNED_UNIT: Range = Range {
+        low: -1.0,
+        high: 1.0,
+    };
+
+    /// The range as text for tables: "0–1", "≥ 0", "−1–1", "any".
+    pub fn text(&self) -> String {
+        let num = |x: f64| {
+            if x < 0.0 {
+                format!("−{}", -x)
+            } else {
+                format!("{x}")
+            }
+        };
+        match (self.low.is_finite(), self.high.is_finite()) {
+            (true, true) => format!("{} to {}", num(self.low), num(self.high)),
+            (true, false) => format!("≥ {}", num(self.low)),
+            (false, true) => format!("≤ {}", num(self.high)),
+            (false, false) => "any".into(),
+        }
+    }
+
+    /// `d` with its confidence interval intersected with the range (NaN ends stay NaN).
+    pub(crate) fn clip(&self, mut d: Describe) -> Describe {
+        if !d.ci_low.is_nan() {
+            d.ci_low = d.ci_low.clamp(self.low, self.high);
+        }
+        if !d.ci_high.is_nan() {
+            d.ci_high = d.ci_high.clamp(self.low, self.high);
+        }
+        d
+    }
 }
 
 /// The two-sided 95% Student-t quantile for `df` degrees of freedom (t₀.₉₇₅,df).
@@ -87,6 +152,40 @@ pub(crate) struct Paired {
     /// Paired effect size (Cohen's d_z): mean difference / sd of the differences. NaN when the
     /// differences do not vary.
     pub(crate) effect_size: f64,
+    /// Two-sided p-value of the paired t test of a zero mean difference: 0 when the differences
+    /// are all the same non-zero value, 1 when they are all zero, NaN with fewer than two.
+    pub(crate) p: f64,
+}
+
+/// The two-sided p-value of a one-sample t test of mean 0 from its `Describe`.
+pub(crate) fn t_test(d: &Describe) -> f64 {
+    if d.n < 2 || d.mean.is_nan() {
+        return f64::NAN;
+    }
+    if d.se == 0.0 {
+        return if d.mean == 0.0 { 1.0 } else { 0.0 };
+    }
+    match StudentsT::new(0.0, 1.0, (d.n - 1) as f64) {
+        // The survival function keeps small p-values (1 − cdf would round them to 0).
+        Ok(t) => (2.0 * t.sf((d.mean / d.se).abs())).min(1.0),
+        Err(_) => f64::NAN,
+    }
+}
+
+/// Holm's (1979) step-down adjustment of the p-values of one family of tests: the i-th smallest
+/// of m is multiplied by m − i + 1, and each adjusted value is at least the one before (capped
+/// at 1). NaN stays NaN and does not count as a test.
+pub fn holm(p: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..p.len()).filter(|&i| !p[i].is_nan()).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]).then(a.cmp(&b)));
+    let m = order.len();
+    let mut out = vec![f64::NAN; p.len()];
+    let mut running = 0.0f64;
+    for (rank, &i) in order.iter().enumerate() {
+        running = running.max(((m - rank) as f64 * p[i]).min(1.0));
+        out[i] = running;
+    }
+    out
 }
 
 /// Paired differences `a[i] − b[i]`, skipping pairs where either is NA.
@@ -103,7 +202,11 @@ pub(crate) fn paired(a: &[f64], b: &[f64]) -> Paired {
     } else {
         f64::NAN
     };
-    Paired { diff, effect_size }
+    Paired {
+        diff,
+        effect_size,
+        p: t_test(&diff),
+    }
 }
 
 #[cfg(test)]
@@ -155,5 +258,67 @@ mod tests {
         let same = paired(&[1.0, 2.0], &[0.0, 1.0]);
         assert_eq!(same.diff.sd, 0.0);
         assert!(same.effect_size.is_nan());
+        assert_eq!(same.p, 0.0, "a constant non-zero difference");
+        assert_eq!(
+            paired(&[1.0, 2.0], &[1.0, 2.0]).p,
+            1.0,
+            "no difference at all"
+        );
+        assert!(paired(&[1.0], &[0.0]).p.is_nan(), "one pair tests nothing");
+    }
+
+    #[test]
+    fn paired_t_test_by_hand() {
+        // Differences 1, 2, 3, 4: t = 2.5 / 0.645497 = 3.872983 on 3 df; two-sided
+        // p = 0.030466 (R: 2 * pt(-3.872983, 3)).
+        let p = paired(&[2.0, 4.0, 6.0, 8.0], &[1.0, 2.0, 3.0, 4.0]);
+        close(p.p, 0.030466, 1e-6);
+        // Far in the tail the survival function keeps the digits: t = 100 on 9 df,
+        // p = 5.1e-15 (R: 2 * pt(-100, 9) = 5.112e-15); 1 − cdf would give a multiple of 1e-16.
+        let d = Describe {
+            n: 10,
+            mean: 100.0,
+            sd: 10f64.sqrt(),
+            se: 1.0,
+            ci_low: f64::NAN,
+            ci_high: f64::NAN,
+        };
+        let p = t_test(&d);
+        assert!(p > 4e-15 && p < 6e-15, "{p}");
+    }
+
+    #[test]
+    fn holm_by_hand() {
+        // 0.01, 0.04, 0.03 → sorted 0.01×3 = 0.03, 0.03×2 = 0.06, 0.04×1 = 0.04 → max so far 0.06.
+        let h = holm(&[0.01, 0.04, 0.03]);
+        close(h[0], 0.03, 1e-15);
+        close(h[1], 0.06, 1e-15);
+        close(h[2], 0.06, 1e-15);
+        let h = holm(&[f64::NAN, 0.2, 0.9]);
+        assert!(h[0].is_nan());
+        close(h[1], 0.4, 1e-15);
+        close(h[2], 0.9, 1e-15);
+        assert_eq!(holm(&[0.6, 0.7]), vec![1.0, 1.0], "capped at 1");
+    }
+
+    #[test]
+    fn intervals_are_kept_inside_the_range() {
+        // Counts 0, 0, 0, 1: mean 0.25, the t interval reaches −0.546.
+        let d = describe([0.0, 0.0, 0.0, 1.0]);
+        assert!(d.ci_low < 0.0);
+        let c = Range::NON_NEGATIVE.clip(d);
+        assert_eq!(c.ci_low, 0.0);
+        assert_eq!(c.ci_high, d.ci_high, "the upper end is inside already");
+        assert_eq!((c.mean, c.sd, c.se, c.n), (d.mean, d.sd, d.se, d.n));
+        // Shares near 1 stay at or below 1.
+        let s = Range::UNIT.clip(describe([1.0, 1.0, 0.9]));
+        assert_eq!(s.ci_high, 1.0);
+        assert!(s.ci_low < 0.97);
+        // Undefined intervals stay undefined.
+        assert!(Range::UNIT.clip(describe([0.5])).ci_low.is_nan());
+        assert_eq!(Range::UNIT.text(), "0 to 1");
+        assert_eq!(Range::NON_NEGATIVE.text(), "≥ 0");
+        assert_eq!(Range::SIGNED_UNIT.text(), "−1 to 1");
+        assert_eq!(Range::ANY.text(), "any");
     }
 }

@@ -533,6 +533,7 @@ pub fn finish_shard(dir: &Path, manifest: Manifest) -> Result<Manifest, Failure>
 /// A short table of headline statistics per model from `stats.csv`, for the terminal.
 pub fn headline(dir: &Path) -> Result<String, Failure> {
     let (_, rows) = leadsim::output::read::stats(dir).map_err(failure)?;
+    let sweep = rows.iter().any(|r| r.point.is_some());
     // The headline outcomes and costs of the charts, the reference families' figures, then the
     // manipulation checks apart.
     let checks = [
@@ -571,7 +572,7 @@ pub fn headline(dir: &Path) -> Result<String, Failure> {
                 && wanted.contains(&r.metric.as_str())
         }) {
             if r.metric != current {
-                body += &format!("{}\n", r.metric);
+                body += &format!("{}{}\n", r.metric, unit_text(&r.metric));
                 current = &r.metric;
             }
             body += &format!(
@@ -583,10 +584,33 @@ pub fn headline(dir: &Path) -> Result<String, Failure> {
             );
         }
         if !body.is_empty() {
-            out += &format!("{title} — mean [95% CI] over replicates\n{body}");
+            out += &format!(
+                "{title} — mean [95% CI] over replicates{at}\n{body}",
+                at = if sweep { ", at point 0" } else { "" }
+            );
         }
     }
+    let report = dir.join(leadsim::output::REPORT);
+    if report.is_file() {
+        out += &format!(
+            "Paired differences, Holm-adjusted p-values and what every measure means: {}\n",
+            report.display()
+        );
+    }
     Ok(out)
+}
+
+/// "  (share of the maximum, 0 to 1)": a column's unit and range for the console summary.
+fn unit_text(column: &str) -> String {
+    match leadsim::results::measure(column) {
+        Some(m) => format!(
+            "  ({}; {}, {})",
+            m.reduction(),
+            m.metric.unit,
+            m.metric.range.text()
+        ),
+        None => String::new(),
+    }
 }
 
 pub fn short(x: f64) -> String {

@@ -24,7 +24,10 @@ pub fn run(_args: Args) -> Result<(), Failure> {
         "Leadership models ([[models]] kind = ...). Every model faces the same members and proposals;\nthey differ in who decides, seeing what, with what capacity and delay.\n",
     );
     for t in leadership::registry() {
-        out += &format!("\n{}\n  {}\n  parameters:\n", t.kind, t.summary);
+        out += &format!(
+            "\n{}\n  {} (docs/ODD.md {}.)\n  parameters:\n",
+            t.kind, t.summary, t.odd
+        );
         out += &param_lines(&(t.params)());
     }
     out +=

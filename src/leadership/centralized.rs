@@ -36,7 +36,8 @@ fn read(r: &mut Reader) -> Result<Arc<dyn ModelConfig>, InputError> {
 /// The centralized model in the registry.
 pub const TYPE: ModelType = ModelType {
     kind: "centralized",
-    summary: "one leader at the root of the reporting tree decides on every proposal, with the whole landscape in view, the model's whole review capacity and a reporting-chain delay",
+    summary: "One leader at the root of the reporting tree decides on every proposal, seeing the whole landscape, with the model's whole review capacity. A proposal climbs the reporting chain to it, one delay per level, and waits in its single queue.",
+    odd: "Part I §7.4",
     params,
     read,
 };

@@ -61,7 +61,8 @@ fn read(r: &mut Reader) -> Result<Arc<dyn ModelConfig>, InputError> {
 /// The hybrid model in the registry.
 pub const TYPE: ModelType = ModelType {
     kind: "hybrid",
-    summary: "domain leads decide changes confined to their domain; changes that spill over go to a coordinating leader who sees the whole landscape",
+    summary: "Domain leads, elected by their peers for merit, decide the changes confined to their own domain with a local view. Changes that spill over into other domains go up to the formal leader as coordinator, who judges them on the whole landscape.",
+    odd: "Part I §7.5",
     params,
     read,
 };

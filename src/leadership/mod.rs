@@ -136,8 +136,10 @@ pub struct ModelEntry {
 pub struct ModelType {
     /// The value of a `[[models]]` entry's `kind` key (`centralized`, `shared`, `hybrid`).
     pub kind: &'static str,
-    /// One line on what it is, for `leadsim models` and docs/FORMAT.md.
+    /// Its rule in two sentences, for `leadsim models`, docs/FORMAT.md and the report.
     pub summary: &'static str,
+    /// The section of docs/ODD.md that defines it.
+    pub odd: &'static str,
     /// Its parameters, the common ones ([`Common::params`]) first.
     pub params: fn() -> Vec<Param>,
     /// Reads and validates a `[[models]]` entry of this kind.

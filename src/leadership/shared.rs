@@ -189,7 +189,8 @@ fn read(r: &mut Reader) -> Result<Arc<dyn ModelConfig>, InputError> {
 /// The shared model in the registry.
 pub const TYPE: ModelType = ModelType {
     kind: "shared",
-    summary: "emergent domain leads decide in parallel on their domain's proposals with a local view; domains coordinate by consultation or votes, or not at all",
+    summary: "Domain leads, elected by their peers for merit, decide in parallel on their own domain's proposals, each seeing only its domain's part of the landscape. Changes that spill over into other domains are coordinated by consulting the affected leads, by a vote of the domain's members, or not at all, and power_sharing below 1 sends a share of proposals to the formal leader instead.",
+    odd: "Part I §7.5",
     params,
     read,
 };

@@ -43,7 +43,7 @@ pub(crate) const STATS: &str = "stats.csv";
 /// The folder of the charts.
 pub const CHARTS: &str = "charts";
 /// The self-contained HTML report.
-pub(crate) const REPORT: &str = "report.html";
+pub const REPORT: &str = "report.html";
 /// The comparison of a replication with its publication (`leadsim replicate`).
 pub const REPLICATION: &str = "replication.csv";
 

@@ -96,6 +96,11 @@ pub struct StatRow {
     /// The upper end of the mean's 95% confidence interval (`ci_high`).
     pub high: f64,
     pub(crate) effect_size: f64,
+    /// A paired difference's two-sided p-value (NaN otherwise, and in results of versions
+    /// before the column existed).
+    pub p_value: f64,
+    /// `p_value` adjusted by Holm's method within its family (docs/ODD.md §7.7).
+    pub p_holm: f64,
 }
 
 /// One row of `summary.csv`.
@@ -428,17 +433,22 @@ impl Folder<'_> {
     pub(crate) fn stats(&self) -> Result<Vec<StatRow>, ReadError> {
         let (t, mut reader) = self.open(STATS)?;
         let ids = self.ids(&t, false)?;
-        // The model column is among the identifying ones; `kind` is optional (results of
-        // earlier versions lack it).
+        // The model column is among the identifying ones; `kind` and the p-values are optional
+        // (results of earlier versions lack them).
         let [metric, versus, n, mean, sd, se, low, high, effect] = STATS_COLUMNS
             .iter()
-            .filter(|c| !matches!(**c, "model" | "kind"))
+            .filter(|c| !matches!(**c, "model" | "kind" | "p_value" | "p_holm"))
             .map(|c| t.column(c))
             .collect::<Vec<_>>()
             .try_into()
             .unwrap_or_else(|_| unreachable!("nine columns besides model and kind"));
         let (metric, versus, n, mean, sd, se, low, high, effect) =
             (metric?, versus?, n?, mean?, sd?, se?, low?, high?, effect?);
+        let (p_value, p_holm) = (t.optional("p_value"), t.optional("p_holm"));
+        let optional = |record: &csv::StringRecord, c: Option<usize>| match c {
+            Some(c) => t.number(record, c),
+            None => Ok(f64::NAN),
+        };
         let mut rows = Vec::new();
         let mut record = csv::StringRecord::new();
         while t.next(&mut reader, &mut record)? {
@@ -476,6 +486,8 @@ impl Folder<'_> {
                 low: t.number(&record, low)?,
                 high: t.number(&record, high)?,
                 effect_size: t.number(&record, effect)?,
+                p_value: optional(&record, p_value)?,
+                p_holm: optional(&record, p_holm)?,
             });
         }
         Ok(rows)

@@ -145,7 +145,7 @@ fn csv_line(cells: &[String]) -> Vec<u8> {
 }
 
 /// The columns of `stats.csv` after the identifying ones.
-pub(crate) const STATS_COLUMNS: [&str; 11] = [
+pub(crate) const STATS_COLUMNS: [&str; 13] = [
     "metric",
     "kind",
     "model",
@@ -157,6 +157,8 @@ pub(crate) const STATS_COLUMNS: [&str; 11] = [
     "ci_low",
     "ci_high",
     "effect_size",
+    "p_value",
+    "p_holm",
 ];
 
 /// The identifying cells of a run as the start of a CSV line (quoted where needed, with the
@@ -289,7 +291,19 @@ fn stats_rows(layout: &Layout, point: usize, stats: &[Stat]) -> Vec<u8> {
                 .map_or_else(String::new, |v| layout.models[v].clone()),
             d.n.to_string(),
         ]);
-        c.extend([d.mean, d.sd, d.se, d.ci_low, d.ci_high, s.effect_size].map(number));
+        c.extend(
+            [
+                d.mean,
+                d.sd,
+                d.se,
+                d.ci_low,
+                d.ci_high,
+                s.effect_size,
+                s.p_value,
+                s.p_holm,
+            ]
+            .map(number),
+        );
         out.extend(csv_line(&c));
     }
     out

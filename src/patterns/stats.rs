@@ -231,19 +231,7 @@ pub fn independent_correlations(r1: f64, n1: usize, r2: f64, n2: usize) -> Estim
     }
 }
 
-/// Holm's (1979) step-down adjustment of `p`-values (NaN stays NaN and counts for nothing).
-pub fn holm(p: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..p.len()).filter(|&i| !p[i].is_nan()).collect();
-    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]).then(a.cmp(&b)));
-    let m = order.len();
-    let mut out = vec![f64::NAN; p.len()];
-    let mut running = 0.0f64;
-    for (rank, &i) in order.iter().enumerate() {
-        running = running.max(((m - rank) as f64 * p[i]).min(1.0));
-        out[i] = running;
-    }
-    out
-}
+pub use crate::stats::holm;
 
 /// The least-squares slope of `y` on `x`.
 pub fn slope(x: &[f64], y: &[f64]) -> f64 {

@@ -4,6 +4,7 @@ use super::data::{Band, Results};
 use super::figure::{DiffPanel, Diffs, DotPanel, Dots, Figure, Heat, Line, Lines, XAxis};
 use super::style::{metric_words, short, stat_words};
 use super::{Chart, ChartKind};
+use crate::results::range_of;
 use crate::stats::describe;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -520,6 +521,8 @@ fn band(n: usize, mean: f64, low: f64, high: f64) -> Band {
     Band { n, mean, low, high }
 }
 
+/// The mean of `values` and its 95% interval (Student t); a caller showing one measure's values
+/// keeps it inside the measure's range ([`Band::within`]).
 fn from_describe(values: &[f64]) -> Band {
     let d = describe(values.iter().copied());
     band(d.n, d.mean, d.ci_low, d.ci_high)
@@ -583,7 +586,7 @@ fn sweep_lines(r: &Results, out: &mut Vec<Chart>) {
                         .filter(|(_, v)| !v.is_empty())
                         .map(|(i, v)| {
                             let x = numbers.as_ref().map_or(i as f64, |n| n[i]);
-                            (x, from_describe(v))
+                            (x, from_describe(v).within(range_of(metric)))
                         })
                         .collect(),
                 })

@@ -25,6 +25,20 @@ pub(crate) struct Band {
     pub(crate) high: f64,
 }
 
+impl Band {
+    /// The band kept inside `range`, the values its measure can take (docs/ODD.md §7.7): the
+    /// mean of such values lies in the range, so the cut removes nothing it could be.
+    pub(crate) fn within(mut self, range: crate::metrics::Range) -> Band {
+        if !self.low.is_nan() {
+            self.low = self.low.clamp(range.low, range.high);
+        }
+        if !self.high.is_nan() {
+            self.high = self.high.clamp(range.low, range.high);
+        }
+        self
+    }
+}
+
 /// Everything the charts and the report read from a result folder.
 #[derive(Debug, Clone)]
 pub(crate) struct Results {
@@ -305,12 +319,16 @@ fn read_timeseries(
     current.flush(&mut acc, models);
     let mut tc = TCache::default();
     let mut series = vec![vec![Vec::with_capacity(acc.len()); models]; metrics.len()];
+    let ranges: Vec<_> = metrics
+        .iter()
+        .map(|m| crate::results::range_of(m))
+        .collect();
     for (&w, cell) in &acc {
         let x = window_centre(w, width);
         for (m, per_metric) in cell.iter().enumerate() {
             for (k, a) in per_metric.iter().enumerate() {
                 if a.n > 0 {
-                    series[k][m].push((x, a.band(&mut tc)));
+                    series[k][m].push((x, a.band(&mut tc).within(ranges[k])));
                 }
             }
         }
@@ -323,7 +341,10 @@ fn read_timeseries(
                     .iter()
                     .enumerate()
                     .filter(|(_, a)| a.n > 0)
-                    .map(|(i, a)| (i as i64 - pre as i64, a.band(&mut tc)))
+                    .map(|(i, a)| {
+                        let b = a.band(&mut tc).within(crate::metrics::Range::UNIT);
+                        (i as i64 - pre as i64, b)
+                    })
                     .collect()
             })
             .collect()
@@ -423,6 +444,21 @@ impl Window {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bands_stay_inside_the_measure_range() {
+        // Counts 0, 0, 0, 1: the t band reaches below 0, which a count's mean cannot.
+        let mut a = Acc::default();
+        for x in [0.0, 0.0, 0.0, 1.0] {
+            a.push(x);
+        }
+        let raw = a.band(&mut TCache::default());
+        assert!(raw.low < 0.0);
+        let b = raw.within(crate::results::range_of("innovations"));
+        assert_eq!((b.low, b.high, b.mean), (0.0, raw.high, raw.mean));
+        let unbounded = raw.within(crate::metrics::Range::ANY);
+        assert_eq!(unbounded.low, raw.low);
+    }
 
     #[test]
     fn running_bands_match_the_stats_module() {

@@ -21,7 +21,7 @@
 use super::lazer_friedman::{self as lf, LfError, Network};
 use super::march1991;
 use crate::landscape::{Config, EXACT_MAX_N, Landscape, LinkRule};
-use crate::metrics::{Metric, MetricKind};
+use crate::metrics::{Metric, MetricKind, Range};
 use crate::params::{DefaultValue as D, InputError, Kind, Param, Reader};
 use crate::rng::{self, Purpose};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,23 +30,35 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub(crate) const MARCH_METRICS: [Metric; 4] = [
     Metric {
         name: "code_knowledge",
-        meaning: "knowledge of the organizational code: Σ code·reality / m (−1 to 1)",
+        meaning: "knowledge of the organizational code: Σ code·reality / m",
         kind: MetricKind::Outcome,
+        unit: "score",
+        range: Range::SIGNED_UNIT,
+        odd: "Part II §7.1",
     },
     Metric {
         name: "individual_knowledge",
         meaning: "mean knowledge of the individuals: Σ belief·reality / m",
         kind: MetricKind::Outcome,
+        unit: "score",
+        range: Range::SIGNED_UNIT,
+        odd: "Part II §7.1",
     },
     Metric {
         name: "equilibrium",
         meaning: "1 once no learning can change the code or any belief, else 0",
         kind: MetricKind::Process,
+        unit: "indicator",
+        range: Range::UNIT,
+        odd: "Part II §7.1",
     },
     Metric {
         name: "period",
         meaning: "the period (its final value is the length of the run)",
         kind: MetricKind::Process,
+        unit: "periods",
+        range: Range::NON_NEGATIVE,
+        odd: "Part II §7.1",
     },
 ];
 
@@ -56,11 +68,17 @@ pub(crate) const LF_METRICS: [Metric; 2] = [
         name: "mean_score",
         meaning: "mean score (F / Fmax)^exponent of the agents' solutions",
         kind: MetricKind::Outcome,
+        unit: "score",
+        range: Range::UNIT,
+        odd: "Part II §7.2",
     },
     Metric {
         name: "distinct_solutions",
         meaning: "number of distinct solutions the agents hold",
         kind: MetricKind::Process,
+        unit: "solutions",
+        range: Range::NON_NEGATIVE,
+        odd: "Part II §7.2",
     },
 ];
 

@@ -196,6 +196,7 @@ pub(crate) fn render(results: &Results, charts: &[Chart], svgs: &[String]) -> St
     );
     h += "<nav><ul>\
           <li><a href=\"#what\">What was run</a></li>\
+          <li><a href=\"#measures\">Measures</a></li>\
           <li><a href=\"#headline\">Headline comparison</a></li>\
           <li><a href=\"#adaptability\">Adaptability</a></li>";
     if !results.sensitivity.is_empty() {
@@ -209,6 +210,7 @@ pub(crate) fn render(results: &Results, charts: &[Chart], svgs: &[String]) -> St
           <li><a href=\"#all-statistics\">All statistics</a></li>\
           </ul></nav>\n";
     what_was_run(&mut h, results);
+    measures(&mut h, results);
     headline(&mut h, results);
     adaptability(&mut h, results);
     sweep::sensitivity(&mut h, results);
@@ -288,7 +290,8 @@ fn models_table(h: &mut String, r: &Results) {
     let level = heading(r);
     let _ = writeln!(
         h,
-        "<{level}>Models</{level}>\n<table>\n<tr><th>model</th><th>kind</th><th>parameters</th></tr>"
+        "<{level}>Models</{level}>\n<table>\n<tr><th>model</th><th>kind</th><th>rule</th>\
+         <th>parameters</th></tr>"
     );
     for model in &m.models {
         let labels = [model.name.as_str(), model.kind.as_str()];
@@ -306,12 +309,28 @@ fn models_table(h: &mut String, r: &Results) {
             .join("<br>");
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td>{}</td><td><code>{params}</code></td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{params}</code></td></tr>",
             escape(&model.name),
-            escape(&model.kind)
+            escape(&model.kind),
+            model_rule(&model.kind)
         );
     }
     h.push_str("</table>\n");
+}
+
+/// A model kind's rule in two sentences and its ODD section, from the registry `leadsim models`
+/// prints; a reference family's variant points to Part II.
+fn model_rule(kind: &str) -> String {
+    match crate::leadership::find(kind) {
+        Some(t) => format!(
+            "{} <span class=\"col\">docs/ODD.md {}</span>",
+            escape(t.summary),
+            escape(t.odd)
+        ),
+        None => {
+            "A variant of a reference model: <span class=\"col\">docs/ODD.md Part II</span>".into()
+        }
+    }
 }
 
 /// The master seed, the overrides and the world seeds.
@@ -532,8 +551,20 @@ fn point_headers(r: &Results) -> String {
     c
 }
 
-/// A `stats.csv` row as a table cell: mean [CI], and for a difference its effect size, in bold
-/// when the interval excludes zero.
+/// Differences are marked when their Holm-adjusted p-value is below this.
+const SIGNIFICANCE: f64 = 0.05;
+
+/// A p-value as "= 0.034", "&lt; 0.001" (as text; escaped by the caller).
+fn p_text(p: f64) -> String {
+    if p < 0.001 {
+        "< 0.001".into()
+    } else {
+        format!("= {p:.3}")
+    }
+}
+
+/// A `stats.csv` row as a table cell: mean [CI], and for a difference its effect size and
+/// Holm-adjusted p-value, in bold when that is below [`SIGNIFICANCE`].
 /// A statistics cell; `full` is the number of replicates, and a smaller n (a statistic that is
 /// NA in some runs, such as the recovery time of shocks never recovered) is shown.
 fn stat_cell(s: Option<&&StatRow>, full: usize) -> String {
@@ -551,8 +582,9 @@ fn stat_cell(s: Option<&&StatRow>, full: usize) -> String {
             escape(&with_ci(s.mean, s.low, s.high))
         );
     }
-    let sig = s.low > 0.0 || s.high < 0.0;
-    let d = if s.effect_size.is_finite() {
+    // Marked by the adjusted p-value, not by the interval: the table makes many comparisons.
+    let sig = s.p_holm < SIGNIFICANCE;
+    let mut d = if s.effect_size.is_finite() {
         format!(
             "<br><span class=\"es\">d<sub>z</sub> = {}</span>",
             escape(&short(s.effect_size))
@@ -560,6 +592,13 @@ fn stat_cell(s: Option<&&StatRow>, full: usize) -> String {
     } else {
         String::new()
     };
+    if !s.p_holm.is_nan() {
+        let _ = write!(
+            d,
+            "<br><span class=\"es\">p<sub>Holm</sub> {}</span>",
+            escape(&p_text(s.p_holm))
+        );
+    }
     format!(
         "<td class=\"num{}\">{}{d}{n}</td>",
         if sig { " sig" } else { "" },
@@ -568,8 +607,9 @@ fn stat_cell(s: Option<&&StatRow>, full: usize) -> String {
 }
 
 const DIFF_NOTE: &str = "<p class=\"note\">Paired differences (column model minus the model \
-    after the minus sign, replicate by replicate): mean [95% CI] and effect size \
-    d<sub>z</sub>. Bold: the interval excludes zero.</p>\n";
+    after the minus sign, replicate by replicate): mean [95% CI], effect size d<sub>z</sub> and \
+    the Holm-adjusted p-value (family: the differences of this kind of measure at this point). \
+    Bold: adjusted p &lt; 0.05 (see <a href=\"#measures\">Measures</a>).</p>\n";
 
 /// Tables of `metrics` from `stats.csv`: each model's mean [95% CI] and the paired differences.
 /// A run gets one table of models and one of differences, a row per metric; a sweep one table
@@ -753,12 +793,77 @@ fn metric_name(column: &str) -> String {
     )
 }
 
+/// What each measure of `stats.csv` is: its definition, kind, unit and range, from the same
+/// registry as docs/FORMAT.md, and how the intervals and marks of the tables are computed.
+fn measures(h: &mut String, r: &Results) {
+    h.push_str("<section id=\"measures\">\n<h2>Measures</h2>\n");
+    h.push_str(INTERVALS_NOTE);
+    // One row per measure, with the columns of stats.csv that hold it (final, run mean).
+    let mut found: Vec<(&crate::metrics::Metric, Vec<&str>)> = Vec::new();
+    for s in &r.stats {
+        let Some(m) = crate::results::measure(&s.metric) else {
+            continue;
+        };
+        let column = s
+            .metric
+            .split_once('@')
+            .map_or(s.metric.as_str(), |(c, _)| c);
+        match found.iter_mut().find(|(f, _)| f.name == m.metric.name) {
+            Some((_, columns)) if !columns.contains(&column) => columns.push(column),
+            Some(_) => {}
+            None => found.push((m.metric, vec![column])),
+        }
+    }
+    let mut rows = String::new();
+    for (m, columns) in &found {
+        let columns: Vec<String> = columns
+            .iter()
+            .map(|c| format!("<code>{}</code>", escape(c)))
+            .collect();
+        let _ = writeln!(
+            rows,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            columns.join("<br>"),
+            escape(m.kind.name()),
+            escape(&capitalized(m.meaning)),
+            escape(m.unit),
+            escape(&m.range.text()),
+            escape(m.odd)
+        );
+    }
+    if rows.is_empty() {
+        h.push_str("<p>stats.csv holds no measure leadsim knows.</p>\n");
+    } else {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">A column ending in <code>_final</code> holds each run's value at \
+             its last step, one in <code>_mean</code> its mean over the steps of the run; the \
+             adaptability measures (<code>shock_…</code>) are per run, over its shocks, with \
+             <code>@event</code> for one event's shocks.</p>\n\
+             <div class=\"scroll\"><table>\n<tr><th>columns</th><th>kind</th><th>definition</th>\
+             <th>unit</th><th>range</th><th>docs/ODD.md</th></tr>\n{rows}</table></div>"
+        );
+    }
+    h.push_str("</section>\n");
+}
+
+/// How every interval and mark of the report's tables is computed (docs/ODD.md §7.7).
+const INTERVALS_NOTE: &str = "<p class=\"note\">Each model's value is the mean over replicates \
+    with its 95% confidence interval (Student t), cut to the measure's range: a share stays within \
+    0 to 1 and a count at or above 0, which removes only values the mean cannot take. A difference \
+    between models is paired, replicate by replicate (every model of a replicate meets the same \
+    world), with its symmetric 95% interval, the effect size d<sub>z</sub> and the paired t \
+    test's p-value adjusted by Holm's method within its family: the differences of one kind of \
+    measure (outcomes, costs, process, checks) at one point. A difference is in bold when its \
+    adjusted p-value is below 0.05. The median time to recover has a bootstrap interval instead \
+    and no p-value, so it is never bold.</p>\n";
+
 fn headline(h: &mut String, r: &Results) {
     h.push_str("<section id=\"headline\">\n<h2>Headline outcomes</h2>\n");
     let _ = writeln!(
         h,
         "<p class=\"note\">Per model: mean over the {} replicates [95% confidence interval, \
-         Student t], from stats.csv. <em>final</em>: value at the last step; <em>run mean</em>: \
+         Student t, within the measure's range], from stats.csv. <em>final</em>: value at the last step; <em>run mean</em>: \
          mean over the steps of a run. Innovations are new performance records (docs/ODD.md \
          §7.3).</p>",
         r.manifest.replications
@@ -923,13 +1028,22 @@ fn reproduce(h: &mut String, r: &Results) {
     h.push_str("</section>\n");
 }
 
+/// A p-value for the table of every statistic: three significant digits, empty when NA.
+fn p_cell(p: f64) -> String {
+    if p.is_nan() {
+        String::new()
+    } else {
+        format!("{p:.3e}")
+    }
+}
+
 fn all_statistics(h: &mut String, r: &Results) {
     h.push_str("<section id=\"all-statistics\">\n<h2>All statistics</h2>\n");
     let _ = writeln!(
         h,
         "<details><summary>Every row of stats.csv ({} rows)</summary>\n<div class=\"scroll\"><table>\n<tr>{}<th>metric\
          </th><th>model</th><th>versus</th><th>n</th><th>mean</th><th>sd</th><th>95% CI</th>\
-         <th>effect size</th></tr>",
+         <th>effect size</th><th>p</th><th>p (Holm)</th></tr>",
         r.stats.len(),
         point_headers(r)
     );
@@ -937,7 +1051,8 @@ fn all_statistics(h: &mut String, r: &Results) {
         let _ = writeln!(
             h,
             "<tr>{}<td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}\
-             </td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+             </td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             if r.sweep {
                 point_cells(s)
             } else {
@@ -958,7 +1073,9 @@ fn all_statistics(h: &mut String, r: &Results) {
                 short(s.effect_size)
             } else {
                 String::new()
-            })
+            }),
+            p_cell(s.p_value),
+            p_cell(s.p_holm)
         );
     }
     h.push_str("</table></div>\n</details>\n</section>\n");
@@ -967,6 +1084,38 @@ fn all_statistics(h: &mut String, r: &Results) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn differences_are_bold_by_their_holm_adjusted_p_value() {
+        let row = |low: f64, high: f64, p_holm: f64| StatRow {
+            point: None,
+            axis_values: Vec::new(),
+            metric: "performance_mean".into(),
+            kind: "outcome".into(),
+            model: "shared".into(),
+            versus: Some("centralized".into()),
+            n: 10,
+            mean: (low + high) / 2.0,
+            sd: 0.1,
+            se: 0.03,
+            low,
+            high,
+            effect_size: 0.8,
+            p_value: p_holm / 20.0,
+            p_holm,
+        };
+        // The interval excludes zero, but after Holm's adjustment the difference is not
+        // significant: not bold.
+        let cell = stat_cell(Some(&&row(0.01, 0.05, 0.2)), 10);
+        assert!(!cell.contains("sig"), "{cell}");
+        assert!(cell.contains("p<sub>Holm</sub> = 0.200"), "{cell}");
+        let cell = stat_cell(Some(&&row(0.01, 0.05, 0.0004)), 10);
+        assert!(cell.contains("num sig"), "{cell}");
+        assert!(cell.contains("p<sub>Holm</sub> &lt; 0.001"), "{cell}");
+        // No p-value (a bootstrap interval): never bold, whatever the interval.
+        let cell = stat_cell(Some(&&row(0.01, 0.05, f64::NAN)), 10);
+        assert!(!cell.contains("sig") && !cell.contains("Holm"), "{cell}");
+    }
 
     #[test]
     fn text_is_escaped() {

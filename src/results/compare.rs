@@ -1,6 +1,8 @@
 //! Statistics of one point of an experiment (`stats.csv`): every summary and shock measure per
-//! model (mean, sd, 95% CI over replicates) and the paired differences between models, replicate
-//! by replicate (common random numbers make every model of a replicate meet the same world).
+//! model (mean, sd, 95% CI over replicates, kept inside the measure's range) and the paired
+//! differences between models, replicate by replicate (common random numbers make every model of
+//! a replicate meet the same world), with paired t-test p-values adjusted by Holm's method within
+//! each family of comparisons (docs/ODD.md §7.7).
 
 use super::shocks::{self, Columns};
 use super::{Shock, Summary};
@@ -22,6 +24,12 @@ pub struct Stat {
     pub describe: Describe,
     /// Cohen's d_z of a paired difference; NaN for a model alone.
     pub effect_size: f64,
+    /// Two-sided p-value of the paired t test of a difference; NaN for a model alone and for a
+    /// difference with another kind of interval (the recovery medians' bootstrap).
+    pub p_value: f64,
+    /// `p_value` adjusted by Holm's method within its family: the paired differences of the
+    /// point's measures of the same kind (outcomes, costs, process, checks); NaN with `p_value`.
+    pub p_holm: f64,
 }
 
 /// The runs of one point, in run order (replicate-major, then model).
@@ -66,21 +74,49 @@ pub fn point(columns: &[String], kinds: &[&'static str], p: &Point) -> Vec<Stat>
         p.shocks,
         p.measured,
     ));
+    adjust(&mut out);
     out
 }
 
-/// The statistics of named columns of `[model][replicate]` values, of the kinds `kinds`.
+/// Sets each statistic's `p_holm`: Holm's adjustment within each family, the tests of one kind
+/// of measure at the point. A researcher reads the outcomes (and the costs) as the claims, so
+/// each kind is a family of its own: the process and check measures, which are many and often
+/// differ by construction, do not dilute the outcomes' tests.
+fn adjust(stats: &mut [Stat]) {
+    let mut kinds: Vec<&'static str> = Vec::new();
+    for s in stats.iter() {
+        if !kinds.contains(&s.kind) {
+            kinds.push(s.kind);
+        }
+    }
+    for kind in kinds {
+        let family: Vec<usize> = (0..stats.len())
+            .filter(|&i| stats[i].kind == kind)
+            .collect();
+        let p: Vec<f64> = family.iter().map(|&i| stats[i].p_value).collect();
+        for (&i, adjusted) in family.iter().zip(stats::holm(&p)) {
+            stats[i].p_holm = adjusted;
+        }
+    }
+}
+
+/// The statistics of named columns of `[model][replicate]` values, of the kinds `kinds`: each
+/// model's mean with its interval inside the column's range, and each pair's difference with
+/// its unadjusted p-value (`p_holm` holds it too until [`point`] adjusts the family).
 pub fn statistics(columns: &Columns, kinds: &[&'static str]) -> Vec<Stat> {
     let mut out = Vec::new();
     for ((name, per_model), &kind) in columns.iter().zip(kinds) {
+        let range = super::range_of(name);
         for (m, values) in per_model.iter().enumerate() {
             out.push(Stat {
                 metric: name.clone(),
                 kind,
                 model: m,
                 versus: None,
-                describe: stats::describe(values.iter().copied()),
+                describe: range.clip(stats::describe(values.iter().copied())),
                 effect_size: f64::NAN,
+                p_value: f64::NAN,
+                p_holm: f64::NAN,
             });
         }
         for a in 0..per_model.len() {
@@ -93,6 +129,8 @@ pub fn statistics(columns: &Columns, kinds: &[&'static str]) -> Vec<Stat> {
                     versus: Some(b),
                     describe: p.diff,
                     effect_size: p.effect_size,
+                    p_value: p.p,
+                    p_holm: p.p,
                 });
             }
         }
@@ -137,5 +175,89 @@ mod tests {
         assert!((pair.effect_size - 2.0).abs() < 1e-12, "mean 2 / sd 1");
         assert_eq!(stats[3].metric, "x_mean");
         assert_eq!(stats[5].describe.mean, 1.0);
+    }
+
+    #[test]
+    fn intervals_stay_in_range_and_holm_adjusts_within_each_kind() {
+        // Three models, four replicates; two outcome columns and one process column. Model 1
+        // is model 0 plus a clear shift; model 2 equals model 0.
+        let s = |a: f64, b: f64, c: f64| Summary {
+            finals: vec![a, b],
+            means: vec![c, c],
+        };
+        let mut runs = Vec::new();
+        for r in 0..4 {
+            let x = [0.0, 0.0, 0.0, 1.0][r];
+            runs.push(s(x, 0.5 + 0.01 * r as f64, 1.0));
+            runs.push(s(x + 2.0 + 0.1 * r as f64, 0.9, 2.0 + r as f64));
+            runs.push(s(x, 0.5 + 0.01 * r as f64, 1.0));
+        }
+        let refs: Vec<&Summary> = runs.iter().collect();
+        let none: Vec<&[Shock]> = vec![&[]; 12];
+        let cols = [
+            "innovations_final".to_string(),
+            "performance_final".to_string(),
+            "proposals_mean".to_string(),
+            "engagement_mean".to_string(),
+        ];
+        let stats = point(
+            &cols,
+            &["outcome", "outcome", "process", "outcome"],
+            &Point {
+                models: 3,
+                replications: 4,
+                summaries: &refs,
+                shocks: &none,
+                measured: &[],
+            },
+        );
+        let get = |metric: &str, model: usize, versus: Option<usize>| {
+            stats
+                .iter()
+                .find(|s| s.metric == metric && s.model == model && s.versus == versus)
+                .unwrap()
+        };
+        // Counts 0, 0, 0, 1: the t interval would reach below 0; it is cut at 0.
+        let inn = get("innovations_final", 0, None);
+        assert_eq!(inn.describe.ci_low, 0.0);
+        assert!(inn.describe.ci_high > 0.25);
+        assert!(
+            inn.p_value.is_nan() && inn.p_holm.is_nan(),
+            "no test of a model alone"
+        );
+        // A difference keeps its symmetric interval, below zero included.
+        let d = get("innovations_final", 2, Some(1));
+        assert!(d.describe.ci_low < -2.0 && d.describe.ci_high < 0.0);
+        let half = (d.describe.ci_high - d.describe.ci_low) / 2.0;
+        assert!((d.describe.mean - d.describe.ci_low - half).abs() < 1e-12);
+        // Holm within the outcome family: its p-values, sorted, times 9, 8, … (three outcome
+        // columns × three pairs, the identical pair 2 − 0 testing p = 1 on each).
+        let family: Vec<&Stat> = stats
+            .iter()
+            .filter(|s| s.kind == "outcome" && s.versus.is_some())
+            .collect();
+        assert_eq!(family.len(), 9);
+        let p: Vec<f64> = family.iter().map(|s| s.p_value).collect();
+        let want = stats::holm(&p);
+        for (s, w) in family.iter().zip(&want) {
+            assert_eq!(s.p_holm, *w, "{} {}-{:?}", s.metric, s.model, s.versus);
+            assert!(s.p_holm >= s.p_value);
+        }
+        // The process column is a family of its own: three tests, not twelve.
+        let proc: Vec<&Stat> = stats
+            .iter()
+            .filter(|s| s.kind == "process" && s.versus.is_some())
+            .collect();
+        let p: Vec<f64> = proc.iter().map(|s| s.p_value).collect();
+        for (s, w) in proc.iter().zip(stats::holm(&p)) {
+            assert_eq!(s.p_holm, w);
+        }
+        let one = get("proposals_mean", 1, Some(0));
+        assert!(one.p_holm <= 3.0 * one.p_value + 1e-15);
+        assert_eq!(
+            get("proposals_mean", 2, Some(0)).p_value,
+            1.0,
+            "identical models"
+        );
     }
 }

@@ -16,6 +16,70 @@ pub(crate) mod shocks;
 pub use quantity::Quantity;
 pub use shocks::{Adaptability, SHOCK_COLUMNS, Shock};
 
+use crate::metrics::Metric;
+
+/// A column of `summary.csv` or a metric of `stats.csv`, read back to the measure it is of.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Measure {
+    /// The per-step metric (with `_final` or `_mean`) or the adaptability measure.
+    pub metric: &'static Metric,
+    /// How a run's values were reduced: `Some("final")` (the value at the last step),
+    /// `Some("mean")` (the mean over steps 1…T), or `None` for an adaptability measure.
+    pub reduced: Option<&'static str>,
+}
+
+impl Measure {
+    /// How the run's value was taken, in words.
+    pub fn reduction(&self) -> &'static str {
+        match self.reduced {
+            Some("final") => "value at the last step",
+            Some(_) => "mean over the steps of a run",
+            None => "per run, over its shocks",
+        }
+    }
+}
+
+/// Every measure leadsim writes: the per-step metrics of every family, then adaptability.
+pub fn registry() -> impl Iterator<Item = &'static Metric> {
+    crate::metrics::METRICS
+        .iter()
+        .chain(crate::reference::scenario::MARCH_METRICS.iter())
+        .chain(crate::reference::scenario::LF_METRICS.iter())
+        .chain(shocks::MEASURES.iter())
+}
+
+/// The measure of a `summary.csv` column (`performance_final`) or a `stats.csv` metric
+/// (`shock_drop`, `shock_drop@market`); `None` for a name leadsim does not write.
+pub fn measure(column: &str) -> Option<Measure> {
+    // One event's adaptability measure: `shock_drop@market`.
+    let column = column.split_once('@').map_or(column, |(c, _)| c);
+    if let Some(m) = shocks::MEASURES.iter().find(|m| m.name == column) {
+        return Some(Measure {
+            metric: m,
+            reduced: None,
+        });
+    }
+    let (base, reduced) = column
+        .strip_suffix("_final")
+        .map(|b| (b, "final"))
+        .or_else(|| column.strip_suffix("_mean").map(|b| (b, "mean")))?;
+    registry().find(|m| m.name == base).map(|metric| Measure {
+        metric,
+        reduced: Some(reduced),
+    })
+}
+
+/// The range of the values of a column or metric ([`measure`]), or of a per-step metric by its
+/// bare name (`performance`); any value for a name leadsim does not write.
+pub fn range_of(column: &str) -> crate::metrics::Range {
+    match measure(column) {
+        Some(m) => m.metric.range,
+        None => registry()
+            .find(|m| m.name == column)
+            .map_or(crate::metrics::Range::ANY, |m| m.range),
+    }
+}
+
 /// The kept rows of a run's time series: for each kept step, one value per metric, stored flat.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Series {
@@ -141,6 +205,49 @@ pub struct RunResult {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn columns_read_back_to_their_measures() {
+        use super::{measure, range_of};
+        use crate::metrics::Range;
+        let m = measure("performance_final").unwrap();
+        assert_eq!((m.metric.name, m.reduced), ("performance", Some("final")));
+        assert_eq!(m.metric.range, Range::UNIT);
+        let m = measure("shock_window_mean@market").unwrap();
+        assert_eq!((m.metric.name, m.reduced), ("shock_window_mean", None));
+        assert_eq!(
+            measure("code_knowledge_mean").unwrap().metric.range,
+            Range::SIGNED_UNIT
+        );
+        assert_eq!(range_of("innovations_mean"), Range::NON_NEGATIVE);
+        assert_eq!(range_of("shock_recovery_median"), Range::NON_NEGATIVE);
+        assert!(
+            measure("performance").is_none(),
+            "a metric without its reduction"
+        );
+        assert!(measure("nothing_final").is_none());
+        assert_eq!(range_of("nothing"), Range::ANY);
+        assert_eq!(range_of("voice"), Range::UNIT, "a bare time-series metric");
+    }
+
+    #[test]
+    fn every_measure_has_a_unit_a_meaning_and_an_odd_section() {
+        let names: Vec<&str> = super::registry().map(|m| m.name).collect();
+        for m in super::registry() {
+            assert!(!m.unit.is_empty() && !m.meaning.is_empty(), "{}", m.name);
+            assert!(m.odd.starts_with("Part I"), "{}", m.name);
+            assert!(m.range.low < m.range.high, "{}", m.name);
+            assert_eq!(
+                names.iter().filter(|n| **n == m.name).count(),
+                1,
+                "{}",
+                m.name
+            );
+        }
+        for (n, m) in super::shocks::NAMES.iter().zip(&super::shocks::MEASURES) {
+            assert_eq!(*n, m.name);
+        }
+    }
+
     use super::*;
 
     #[test]

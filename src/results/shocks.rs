@@ -1,6 +1,8 @@
 //! Adaptability around shocks (docs/ODD.md §7.6, §7.7): how far performance falls when an event
 //! hits, how long it takes to come back, and the per-model statistics of those measures.
 
+use crate::metrics::{Metric, MetricKind, Range};
+
 /// Columns of `shocks.csv` after the identifying ones.
 pub const SHOCK_COLUMNS: [&str; 16] = [
     "shock",
@@ -171,6 +173,69 @@ pub const NAMES: [&str; 6] = [
 
 /// The name of the Kaplan–Meier median time to recover in `stats.csv`.
 pub const RECOVERY_MEDIAN: &str = "shock_recovery_median";
+
+const fn measure(
+    name: &'static str,
+    unit: &'static str,
+    range: Range,
+    meaning: &'static str,
+) -> Metric {
+    Metric {
+        name,
+        meaning,
+        kind: MetricKind::Outcome,
+        unit,
+        range,
+        odd: "Part I §7.6",
+    }
+}
+
+/// The adaptability measures of `stats.csv`: [`NAMES`] in order, then [`RECOVERY_MEDIAN`]. A
+/// change of performance (a share of the maximum) lies between −1 and 1.
+pub const MEASURES: [Metric; 7] = [
+    measure(
+        "shock_drop",
+        "share of the maximum",
+        Range::SIGNED_UNIT,
+        "performance just before a shock minus just after it, before anyone responds (the immediate effect), averaged over a run's shocks",
+    ),
+    measure(
+        "shock_max_drop",
+        "share of the maximum",
+        Range::SIGNED_UNIT,
+        "performance just before a shock minus the lowest performance within the adaptation window after it, averaged over a run's shocks",
+    ),
+    measure(
+        "shock_recovered",
+        "share of shocks",
+        Range::UNIT,
+        "share of a run's shocks after which performance came back to its level before the shock before the run ended",
+    ),
+    measure(
+        "shock_window_mean",
+        "share of the maximum",
+        Range::UNIT,
+        "mean performance over the adaptation window after a shock (a level, carrying the model's general performance), averaged over a run's shocks",
+    ),
+    measure(
+        "shock_effect",
+        "share of the maximum",
+        Range::SIGNED_UNIT,
+        "the shock's counterfactual effect: mean over the window of performance minus that of the same run without the shock, averaged over a run's shocks",
+    ),
+    measure(
+        "shock_effect_min",
+        "share of the maximum",
+        Range::SIGNED_UNIT,
+        "the lowest difference over the window between performance and that of the same run without the shock, averaged over a run's shocks",
+    ),
+    measure(
+        RECOVERY_MEDIAN,
+        "steps",
+        Range::NON_NEGATIVE,
+        "Kaplan–Meier median number of steps until performance is back to its level before the shock, over every shock of every replicate (runs that end first are censored)",
+    ),
+];
 
 /// The event groups of `events` for statistics: every shock (`None`), then each event alone
 /// when there are several.
@@ -370,6 +435,8 @@ pub fn recovery_medians(
                     ci_high: md.high,
                 },
                 effect_size: f64::NAN,
+                p_value: f64::NAN,
+                p_holm: f64::NAN,
             });
         }
         for a in 0..models {
@@ -418,6 +485,8 @@ pub fn recovery_medians(
                         ci_high: q(0.975),
                     },
                     effect_size: f64::NAN,
+                    p_value: f64::NAN,
+                    p_holm: f64::NAN,
                 });
             }
         }

@@ -507,6 +507,46 @@ fn report_holds_the_scenario_tables_and_every_chart_inline() {
         "confidence intervals in the tables"
     );
     assert!(html.contains("There were no shocks"));
+    // What the models and the measures are (issue 19, item 1), from the registries: each model's
+    // rule and its ODD section; each measure's definition, unit and range.
+    assert!(html.contains("Measures</h2>"), "a section on the measures");
+    assert!(
+        html.contains("One leader at the root of the reporting tree decides on every proposal")
+            && html.contains("docs/ODD.md Part I §7.4"),
+        "the centralized model's rule"
+    );
+    assert!(
+        html.contains("docs/ODD.md Part I §7.5"),
+        "the shared model's section"
+    );
+    assert!(
+        html.contains("<code>innovations_final</code><br><code>innovations_mean</code>")
+            && html.contains("Adopted changes that lifted performance above its best")
+            && html.contains("<td>adoptions per step</td><td>≥ 0</td>"),
+        "a measure with its definition, unit and range"
+    );
+    assert!(html.contains("<td>share of the maximum</td><td>0 to 1</td>"));
+    // Many comparisons (item 3): differences carry Holm-adjusted p-values, and bold follows
+    // them, not the interval.
+    assert!(
+        html.contains("p<sub>Holm</sub> "),
+        "adjusted p-values in the tables"
+    );
+    assert!(html.contains("Bold: adjusted p &lt; 0.05"));
+    assert!(html.contains("<th>p (Holm)</th>"));
+    // Every difference in bold has an adjusted p-value below 0.05 in stats.csv.
+    let stats = std::fs::read_to_string(dir.join("stats.csv")).unwrap();
+    let header: Vec<&str> = stats.lines().next().unwrap().split(',').collect();
+    let holm = header.iter().position(|h| *h == "p_holm").unwrap();
+    let below = stats
+        .lines()
+        .skip(1)
+        .filter(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            c[holm].parse::<f64>().is_ok_and(|p| p < 0.05)
+        })
+        .count();
+    assert!(html.matches("class=\"num sig\"").count() <= below);
 }
 
 #[test]

@@ -41,6 +41,27 @@ fn run_writes_tidy_tables_and_a_manifest() {
         "{}",
         out.stdout()
     );
+    // The console summary says what its figures are: the header, each measure's reduction, unit
+    // and range, and where the report is (issue 19, item 1).
+    let text = out.stdout();
+    assert!(
+        text.contains("Outcomes and costs — mean [95% CI] over replicates\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "performance_final  (value at the last step; share of the maximum, 0 to 1)\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("innovations_mean  (mean over the steps of a run; adoptions per step, ≥ 0)"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("what every measure means: out/report.html\n"),
+        "{text}"
+    );
     let dir = env.path("out");
     for t in TABLES {
         assert!(dir.join(t).is_file(), "{t} missing");
