@@ -245,9 +245,9 @@ pub const METRICS: [Metric; 25] = [
     m(
         "utilization",
         Check,
-        "share of capacity",
+        "capacity spent per unit available",
         Range::NON_NEGATIVE,
-        "review capacity spent (reviews, consultations) over the review capacity the occupied desks had this step; NA when none",
+        "review capacity spent (reviews, consultations) over the review capacity the occupied desks had this step, above 1 when a desk spends capacity it saved in earlier steps; NA when none",
     ),
 ];
 

@@ -545,11 +545,10 @@ pub fn headline(dir: &Path) -> Result<String, Failure> {
     let reference = [
         "code_knowledge_final",
         "individual_knowledge_final",
-        "period_final",
         "mean_score_final",
-        "distinct_solutions_final",
     ];
-    let sections: [(&str, Vec<&str>); 2] = [
+    let reference_process = ["period_final", "distinct_solutions_final"];
+    let sections: [(&str, Vec<&str>); 3] = [
         (
             "Outcomes and costs",
             leadsim::plot::SWEEP_METRICS
@@ -557,6 +556,7 @@ pub fn headline(dir: &Path) -> Result<String, Failure> {
                 .chain(reference)
                 .collect(),
         ),
+        ("Process", reference_process.to_vec()),
         (
             "Manipulation checks (fixed or driven by each model's definition; not outcomes)",
             checks.to_vec(),

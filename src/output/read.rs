@@ -101,6 +101,9 @@ pub struct StatRow {
     pub p_value: f64,
     /// `p_value` adjusted by Holm's method within its family (docs/ODD.md §7.7).
     pub p_holm: f64,
+    /// Whether `stats.csv` has the p-value columns: results of earlier versions have neither
+    /// p-values nor intervals kept inside each measure's range.
+    pub p_recorded: bool,
 }
 
 /// One row of `summary.csv`.
@@ -488,6 +491,7 @@ impl Folder<'_> {
                 effect_size: t.number(&record, effect)?,
                 p_value: optional(&record, p_value)?,
                 p_holm: optional(&record, p_holm)?,
+                p_recorded: p_holm.is_some(),
             });
         }
         Ok(rows)

@@ -611,6 +611,18 @@ const DIFF_NOTE: &str = "<p class=\"note\">Paired differences (column model minu
     the Holm-adjusted p-value (family: the differences of this kind of measure at this point). \
     Bold: adjusted p &lt; 0.05 (see <a href=\"#measures\">Measures</a>).</p>\n";
 
+/// The note above a table of differences: how they are marked, or that they are not.
+fn diff_note(r: &Results) -> &'static str {
+    if p_recorded(r) {
+        DIFF_NOTE
+    } else {
+        "<p class=\"note\">Paired differences (column model minus the model after the minus \
+         sign, replicate by replicate): mean [95% CI] and effect size d<sub>z</sub>. This \
+         stats.csv has no p-values (an earlier version of leadsim), so no difference is \
+         marked.</p>\n"
+    }
+}
+
 /// Tables of `metrics` from `stats.csv`: each model's mean [95% CI] and the paired differences.
 /// A run gets one table of models and one of differences, a row per metric; a sweep one table
 /// per metric, a row per point. Returns whether `stats.csv` had any of `metrics`.
@@ -717,7 +729,7 @@ impl<'a> StatTable<'a> {
         }
         h.push_str("</table></div>\n");
         if !self.pairs.is_empty() {
-            h.push_str(DIFF_NOTE);
+            h.push_str(diff_note(r));
             let _ = writeln!(
                 h,
                 "<div class=\"scroll\"><table>\n<tr><th>metric</th>{}</tr>",
@@ -737,7 +749,7 @@ impl<'a> StatTable<'a> {
     /// A sweep: a table per metric, a row per point, the models and then the differences.
     fn per_point(&self, h: &mut String, r: &Results) {
         if !self.pairs.is_empty() {
-            h.push_str(DIFF_NOTE);
+            h.push_str(diff_note(r));
         }
         for m in &self.present {
             // The points in file order, with their parameter values.
@@ -798,6 +810,9 @@ fn metric_name(column: &str) -> String {
 fn measures(h: &mut String, r: &Results) {
     h.push_str("<section id=\"measures\">\n<h2>Measures</h2>\n");
     h.push_str(INTERVALS_NOTE);
+    if !p_recorded(r) {
+        h.push_str(EARLIER_NOTE);
+    }
     // One row per measure, with the columns of stats.csv that hold it (final, run mean).
     let mut found: Vec<(&crate::metrics::Metric, Vec<&str>)> = Vec::new();
     for s in &r.stats {
@@ -846,6 +861,19 @@ fn measures(h: &mut String, r: &Results) {
     }
     h.push_str("</section>\n");
 }
+
+/// Whether `stats.csv` has p-values (results of earlier versions have none, and intervals not
+/// cut to each measure's range).
+fn p_recorded(r: &Results) -> bool {
+    r.stats.iter().any(|s| s.p_recorded)
+}
+
+/// Said of a result whose `stats.csv` predates p-values and ranges.
+const EARLIER_NOTE: &str = "<p class=\"note\"><strong>This result was written by an earlier \
+    version of leadsim:</strong> its stats.csv has no p-values and its intervals are not cut to \
+    each measure's range, so no difference is marked. Run the experiment again with \
+    <code>--force</code> (the command is under <a href=\"#reproduce\">Reproduce</a>) for \
+    both.</p>\n";
 
 /// How every interval and mark of the report's tables is computed (docs/ODD.md §7.7).
 const INTERVALS_NOTE: &str = "<p class=\"note\">Each model's value is the mean over replicates \
@@ -1103,6 +1131,7 @@ mod tests {
             effect_size: 0.8,
             p_value: p_holm / 20.0,
             p_holm,
+            p_recorded: true,
         };
         // The interval excludes zero, but after Holm's adjustment the difference is not
         // significant: not bold.

@@ -549,6 +549,53 @@ fn report_holds_the_scenario_tables_and_every_chart_inline() {
     assert!(html.matches("class=\"num sig\"").count() <= below);
 }
 
+/// A result of an earlier version (no p-value columns in stats.csv, intervals not cut) gets a
+/// report that says so rather than notes about marks it cannot make.
+#[test]
+fn a_report_of_an_earlier_result_says_it_has_no_p_values() {
+    let env = Env::new();
+    let dir = small_result(&env);
+    let stats = std::fs::read_to_string(dir.join("stats.csv")).unwrap();
+    let old: String = stats
+        .lines()
+        .map(|l| {
+            let mut cells: Vec<&str> = l.split(',').collect();
+            cells.truncate(cells.len() - 2);
+            cells.join(",") + "\n"
+        })
+        .collect();
+    assert!(old.starts_with("metric,kind,model,versus,n,mean,sd,se,ci_low,ci_high,effect_size\n"));
+    std::fs::write(dir.join("stats.csv"), old).unwrap();
+    // As an earlier version would have left it: no checksum of the rewritten table.
+    let path = dir.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    manifest["files"]
+        .as_object_mut()
+        .unwrap()
+        .remove("stats.csv")
+        .expect("stats.csv has a checksum");
+    std::fs::write(&path, manifest.to_string()).unwrap();
+    env.run(&["report", "out"]).ok();
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(
+        html.contains("written by an earlier version of leadsim"),
+        "the measures note"
+    );
+    assert!(
+        html.contains("This stats.csv has no p-values"),
+        "the differences note"
+    );
+    assert!(!html.contains("Bold: adjusted p"));
+    assert!(!html.contains("num sig"));
+    // A current result does not say so.
+    let env = Env::new();
+    let dir = small_result(&env);
+    env.run(&["report", "out"]).ok();
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(!html.contains("earlier version"));
+}
+
 #[test]
 fn sweep_report_escapes_names_and_lists_the_design() {
     let env = Env::new();
