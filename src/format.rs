@@ -122,6 +122,16 @@ fn sweep_section() -> String {
             table's `name`, or its kind when it has none). `seed`, `replications`, `name` and \
             `family` are set at the sweep's top level, not swept. A grid takes every combination of its axes' values; `random` and `lhs` draw \
             `samples` points from each axis' distribution (or uniformly among its `values`).\n\n\
+";
+    out += &format!(
+        "A sweep has at most {} points (`experiment::sweep::MAX_POINTS`; more are refused, \
+         naming the count): `leadsim sweep` holds every point as a validated scenario, while \
+         `leadsim check` validates them one at a time, in memory that does not grow with their \
+         number, and lists the first 20, each parameter's numbers with one precision (`0.0`, \
+         `0.5`, `1.0`; the tables keep every value exactly).\n\n",
+        crate::experiment::sweep::MAX_POINTS
+    );
+    out += "\
             For sensitivity analysis (`leadsim sensitivity`, docs/ODD.md §8), `morris` places \
             `trajectories` Morris trajectories on a grid of `levels` levels (r(k+1) points for k \
             axes) and `sobol` places Saltelli's arrangement of a Sobol' sequence with base sample \
