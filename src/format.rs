@@ -105,8 +105,41 @@ pub fn markdown() -> String {
         out += &format!("### {heading}\n\n{}\n", table(&params));
     }
     out += &sweep_section();
+    out += COMPARE_SECTION;
     out
 }
+
+/// The section on the result folder of `leadsim compare` (its files are a run's).
+const COMPARE_SECTION: &str = "\n## Compared results (`leadsim compare A B`)\n\n\
+    `leadsim compare A B -o DIR` writes the comparison of two finished results of `leadsim run` \
+    (say two variants of a scenario) as a result folder with the files of a run \
+    (`timeseries.csv`, `summary.csv`, `shocks.csv`, `stats.csv`, `manifest.json`, `charts/`, \
+    `report.html`; default folder `output/<A>-vs-<B>`), so `plot` and `report` redraw it. Both \
+    folders are first checked against their manifests' checksums; a missing, unfinished or \
+    edited folder, a shard, a sweep, the same folder twice and an output folder that is one of \
+    them are refused (exit 2) before anything is written.\n\n\
+    - **Models** are named `LABEL:model`, `LABEL` being the result's folder name (`A` and `B` \
+    when both folders have the same name). `timeseries.csv`, `summary.csv` and `shocks.csv` hold \
+    A's rows, then B's, so renamed.\n\
+    - **`stats.csv`** has the columns of a run's. Metric by metric it holds A's models and the \
+    paired differences between them (A's own `stats.csv` rows), the same for B, then for every \
+    model both results have (by name) `model = B:model`, `versus = A:model`: what going from A \
+    to B did to that model. Kaplan–Meier recovery medians have no difference rows.\n\
+    - **Paired or not.** Replicate r of A and replicate r of B met the same world when their \
+    world seeds agree (the same master seed) and what builds the world is the same: for the \
+    leadership family `[landscape]` and `[organization]` as read (defaults included), for the \
+    reference families the whole scenario apart from `[[models]]`, `replications`, `steps`, \
+    `name` and `description`. Then `B:model − A:model` is paired over the replicates both have, \
+    as differences between the models of a run are (n pairs, mean, sd, t interval, Cohen's \
+    d_z). Otherwise it is Welch's: `n` counts both results' replicates, `mean` is the \
+    difference of the means, `sd` is empty, `se` is `sqrt(s_A²/n_A + s_B²/n_B)`, the 95% \
+    interval uses the Welch–Satterthwaite degrees of freedom, and `effect_size` is Cohen's d \
+    with the mean of the two variances, `(m_B − m_A) / sqrt((s_A² + s_B²)/2)`.\n\
+    - **`manifest.json`** has `kind = \"compare\"`, both results' input files (roles prefixed \
+    by their labels) and models, and a `compare` object: each result's label, folder, identity \
+    and command, `paired`, and `pairing` (why, in words). Running the same comparison again \
+    finds it done; another one is refused without `--force`, which builds the new folder beside \
+    the old and swaps it in.\n";
 
 /// The section on sweep files: what they hold, then their keys.
 fn sweep_section() -> String {

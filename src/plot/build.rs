@@ -501,7 +501,8 @@ fn differences(
             "Paired differences between models in {words} ({meaning}): mean of the \
              replicate-by-replicate difference (row model minus the model after the minus \
              sign; every model of a replicate faces the same world) with its 95% confidence \
-             interval. A filled dot marks an interval that excludes zero (grey line)."
+             interval. A filled dot marks an interval that excludes zero (grey line).{}",
+            compared(r)
         ),
         figure: Figure::Diffs(Diffs {
             title: format!("Paired differences: {words} (mean, 95% CI)"),
@@ -513,6 +514,25 @@ fn differences(
                 DIFF_COLUMNS
             },
         }),
+    }
+}
+
+/// For a comparison of two results (`leadsim compare`), what the rows between them are.
+fn compared(r: &Results) -> String {
+    match &r.manifest.compare {
+        Some(c) if c.paired => format!(
+            " Rows {b}:model − {a}:model compare the two results; they met the same worlds, so \
+             these differences are paired replicate by replicate too.",
+            a = c.a.label,
+            b = c.b.label
+        ),
+        Some(c) => format!(
+            " Rows {b}:model − {a}:model compare the two results; they met different worlds, \
+             so these are Welch's differences of the two means, not paired.",
+            a = c.a.label,
+            b = c.b.label
+        ),
+        None => String::new(),
     }
 }
 

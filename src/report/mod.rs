@@ -12,6 +12,7 @@
 //! # Ok::<(), leadsim::report::ReportError>(())
 //! ```
 
+mod compare;
 mod sweep;
 
 use crate::output::REPORT;
@@ -194,6 +195,7 @@ pub(crate) fn render(results: &Results, charts: &[Chart], svgs: &[String]) -> St
         m.seed,
         escape(&m.version)
     );
+    compare::note(&mut h, results);
     h += "<nav><ul>\
           <li><a href=\"#what\">What was run</a></li>\
           <li><a href=\"#headline\">Headline comparison</a></li>\
