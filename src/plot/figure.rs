@@ -898,7 +898,7 @@ fn draw_diffs<DB: DrawingBackend>(root: &Area<DB>, f: &Diffs) -> Fallible<(), DB
     let y_of = |i: usize| n - 1.0 - i as f64;
     let width = |k: usize, cell: &Area<DB>| {
         let (cw, _) = cell.dim_in_pixel();
-        if k % cols == 0 {
+        if k.is_multiple_of(cols) {
             cw.saturating_sub(gutter as u32)
         } else {
             cw
