@@ -107,6 +107,7 @@ pub fn markdown() -> String {
     }
     out += &sweep_section();
     out += &measures_section();
+    out += COMPARE_SECTION;
     out
 }
 
@@ -137,6 +138,41 @@ fn measures_section() -> String {
     out
 }
 
+/// The section on the result folder of `leadsim compare` (its files are a run's).
+const COMPARE_SECTION: &str = "\n## Compared results (`leadsim compare A B`)\n\n\
+    `leadsim compare A B -o DIR` writes the comparison of two finished results of `leadsim run` \
+    (say two variants of a scenario) as a result folder with the files of a run \
+    (`timeseries.csv`, `summary.csv`, `shocks.csv`, `stats.csv`, `manifest.json`, `charts/`, \
+    `report.html`; default folder `output/<A>-vs-<B>`), so `plot` and `report` redraw it. Both \
+    folders are first checked against their manifests' checksums; a missing, unfinished or \
+    edited folder, a shard, a sweep, the same folder twice and an output folder that is one of \
+    them are refused (exit 2) before anything is written.\n\n\
+    - **Models** are named `LABEL:model`, `LABEL` being the result's folder name (`A` and `B` \
+    when both folders have the same name). `timeseries.csv`, `summary.csv` and `shocks.csv` hold \
+    A's rows, then B's, so renamed.\n\
+    - **`stats.csv`** has the columns of a run's. Metric by metric it holds A's models and the \
+    paired differences between them (A's own `stats.csv` rows), the same for B, then for every \
+    model both results have (by name) `model = B:model`, `versus = A:model`: what going from A \
+    to B did to that model. Kaplan–Meier recovery medians have no difference rows.\n\
+    - **Paired or not.** Replicate r of A and replicate r of B met the same world when their \
+    world seeds agree (the same master seed) and what builds the world is the same: for the \
+    leadership family `[landscape]` and `[organization]` as read (defaults included), for the \
+    reference families the whole scenario apart from `[[models]]`, `replications`, `steps`, \
+    `name` and `description`. Then `B:model − A:model` is paired over the replicates both have, \
+    as differences between the models of a run are (n pairs, mean, sd, t interval, Cohen's \
+    d_z, paired t test). Otherwise it is Welch's: `n` counts both results' replicates, `mean` is the \
+    difference of the means, `sd` is empty, `se` is `sqrt(s_A²/n_A + s_B²/n_B)`, the 95% \
+    interval uses the Welch–Satterthwaite degrees of freedom, and `effect_size` is Cohen's d \
+    with the mean of the two variances, `(m_B − m_A) / sqrt((s_A² + s_B²)/2)`. `p_value` is the \
+    paired or Welch t test's, and `p_holm` adjusts it by Holm's method within the rows \
+    `B:model − A:model` of one kind of measure (each result's own rows keep their own \
+    adjustment).\n\
+    - **`manifest.json`** has `kind = \"compare\"`, both results' input files (roles prefixed \
+    by their labels) and models, and a `compare` object: each result's label, folder, identity \
+    and command, `paired`, and `pairing` (why, in words). Running the same comparison again \
+    finds it done; another one is refused without `--force`, which builds the new folder beside \
+    the old and swaps it in.\n";
+
 /// The section on sweep files: what they hold, then their keys.
 fn sweep_section() -> String {
     let mut out = String::new();
@@ -151,6 +187,16 @@ fn sweep_section() -> String {
             table's `name`, or its kind when it has none). `seed`, `replications`, `name` and \
             `family` are set at the sweep's top level, not swept. A grid takes every combination of its axes' values; `random` and `lhs` draw \
             `samples` points from each axis' distribution (or uniformly among its `values`).\n\n\
+";
+    out += &format!(
+        "A sweep has at most {} points (`experiment::sweep::MAX_POINTS`; more are refused, \
+         naming the count): `leadsim sweep` holds every point as a validated scenario, while \
+         `leadsim check` validates them one at a time, in memory that does not grow with their \
+         number, and lists the first 20, each parameter's numbers with one precision (`0.0`, \
+         `0.5`, `1.0`; the tables keep every value exactly).\n\n",
+        crate::experiment::sweep::MAX_POINTS
+    );
+    out += "\
             For sensitivity analysis (`leadsim sensitivity`, docs/ODD.md §8), `morris` places \
             `trajectories` Morris trajectories on a grid of `levels` levels (r(k+1) points for k \
             axes) and `sobol` places Saltelli's arrangement of a Sobol' sequence with base sample \

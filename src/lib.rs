@@ -21,6 +21,7 @@ pub mod analysis;
 pub mod behaviour;
 pub(crate) mod bounded;
 pub(crate) mod cognition;
+pub mod contrast;
 pub mod discover;
 pub mod events;
 pub mod experiment;

@@ -211,6 +211,58 @@ pub(crate) fn paired(a: &[f64], b: &[f64]) -> Paired {
     }
 }
 
+/// Welch's comparison of two independent samples: the difference of the means `b − a`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Welch {
+    /// n (both samples' values), the difference of the means, its standard error
+    /// sqrt(s_b²/n_b + s_a²/n_a) and 95% interval on the Welch–Satterthwaite degrees of
+    /// freedom; `sd` is NaN (there is no sample of differences).
+    pub(crate) diff: Describe,
+    /// Cohen's d with the mean of the two variances; NaN when neither varies.
+    pub(crate) effect_size: f64,
+    /// Two-sided p-value of Welch's t test; NaN when neither sample varies or one has fewer
+    /// than two values (no test, as [`t_test`]).
+    pub(crate) p: f64,
+}
+
+/// Welch's t comparison of the defined values of `b` against those of `a`.
+pub(crate) fn welch(b: &[f64], a: &[f64]) -> Welch {
+    let (db, da) = (describe(b.iter().copied()), describe(a.iter().copied()));
+    let mean = db.mean - da.mean;
+    let (vb, va) = (db.sd * db.sd, da.sd * da.sd);
+    let (qb, qa) = (vb / db.n as f64, va / da.n as f64);
+    let se = (qb + qa).sqrt();
+    let df = (qb + qa).powi(2) / (qb * qb / (db.n as f64 - 1.0) + qa * qa / (da.n as f64 - 1.0));
+    let t = (se > 0.0 && df.is_finite())
+        .then(|| StudentsT::new(0.0, 1.0, df).ok())
+        .flatten();
+    let (half, p) = match t {
+        Some(t) => (
+            t.inverse_cdf(1.0 - (1.0 - LEVEL) / 2.0) * se,
+            (2.0 * t.sf((mean / se).abs())).min(1.0),
+        ),
+        None if se == 0.0 => (0.0, f64::NAN),
+        None => (f64::NAN, f64::NAN),
+    };
+    let pooled = ((vb + va) / 2.0).sqrt();
+    Welch {
+        diff: Describe {
+            n: db.n + da.n,
+            mean,
+            sd: f64::NAN,
+            se,
+            ci_low: mean - half,
+            ci_high: mean + half,
+        },
+        effect_size: if pooled > 0.0 {
+            mean / pooled
+        } else {
+            f64::NAN
+        },
+        p,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,6 +338,27 @@ mod tests {
         };
         let p = t_test(&d);
         assert!(p > 4e-15 && p < 6e-15, "{p}");
+    }
+
+    #[test]
+    fn welch_by_hand() {
+        // b = 1, 2, 3, 4 (mean 2.5, var 5/3); a = 2, 4, 6 (mean 4, var 4): se² = 5/12 + 4/3 =
+        // 1.75, df = 1.75² / ((5/12)²/3 + (4/3)²/2) = 3.234719; t = −1.5/√1.75 = −1.133893;
+        // p = 0.333824 (scipy.stats.ttest_ind(b, a, equal_var=False)).
+        let w = welch(&[1.0, 2.0, 3.0, 4.0], &[2.0, 4.0, 6.0]);
+        assert_eq!(w.diff.mean, -1.5);
+        assert_eq!(w.diff.n, 7);
+        close(w.diff.se, 1.75f64.sqrt(), 1e-12);
+        close(w.p, 0.333824, 1e-6);
+        close(
+            w.effect_size,
+            -1.5 / ((5.0 / 3.0 + 4.0) / 2.0f64).sqrt(),
+            1e-12,
+        );
+        // Neither varies: no test, a point interval.
+        let flat = welch(&[1.0, 1.0], &[0.0, 0.0]);
+        assert!(flat.p.is_nan());
+        assert_eq!((flat.diff.ci_low, flat.diff.ci_high), (1.0, 1.0));
     }
 
     #[test]

@@ -33,7 +33,7 @@ const LAYERS: &[&[&str]] = &[
     &["study"],
     &["experiment"],
     &["plot", "slurm"],
-    &["sensitivity", "discover"],
+    &["sensitivity", "discover", "contrast"],
     &["report", "replicate", "format"],
     &["patterns"],
 ];

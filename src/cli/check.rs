@@ -1,7 +1,6 @@
 //! `leadsim check`: validate a scenario (or sweep) file and show what would run.
 
 use super::{Failure, InputContext, experiment, run};
-use leadsim::experiment::Plan;
 use leadsim::experiment::sweep::Sweep;
 use leadsim::landscape::{CrossModule, Interaction, LinkRule, Normalization};
 use leadsim::org::NetworkSpec;
@@ -26,8 +25,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         .is_some_and(|t| leadsim::experiment::sweep::is_sweep(&t));
     if is_sweep {
         let (sweep, _) = super::sweep::load(&args.file, None, None)?;
-        let plan = sweep.plan(None, None).input()?;
-        let text = describe_sweep(&sweep, &plan, &args.file.display().to_string());
+        let text = describe_sweep(&sweep, &args.file.display().to_string())?;
         out!("{}", leadsim::params::safe(&text));
         return Ok(());
     }
@@ -223,8 +221,35 @@ fn estimate(
     out
 }
 
-/// A human-readable account of an expanded sweep.
-fn describe_sweep(sweep: &Sweep, plan: &Plan, file: &str) -> String {
+/// A human-readable account of a sweep, every point validated one at a time (a sweep of up to
+/// `MAX_POINTS` points is checked without holding its points in memory).
+fn describe_sweep(sweep: &Sweep, file: &str) -> Result<String, Failure> {
+    // Gathered point by point: the estimate, and the first points to list.
+    let mut work = Work::default();
+    let mut seconds = Some(0.0);
+    let mut bytes = Some(0u64);
+    let mut first: Option<Study> = None;
+    let mut shown: Vec<Vec<toml::Value>> = Vec::new();
+    let outline = sweep
+        .outline(None, None, |i, p| {
+            if i < SHOWN_POINTS {
+                shown.push(p.values.clone());
+            }
+            if first.is_none() {
+                first = Some(p.scenario.clone());
+            }
+            work += p.scenario.work_per_run();
+            seconds = seconds
+                .zip(replicate_seconds(&p.scenario))
+                .map(|(a, b)| a + b);
+            bytes = bytes.zip(run_bytes(&p.scenario)).map(|(a, b)| a.max(b));
+        })
+        .input()?;
+    let plan = &outline.plan;
+    // The visits above counted one run and one replicate per point: scale them.
+    let per_point_runs = plan.models.len() as u64 * u64::from(plan.replications);
+    let work = work.times(per_point_runs);
+    let seconds = seconds.map(|s| s * f64::from(plan.replications));
     let mut out = format!("{file}: valid sweep \"{}\"\n", plan.name);
     if !sweep.description.is_empty() {
         out += &format!("  {}\n", sweep.description);
@@ -240,7 +265,6 @@ fn describe_sweep(sweep: &Sweep, plan: &Plan, file: &str) -> String {
     for a in sweep.axis_summaries() {
         out += &format!("    {}: {}\n", a.path, a.describe());
     }
-    let worlds: std::collections::BTreeSet<u64> = plan.points.iter().map(|p| p.world_key).collect();
     let at_most = if plan.precision.is_some() {
         "at most "
     } else {
@@ -248,12 +272,12 @@ fn describe_sweep(sweep: &Sweep, plan: &Plan, file: &str) -> String {
     };
     out += &format!(
         "  runs: {} × {} × {at_most}{} = {at_most}{} (seed {}; {} per replicate)\n",
-        count(plan.points.len() as u64, "point"),
+        count(outline.points, "point"),
         count(plan.models.len() as u64, "model"),
         count(u64::from(plan.replications), "replicate"),
-        count(plan.runs(), "run"),
+        count(outline.runs(), "run"),
         plan.seed,
-        count(worlds.len() as u64, "distinct world")
+        count(outline.worlds, "distinct world")
     );
     if let Some(p) = &plan.precision {
         out += &format!("  replicates by precision: {}\n", p.describe());
@@ -269,34 +293,51 @@ fn describe_sweep(sweep: &Sweep, plan: &Plan, file: &str) -> String {
             sweep.analysis.resamples
         );
     }
-    let mut work = Work::default();
-    let mut seconds = Some(0.0);
-    let mut bytes = Some(0u64);
-    for p in &plan.points {
-        let runs = plan.models.len() as u64 * u64::from(plan.replications);
-        work += p.scenario.work_per_run().times(runs);
-        seconds = seconds
-            .zip(replicate_seconds(&p.scenario))
-            .map(|(a, b)| a + b * f64::from(plan.replications));
-        bytes = bytes.zip(run_bytes(&p.scenario)).map(|(a, b)| a.max(b));
-    }
-    if let Some(p) = plan.points.first() {
-        out += &estimate(work, &p.scenario, plan.runs(), seconds, bytes);
+    if let Some(s) = &first {
+        out += &estimate(work, s, outline.runs(), seconds, bytes);
     }
     out += &format!("  models: {}\n  points:\n", plan.models.join(", "));
-    out += &format!("    {:>6}  {}\n", "point", plan.axes.join("  "));
-    let shown = plan.points.len().min(SHOWN_POINTS);
-    for (i, p) in plan.points.iter().take(shown).enumerate() {
-        let vals: Vec<String> = p.values.iter().map(leadsim::output::tables::cell).collect();
-        out += &format!("    {i:>6}  {}\n", vals.join("  "));
-    }
-    if plan.points.len() > shown {
-        out += &format!("    … and {} more\n", plan.points.len() - shown);
+    out += &points_table(&plan.axes, &shown);
+    if outline.points > shown.len() as u64 {
+        out += &format!("    … and {} more\n", outline.points - shown.len() as u64);
     }
     out += &format!(
         "  output: {} (unless -o is given)\n",
         experiment::default_dir(&plan.name).display()
     );
+    Ok(out)
+}
+
+/// The listed points of a sweep as a table: a column per axis under its name, right-aligned,
+/// each axis's numbers written with the same decimals (`output::uniform_cells`).
+fn points_table(axes: &[String], points: &[Vec<toml::Value>]) -> String {
+    let mut columns: Vec<Vec<String>> = vec![vec!["point".to_string()]];
+    columns[0].extend((0..points.len()).map(|i| i.to_string()));
+    for (a, name) in axes.iter().enumerate() {
+        let cells: Vec<String> = points
+            .iter()
+            .map(|p| {
+                p.get(a)
+                    .map(leadsim::output::tables::cell)
+                    .unwrap_or_default()
+            })
+            .collect();
+        let mut column = vec![name.clone()];
+        column.extend(leadsim::output::uniform_cells(&cells));
+        columns.push(column);
+    }
+    let widths: Vec<usize> = columns
+        .iter()
+        .map(|c| c.iter().map(|s| s.chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in 0..=points.len() {
+        out += "   ";
+        for (c, w) in columns.iter().zip(&widths) {
+            out += &format!(" {:>w$}", c[row], w = *w);
+        }
+        out += "\n";
+    }
     out
 }
 

@@ -53,6 +53,8 @@ impl Blame for DiscoverError {
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
+    // Indices or boxes of edited or damaged tables would show what no experiment gave.
+    leadsim::output::read::verified(&args.dir).map_err(failure)?;
     let opts = Options {
         prim: PrimOptions {
             peel_alpha: args.peel_alpha,

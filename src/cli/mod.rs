@@ -33,6 +33,7 @@ pub fn stdout_result(result: std::io::Result<()>) {
 }
 
 mod check;
+mod compare;
 mod discover;
 mod events;
 mod experiment;
@@ -54,7 +55,7 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "leadsim", version, about, long_about = None)]
 #[command(
-    after_help = "Examples:\n  leadsim run scenarios/baseline.toml                 # compare the models\n  leadsim check scenarios/change/market-shock.toml    # validate and show what would run\n  leadsim sweep scenarios/capacity-shock-sweep.toml   # a parameter sweep on all cores\n  leadsim discover output/capacity-sobol --where \"shared-centralized:performance_mean > 0\"\n  leadsim models; leadsim events                      # what a scenario file can say\n  leadsim replicate march1991                         # reproduce a published figure\n  leadsim landscape --n 12 --k 3 --samples 50         # statistics of NK landscapes\n\nExit codes: 0 success, 2 bad input (file, argument, result folder), 1 any other failure\n(I/O, interruption, a failed replication check).\nEach command has its own --help with examples."
+    after_help = "Examples:\n  leadsim run scenarios/baseline.toml                 # compare the models\n  leadsim check scenarios/change/market-shock.toml    # validate and show what would run\n  leadsim sweep scenarios/capacity-shock-sweep.toml   # a parameter sweep on all cores\n  leadsim discover output/capacity-sobol --where \"shared-centralized:performance_mean > 0\"\n  leadsim compare output/baseline output/market-shock   # two results, paired when they can be\n  leadsim models; leadsim events                      # what a scenario file can say\n  leadsim replicate march1991                         # reproduce a published figure\n  leadsim landscape --n 12 --k 3 --samples 50         # statistics of NK landscapes\n\nExit codes: 0 success, 2 bad input (file, argument, result folder), 1 any other failure\n(I/O, interruption, a failed replication check).\nEach command has its own --help with examples."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -89,6 +90,8 @@ enum Command {
     Plot(plot::Args),
     /// Write a self-contained report.html for a result folder.
     Report(report::Args),
+    /// Compare two finished results of `run` (paired when they met the same worlds).
+    Compare(compare::Args),
 }
 
 /// Why a command failed, which decides the exit code.
@@ -134,6 +137,12 @@ impl Blame for leadsim::output::read::ReadError {
 }
 
 impl Blame for leadsim::plot::PlotError {
+    fn is_input(&self) -> bool {
+        self.is_input()
+    }
+}
+
+impl Blame for leadsim::contrast::CompareError {
     fn is_input(&self) -> bool {
         self.is_input()
     }
@@ -218,6 +227,7 @@ pub fn main() -> ExitCode {
         Command::Landscape(args) => landscape::run(args),
         Command::Plot(args) => plot::run(args),
         Command::Report(args) => report::run(args),
+        Command::Compare(args) => compare::run(args),
     };
     // Output lost to a write error is a failure even when the command itself succeeded.
     let lost = {

@@ -49,6 +49,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
             "--resamples {r}: give between 10 and 100000"
         )));
     }
+    // Indices or boxes of edited or damaged tables would show what no experiment gave.
+    leadsim::output::read::verified(&args.dir).map_err(failure)?;
     let opts = Options {
         quantities: args.quantities.clone(),
         resamples: args.resamples,

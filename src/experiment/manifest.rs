@@ -93,6 +93,7 @@ impl Plan {
                 max: p.rule.max() as u32,
                 outcome: None,
             }),
+            compare: None,
         }
     }
 }

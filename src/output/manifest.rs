@@ -84,6 +84,37 @@ pub struct Manifest {
     /// fixed number of replications, so those manifests are unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precision: Option<PrecisionInfo>,
+    /// A comparison of two results (`leadsim compare`): what was compared and how. Absent
+    /// otherwise, so other manifests are unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compare: Option<CompareInfo>,
+}
+
+/// What a comparison of two result folders (`leadsim compare A B`) compared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompareInfo {
+    /// The first result (the one subtracted).
+    pub a: ComparedResult,
+    /// The second result.
+    pub b: ComparedResult,
+    /// Whether replicate r of A and replicate r of B met the same world, so that differences
+    /// between the two results are paired replicate by replicate (else Welch's).
+    pub paired: bool,
+    /// Why they are paired or not, in words.
+    pub pairing: String,
+}
+
+/// One of the two results a comparison compared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComparedResult {
+    /// The label its models carry (`LABEL:model`): the folder's name.
+    pub label: String,
+    /// The folder as given.
+    pub path: String,
+    /// Its experiment's identity.
+    pub identity: String,
+    /// The command that reproduces it.
+    pub command: String,
 }
 
 /// A precision rule as run (`replications = { target, metric, max, batch }`).

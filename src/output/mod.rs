@@ -509,6 +509,51 @@ pub fn clear(dir: &Path) -> Result<(), OutputError> {
     Ok(())
 }
 
+/// The most decimals [`uniform_cells`] writes.
+const MAX_DECIMALS: usize = 10;
+
+/// The cells of one column of values (a swept parameter's values at the points listed) as
+/// people read them: when every cell is a finite number, each is written with the same number
+/// of decimals, the fewest that show every value to within 10⁻⁹ of its size (at most
+/// [`MAX_DECIMALS`]: `0`, `0.1`, `0.30000000000000004` read `0.0`, `0.1`, `0.3`; `2`, `2.5`
+/// read `2.0`, `2.5`); a column of whole numbers or with any other cell is left as it is.
+/// For display only: the tables keep every value exactly.
+pub fn uniform_cells(cells: &[String]) -> Vec<String> {
+    let numbers: Option<Vec<f64>> = cells
+        .iter()
+        .map(|c| c.parse::<f64>().ok().filter(|x| x.is_finite()))
+        .collect();
+    let Some(numbers) = numbers else {
+        return cells.to_vec();
+    };
+    let close = |x: f64, d: usize| {
+        let scale = 10f64.powi(d as i32);
+        ((x * scale).round() / scale - x).abs() <= 1e-9 * x.abs().max(1e-300)
+            || (x * scale).round() / scale == x
+    };
+    let decimals = (0..=MAX_DECIMALS)
+        .find(|&d| numbers.iter().all(|&x| close(x, d)))
+        .unwrap_or(MAX_DECIMALS);
+    if decimals == 0 {
+        return cells.to_vec();
+    }
+    numbers
+        .iter()
+        .map(|x| {
+            let s = format!("{x:.decimals$}");
+            // "-0.0" is zero.
+            if s.trim_start_matches('-')
+                .chars()
+                .all(|c| c == '0' || c == '.')
+            {
+                s.trim_start_matches('-').to_string()
+            } else {
+                s
+            }
+        })
+        .collect()
+}
+
 /// Formats a number for CSV: integers without a decimal point, other values in the shortest
 /// form that reads back to the same `f64`, NaN as an empty (NA) cell.
 pub(crate) fn number(x: f64) -> String {
@@ -569,6 +614,31 @@ pub(crate) fn sha256(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_column_of_values_has_one_precision() {
+        let cells = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            uniform_cells(&cells(&["0", "0.1", "0.30000000000000004", "1"])),
+            cells(&["0.0", "0.1", "0.3", "1.0"])
+        );
+        assert_eq!(uniform_cells(&cells(&["2", "2.5"])), cells(&["2.0", "2.5"]));
+        assert_eq!(
+            uniform_cells(&cells(&["0.25", "-0.0", "1e-3"])),
+            cells(&["0.250", "0.000", "0.001"])
+        );
+        // Whole numbers, words and mixed columns stay as they are.
+        assert_eq!(uniform_cells(&cells(&["1", "20"])), cells(&["1", "20"]));
+        assert_eq!(
+            uniform_cells(&cells(&["vote", "0.5"])),
+            cells(&["vote", "0.5"])
+        );
+        // A sampled value shows to within 10⁻⁹ of its size.
+        assert_eq!(
+            uniform_cells(&cells(&["0.123456789012345", "0.5"])),
+            cells(&["0.123456789", "0.500000000"])
+        );
+    }
 
     #[test]
     fn numbers_round_trip() {

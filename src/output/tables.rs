@@ -277,7 +277,7 @@ fn shock_rows(prefix: &[u8], shocks: &[Shock]) -> Vec<u8> {
 }
 
 /// The `stats.csv` rows of point `point`.
-fn stats_rows(layout: &Layout, point: usize, stats: &[Stat]) -> Vec<u8> {
+pub(crate) fn stats_rows(layout: &Layout, point: usize, stats: &[Stat]) -> Vec<u8> {
     let prefix = layout.point_cells(point);
     let mut out = Vec::new();
     for s in stats {

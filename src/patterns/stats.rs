@@ -78,32 +78,18 @@ pub fn mean_ci(values: &[f64], level: f64) -> Estimate {
     }
 }
 
-/// Welch's 95% interval for mean(a) − mean(b) of two independent samples.
+/// Welch's 95% interval for mean(a) − mean(b) of two independent samples, with its p-value.
 pub fn welch(a: &[f64], b: &[f64]) -> Estimate {
-    let moments = |v: &[f64]| {
-        let xs: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
-        let n = xs.len() as f64;
-        let m = xs.iter().sum::<f64>() / n;
-        let var = xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1.0);
-        (n, m, var)
-    };
-    let ((na, ma, va), (nb, mb, vb)) = (moments(a), moments(b));
-    let diff = ma - mb;
-    if na < 2.0 || nb < 2.0 {
-        return Estimate::bare(diff);
-    }
-    let (sa, sb) = (va / na, vb / nb);
-    let se = (sa + sb).sqrt();
-    let df = (sa + sb).powi(2) / (sa * sa / (na - 1.0) + sb * sb / (nb - 1.0));
-    let Some(t) = t_dist(df).filter(|_| se > 0.0) else {
-        return Estimate::bare(diff);
-    };
-    let q = t.inverse_cdf(0.975);
-    Estimate {
-        value: diff,
-        low: diff - q * se,
-        high: diff + q * se,
-        p: 2.0 * (1.0 - t.cdf((diff / se).abs())),
+    let w = crate::stats::welch(a, b);
+    if w.diff.se > 0.0 && w.diff.ci_low.is_finite() {
+        Estimate {
+            value: w.diff.mean,
+            low: w.diff.ci_low,
+            high: w.diff.ci_high,
+            p: w.p,
+        }
+    } else {
+        Estimate::bare(w.diff.mean)
     }
 }
 

@@ -323,8 +323,9 @@ struct ComparisonSet {
     meaning: String,
 }
 
-/// Up to this many panels stand in one row; more wrap into rows of [`DOT_COLUMNS`] (dots) or
-/// [`DIFF_COLUMNS`] (differences, which need width for their horizontal axes).
+/// Up to this many dot panels stand in one row; more wrap into rows of [`DOT_COLUMNS`].
+/// Difference panels stand at most [`DIFF_COLUMNS`] to a row: their horizontal axes need the
+/// width for their labels (five in a row left room for the zero's label only).
 const ONE_ROW: usize = 5;
 const DOT_COLUMNS: usize = 4;
 const DIFF_COLUMNS: usize = 3;
@@ -397,6 +398,7 @@ fn comparison(r: &Results, set: &ComparisonSet, out: &mut Vec<Chart>) {
     let mut panels = Vec::new();
     let mut diff_panels = Vec::new();
     let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut zero: Vec<String> = Vec::new();
     for metric in set.metrics {
         let column = format!("{metric}{}", set.suffix);
         let rows: Vec<_> = r.stats.iter().filter(|s| s.metric == column).collect();
@@ -405,6 +407,16 @@ fn comparison(r: &Results, set: &ComparisonSet, out: &mut Vec<Chart>) {
             continue;
         }
         let (name, _) = metric_words(metric);
+        // Nor for one that is zero in every run of every model (no proposal ever expired):
+        // the caption says so.
+        if rows
+            .iter()
+            .filter(|s| s.n > 0)
+            .all(|s| s.mean == 0.0 && (s.sd == 0.0 || s.sd.is_nan()))
+        {
+            zero.push(name);
+            continue;
+        }
         let entries: Vec<(usize, Band)> = rows
             .iter()
             .filter(|s| s.versus.is_none())
@@ -436,13 +448,14 @@ fn comparison(r: &Results, set: &ComparisonSet, out: &mut Vec<Chart>) {
     } = set;
     let n_reps = r.manifest.replications;
     let n_panels = panels.len();
+    let omitted = zero_note(&zero);
     out.push(Chart {
         name: format!("compare-{which}"),
         kind: ChartKind::Comparison,
         caption: format!(
             "Model comparison of {words}: for each model, the mean over its {n_reps} \
              replicates of {meaning} (dot) with its 95% confidence interval (whiskers), from \
-             stats.csv."
+             stats.csv.{omitted}"
         ),
         figure: Figure::Dots(Dots {
             title: format!("Model comparison: {words} (mean, 95% CI)"),
@@ -456,7 +469,21 @@ fn comparison(r: &Results, set: &ComparisonSet, out: &mut Vec<Chart>) {
         }),
     });
     if !pairs.is_empty() {
-        out.push(differences(r, set, &pairs, diff_panels));
+        let mut chart = differences(r, set, &pairs, diff_panels);
+        chart.caption += &omitted;
+        out.push(chart);
+    }
+}
+
+/// A caption's note on the panels left out because their measure is zero in every run.
+fn zero_note(zero: &[String]) -> String {
+    match zero {
+        [] => String::new(),
+        [one] => format!(" Not drawn: {one}, zero in every run of every model."),
+        many => format!(
+            " Not drawn: {}, each zero in every run of every model.",
+            many.join(", ")
+        ),
     }
 }
 
@@ -502,18 +529,35 @@ fn differences(
             "Paired differences between models in {words} ({meaning}): mean of the \
              replicate-by-replicate difference (row model minus the model after the minus \
              sign; every model of a replicate faces the same world) with its 95% confidence \
-             interval. A filled dot marks an interval that excludes zero (grey line)."
+             interval. A filled dot marks an interval that excludes zero (grey line).{}",
+            compared(r)
         ),
         figure: Figure::Diffs(Diffs {
             title: format!("Paired differences: {words} (mean, 95% CI)"),
             rows,
             panels,
-            columns: if n_panels <= ONE_ROW {
-                n_panels
-            } else {
-                DIFF_COLUMNS
-            },
+            // Differences need width for their horizontal axes' labels.
+            columns: n_panels.min(DIFF_COLUMNS),
         }),
+    }
+}
+
+/// For a comparison of two results (`leadsim compare`), what the rows between them are.
+fn compared(r: &Results) -> String {
+    match &r.manifest.compare {
+        Some(c) if c.paired => format!(
+            " Rows {b}:model − {a}:model compare the two results; they met the same worlds, so \
+             these differences are paired replicate by replicate too.",
+            a = c.a.label,
+            b = c.b.label
+        ),
+        Some(c) => format!(
+            " Rows {b}:model − {a}:model compare the two results; they met different worlds, \
+             so these are Welch's differences of the two means, not paired.",
+            a = c.a.label,
+            b = c.b.label
+        ),
+        None => String::new(),
     }
 }
 

@@ -78,6 +78,9 @@ pub(crate) struct Results {
     pub(crate) sensitivity: Vec<IndexRow>,
     /// The discoveries written into the folder.
     pub(crate) discoveries: Vec<Discovery>,
+    /// `[point][axis]`: the swept values as listings show them, each axis's numbers with the
+    /// same decimals (`output::uniform_cells`); the tables keep them exact.
+    pub(crate) shown_points: Vec<Vec<String>>,
 }
 
 impl Results {
@@ -144,6 +147,7 @@ impl Results {
             .map(|s| (s.design, s.axis_summaries()));
         let sensitivity = analysis::sensitivity(dir)?.unwrap_or_default();
         let discoveries = analysis::discoveries(dir)?;
+        let shown_points = shown_points(&manifest, &axes);
         Ok(Results {
             manifest,
             models,
@@ -163,6 +167,7 @@ impl Results {
             design,
             sensitivity,
             discoveries,
+            shown_points,
         })
     }
 
@@ -182,6 +187,33 @@ impl Results {
     pub(crate) fn summary_column(&self, name: &str) -> Option<usize> {
         self.summary_columns.iter().position(|m| m == name)
     }
+}
+
+/// Each point's swept values as listings show them (see [`Results::shown_points`]), by the
+/// point's number.
+fn shown_points(manifest: &Manifest, axes: &[String]) -> Vec<Vec<String>> {
+    let n = manifest
+        .points
+        .iter()
+        .map(|p| p.point + 1)
+        .max()
+        .unwrap_or(0);
+    let mut out = vec![vec![String::new(); axes.len()]; n];
+    for (a, name) in axes.iter().enumerate() {
+        let cells: Vec<String> = manifest
+            .points
+            .iter()
+            .map(|p| p.values.get(name).cloned().unwrap_or_default())
+            .collect();
+        for (p, shown) in manifest
+            .points
+            .iter()
+            .zip(crate::output::uniform_cells(&cells))
+        {
+            out[p.point][a] = shown;
+        }
+    }
+    out
 }
 
 /// Running mean and variance (Welford), in reading order.

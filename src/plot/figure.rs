@@ -221,16 +221,22 @@ pub(super) fn fitting_ticks<DB: DrawingBackend>(
             return Ok((keys, all));
         }
     }
+    // Fewer labels: every other (or third, fourth) tick, zero kept, as long as two or more
+    // stay labelled; else the two outermost ticks, so the axis always reads as a scale (a lone
+    // "0.0" between unlabelled lines does not).
     let anchor = keys.iter().position(|k| k.abs() < 1e-12).unwrap_or(0) as isize;
-    let mut shown = Vec::new();
     for every in 2..=4isize {
-        shown = (0..keys.len() as isize)
+        let shown: Vec<bool> = (0..keys.len() as isize)
             .map(|i| (i - anchor).rem_euclid(every) == 0)
             .collect();
-        if labels_fit(root, &keys, &shown, lo, hi, width)? {
-            break;
+        if shown.iter().filter(|s| **s).count() >= 2
+            && labels_fit(root, &keys, &shown, lo, hi, width)?
+        {
+            return Ok((keys, shown));
         }
     }
+    let last = keys.len().saturating_sub(1);
+    let shown = (0..keys.len()).map(|i| i == 0 || i == last).collect();
     Ok((keys, shown))
 }
 
@@ -361,6 +367,30 @@ fn text_width<DB: DrawingBackend>(
     st: &TextStyle<'static>,
 ) -> Fallible<u32, DB> {
     Ok(root.estimate_text_size(s, st)?.0)
+}
+
+/// The size of the panel titles of a figure: `size`, made smaller until every title fits its
+/// panel (`titles` with the width each has), so all panels share one title font.
+pub(super) fn common_title_size<DB: DrawingBackend>(
+    root: &Area<DB>,
+    titles: &[(&str, u32)],
+    size: f64,
+) -> Fallible<f64, DB> {
+    let mut z = size;
+    while z > 20.0 {
+        let mut fits = true;
+        for (t, w) in titles {
+            if text_width(root, t, &style::bold(z))? > *w {
+                fits = false;
+                break;
+            }
+        }
+        if fits {
+            break;
+        }
+        z -= 2.0;
+    }
+    Ok(z)
 }
 
 /// `size`, made smaller until `s` fits in `width`.
@@ -783,15 +813,15 @@ fn draw_dots<DB: DrawingBackend>(root: &Area<DB>, f: &Dots) -> Fallible<(), DB> 
     let rows = f.panels.len().div_ceil(cols).max(1);
     let cells = area.split_evenly((rows, cols));
     let n = f.models.len().max(1) as f64;
+    let titles: Vec<(&str, u32)> = f
+        .panels
+        .iter()
+        .zip(&cells)
+        .map(|(p, cell)| (p.title.as_str(), cell.dim_in_pixel().0.saturating_sub(20)))
+        .collect();
+    let title_size = common_title_size(root, &titles, style::PANEL_TITLE)?;
     for (panel, cell) in f.panels.iter().zip(&cells) {
-        let (cw, _) = cell.dim_in_pixel();
-        let title = fitting(
-            root,
-            &panel.title,
-            style::PANEL_TITLE,
-            cw.saturating_sub(20),
-            true,
-        )?;
+        let title = style::bold(title_size);
         let (y0, y1) = range_of(
             panel
                 .entries
@@ -866,21 +896,27 @@ fn draw_diffs<DB: DrawingBackend>(root: &Area<DB>, f: &Diffs) -> Fallible<(), DB
     let n = f.rows.len().max(1) as f64;
     // Row i is drawn at y = n − 1 − i so the first row is on top.
     let y_of = |i: usize| n - 1.0 - i as f64;
-    for (k, (panel, cell)) in f.panels.iter().zip(&cells).enumerate() {
-        let first = k % cols == 0;
+    let width = |k: usize, cell: &Area<DB>| {
         let (cw, _) = cell.dim_in_pixel();
-        let cw = if first {
+        if k.is_multiple_of(cols) {
             cw.saturating_sub(gutter as u32)
         } else {
             cw
-        };
-        let title = fitting(
-            root,
-            &panel.title,
-            style::PANEL_TITLE,
-            cw.saturating_sub(20),
-            true,
-        )?;
+        }
+    };
+    // One title font for every panel: the size at which the widest title fits its panel.
+    let titles: Vec<(&str, u32)> = f
+        .panels
+        .iter()
+        .zip(&cells)
+        .enumerate()
+        .map(|(k, (p, cell))| (p.title.as_str(), width(k, cell).saturating_sub(20)))
+        .collect();
+    let title_size = common_title_size(root, &titles, style::PANEL_TITLE)?;
+    for (k, (panel, cell)) in f.panels.iter().zip(&cells).enumerate() {
+        let first = k % cols == 0;
+        let cw = width(k, cell);
+        let title = style::bold(title_size);
         let values = || panel.values.iter().flatten();
         let (x0, x1) = range_of(values().flat_map(|b| [b.mean, b.low, b.high]), &[0.0], 0.12);
         // The cell less its margins and the y label area.

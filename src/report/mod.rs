@@ -12,6 +12,7 @@
 //! # Ok::<(), leadsim::report::ReportError>(())
 //! ```
 
+mod compare;
 mod sweep;
 
 use crate::output::REPORT;
@@ -194,6 +195,7 @@ pub(crate) fn render(results: &Results, charts: &[Chart], svgs: &[String]) -> St
         m.seed,
         escape(&m.version)
     );
+    compare::note(&mut h, results);
     h += "<nav><ul>\
           <li><a href=\"#what\">What was run</a></li>\
           <li><a href=\"#measures\">Measures</a></li>\
@@ -394,12 +396,8 @@ fn sweep_design(h: &mut String, r: &Results) {
     );
     for p in &m.points {
         let _ = write!(h, "<tr><td class=\"num\">{}</td>", p.point);
-        for a in &r.axes {
-            let _ = write!(
-                h,
-                "<td>{}</td>",
-                escape(p.values.get(a).map(String::as_str).unwrap_or(""))
-            );
+        for v in r.shown_points.get(p.point).into_iter().flatten() {
+            let _ = write!(h, "<td>{}</td>", escape(v));
         }
         h.push_str("</tr>\n");
     }
@@ -532,9 +530,10 @@ fn with_ci(mean: f64, low: f64, high: f64) -> String {
 }
 
 /// The point and parameter values of a stats row of a sweep, as table cells.
-fn point_cells(s: &StatRow) -> String {
+fn point_cells(r: &Results, s: &StatRow) -> String {
     let mut c = format!("<td class=\"num\">{}</td>", s.point.unwrap_or(0));
-    for v in &s.axis_values {
+    let shown = s.point.and_then(|p| r.shown_points.get(p));
+    for v in shown.unwrap_or(&s.axis_values) {
         let _ = write!(c, "<td>{}</td>", escape(v));
     }
     c
@@ -778,7 +777,7 @@ impl<'a> StatTable<'a> {
                 self.pair_heads
             );
             for p in &points {
-                let _ = write!(h, "<tr>{}", point_cells(p));
+                let _ = write!(h, "<tr>{}", point_cells(r, p));
                 for model in &r.models {
                     h.push_str(&self.cell(p.point, m, model, None));
                 }
@@ -1082,7 +1081,7 @@ fn all_statistics(h: &mut String, r: &Results) {
              </td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
              <td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             if r.sweep {
-                point_cells(s)
+                point_cells(r, s)
             } else {
                 String::new()
             },

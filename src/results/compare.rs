@@ -83,14 +83,23 @@ pub fn point(columns: &[String], kinds: &[&'static str], p: &Point) -> Vec<Stat>
 /// each kind is a family of its own: the process and check measures, which are many and often
 /// differ by construction, do not dilute the outcomes' tests.
 fn adjust(stats: &mut [Stat]) {
+    let all: Vec<usize> = (0..stats.len()).collect();
+    adjust_among(stats, &all);
+}
+
+/// Sets `p_holm` of the statistics at `members` by Holm's adjustment within each kind among
+/// them (the others are left as they are).
+pub(crate) fn adjust_among(stats: &mut [Stat], members: &[usize]) {
     let mut kinds: Vec<&'static str> = Vec::new();
-    for s in stats.iter() {
-        if !kinds.contains(&s.kind) {
-            kinds.push(s.kind);
+    for &i in members {
+        if !kinds.contains(&stats[i].kind) {
+            kinds.push(stats[i].kind);
         }
     }
     for kind in kinds {
-        let family: Vec<usize> = (0..stats.len())
+        let family: Vec<usize> = members
+            .iter()
+            .copied()
             .filter(|&i| stats[i].kind == kind)
             .collect();
         let p: Vec<f64> = family.iter().map(|&i| stats[i].p_value).collect();

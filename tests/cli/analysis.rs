@@ -622,3 +622,51 @@ fn discover_finds_the_box_where_a_constructed_condition_holds() {
     env.run(&["discover", "made", "--where", "x:m = 2"])
         .fails(2, &["has no comparison"]);
 }
+
+/// `sensitivity` and `discover` check the tables against the manifest's checksums, as `plot`
+/// and `report` do: indices or boxes of an edited table would show what no experiment gave.
+#[test]
+fn sensitivity_and_discover_refuse_edited_tables() {
+    let env = Env::new();
+    let sobol = setup(
+        &env,
+        "s.toml",
+        "kind = \"sobol\"\nsamples = 4\n",
+        "replications = 2\n",
+    );
+    env.run(&["sweep", &sobol, "-o", "s", "-q", "--no-charts"])
+        .ok();
+    env.run(&["sensitivity", "s", "--no-charts"]).ok();
+    env.run(&[
+        "discover",
+        "s",
+        "--where",
+        "shared:performance_mean > 0",
+        "--no-charts",
+    ])
+    .ok();
+    let stats = env.path("s/stats.csv");
+    let text = std::fs::read_to_string(&stats).unwrap();
+    std::fs::write(
+        &stats,
+        text.replacen(",3,", ",4,", 1).replacen("0.", "1.", 1),
+    )
+    .unwrap();
+    for args in [
+        vec!["sensitivity", "s", "--no-charts"],
+        vec![
+            "discover",
+            "s",
+            "--where",
+            "shared:performance_mean > 0",
+            "--no-charts",
+        ],
+    ] {
+        env.run(&args)
+            .fails(2, &["stats.csv", "changed since leadsim wrote it"]);
+    }
+    std::fs::remove_file(env.path("s/summary.csv")).unwrap();
+    std::fs::write(&stats, text).unwrap();
+    env.run(&["sensitivity", "s", "--no-charts"])
+        .fails(2, &["summary.csv", "missing"]);
+}

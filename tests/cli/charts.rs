@@ -966,3 +966,98 @@ fn sobol_morris_and_discovery_get_their_charts_and_report_sections() {
     assert!(html.contains(&format!("<code>{}</code>", condition.replace('>', "&gt;"))));
     assert_eq!(inline_svgs(&html), names.len());
 }
+
+/// Every text of an SVG with its position, size and weight.
+fn svg_text_runs(path: &Path) -> Vec<(String, f64, f64, String, bool)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| {
+            let t = n.text()?.trim().to_string();
+            let num = |a: &str| n.attribute(a).and_then(|v| v.parse::<f64>().ok());
+            Some((
+                t,
+                num("x")?,
+                num("y")?,
+                n.attribute("font-size").unwrap_or("").to_string(),
+                n.attribute("font-weight") == Some("bold"),
+            ))
+        })
+        .filter(|r| !r.0.is_empty())
+        .collect()
+}
+
+/// Issue 19, item 4: the difference panels of adaptability (five without a counterfactual
+/// twin) each label their horizontal axis with two or more numbers, not a lone "0.0" between
+/// unlabelled ±0.5 lines, and every panel title has the same font.
+#[test]
+fn difference_panels_label_their_axes_and_share_one_title_font() {
+    let env = Env::new();
+    let text = std::fs::read_to_string(repo("tests/data/charts/shock.toml")).unwrap();
+    env.write(
+        "nocf.toml",
+        &format!("{text}\n[metrics]\ncounterfactual = false\n"),
+    );
+    env.run(&["run", "nocf.toml", "-o", "nocf", "-q"]).ok();
+    let runs = svg_text_runs(&env.path("nocf/charts/diff-shocks.svg"));
+    let titles: Vec<_> = runs.iter().filter(|r| r.4 && r.2 > 16.0).collect();
+    assert_eq!(titles.len(), 5, "five panels: {titles:?}");
+    let sizes: BTreeSet<&str> = titles.iter().map(|t| t.3.as_str()).collect();
+    assert_eq!(sizes.len(), 1, "one title font: {titles:?}");
+    let numbers: Vec<_> = runs
+        .iter()
+        .filter(|r| !r.4 && r.0.replace('\u{2212}', "-").parse::<f64>().is_ok())
+        .collect();
+    for t in &titles {
+        // A label belongs to the nearest title above it.
+        let own = numbers
+            .iter()
+            .filter(|n| {
+                let above = titles
+                    .iter()
+                    .filter(|u| u.2 < n.2)
+                    .map(|u| u.2)
+                    .fold(f64::NEG_INFINITY, f64::max);
+                let nearest = titles
+                    .iter()
+                    .filter(|u| u.2 == above)
+                    .min_by(|a, b| (a.1 - n.1).abs().total_cmp(&(b.1 - n.1).abs()))
+                    .unwrap();
+                nearest.0 == t.0
+            })
+            .count();
+        assert!(own >= 2, "panel {:?} labels {own} ticks: {runs:?}", t.0);
+    }
+}
+
+/// Issue 19, item 4: a measure that is zero in every run of every model (disputes, with no
+/// shared model) gets no panel, and the caption says it was left out.
+#[test]
+fn panels_zero_everywhere_are_left_out_with_a_note() {
+    let env = Env::new();
+    let text = std::fs::read_to_string(repo("tests/data/small.toml")).unwrap();
+    env.write(
+        "quiet.toml",
+        &text.replace("[[models]]\nkind = \"shared\"\n\n", ""),
+    );
+    env.run(&["run", "quiet.toml", "-o", "quiet", "-q"]).ok();
+    let stats = std::fs::read_to_string(env.path("quiet/stats.csv")).unwrap();
+    assert!(
+        stats
+            .lines()
+            .filter(|l| l.starts_with("disputes_mean,"))
+            .all(|l| l.contains(",3,0,0,0,0,0,")),
+        "disputes are zero everywhere:\n{stats}"
+    );
+    for chart in ["compare-mean", "diff-mean"] {
+        let (_, shown) = svg_texts(&env.path(&format!("quiet/charts/{chart}.svg")));
+        assert!(!shown.iter().any(|t| t == "Disputes"), "{chart}: {shown:?}");
+        assert!(shown.iter().any(|t| t == "Messages"), "{chart}: {shown:?}");
+    }
+    let html = std::fs::read_to_string(env.path("quiet/report.html")).unwrap();
+    assert!(
+        html.contains("Not drawn: Disputes") && html.contains("zero in every run of every model"),
+        "the caption says which panels were left out"
+    );
+}

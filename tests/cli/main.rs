@@ -3,6 +3,7 @@
 mod analysis;
 mod bad_input;
 mod charts;
+mod compare;
 mod events;
 mod harden;
 mod landscape;

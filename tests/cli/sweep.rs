@@ -378,3 +378,48 @@ fn every_example_sweep_is_valid() {
     }
     assert!(n >= 5, "the grid, Morris and Sobol' examples");
 }
+
+/// Issue 19, item 4: `check` lists a sweep's points with one precision per parameter (`0.0`,
+/// `0.1` … and `2.0`, `2.5`, not `0`, `0.1`, `2`, `2.5`), in columns under their names; the
+/// report's table of points does the same.
+#[test]
+fn sweep_points_are_listed_with_one_precision_per_parameter() {
+    let env = Env::new();
+    env.write("base.toml", BASE);
+    env.write(
+        "mixed.toml",
+        "base = \"base.toml\"\nreplications = 2\n[[axes]]\npath = \"behaviour.propose_rate\"\nfrom = 0.0\nto = 0.3\nsteps = 4\n[[axes]]\npath = \"models.centralized.review_capacity\"\nvalues = [2, 2.5]\n",
+    );
+    let out = env.run(&["check", "mixed.toml"]).ok().stdout();
+    let listing: Vec<Vec<&str>> = out
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("point "))
+        .skip(1)
+        .take(8)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(listing.len(), 8, "{out}");
+    let rates: Vec<&str> = listing.iter().map(|r| r[1]).collect();
+    let capacities: Vec<&str> = listing.iter().map(|r| r[2]).collect();
+    assert_eq!(
+        rates,
+        ["0.0", "0.0", "0.1", "0.1", "0.2", "0.2", "0.3", "0.3"],
+        "{out}"
+    );
+    assert_eq!(capacities[..2], ["2.0", "2.5"], "{out}");
+    // The values sit under their parameter's name, right-aligned.
+    let header = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("point "))
+        .unwrap();
+    let first = out
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("point "))
+        .nth(1)
+        .unwrap();
+    assert_eq!(header.len(), first.len(), "{header}\n{first}");
+    env.run(&["sweep", "mixed.toml", "-o", "mixed", "-q"]).ok();
+    let html = std::fs::read_to_string(env.path("mixed/report.html")).unwrap();
+    assert!(html.contains("<td>0.0</td><td>2.0</td>"), "report's points");
+    assert!(!html.contains("<td>0</td><td>2</td>"), "report's points");
+}

@@ -225,6 +225,48 @@ impl Sweep {
         design.sample(&mut r).grid().to_vec()
     }
 
+    /// Calls `visit` with the values of every point, in point order, stopping at its first
+    /// error. A grid's points are made one at a time (from the point's number, the last axis
+    /// fastest), so a large grid is never held in memory; a sampled design's points are drawn
+    /// together, as the design needs them.
+    pub(crate) fn each_point<E>(
+        &self,
+        mut visit: impl FnMut(usize, Vec<toml::Value>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        if self.design != Design::Grid {
+            for (i, vals) in self.points().into_iter().enumerate() {
+                visit(i, vals)?;
+            }
+            return Ok(());
+        }
+        let lists: Vec<Vec<toml::Value>> =
+            self.axes.iter().map(|a| grid_values(&a.values)).collect();
+        if lists.iter().any(Vec::is_empty) {
+            return Ok(());
+        }
+        let count: usize = lists.iter().map(Vec::len).product();
+        let mut digits = vec![0usize; lists.len()];
+        for i in 0..count {
+            visit(
+                i,
+                lists
+                    .iter()
+                    .zip(&digits)
+                    .map(|(l, &d)| l[d].clone())
+                    .collect(),
+            )?;
+            // The next combination: the last axis fastest.
+            for (d, list) in digits.iter_mut().zip(&lists).rev() {
+                *d += 1;
+                if *d < list.len() {
+                    break;
+                }
+                *d = 0;
+            }
+        }
+        Ok(())
+    }
+
     /// Every combination of the axes' values, the first axis slowest.
     fn grid(&self) -> Vec<Vec<toml::Value>> {
         let lists: Vec<Vec<toml::Value>> =

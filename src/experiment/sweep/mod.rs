@@ -49,8 +49,29 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// The most points a sweep may expand to.
-pub(crate) const MAX_POINTS: u64 = 1_000_000;
+/// The most points a sweep may expand to: `leadsim sweep` holds every point as a validated
+/// scenario (about 1.5 kB each), `leadsim check` validates them one at a time
+/// ([`Sweep::outline`]). A sweep of more is refused, naming its count.
+pub const MAX_POINTS: u64 = 1_000_000;
+
+/// A sweep's plan as [`Sweep::outline`] gathers it, point by point.
+#[derive(Debug)]
+pub struct Outline {
+    /// The plan without its points (`points` is empty; its `runs()` is zero).
+    pub plan: Plan,
+    /// How many points the sweep has.
+    pub points: u64,
+    /// How many distinct worlds each replicate meets (points whose non-model values are equal
+    /// share one).
+    pub worlds: u64,
+}
+
+impl Outline {
+    /// Total number of runs: points × models × replicates.
+    pub fn runs(&self) -> u64 {
+        self.points * self.plan.models.len() as u64 * u64::from(self.plan.replications)
+    }
+}
 
 /// A count for a message: exact, or "more than 10^38" when it saturated.
 fn count_text(x: u128) -> String {
@@ -317,6 +338,43 @@ impl Sweep {
     /// Expands the sweep into a validated plan. `seed` and `replications` (command-line
     /// options) replace the sweep's; a replications override also replaces a precision rule.
     pub fn plan(&self, seed: Option<u64>, replications: Option<u32>) -> Result<Plan, InputError> {
+        let mut points = Vec::new();
+        let outline = self.expand(seed, replications, |p| {
+            points.push(p);
+            Ok(())
+        })?;
+        Ok(Plan {
+            points,
+            ..outline.plan
+        })
+    }
+
+    /// Validates every point of the sweep as [`Sweep::plan`] does, one at a time, without
+    /// holding them: `visit` sees each point (its number and validated scenario) and drops it.
+    /// What `leadsim check` needs of a large sweep, in memory that does not grow with the
+    /// number of points (up to [`MAX_POINTS`]).
+    pub fn outline(
+        &self,
+        seed: Option<u64>,
+        replications: Option<u32>,
+        mut visit: impl FnMut(usize, &Point),
+    ) -> Result<Outline, InputError> {
+        let mut i = 0;
+        self.expand(seed, replications, |p| {
+            visit(i, &p);
+            i += 1;
+            Ok(())
+        })
+    }
+
+    /// The plan of the sweep without its points, each validated point handed to `each` in
+    /// point order.
+    fn expand(
+        &self,
+        seed: Option<u64>,
+        replications: Option<u32>,
+        mut each: impl FnMut(Point) -> Result<(), InputError>,
+    ) -> Result<Outline, InputError> {
         let base = self.base()?;
         let seed = seed.or(self.seed).unwrap_or(base.seed());
         let models: Vec<String> = base.model_names();
@@ -339,10 +397,9 @@ impl Sweep {
             seed: Some(seed),
             ..self.clone()
         };
-        let values = sweep.points();
-        let mut points = Vec::with_capacity(values.len());
         let mut world_keys: BTreeMap<Vec<KeyPart>, u64> = BTreeMap::new();
-        for (i, vals) in values.into_iter().enumerate() {
+        let mut count = 0u64;
+        sweep.each_point(|i, vals| {
             let scenario = self.point_scenario(i, &vals)?;
             let key: Vec<KeyPart> = self
                 .axes
@@ -353,21 +410,26 @@ impl Sweep {
                 .collect();
             let next = world_keys.len() as u64;
             let world_key = *world_keys.entry(key).or_insert(next);
-            points.push(Point {
+            count += 1;
+            each(Point {
                 values: vals,
                 world_key,
                 scenario,
-            });
-        }
-        Ok(Plan {
-            origin: Origin::Sweep,
-            name: self.name.clone(),
-            seed,
-            replications,
-            axes: self.axes.iter().map(|a| a.path.clone()).collect(),
-            points,
-            models,
-            precision,
+            })
+        })?;
+        Ok(Outline {
+            plan: Plan {
+                origin: Origin::Sweep,
+                name: self.name.clone(),
+                seed,
+                replications,
+                axes: self.axes.iter().map(|a| a.path.clone()).collect(),
+                points: Vec::new(),
+                models,
+                precision,
+            },
+            points: count,
+            worlds: world_keys.len() as u64,
         })
     }
 

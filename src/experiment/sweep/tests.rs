@@ -28,6 +28,39 @@ fn world_keys_compare_swept_values_by_value() {
 }
 
 #[test]
+fn points_one_at_a_time_are_the_plan_points() {
+    // A grid's points made from their numbers, and a sampled design's, equal the expanded ones;
+    // the outline validates and counts what the plan holds.
+    for text in [
+        "base = \"base.toml\"\n[[axes]]\npath = \"organization.members\"\nvalues = [10, 20, 30]\n[[axes]]\npath = \"models.flat.review_capacity\"\nfrom = 1\nto = 2\nsteps = 3\n[[axes]]\npath = \"behaviour.propose_rate\"\nvalues = [0.1, 0.2]\n",
+        "base = \"base.toml\"\n[design]\nkind = \"lhs\"\nsamples = 7\n[[axes]]\npath = \"organization.members\"\nfrom = 10\nto = 40\ninteger = true\n",
+    ] {
+        let s = sweep(text).unwrap();
+        let mut one_by_one = Vec::new();
+        s.each_point(|i, v| {
+            assert_eq!(i, one_by_one.len());
+            one_by_one.push(v);
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        assert_eq!(one_by_one, s.points());
+        let plan = s.plan(None, None).unwrap();
+        let mut keys = Vec::new();
+        let outline = s
+            .outline(None, None, |_, p| keys.push(p.world_key))
+            .unwrap();
+        assert_eq!(outline.points, plan.points.len() as u64);
+        assert_eq!(outline.runs(), plan.runs());
+        assert_eq!(
+            keys,
+            plan.points.iter().map(|p| p.world_key).collect::<Vec<_>>()
+        );
+        let worlds: std::collections::BTreeSet<u64> = keys.into_iter().collect();
+        assert_eq!(outline.worlds, worlds.len() as u64);
+    }
+}
+
+#[test]
 fn grid_is_every_combination_first_axis_slowest() {
     let s = sweep("base = \"base.toml\"\n[[axes]]\npath = \"organization.members\"\nvalues = [10, 20]\n[[axes]]\npath = \"models.flat.review_capacity\"\nfrom = 1\nto = 2\nsteps = 3\n").unwrap();
     let pts = s.points();
