@@ -164,7 +164,9 @@ pub(crate) struct Paired {
 /// p-value would be 0 or 1 whatever n), and counting them in a Holm family would only make the
 /// real tests more conservative.
 pub(crate) fn t_test(d: &Describe) -> f64 {
-    if d.n < 2 || d.mean.is_nan() || d.se == 0.0 || d.se.is_nan() {
+    // Equal values can leave rounding residue in the sd (0.2 three times has a mean just off
+    // 0.2): a spread below 1e-12 of the mean is none.
+    if d.n < 2 || d.mean.is_nan() || d.se.is_nan() || d.sd <= 1e-12 * d.mean.abs() {
         return f64::NAN;
     }
     match StudentsT::new(0.0, 1.0, (d.n - 1) as f64) {
@@ -318,6 +320,9 @@ mod tests {
             "no difference at all"
         );
         assert!(paired(&[1.0], &[0.0]).p.is_nan(), "one pair tests nothing");
+        let rounding = describe([0.2, 0.2, 0.2]);
+        assert!(rounding.sd > 0.0, "rounding residue in the sd");
+        assert!(t_test(&rounding).is_nan(), "equal values, however rounded");
     }
 
     #[test]

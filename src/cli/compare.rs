@@ -102,7 +102,7 @@ fn summary(c: &contrast::Comparison, dir: &Path) -> Result<String, Failure> {
         out += "the two results have no model of the same name: only each result's own statistics are compared\n";
     } else {
         out += &format!(
-            "{lb}:model − {la}:model, mean [95% CI] of the difference (* when the interval excludes 0)\n"
+            "{lb}:model − {la}:model, mean [95% CI] of the difference (* when its Holm-adjusted p-value is below 0.05)\n"
         );
         for metric in leadsim::plot::SWEEP_METRICS {
             let mut body = String::new();
@@ -111,11 +111,7 @@ fn summary(c: &contrast::Comparison, dir: &Path) -> Result<String, Failure> {
                 if let Some(r) = rows.iter().find(|r| {
                     r.metric == metric && r.model == bm && r.versus.as_deref() == Some(am.as_str())
                 }) {
-                    let sig = if r.low > 0.0 || r.high < 0.0 {
-                        " *"
-                    } else {
-                        ""
-                    };
+                    let sig = if r.p_holm < 0.05 { " *" } else { "" };
                     body += &format!(
                         "  {:<16} {:>9}  [{}, {}]{sig}\n",
                         m,

@@ -503,25 +503,64 @@ fn differences(
     } = set;
     let n_panels = panels.len();
     let rows: Vec<String> = pairs.iter().map(|(a, b)| format!("{a} − {b}")).collect();
+    // Marked by the Holm-adjusted p-value of stats.csv, as the report's tables are; results of
+    // versions without p-values by their intervals, and the legend says which.
+    let adjusted = r.stats.iter().any(|s| s.p_recorded);
     let panels = panels
         .into_iter()
-        .map(|(title, column)| DiffPanel {
-            title,
-            values: pairs
+        .map(|(title, column)| {
+            let rows: Vec<_> = pairs
                 .iter()
                 .map(|(a, b)| {
-                    r.stats
-                        .iter()
-                        .find(|s| {
-                            s.metric == column
-                                && s.model == *a
-                                && s.versus.as_deref() == Some(b.as_str())
-                        })
-                        .map(|s| band(s.n, s.mean, s.low, s.high))
+                    r.stats.iter().find(|s| {
+                        s.metric == column
+                            && s.model == *a
+                            && s.versus.as_deref() == Some(b.as_str())
+                    })
                 })
-                .collect(),
+                .collect();
+            DiffPanel {
+                title,
+                values: rows
+                    .iter()
+                    .map(|s| s.map(|s| band(s.n, s.mean, s.low, s.high)))
+                    .collect(),
+                marked: rows
+                    .iter()
+                    .map(|s| {
+                        s.is_some_and(|s| {
+                            if adjusted {
+                                s.p_holm < SIGNIFICANCE
+                            } else {
+                                s.low > 0.0 || s.high < 0.0
+                            }
+                        })
+                    })
+                    .collect(),
+            }
         })
         .collect();
+    let (marks, mark_words) = if adjusted {
+        (
+            (
+                "Holm-adjusted p < 0.05".to_string(),
+                "not significant after Holm".to_string(),
+            ),
+            "A filled dot marks a difference whose p-value (paired t test), adjusted by Holm's \
+             method within the differences of its kind of measure, is below 0.05; grey line: \
+             zero.",
+        )
+    } else {
+        (
+            (
+                "95% CI excludes 0".to_string(),
+                "95% CI includes 0".to_string(),
+            ),
+            "A filled dot marks an interval that excludes zero (grey line); this result has \
+             no p-values (an earlier version of leadsim), so the marks are not adjusted for \
+             the number of comparisons.",
+        )
+    };
     Chart {
         name: format!("diff-{which}"),
         kind: ChartKind::Differences,
@@ -529,7 +568,7 @@ fn differences(
             "Paired differences between models in {words} ({meaning}): mean of the \
              replicate-by-replicate difference (row model minus the model after the minus \
              sign; every model of a replicate faces the same world) with its 95% confidence \
-             interval. A filled dot marks an interval that excludes zero (grey line).{}",
+             interval. {mark_words}{}",
             compared(r)
         ),
         figure: Figure::Diffs(Diffs {
@@ -538,6 +577,7 @@ fn differences(
             panels,
             // Differences need width for their horizontal axes' labels.
             columns: n_panels.min(DIFF_COLUMNS),
+            marks,
         }),
     }
 }
@@ -563,6 +603,31 @@ fn compared(r: &Results) -> String {
 
 fn band(n: usize, mean: f64, low: f64, high: f64) -> Band {
     Band { n, mean, low, high }
+}
+
+/// Differences are marked (a filled dot, a star) when their Holm-adjusted p-value is below this.
+const SIGNIFICANCE: f64 = 0.05;
+
+/// Which cells of a heatmap of paired differences (`[x][y]` → the differences) are marked: the
+/// paired t test of each cell, adjusted by Holm's method over the map's cells (a map is one
+/// question asked at many cells; the cells pool runs, so stats.csv has no row for them).
+fn heat_marks(diffs: &[Vec<Vec<f64>>]) -> Vec<Vec<bool>> {
+    let p: Vec<f64> = diffs
+        .iter()
+        .flatten()
+        .map(|v| crate::stats::t_test(&describe(v.iter().copied())))
+        .collect();
+    let adjusted = crate::stats::holm(&p);
+    let height = diffs.first().map_or(0, Vec::len);
+    diffs
+        .iter()
+        .enumerate()
+        .map(|(x, col)| {
+            (0..col.len())
+                .map(|y| adjusted[x * height + y] < SIGNIFICANCE)
+                .collect()
+        })
+        .collect()
 }
 
 /// The mean of `values` and its 95% interval (Student t); a caller showing one measure's values
@@ -759,6 +824,7 @@ fn heatmaps(r: &Results, out: &mut Vec<Chart>) {
                         .collect()
                 })
                 .collect();
+            let marked = heat_marks(&diffs);
             let (title, _) = stat_words(metric);
             let (a, b) = (&r.models[model], &r.models[versus]);
             let others = if r.axes.len() > 2 {
@@ -773,7 +839,8 @@ fn heatmaps(r: &Results, out: &mut Vec<Chart>) {
                     "Paired difference {a} − {b} in {} over {} and {}: mean of the \
                      replicate-by-replicate differences in each cell. Colour: diverging scale \
                      centred on zero (vermillion: {a} higher, blue: {b} higher); * marks cells \
-                     whose 95% confidence interval excludes zero; grey cells have no runs.{others}",
+                     whose paired t test's p-value, adjusted by Holm's method over the map's \
+                     cells, is below 0.05; grey cells have no runs.{others}",
                     title.to_lowercase(),
                     r.axes[0],
                     r.axes[1]
@@ -785,6 +852,7 @@ fn heatmaps(r: &Results, out: &mut Vec<Chart>) {
                     x_ticks: bx.labels.clone(),
                     y_ticks: by.labels.clone(),
                     cells,
+                    marked,
                     scale_label: format!("{a} − {b}"),
                 }),
             });
@@ -795,6 +863,29 @@ fn heatmaps(r: &Results, out: &mut Vec<Chart>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn heatmap_cells_are_marked_by_holm_over_the_map() {
+        // A clear shift; two cells each below 0.05 alone but not once Holm counts the three
+        // tests (the smaller is multiplied by 2, the larger can be no lower); a cell whose
+        // differences do not vary (0.2 three times, whose mean rounds off 0.2) is no test;
+        // empty cells neither.
+        let clear = vec![1.0, 1.1, 0.9, 1.05, 0.95];
+        let weak = vec![0.5, -0.05, 0.6, 0.3, 0.4];
+        let weak2 = vec![0.45, -0.05, 0.6, 0.3, 0.4];
+        let p = |v: &[f64]| crate::stats::t_test(&describe(v.iter().copied()));
+        let (p1, p2) = (p(&weak), p(&weak2));
+        assert!(
+            p1 < 0.05 && p2 < 0.05 && 2.0 * p1.min(p2) > 0.05,
+            "{p1} {p2}"
+        );
+        let diffs = vec![
+            vec![clear, weak, vec![0.2, 0.2, 0.2]],
+            vec![weak2, Vec::new(), Vec::new()],
+        ];
+        let marks = heat_marks(&diffs);
+        assert_eq!(marks, vec![vec![true, false, false], vec![false; 3]]);
+    }
 
     #[test]
     fn swept_values_are_ordered_and_binned() {

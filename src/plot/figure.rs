@@ -4,8 +4,9 @@
 //! - [`Lines`]: mean lines with a shaded 95% confidence band between the lower and upper curves,
 //!   optional vertical marks (shocks); time series, shock-aligned and parameter charts.
 //! - [`Dots`]: panels of dot-and-whisker (mean, 95% CI), one dot per model; model comparison.
-//! - [`Diffs`]: panels of paired differences with their CI and a zero line; a filled dot when the
-//!   interval excludes zero.
+//! - [`Diffs`]: panels of paired differences with their CI and a zero line; a filled dot for a
+//!   marked difference (its Holm-adjusted p-value below 0.05, or for estimates its interval
+//!   excluding zero), as the legend says.
 //! - [`Heat`]: a grid over two swept parameters coloured on a diverging scale, with a colour bar.
 //!
 //! Legends sit in a strip between the title and the plot, never over data. Ticks are chosen here
@@ -83,6 +84,8 @@ pub(crate) struct DiffPanel {
     pub(crate) title: String,
     /// One entry per row of [`Diffs::rows`].
     pub(crate) values: Vec<Option<Band>>,
+    /// Per row, whether its dot is filled (what that means is [`Diffs::marks`]).
+    pub(crate) marked: Vec<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +95,8 @@ pub(crate) struct Diffs {
     pub(crate) rows: Vec<String>,
     pub(crate) panels: Vec<DiffPanel>,
     pub(crate) columns: usize,
+    /// The legend of a filled and of a hollow dot.
+    pub(crate) marks: (String, String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -103,6 +108,8 @@ pub(crate) struct Heat {
     pub(crate) y_ticks: Vec<String>,
     /// `cells[x][y]`: the difference in that cell, if any run fell in it.
     pub(crate) cells: Vec<Vec<Option<Band>>>,
+    /// `marked[x][y]`: whether the cell's label gets a star (the caption says why).
+    pub(crate) marked: Vec<Vec<bool>>,
     /// What the colour measures (label of the colour bar).
     pub(crate) scale_label: String,
 }
@@ -879,8 +886,8 @@ fn draw_dots<DB: DrawingBackend>(root: &Area<DB>, f: &Dots) -> Fallible<(), DB> 
 
 fn draw_diffs<DB: DrawingBackend>(root: &Area<DB>, f: &Diffs) -> Fallible<(), DB> {
     let legend = vec![
-        (Swatch::Filled(true), "95% CI excludes 0".to_string()),
-        (Swatch::Filled(false), "95% CI includes 0".to_string()),
+        (Swatch::Filled(true), f.marks.0.clone()),
+        (Swatch::Filled(false), f.marks.1.clone()),
     ];
     let area = header(root, &f.title, &legend)?;
     let (w, h) = area.dim_in_pixel();
@@ -970,9 +977,8 @@ fn draw_diffs<DB: DrawingBackend>(root: &Area<DB>, f: &Diffs) -> Fallible<(), DB
                 )))?;
             }
             if b.mean.is_finite() {
-                let excludes = b.low > 0.0 || b.high < 0.0;
                 let at = chart.backend_coord(&(b.mean, y));
-                dot(root, at, excludes)?;
+                dot(root, at, panel.marked.get(i).copied().unwrap_or(false))?;
             }
         }
     }
@@ -1039,7 +1045,7 @@ fn draw_heat<DB: DrawingBackend>(root: &Area<DB>, f: &Heat) -> Fallible<(), DB> 
 }
 
 /// The heatmap's cells: coloured by their mean on the diverging scale of ±`limit`, labelled
-/// (a star when the interval excludes zero) where the label fits.
+/// (a star when the cell is marked) where the label fits.
 fn draw_cells<DB: DrawingBackend>(
     root: &Area<DB>,
     chart: &mut Plot<'_, DB>,
@@ -1069,7 +1075,7 @@ fn draw_cells<DB: DrawingBackend>(
             )))?;
             let label = match cell {
                 Some(b) if b.mean.is_finite() => {
-                    let star = if b.low > 0.0 || b.high < 0.0 { "*" } else { "" };
+                    let star = if f.marked[i][j] { "*" } else { "" };
                     format!("{}{star}", short(b.mean))
                 }
                 _ => "NA".to_string(),

@@ -367,6 +367,7 @@ pub fn estimate_charts(groups: &[EstimateGroup]) -> Vec<Chart> {
                         low: *lo,
                         high: *hi,
                     })],
+                    marked: vec![*lo > 0.0 || *hi < 0.0],
                 })
                 .collect();
             (!panels.is_empty()).then(|| Chart {
@@ -378,6 +379,10 @@ pub fn estimate_charts(groups: &[EstimateGroup]) -> Vec<Chart> {
                     rows: vec!["estimate".into()],
                     columns: panels.len().min(2),
                     panels,
+                    marks: (
+                        "95% CI excludes 0".to_string(),
+                        "95% CI includes 0".to_string(),
+                    ),
                 }),
             })
         })

@@ -150,7 +150,7 @@ fn plot_draws_every_chart_kind_of_a_run() {
                 "shared − centralized",
                 "hybrid − centralized",
                 "hybrid − shared",
-                "95% CI excludes 0",
+                "Holm-adjusted p < 0.05",
                 "Leadership skill",
             ],
         );
