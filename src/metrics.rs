@@ -440,6 +440,12 @@ struct Strengths {
     strength: Vec<f64>,
     /// Active slots as bits: random lookups stay in cache.
     active_bits: Vec<u64>,
+    /// Per slot: the mark of the last grantor tied to it. Grantor number `g` of the
+    /// grantor-order passes since `tied` was last cleared marks its ties `g`; a slot marked
+    /// `g` is tied to the grantor being summed (a lookup instead of a search of its ties).
+    tied: Vec<u32>,
+    /// The mark of the last grantor (0: `tied` holds no mark).
+    mark: u32,
     /// Gathering only: per receiver, a count then an offset of the grants' excesses; the
     /// excesses `(grantor, receiver, excess)` in grantor order, and grouped by receiver
     /// `(grantor, excess)`.
@@ -494,6 +500,11 @@ impl Strengths {
         if !scatter {
             self.received.resize(slots + 1, 0);
         }
+        if self.tied.len() != slots || self.mark > u32::MAX - slots as u32 {
+            self.tied.clear();
+            self.tied.resize(slots, 0);
+            self.mark = 0;
+        }
         let bits = &self.active_bits;
         let on = |j: usize| (bits[j >> 6] >> (j & 63)) & 1 == 1;
         // The grantor-order pass: the total; scattered strengths, or each grant's excess over
@@ -502,9 +513,11 @@ impl Strengths {
         let mut n = 0usize;
         for i in (0..slots).filter(|&i| on(i)) {
             n += 1;
-            let ties = org.network.neighbours(i);
+            self.mark += 1;
+            let mark = self.mark;
             if tie > 0.0 {
-                for &j in ties {
+                for &j in org.network.neighbours(i) {
+                    self.tied[j as usize] = mark;
                     if on(j as usize) {
                         total += tie;
                         if scatter {
@@ -517,7 +530,7 @@ impl Strengths {
                 if j == i || j >= slots || !on(j) || org.id[j] != to {
                     continue;
                 }
-                let base = if tie > 0.0 && ties.binary_search(&(j as u32)).is_ok() {
+                let base = if tie > 0.0 && self.tied[j] == mark {
                     tie
                 } else {
                     0.0
