@@ -5,6 +5,7 @@
 //! summary (final value and mean over steps 1..T). A metric that is undefined at a step (mean
 //! latency when nothing was decided) is `NaN` and written as an empty (NA) cell.
 
+use crate::org::Organization;
 pub use crate::stats::Range;
 use crate::world::World;
 
@@ -279,6 +280,8 @@ struct Members {
     engaged: f64,
     /// Sum of their leadership skill, in slot order.
     skilled: f64,
+    /// Sum of their voice expectancy, in slot order.
+    voiced: f64,
     /// Those who proposed within the window.
     participating: usize,
     /// Those who decided within the window.
@@ -299,15 +302,8 @@ pub struct Recorder {
     /// Last step at which each slot proposed (`u32::MAX`: never).
     last_proposed: Vec<u32>,
     scratch: Vec<u32>,
-    /// Per slot: the influence it receives (in-strength), reused each step.
-    strength: Vec<f64>,
-    /// Scratch of [`Recorder::influence`]: active slots as bits; per receiver, a count then an
-    /// offset of the grants' excesses; the excesses `(grantor, receiver, excess)` in grantor
-    /// order, and grouped by receiver `(grantor, excess)`.
-    active_bits: Vec<u64>,
-    received: Vec<u32>,
-    excess: Vec<(u32, u32, f64)>,
-    grouped: Vec<(u32, f64)>,
+    /// The influence metric's buffers, reused each step.
+    strengths: Strengths,
     sums: Row,
     counts: [u32; N_METRICS],
     last: Row,
@@ -325,11 +321,7 @@ impl Recorder {
             in_window: vec![0; slots],
             last_proposed: vec![u32::MAX; slots],
             scratch: Vec::with_capacity(slots),
-            strength: Vec::with_capacity(slots),
-            active_bits: Vec::with_capacity(slots.div_ceil(64)),
-            received: Vec::with_capacity(slots + 1),
-            excess: Vec::new(),
-            grouped: Vec::new(),
+            strengths: Strengths::with_capacity(slots),
             sums: [0.0; N_METRICS],
             counts: [0; N_METRICS],
             last: [f64::NAN; N_METRICS],
@@ -365,7 +357,7 @@ impl Recorder {
         self.fit(slots);
         let stride = self.slots();
         let pos = (t as usize % self.window) * stride;
-        let (mut active, mut engaged, mut skilled) = (0usize, 0.0, 0.0);
+        let (mut active, mut engaged, mut skilled, mut voiced) = (0usize, 0.0, 0.0, 0.0);
         let mut participating = 0usize;
         let mut deciders = 0usize;
         self.scratch.clear();
@@ -395,6 +387,7 @@ impl Recorder {
             active += 1;
             engaged += org.engagement[s];
             skilled += org.skill[s];
+            voiced += org.voice[s];
             let lp = self.last_proposed[s];
             if lp != u32::MAX && (t - lp) < self.window as u32 {
                 participating += 1;
@@ -408,6 +401,7 @@ impl Recorder {
             active,
             engaged,
             skilled,
+            voiced,
             participating,
             deciders,
         }
@@ -417,11 +411,11 @@ impl Recorder {
     pub fn observe(&mut self, world: &World) {
         let t = world.t;
         let org = &world.org;
-        let slots = org.slots();
         let Members {
             active,
             engaged,
             skilled,
+            voiced,
             participating,
             deciders,
         } = self.members(world);
@@ -439,10 +433,6 @@ impl Recorder {
             f64::NAN
         };
         let (sharedness, influence_centralization) = self.influence(world);
-        let voice: f64 = (0..slots)
-            .filter(|&s| org.active[s])
-            .map(|s| org.voice[s])
-            .sum();
         let utilization = if tally.capacity > 0.0 {
             tally.spent / tally.capacity
         } else {
@@ -469,7 +459,7 @@ impl Recorder {
             active as f64,
             tally.departures as f64,
             org.trust.mean_member(&org.active, &org.domain),
-            per_member(voice),
+            per_member(voiced),
             deciders as f64,
             gini(&mut self.scratch),
             latency,
@@ -489,8 +479,70 @@ impl Recorder {
         }
     }
 
-    /// Active members as a bitset in `active_bits`: random lookups stay in cache.
-    fn mark_active(&mut self, org: &crate::org::Organization) {
+    /// The influence network's density and centralization after this step (docs/ODD.md §7.7).
+    fn influence(&mut self, world: &World) -> (f64, f64) {
+        let scatter = world.org.slots() <= SCATTER_SLOTS;
+        self.strengths
+            .measure(&world.org, world.behaviour.influence.tie, scatter)
+    }
+
+    /// Final value and mean over steps 1..T of every metric (NaN when never defined).
+    pub fn summary(&self) -> Summary {
+        let mut means = [f64::NAN; N_METRICS];
+        for ((mean, &sum), &count) in means.iter_mut().zip(&self.sums).zip(&self.counts) {
+            if count > 0 {
+                *mean = sum / count as f64;
+            }
+        }
+        Summary {
+            finals: self.last,
+            means,
+        }
+    }
+
+    /// The latest row.
+    pub fn last(&self) -> &Row {
+        &self.last
+    }
+}
+
+/// Organizations of at most this many slots sum in-strengths by scattering adds: the array of
+/// strengths stays in cache. Larger ones gather them per receiver instead (see [`Strengths`]).
+const SCATTER_SLOTS: usize = 4096;
+
+/// The influence network's in-strengths, recomputed every step (grants decay every step, so
+/// every weight changes) into buffers reused across steps.
+#[derive(Debug, Default)]
+struct Strengths {
+    /// Per slot: the influence it receives (in-strength).
+    strength: Vec<f64>,
+    /// Active slots as bits: random lookups stay in cache.
+    active_bits: Vec<u64>,
+    /// Per slot: the mark of the last grantor tied to it. Grantor number `g` of the
+    /// grantor-order passes since `tied` was last cleared marks its ties `g`; a slot marked
+    /// `g` is tied to the grantor being summed (a lookup instead of a search of its ties).
+    tied: Vec<u32>,
+    /// The mark of the last grantor (0: `tied` holds no mark).
+    mark: u32,
+    /// Gathering only: per receiver, a count then an offset of the grants' excesses; the
+    /// excesses `(grantor, receiver, excess)` in grantor order, and grouped by receiver
+    /// `(grantor, excess)`.
+    received: Vec<u32>,
+    excess: Vec<(u32, u32, f64)>,
+    grouped: Vec<(u32, f64)>,
+}
+
+impl Strengths {
+    fn with_capacity(slots: usize) -> Strengths {
+        Strengths {
+            strength: Vec::with_capacity(slots),
+            active_bits: Vec::with_capacity(slots.div_ceil(64)),
+            ..Strengths::default()
+        }
+    }
+
+    /// Active members as a bitset in `active_bits`.
+    fn mark_active(&mut self, org: &Organization) {
         let slots = org.slots();
         self.active_bits.clear();
         self.active_bits.resize(slots.div_ceil(64), 0);
@@ -509,31 +561,46 @@ impl Recorder {
     /// active members: w(i→j) = max(`tie` if tied, i's earned grant to j).
     ///
     /// The sums are defined in grantor order (i ascending; for each i its ties, then its
-    /// grants). The total is summed that way; each in-strength is summed per receiver by
-    /// walking its own (ascending, symmetric) tie list merged with the grants it received,
-    /// which adds the same terms in the same order — so the bits are those of the grantor-order
-    /// sum — while writing each strength once instead of scattering adds over the whole
-    /// organization (a cache miss per tie in a large one).
-    fn influence(&mut self, world: &World) -> (f64, f64) {
-        let org = &world.org;
-        let tie = world.behaviour.influence.tie;
+    /// grants). The total is summed that way. Each in-strength is too, in one of two ways that
+    /// add the same terms in the same order, so their bits are equal: `scatter` adds every
+    /// term to its receiver's sum during the grantor-order pass (cheap while the strengths fit
+    /// in cache); otherwise each receiver's sum is gathered by walking its own (ascending,
+    /// symmetric) tie list merged with the grants it received, writing each strength once
+    /// instead of scattering adds over the whole organization (a cache miss per tie in a large
+    /// one).
+    fn measure(&mut self, org: &Organization, tie: f64, scatter: bool) -> (f64, f64) {
         let slots = org.slots();
         self.mark_active(org);
+        self.strength.clear();
+        self.strength.resize(slots, 0.0);
+        self.received.clear();
+        self.excess.clear();
+        if !scatter {
+            self.received.resize(slots + 1, 0);
+        }
+        if self.tied.len() != slots || self.mark > u32::MAX - slots as u32 {
+            self.tied.clear();
+            self.tied.resize(slots, 0);
+            self.mark = 0;
+        }
         let bits = &self.active_bits;
         let on = |j: usize| (bits[j >> 6] >> (j & 63)) & 1 == 1;
-        // Pass 1, grantor order: the total, and each grant's excess over the tie, counted by
-        // receiver.
-        self.received.clear();
-        self.received.resize(slots + 1, 0);
-        self.excess.clear();
+        // The grantor-order pass: the total; scattered strengths, or each grant's excess over
+        // the tie counted by receiver.
         let mut total = 0.0;
         let mut n = 0usize;
         for i in (0..slots).filter(|&i| on(i)) {
             n += 1;
+            self.mark += 1;
+            let mark = self.mark;
             if tie > 0.0 {
                 for &j in org.network.neighbours(i) {
+                    self.tied[j as usize] = mark;
                     if on(j as usize) {
                         total += tie;
+                        if scatter {
+                            self.strength[j as usize] += tie;
+                        }
                     }
                 }
             }
@@ -541,7 +608,7 @@ impl Recorder {
                 if j == i || j >= slots || !on(j) || org.id[j] != to {
                     continue;
                 }
-                let base = if tie > 0.0 && org.network.has_edge(i, j) {
+                let base = if tie > 0.0 && self.tied[j] == mark {
                     tie
                 } else {
                     0.0
@@ -550,14 +617,43 @@ impl Recorder {
                 // Adding 0 leaves a non-negative sum unchanged.
                 if extra > 0.0 {
                     total += extra;
-                    self.excess.push((i as u32, j as u32, extra));
-                    self.received[j + 1] += 1;
+                    if scatter {
+                        self.strength[j] += extra;
+                    } else {
+                        self.excess.push((i as u32, j as u32, extra));
+                        self.received[j + 1] += 1;
+                    }
                 }
             }
         }
         if n < 2 {
             return (f64::NAN, f64::NAN);
         }
+        if !scatter {
+            self.gather(org, tie);
+        }
+        let bits = &self.active_bits;
+        let on = |j: usize| (bits[j >> 6] >> (j & 63)) & 1 == 1;
+        let pairs = (n * (n - 1)) as f64;
+        let per = (n - 1) as f64;
+        let max = (0..slots)
+            .filter(|&j| on(j))
+            .map(|j| self.strength[j] / per)
+            .fold(0.0f64, f64::max);
+        let centralization = (0..slots)
+            .filter(|&j| on(j))
+            .map(|j| max - self.strength[j] / per)
+            .sum::<f64>()
+            / per;
+        (total / pairs, centralization)
+    }
+
+    /// Each active receiver's in-strength from its ties and the excesses counted in
+    /// `received` and listed in `excess` by the grantor-order pass.
+    fn gather(&mut self, org: &Organization, tie: f64) {
+        let slots = org.slots();
+        let bits = &self.active_bits;
+        let on = |j: usize| (bits[j >> 6] >> (j & 63)) & 1 == 1;
         // The excesses grouped by receiver, each group in grantor order (a counting sort).
         for j in 0..slots {
             self.received[j + 1] += self.received[j];
@@ -571,8 +667,6 @@ impl Recorder {
         }
         // After the fill, received[j] is the end of j's group and received[j − 1] (or 0) its
         // start.
-        self.strength.clear();
-        self.strength.resize(slots, 0.0);
         for j in (0..slots).filter(|&j| on(j)) {
             let end = self.received[j] as usize;
             let begin = if j == 0 {
@@ -601,37 +695,6 @@ impl Recorder {
             }
             self.strength[j] = sum;
         }
-        let pairs = (n * (n - 1)) as f64;
-        let per = (n - 1) as f64;
-        let max = (0..slots)
-            .filter(|&j| on(j))
-            .map(|j| self.strength[j] / per)
-            .fold(0.0f64, f64::max);
-        let centralization = (0..slots)
-            .filter(|&j| on(j))
-            .map(|j| max - self.strength[j] / per)
-            .sum::<f64>()
-            / per;
-        (total / pairs, centralization)
-    }
-
-    /// Final value and mean over steps 1..T of every metric (NaN when never defined).
-    pub fn summary(&self) -> Summary {
-        let mut means = [f64::NAN; N_METRICS];
-        for ((mean, &sum), &count) in means.iter_mut().zip(&self.sums).zip(&self.counts) {
-            if count > 0 {
-                *mean = sum / count as f64;
-            }
-        }
-        Summary {
-            finals: self.last,
-            means,
-        }
-    }
-
-    /// The latest row.
-    pub fn last(&self) -> &Row {
-        &self.last
     }
 }
 
@@ -674,6 +737,97 @@ mod tests {
         assert!((gini(&mut [1, 2, 3, 4]) - 0.25).abs() < 1e-12);
         assert!(gini(&mut [0, 0]).is_nan());
         assert!(gini(&mut []).is_nan());
+    }
+
+    /// The in-strengths and density from the definition: a dense matrix of weights
+    /// w(i→j) = max(`tie` if tied, grant), each summed over grantors (equal to the grantor-order
+    /// sums up to rounding).
+    fn influence_by_definition(org: &Organization, tie: f64) -> (f64, Vec<f64>) {
+        let slots = org.slots();
+        let mut w = vec![vec![0.0f64; slots]; slots];
+        for i in (0..slots).filter(|&i| org.active[i]) {
+            for &j in org.network.neighbours(i) {
+                w[i][j as usize] = tie;
+            }
+            for (to, j, g) in org.grants.of(i) {
+                if j != i && j < slots && org.id[j] == to {
+                    w[i][j] = w[i][j].max(g);
+                }
+            }
+        }
+        let on: Vec<usize> = (0..slots).filter(|&j| org.active[j]).collect();
+        let strength: Vec<f64> = (0..slots)
+            .map(|j| {
+                if org.active[j] {
+                    on.iter().map(|&i| w[i][j]).sum()
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let total = on.iter().map(|&j| strength[j]).sum();
+        (total, strength)
+    }
+
+    /// Scattering and gathering in-strengths give the same bits, and both the definition's
+    /// values, over a random history of grants, decay, departures, newcomers and tie changes.
+    #[test]
+    fn scattered_and_gathered_strengths_agree_with_the_definition() {
+        use crate::rng::{self, Purpose};
+        let s = crate::scenario::Scenario::from_text(
+            "[organization]\nmembers = 40\ndomains = 4\n[[models]]\nkind = \"shared\"\n",
+            "t.toml",
+        )
+        .unwrap();
+        let mut rng = rng::stream(5, Purpose::Behaviour, &[]);
+        for (case, tie) in [0.1, 0.0, 0.3].into_iter().enumerate() {
+            let mut org = Organization::build(&s.organization, s.landscape.n, case as u64);
+            let b = &s.behaviour;
+            org.equip(b.trust, b.influence, b.voice);
+            let slots = org.slots();
+            let (mut scattered, mut gathered) = (Strengths::default(), Strengths::default());
+            for step in 0..300 {
+                for _ in 0..rng::below(&mut rng, 30) {
+                    let (i, j) = (rng::below(&mut rng, slots), rng::below(&mut rng, slots));
+                    let good = rng::unit(&mut rng) < 0.7;
+                    org.grants.saw(i, org.id[j], j, good);
+                }
+                org.grants.decay();
+                match rng::below(&mut rng, 6) {
+                    0 => {
+                        let i = rng::below(&mut rng, slots);
+                        org.active[i] = !org.active[i];
+                    }
+                    // A newcomer: grants to the member who left no longer count.
+                    1 => org.id[rng::below(&mut rng, slots)] += 1000,
+                    2 => {
+                        let (a, b) = (rng::below(&mut rng, slots), rng::below(&mut rng, slots));
+                        org.network.add_edge(a, b);
+                    }
+                    3 => {
+                        let (a, b) = (rng::below(&mut rng, slots), rng::below(&mut rng, slots));
+                        org.network.remove_edge(a, b);
+                    }
+                    _ => {}
+                }
+                if step % 2 == 0 {
+                    org.network.freeze();
+                }
+                let a = scattered.measure(&org, tie, true);
+                let b = gathered.measure(&org, tie, false);
+                assert_eq!(a.0.to_bits(), b.0.to_bits(), "density, step {step}");
+                assert_eq!(a.1.to_bits(), b.1.to_bits(), "centralization, step {step}");
+                assert!(scattered.strength == gathered.strength, "step {step}");
+                let (total, strength) = influence_by_definition(&org, tie);
+                let n = org.active.iter().filter(|&&a| a).count() as f64;
+                assert!((a.0 - total / (n * (n - 1.0))).abs() < 1e-12, "step {step}");
+                for (x, y) in scattered.strength.iter().zip(&strength) {
+                    assert!((x - y).abs() < 1e-12, "step {step}");
+                }
+            }
+            let granted = (0..slots).filter(|&i| org.grants.of(i).count() > 0).count();
+            assert!(granted > slots / 2, "a history with grants: {granted}");
+        }
     }
 
     #[test]
