@@ -286,17 +286,14 @@ fn members_update(world: &mut World, draws: &[Draws], climate: &mut Vec<(f64, u3
         org.skill[slot] = behaviour::mentored(&params, org.skill[slot], mentor);
         // Voice: what happened to one's voice, and the team's climate.
         if params.voice.is_on() {
-            let (sum, n) = climate[org.domain[slot] as usize];
+            let mean = climate[org.domain[slot] as usize].0;
             let outcomes = crate::voice::Outcomes {
                 adopted: f.adopted,
                 rejected: f.rejected,
                 expired: f.expired,
                 overruled: f.overruled,
             };
-            org.voice[slot] =
-                params
-                    .voice
-                    .next(org.voice[slot], outcomes, sum / f64::from(n.max(1)));
+            org.voice[slot] = params.voice.next(org.voice[slot], outcomes, mean);
         }
         org.together[slot] += 1.0;
         if behaviour::leaves(&params, org.engagement[slot], d) {
@@ -318,7 +315,9 @@ fn members_update(world: &mut World, draws: &[Draws], climate: &mut Vec<(f64, u3
     world.org.grants.decay();
 }
 
-/// Each team's voice climate before this step's updates: `(sum of expectancies, members)`.
+/// Each team's voice climate before this step's updates: `(mean expectancy, members)`. The
+/// mean is divided out once per team here rather than once per member in the update loop (the
+/// same division of the same sum: the same bits).
 fn team_climate(world: &World, climate: &mut Vec<(f64, u32)>) {
     climate.clear();
     climate.resize(world.org.domains, (0.0, 0));
@@ -329,6 +328,9 @@ fn team_climate(world: &World, climate: &mut Vec<(f64, u32)>) {
         let c = &mut climate[world.org.domain[s] as usize];
         c.0 += world.org.voice[s];
         c.1 += 1;
+    }
+    for c in climate.iter_mut() {
+        c.0 /= f64::from(c.1.max(1));
     }
 }
 
