@@ -423,7 +423,6 @@ impl Recorder {
     /// Records the state after step `world.t` (step 0: the initial state).
     pub fn observe(&mut self, world: &World) {
         let t = world.t;
-        let org = &world.org;
         let Members {
             active,
             engaged,
