@@ -181,8 +181,11 @@ impl Grants {
         if d == 0.0 {
             return;
         }
+        // Empty entries (`to == u32::MAX`) hold exactly 0.0 (`NONE`; `saw` fills an entry only
+        // with a grant and a member), and 0 − d·0 = 0: decaying them too changes nothing, and a
+        // loop without the test is a straight one over every value.
         for held in &mut self.held {
-            for e in held.iter_mut().filter(|e| e.to != u32::MAX) {
+            for e in held.iter_mut() {
                 e.value -= d * e.value;
             }
         }
@@ -259,5 +262,39 @@ mod tests {
         // A star: the centre relied on fully by the n − 1 others, nobody else relied on.
         assert_eq!(centralization(&[1.0, 0.0, 0.0, 0.0]), 1.0);
         assert!(centralization(&[1.0]).is_nan());
+    }
+
+    #[test]
+    fn decaying_every_entry_equals_decaying_the_held_ones() {
+        // A random history of good and bad acts, forgetting and decay, against the decay that
+        // skips empty entries: the same bits, and empty entries stay exactly 0.
+        let mut g = Grants::new(ON, 6);
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        for _ in 0..3000 {
+            match next(10) {
+                0 => g.forget(next(6) as usize),
+                1..=3 => {
+                    let mut skipping = g.held.clone();
+                    for e in skipping.iter_mut().flatten().filter(|e| e.to != u32::MAX) {
+                        e.value -= ON.decay * e.value;
+                    }
+                    g.decay();
+                    assert_eq!(g.held, skipping);
+                    for e in g.held.iter().flatten().filter(|e| e.to == u32::MAX) {
+                        assert_eq!(e.value.to_bits(), 0.0f64.to_bits());
+                    }
+                }
+                _ => {
+                    let to = next(12) as u32;
+                    g.saw(next(6) as usize, to, to as usize, next(3) > 0);
+                }
+            }
+        }
     }
 }

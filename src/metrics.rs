@@ -286,6 +286,9 @@ struct Members {
     participating: usize,
     /// Those who decided within the window.
     deciders: usize,
+    /// Mean trust in their deciders of those who have one, in slot order (NaN when none has):
+    /// `trust::Ledger::mean_member`'s sum, taken in this pass instead of a second one.
+    trust: f64,
 }
 
 /// Computes metric rows from the world after each step.
@@ -360,6 +363,7 @@ impl Recorder {
         let (mut active, mut engaged, mut skilled, mut voiced) = (0usize, 0.0, 0.0, 0.0);
         let mut participating = 0usize;
         let mut deciders = 0usize;
+        let (mut trusting, mut trust) = (0usize, 0.0);
         self.scratch.clear();
         for s in 0..slots {
             let decided = if t == 0 {
@@ -388,6 +392,10 @@ impl Recorder {
             engaged += org.engagement[s];
             skilled += org.skill[s];
             voiced += org.voice[s];
+            if org.trust.last_decider[s] != u32::MAX {
+                trust += org.trust.member(s, org.domain[s] as usize);
+                trusting += 1;
+            }
             let lp = self.last_proposed[s];
             if lp != u32::MAX && (t - lp) < self.window as u32 {
                 participating += 1;
@@ -404,13 +412,17 @@ impl Recorder {
             voiced,
             participating,
             deciders,
+            trust: if trusting == 0 {
+                f64::NAN
+            } else {
+                trust / trusting as f64
+            },
         }
     }
 
     /// Records the state after step `world.t` (step 0: the initial state).
     pub fn observe(&mut self, world: &World) {
         let t = world.t;
-        let org = &world.org;
         let Members {
             active,
             engaged,
@@ -418,6 +430,7 @@ impl Recorder {
             voiced,
             participating,
             deciders,
+            trust,
         } = self.members(world);
         let tally = &world.tally;
         let per_member = |x: f64| {
@@ -458,7 +471,7 @@ impl Recorder {
             tally.expired as f64,
             active as f64,
             tally.departures as f64,
-            org.trust.mean_member(&org.active, &org.domain),
+            trust,
             per_member(voiced),
             deciders as f64,
             gini(&mut self.scratch),

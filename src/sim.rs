@@ -25,7 +25,7 @@ use crate::org::Organization;
 use crate::rng::{self, Purpose, SimRng};
 use crate::scenario::Scenario;
 use crate::world::{Proposal, World};
-use rand::Rng;
+use rand::RngExt;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The streams and state every model of a replicate shares, built from the world seed.
@@ -183,15 +183,16 @@ fn members_act(
     let params = world.behaviour;
     // Under `search = "leaders"` only decision makers generate alternatives.
     let propose = model.members_propose();
-    for (slot, d) in draws.iter_mut().enumerate().take(slots) {
-        // Every slot consumes its draws, acting or not, to keep streams aligned across models.
-        for x in d.iter_mut() {
-            *x = behaviour_rng.next_u64();
-        }
+    // Every slot consumes its draws, acting or not, to keep streams aligned across models.
+    // Nothing else draws from this stream during the loop, so all of them are drawn at once
+    // before it, in slot order: `fill` makes each u64 of two consecutive words, low first, as
+    // `next_u64` does, so the values are the same (test `filling_draws_equals_drawing_them`),
+    // copied block by block instead of a buffer check per draw.
+    behaviour_rng.fill(draws.as_flattened_mut());
+    for (slot, d) in draws.iter().enumerate() {
         if !propose || !world.org.active[slot] {
             continue;
         }
-        let d = &*d;
         let org = &world.org;
         let domain = org.domain[slot] as usize;
         let voice = params.voice.factor(org.voice[slot]);
@@ -286,17 +287,14 @@ fn members_update(world: &mut World, draws: &[Draws], climate: &mut Vec<(f64, u3
         org.skill[slot] = behaviour::mentored(&params, org.skill[slot], mentor);
         // Voice: what happened to one's voice, and the team's climate.
         if params.voice.is_on() {
-            let (sum, n) = climate[org.domain[slot] as usize];
+            let mean = climate[org.domain[slot] as usize].0;
             let outcomes = crate::voice::Outcomes {
                 adopted: f.adopted,
                 rejected: f.rejected,
                 expired: f.expired,
                 overruled: f.overruled,
             };
-            org.voice[slot] =
-                params
-                    .voice
-                    .next(org.voice[slot], outcomes, sum / f64::from(n.max(1)));
+            org.voice[slot] = params.voice.next(org.voice[slot], outcomes, mean);
         }
         org.together[slot] += 1.0;
         if behaviour::leaves(&params, org.engagement[slot], d) {
@@ -318,7 +316,9 @@ fn members_update(world: &mut World, draws: &[Draws], climate: &mut Vec<(f64, u3
     world.org.grants.decay();
 }
 
-/// Each team's voice climate before this step's updates: `(sum of expectancies, members)`.
+/// Each team's voice climate before this step's updates: `(mean expectancy, members)`. The
+/// mean is divided out once per team here rather than once per member in the update loop (the
+/// same division of the same sum: the same bits).
 fn team_climate(world: &World, climate: &mut Vec<(f64, u32)>) {
     climate.clear();
     climate.resize(world.org.domains, (0.0, 0));
@@ -329,6 +329,9 @@ fn team_climate(world: &World, climate: &mut Vec<(f64, u32)>) {
         let c = &mut climate[world.org.domain[s] as usize];
         c.0 += world.org.voice[s];
         c.1 += 1;
+    }
+    for c in climate.iter_mut() {
+        c.0 /= f64::from(c.1.max(1));
     }
 }
 
@@ -396,6 +399,28 @@ mod tests {
             assert_eq!(w.org.expertise, worlds[0].org.expertise);
             assert_eq!(w.org.network, worlds[0].org.network);
             assert_eq!(w.land.global_max(), worlds[0].land.global_max());
+        }
+    }
+
+    #[test]
+    fn filling_draws_equals_drawing_them() {
+        use rand::Rng;
+        // From every offset within a block (and across block ends), for several slot counts.
+        for skip in 0..70 {
+            for slots in [1, 3, 17, 50] {
+                let mut a = rng::stream(5, Purpose::Behaviour, &[]);
+                for _ in 0..skip {
+                    a.next_u32();
+                }
+                let mut b = a.clone();
+                let mut filled = vec![[0u64; DRAWS]; slots];
+                a.fill(filled.as_flattened_mut());
+                let drawn: Vec<Draws> = (0..slots)
+                    .map(|_| std::array::from_fn(|_| b.next_u64()))
+                    .collect();
+                assert_eq!(filled, drawn);
+                assert_eq!(a.next_u64(), b.next_u64(), "the streams go on alike");
+            }
         }
     }
 

@@ -230,11 +230,18 @@ impl Ledger {
     }
 
     /// Team `d`'s trust in member `k` (by id).
+    #[inline]
     pub fn team(&self, d: usize, k: u32) -> f64 {
-        Self::get(&self.team[d], d as u32, k).unwrap_or(self.rule.initial)
+        // Every entry of `team[d]` has `who == d` (only `team_saw` writes there), so matching
+        // `whom` alone finds the same entry: one compare per entry on this hot path.
+        self.team[d]
+            .iter()
+            .find(|e| e.whom == k)
+            .map_or(self.rule.initial, |e| e.value)
     }
 
     /// Member `i` (slot, of domain `d`) trusts the member who decides its proposals this much.
+    #[inline]
     pub fn member(&self, i: usize, d: usize) -> f64 {
         match self.last_decider[i] {
             u32::MAX => self.rule.initial,
@@ -365,5 +372,30 @@ mod tests {
             ..ON
         };
         assert!(!off.is_on());
+    }
+
+    #[test]
+    fn team_lookup_by_whom_alone_finds_the_entry_matched_by_both_keys() {
+        // A random history that overflows the per-domain lists (evictions) and reuses ids
+        // across domains: the shortcut must agree with matching (who, whom) everywhere.
+        let mut l = Ledger::new(ON, 8, 3);
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        for t in 1..=2000 {
+            let d = next(3) as usize;
+            let k = next(40) as u32;
+            l.team_saw(d, k, next(3) > 0, t);
+            for d in 0..3 {
+                for k in 0..40 {
+                    let both = Ledger::get(&l.team[d], d as u32, k).unwrap_or(ON.initial);
+                    assert_eq!(l.team(d, k).to_bits(), both.to_bits());
+                }
+            }
+        }
     }
 }
