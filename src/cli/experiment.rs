@@ -590,15 +590,26 @@ pub fn headline(dir: &Path) -> Result<String, Failure> {
             );
         }
     }
-    let report = dir.join(leadsim::output::REPORT);
-    if report.is_file() {
-        out += &format!(
-            "Paired differences, Holm-adjusted p-values and what every measure means: {}\n",
-            report.display()
-        );
-    }
+    out += &report_pointer(
+        dir,
+        "Paired differences, Holm-adjusted p-values and what every measure means",
+    );
     Ok(out)
 }
+
+/// "`what`: DIR/report.html" and a newline when the folder has its report (not with
+/// `--no-charts`), else nothing.
+pub fn report_pointer(dir: &Path, what: &str) -> String {
+    let report = dir.join(leadsim::output::REPORT);
+    if report.is_file() {
+        format!("{what}: {}\n", report.display())
+    } else {
+        String::new()
+    }
+}
+
+/// What a sweep's report holds, for the line that points to it.
+pub const SWEEP_REPORT: &str = "Every point's statistics, the charts and what every measure means";
 
 /// "  (share of the maximum, 0 to 1)": a column's unit and range for the console summary.
 fn unit_text(column: &str) -> String {

@@ -165,6 +165,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     let manifest = plan.manifest(&prov, &shard_text);
     let Some(mut target) = experiment::prepare(&dir, &manifest, &args.common)? else {
+        // Already finished: where its results are, as if it had just run.
+        out!(
+            "{}",
+            experiment::report_pointer(&dir, experiment::SWEEP_REPORT)
+        );
         return Ok(());
     };
     let mut resume = format!(
@@ -211,6 +216,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
         plan.models.len(),
         plan.replications,
         dir.display()
+    );
+    out!(
+        "{}",
+        experiment::report_pointer(&dir, experiment::SWEEP_REPORT)
     );
     Ok(())
 }
@@ -266,6 +275,10 @@ fn run_by_precision(
         chosen.models.len(),
         chosen.replications,
         dir.display()
+    );
+    out!(
+        "{}",
+        experiment::report_pointer(dir, experiment::SWEEP_REPORT)
     );
     Ok(())
 }

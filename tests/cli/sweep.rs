@@ -56,7 +56,14 @@ fn a_sweep_writes_one_row_per_point_model_and_replicate() {
         out.contains("work: 23.0 k member-steps") && out.contains("(2.0 k time-series rows"),
         "{out}"
     );
-    env.run(&["sweep", &s, "-o", "out", "-q"]).ok();
+    let done = env.run(&["sweep", &s, "-o", "out", "-q"]).ok().stdout();
+    // The console says where the per-point statistics and the report are, when run and when
+    // found finished.
+    let pointer =
+        "Every point's statistics, the charts and what every measure means: out/report.html\n";
+    assert!(done.ends_with(pointer), "{done}");
+    let again = env.run(&["sweep", &s, "-o", "out", "-q"]).ok().stdout();
+    assert_eq!(again, pointer);
     let summary = read_csv(&env.path("out/summary.csv"));
     assert_eq!(
         &summary.0[..7],
