@@ -30,7 +30,7 @@ use crate::output::tables::Layout;
 use crate::output::{AtomicFile, OutputError};
 use crate::results::compare::{self, Stat};
 use crate::results::shocks::{self, Adaptability};
-use crate::results::{Shock, Summary};
+use crate::results::{SHOCK_COLUMNS, Shock, Summary};
 use crate::stats;
 use crate::study::Study;
 use std::collections::BTreeMap;
@@ -280,6 +280,11 @@ fn shock_rows(
     let (t, mut reader) = read::open(dir, crate::output::SHOCKS)?;
     let col = |name: &str| t.column(name);
     let (model, rep) = (col("model")?, col("replicate")?);
+    // Every column after `shock`, in the order of `SHOCK_COLUMNS` (the writer's).
+    let columns: Vec<usize> = SHOCK_COLUMNS[1..]
+        .iter()
+        .map(|name| col(name))
+        .collect::<Result<_, _>>()?;
     let [
         event,
         kind,
@@ -290,45 +295,16 @@ fn shock_rows(
         drop,
         trough,
         max_drop,
-    ] = [
-        "event",
-        "kind",
-        "step",
-        "capacity_lost",
-        "before",
-        "after",
-        "drop",
-        "trough",
-        "max_drop",
-    ]
-    .map(col);
-    let [
         recovery,
         censored,
         window_mean,
         window_steps,
         effect,
         effect_min,
-    ] = [
-        "recovery_steps",
-        "censored",
-        "window_mean",
-        "window_steps",
-        "effect",
-        "effect_min",
-    ]
-    .map(col);
-    let (event, kind, step, lost, before, after, drop, trough, max_drop) = (
-        event?, kind?, step?, lost?, before?, after?, drop?, trough?, max_drop?,
-    );
-    let (recovery, censored, window_mean, window_steps, effect, effect_min) = (
-        recovery?,
-        censored?,
-        window_mean?,
-        window_steps?,
-        effect?,
-        effect_min?,
-    );
+    ] = columns[..]
+    else {
+        unreachable!("shocks.csv has 15 columns after `shock`")
+    };
     let mut out = vec![Vec::new(); models.len() * replications];
     let mut record = csv::StringRecord::new();
     let whole = |record: &csv::StringRecord, c: usize| -> Result<u32, ReadError> {
